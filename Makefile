@@ -1,0 +1,67 @@
+# Top-level Makefile: a thin wrapper around CMake.
+#   make          build library, CLI and tests into build/
+#   make check    run every test, then again under ASan+UBSan (build-asan/)
+#   make demo     run the main job on an example bounce
+#   make fuzz     build the libFuzzer targets (build-fuzz/) and run each briefly
+#   make install  install library, header, pkg-config file, CLI, man pages
+# On a fresh Debian machine the needed packages are installed first.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+PREFIX     ?= /usr/local
+GENERATOR  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
+SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build check check-plain check-asan demo fuzz fuzz-smoke install clean regen
+
+all: build
+
+# Install the build tools when one is missing (Debian).
+deps:
+	@missing=""; \
+	for t in cmake:cmake cc:gcc c++:g++ make:make python3:python3 ninja:ninja-build; do \
+	  cmd=$${t%%:*}; pkg=$${t#*:}; \
+	  command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	@[ -f $(BUILD)/CMakeCache.txt ] || cmake -S . -B $(BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD)
+
+check: check-plain check-asan
+
+check-plain: build
+	ctest --test-dir $(BUILD) --output-on-failure
+
+check-asan: deps
+	@[ -f $(ASAN_BUILD)/CMakeCache.txt ] || cmake -S . -B $(ASAN_BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DSMTPSTATUS_SANITIZE=ON
+	cmake --build $(ASAN_BUILD)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir $(ASAN_BUILD) --output-on-failure
+
+demo: build
+	@echo '$$ smtpstatus explain "550-5.1.1 The email account that you tried to reach does not exist."'
+	@$(BUILD)/smtpstatus explain '550-5.1.1 The email account that you tried to reach does not exist.'
+	@echo
+	@echo '$$ smtpstatus bounce --format table tests/fixtures/bounce'
+	@$(BUILD)/smtpstatus bounce --format table --stats tests/fixtures/bounce
+
+fuzz: deps
+	@command -v clang >/dev/null 2>&1 || $(SUDO) apt-get install -y -qq clang
+	@[ -f $(FUZZ_BUILD)/CMakeCache.txt ] || CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSMTPSTATUS_FUZZ=ON -DSMTPSTATUS_SANITIZE=ON -DSMTPSTATUS_TESTS=OFF
+	cmake --build $(FUZZ_BUILD)
+
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+# Regenerate the C tables from the data files.
+regen:
+	python3 tools/gen_registry.py
+	python3 tools/gen_phrases.py
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -1,0 +1,306 @@
+#!/usr/bin/env bash
+# speed.sh - the speed benchmark: smtpstatus against the Sisimai Perl
+# library and against the floor of reading the same bytes with cat.
+#
+# It builds a speed set in a temporary directory from the sample corpus
+# (../shared/corpus/sisimai beside the checkout): the corpus copied COPIES
+# times (default 20) into one folder, and the same messages as one mbox.
+# It then times, in the same run, `smtpstatus bounce --format jsonl --delivered` and
+# bench/sisimai_run.pl over the folder and over the mbox (median of RUNS
+# runs, default 5, and SISIMAI_RUNS, default 3), and `cat` over the same
+# bytes, and prints messages per second, MB per second, peak RSS, the ratio
+# to sisimai and to the cat floor, and whether the targets are met.
+#
+#   --quick   smoke test: 2 copies, 2 runs, 1 sisimai run
+#   --jobs    also measure -j 1 against -j 2 and check the output order
+#   --big     also generate a 2 GiB mbox in $TMPDIR (never kept), run
+#             smtpstatus over it and print peak RSS and MB/s
+#   --no-sisimai  skip sisimai (no ratio)
+#
+# usage: bench/speed.sh [--quick] [--jobs] [--big] [--no-sisimai] [SMTPSTATUS_BIN]
+#   SMTPSTATUS_BIN  default <checkout>/build/smtpstatus, built with make
+#                   when missing
+#   env: COPIES, RUNS, SISIMAI_RUNS, BIG_SIZE (bytes), SMTPSTATUS_CORPUS, TMPDIR
+#
+# It installs Debian's libsisimai-perl and time packages when missing
+# (apt-get, with sudo when not root).  It does not check results beyond
+# counting them: bench/corpus.sh measures agreement.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+
+die() { echo "speed.sh: $*" >&2; exit 2; }
+note() { echo "speed.sh: $*" >&2; }
+
+quick=0 jobs=0 big=0 sisimai=1 bin=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --quick) quick=1 ;;
+    --jobs) jobs=1 ;;
+    --big) big=1 ;;
+    --no-sisimai) sisimai=0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+    -*) die "unknown option $1 (see --help)" ;;
+    *) [ -z "$bin" ] || die "only one binary path"; bin="$1" ;;
+    esac
+    shift
+done
+
+if [ "$quick" = 1 ]; then
+    COPIES="${COPIES:-2}" RUNS="${RUNS:-2}" SISIMAI_RUNS="${SISIMAI_RUNS:-1}"
+fi
+COPIES="${COPIES:-20}"
+RUNS="${RUNS:-5}"
+SISIMAI_RUNS="${SISIMAI_RUNS:-3}"
+BIG_SIZE="${BIG_SIZE:-2147483648}"
+for v in COPIES RUNS SISIMAI_RUNS BIG_SIZE; do
+    case "${!v}" in ''|*[!0-9]*) die "$v must be a positive number" ;; esac
+    [ "${!v}" -gt 0 ] || die "$v must be a positive number"
+done
+
+corpus="${SMTPSTATUS_CORPUS:-$here/../../shared/corpus/sisimai}"
+[ -d "$corpus" ] || die "no corpus folder at $corpus (expected ../shared/corpus/sisimai beside the checkout, or set SMTPSTATUS_CORPUS)"
+corpus="$(cd "$corpus" && pwd)"
+shopt -s nullglob
+emls=("$corpus"/*.eml)
+shopt -u nullglob
+[ ${#emls[@]} -gt 0 ] || die "no .eml files in $corpus"
+command -v python3 >/dev/null 2>&1 || die "python3 is needed"
+
+# ---- the binary ----
+if [ -z "$bin" ]; then
+    bin="$root/build/smtpstatus"
+    if [ ! -x "$bin" ]; then
+        note "no $bin: building it with make"
+        make -C "$root" build >&2 || die "make failed"
+    fi
+fi
+[ -x "$bin" ] || die "no smtpstatus binary at $bin"
+
+# ---- packages ----
+apt_install() {
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    command -v apt-get >/dev/null 2>&1 || return 1
+    note "installing $*"
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2 ||
+        { $sudo apt-get update -qq >&2 &&
+          $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2; }
+}
+if [ ! -x /usr/bin/time ]; then
+    apt_install time || die "/usr/bin/time is needed (Debian package time)"
+fi
+if [ "$sisimai" = 1 ] && ! perl -MSisimai -e 1 2>/dev/null; then
+    apt_install libsisimai-perl || die "could not install libsisimai-perl (use --no-sisimai to skip it)"
+    perl -MSisimai -e 1 || die "Sisimai still not loadable after installing libsisimai-perl"
+fi
+
+# ---- the speed set ----
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/smtpstatus-speed.XXXXXX")"
+trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/set"
+for ((c = 1; c <= COPIES; c++)); do
+    tag="$(printf 'c%03d' "$c")"
+    for f in "${emls[@]}"; do
+        cp "$f" "$tmp/set/$tag-${f##*/}"
+    done
+done
+shopt -s nullglob
+setfiles=("$tmp/set"/*)
+shopt -u nullglob
+nmsg=${#setfiles[@]}
+mbox_n="$(python3 "$here/make_mbox.py" "$tmp/set.mbox" "${setfiles[@]}")"
+[ "$mbox_n" = "$nmsg" ] || die "mbox holds $mbox_n messages, folder $nmsg"
+set_bytes="$(cat "${setfiles[@]}" | wc -c)"
+mbox_bytes="$(wc -c <"$tmp/set.mbox")"
+
+# What smtpstatus runs: delivered records are kept, as sisimai_run.pl keeps
+# them (delivered => 1), so that both do the same work.
+ss_args=(bounce --format jsonl --delivered)
+
+# ---- timing ----
+# measure RUNS OUT cmd... : sets MED (median wall seconds), RSS (max peak
+# RSS in KiB) and FAIL (non-zero exit statuses seen).
+measure() {
+    local runs="$1" out="$2" i t0 t1 rc r
+    shift 2
+    local times=()
+    RSS=0 FAIL=0
+    for ((i = 0; i < runs; i++)); do
+        rc=0
+        t0="$(date +%s.%N)"
+        /usr/bin/time -f '%M' -o "$tmp/rss" "$@" >"$out" 2>"$tmp/err" || rc=$?
+        t1="$(date +%s.%N)"
+        if [ "$rc" -ne 0 ]; then
+            FAIL=$rc
+            if [ "$i" = 0 ]; then
+                note "exit status $rc from: $*"
+                head -n 3 "$tmp/err" | sed 's/^/  /' >&2
+            fi
+        fi
+        times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')")
+        r="$(tail -n 1 "$tmp/rss")"
+        case "$r" in ''|*[!0-9]*) r=0 ;; esac
+        [ "$r" -le "$RSS" ] || RSS="$r"
+    done
+    MED="$(printf '%s\n' "${times[@]}" | sort -g | awk '{ a[NR] = $1 }
+        END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.6f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }')"
+}
+
+# Result rows.
+R_NAME=() R_MSGS=() R_BYTES=() R_SEC=() R_RSS=() R_BASE=() R_CAT=()
+add_row() { # name msgs bytes sec rss sisimai_sec cat_sec
+    R_NAME+=("$1") R_MSGS+=("$2") R_BYTES+=("$3") R_SEC+=("$4") R_RSS+=("$5")
+    R_BASE+=("$6") R_CAT+=("$7")
+}
+
+ss_version="$("$bin" --version 2>/dev/null | head -n 1 || true)"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //'), $(uname -sr)"
+echo "smtpstatus: $bin (${ss_version:-version unknown})"
+if [ "$sisimai" = 1 ]; then
+    echo "sisimai: $(perl -MSisimai -e 'print $Sisimai::VERSION') (perl $(perl -e 'print $^V'))"
+fi
+echo "speed set: $COPIES copies of $corpus: $nmsg messages;" \
+     "folder $(awk -v b="$set_bytes" 'BEGIN { printf "%.1f", b / 1e6 }') MB," \
+     "mbox $(awk -v b="$mbox_bytes" 'BEGIN { printf "%.1f", b / 1e6 }') MB"
+echo "runs: smtpstatus $RUNS, sisimai $SISIMAI_RUNS, cat $RUNS (median wall time)"
+echo
+
+declare -A SEC
+for what in folder mbox; do
+    if [ "$what" = folder ]; then
+        path="$tmp/set" bytes="$set_bytes"
+        catcmd=(cat "${setfiles[@]}")
+    else
+        path="$tmp/set.mbox" bytes="$mbox_bytes"
+        catcmd=(cat "$tmp/set.mbox")
+    fi
+    echo "-- $what"
+    # Untimed run: count the records.
+    rc=0
+    "$bin" "${ss_args[@]}" "$path" >"$tmp/ss.out" 2>"$tmp/ss.err" || rc=$?
+    recs="$(wc -l <"$tmp/ss.out")"
+    echo "smtpstatus: $recs records (exit status $rc, $(wc -l <"$tmp/ss.err") lines on stderr)"
+    [ "$recs" -gt 0 ] || note "smtpstatus wrote no records for the $what: is 'bounce' implemented?"
+
+    measure "$RUNS" /dev/null "${catcmd[@]}"
+    SEC[cat_$what]="$MED"
+    add_row "cat $what" "$nmsg" "$bytes" "$MED" "$RSS" "" ""
+
+    measure "$RUNS" /dev/null "$bin" "${ss_args[@]}" "$path"
+    SEC[ss_$what]="$MED"
+    ss_rss="$RSS"
+
+    sis_sec=""
+    if [ "$sisimai" = 1 ]; then
+        measure "$SISIMAI_RUNS" "$tmp/sis.out" perl "$here/sisimai_run.pl" "$path"
+        sis_sec="$MED"
+        cat "$tmp/sis.out"
+        [ "$FAIL" = 0 ] || note "sisimai_run.pl failed on the $what"
+        add_row "sisimai $what" "$nmsg" "$bytes" "$MED" "$RSS" "" "${SEC[cat_$what]}"
+    fi
+    add_row "smtpstatus $what" "$nmsg" "$bytes" "${SEC[ss_$what]}" "$ss_rss" "$sis_sec" "${SEC[cat_$what]}"
+done
+
+# ---- -j scaling ----
+if [ "$jobs" = 1 ]; then
+    echo "-- jobs"
+    for what in folder mbox; do
+        if [ "$what" = folder ]; then path="$tmp/set" bytes="$set_bytes"; else path="$tmp/set.mbox" bytes="$mbox_bytes"; fi
+        "$bin" "${ss_args[@]}" -j 1 "$path" >"$tmp/j1.out" 2>/dev/null || true
+        "$bin" "${ss_args[@]}" -j 2 "$path" >"$tmp/j2.out" 2>"$tmp/j2.err" || true
+        if [ ! -s "$tmp/j2.out" ]; then
+            echo "-j 2 on the $what: no output ($(head -n 1 "$tmp/j2.err"))"
+            continue
+        fi
+        if cmp -s "$tmp/j1.out" "$tmp/j2.out"; then order="same output as -j 1"; else order="OUTPUT DIFFERS from -j 1"; fi
+        measure "$RUNS" /dev/null "$bin" "${ss_args[@]}" -j 1 "$path"
+        s1="$MED" r1="$RSS"
+        measure "$RUNS" /dev/null "$bin" "${ss_args[@]}" -j 2 "$path"
+        s2="$MED" r2="$RSS"
+        add_row "smtpstatus $what -j1" "$nmsg" "$bytes" "$s1" "$r1" "" "${SEC[cat_$what]}"
+        add_row "smtpstatus $what -j2" "$nmsg" "$bytes" "$s2" "$r2" "" "${SEC[cat_$what]}"
+        echo "$what: -j 2 speed-up $(awk -v a="$s1" -v b="$s2" 'BEGIN { printf "%.2f", a / b }')x over -j 1 ($order)"
+        SEC[jspeed_$what]="$(awk -v a="$s1" -v b="$s2" 'BEGIN { printf "%.2f", a / b }')"
+        SEC[jorder_$what]="$order"
+    done
+fi
+
+# ---- the 2 GiB mbox ----
+if [ "$big" = 1 ]; then
+    echo "-- big mbox"
+    need_kb=$(( BIG_SIZE / 1024 + BIG_SIZE / 10240 + 65536 ))
+    free_kb="$(df -Pk "$tmp" | awk 'NR == 2 { print $4 }')"
+    if [ "$free_kb" -lt "$need_kb" ]; then
+        echo "skipped: $((free_kb / 1024)) MB free in $tmp, need $((need_kb / 1024)) MB"
+    else
+        # Grow a chunk, then append it until the file is big enough.
+        cp "$tmp/set.mbox" "$tmp/chunk.mbox"
+        while [ "$(stat -c %s "$tmp/chunk.mbox")" -lt 67108864 ] &&
+              [ "$(stat -c %s "$tmp/chunk.mbox")" -lt "$BIG_SIZE" ]; do
+            cat "$tmp/chunk.mbox" "$tmp/chunk.mbox" >"$tmp/chunk2.mbox"
+            mv "$tmp/chunk2.mbox" "$tmp/chunk.mbox"
+        done
+        : >"$tmp/big.mbox"
+        while [ "$(stat -c %s "$tmp/big.mbox")" -lt "$BIG_SIZE" ]; do
+            cat "$tmp/chunk.mbox" >>"$tmp/big.mbox"
+        done
+        rm -f "$tmp/chunk.mbox"
+        big_bytes="$(stat -c %s "$tmp/big.mbox")"
+        big_msgs="$(grep -c '^From MAILER-DAEMON Thu Jan  1 00:00:00 1970$' "$tmp/big.mbox" || true)"
+        echo "generated $tmp/big.mbox: $big_msgs messages, $((big_bytes / 1048576)) MiB"
+        measure 1 /dev/null cat "$tmp/big.mbox"
+        big_cat="$MED"
+        measure 1 /dev/null "$bin" bounce --format jsonl "$tmp/big.mbox"
+        [ "$FAIL" = 0 ] || note "smtpstatus exit status $FAIL on the big mbox"
+        add_row "cat big mbox" "$big_msgs" "$big_bytes" "$big_cat" "" "" ""
+        add_row "smtpstatus big mbox" "$big_msgs" "$big_bytes" "$MED" "$RSS" "" "$big_cat"
+        SEC[big_rss]="$RSS"
+        rm -f "$tmp/big.mbox"
+    fi
+fi
+
+# ---- the table ----
+echo
+printf '%-24s %8s %9s %10s %8s %9s %10s %8s\n' \
+    "" messages seconds "msgs/s" "MB/s" "peak MB" "x sisimai" "x cat"
+for i in "${!R_NAME[@]}"; do
+    awk -v n="${R_NAME[$i]}" -v m="${R_MSGS[$i]}" -v b="${R_BYTES[$i]}" \
+        -v s="${R_SEC[$i]}" -v r="${R_RSS[$i]}" -v base="${R_BASE[$i]}" \
+        -v cat="${R_CAT[$i]}" 'BEGIN {
+        if (s <= 0) s = 1e-6
+        ratio = (base == "") ? "-" : sprintf("%.1f", base / s)
+        xcat = (cat == "" || cat <= 0) ? "-" : sprintf("%.2f", s / cat)
+        rss = (r == "" || r == 0) ? "-" : sprintf("%.1f", r / 1024)
+        printf "%-24s %8d %9.3f %10.0f %8.1f %9s %10s %8s\n", n, m, s, m / s, b / 1e6 / s, rss, ratio, xcat
+    }'
+done
+echo "x sisimai: sisimai's time / ours (same messages); x cat: our time / cat's time on the same bytes"
+
+# ---- targets ----
+echo
+verdict() { if awk "BEGIN { exit !($1) }"; then echo ok; else echo MISSED; fi; }
+if [ "$sisimai" = 1 ]; then
+    for what in folder mbox; do
+        for i in "${!R_NAME[@]}"; do
+            [ "${R_NAME[$i]}" = "smtpstatus $what" ] || continue
+            x="$(awk -v a="${R_BASE[$i]}" -v b="${R_SEC[$i]}" 'BEGIN { printf "%.1f", a / b }')"
+            echo "target: >= 100x sisimai msgs/s, $what: ${x}x $(verdict "$x >= 100")"
+        done
+    done
+fi
+for what in folder mbox; do
+    x="$(awk -v a="${SEC[ss_$what]}" -v b="${SEC[cat_$what]}" 'BEGIN { printf "%.2f", a / (b > 0 ? b : 1e-6) }')"
+    echo "target: within 3x the cat floor, $what: ${x}x $(verdict "$x <= 3")"
+done
+if [ "$jobs" = 1 ]; then
+    for what in folder mbox; do
+        [ -n "${SEC[jspeed_$what]:-}" ] || { echo "target: -j 2 scaling, $what: not measured"; continue; }
+        echo "target: -j 2 near-linear (>= 1.8x), $what: ${SEC[jspeed_$what]}x $(verdict "${SEC[jspeed_$what]} >= 1.8"), ${SEC[jorder_$what]}"
+    done
+fi
+if [ -n "${SEC[big_rss]:-}" ]; then
+    mb="$(awk -v r="${SEC[big_rss]}" 'BEGIN { printf "%.1f", r / 1024 }')"
+    echo "target: peak RSS < 64 MB on the big mbox: $mb MB $(verdict "$mb < 64")"
+fi

@@ -1,0 +1,965 @@
+/*
+ * cmd_bounce.c - "smtpstatus bounce": analyzes bounce mail through the
+ * public analyzer API and writes one record per recipient as JSON Lines,
+ * a JSON array, CSV, a table for people or sisimai-compatible JSON.  With
+ * -j N it reads messages with the reader API and spreads them over N
+ * worker threads (one analyzer each), keeping the output in input order.
+ * It does no MIME or bounce parsing itself.
+ */
+#include "cli.h"
+#include "sha1.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { F_JSONL, F_JSON, F_CSV, F_TABLE, F_SISIMAI };
+
+#define MAX_JOBS 256
+#define FLUSH_AT 65536
+
+typedef struct bopts {
+    int format;
+    smtpstatus_options an;
+    long jobs;
+    int quiet, stats, progress;
+} bopts;
+
+/* What all writers share (only the main thread writes stdout). */
+typedef struct shared {
+    const bopts *o;
+    int any_written;    /* something after the opening "[" */
+    int write_failed;
+    int progress_shown; /* a progress line is on the terminal */
+    size_t progress_len;
+    double t0, last_progress;
+    size_t messages, records; /* for progress in the parallel mode */
+} shared;
+
+/* Per analyzer: where its records go. */
+typedef struct wctx {
+    shared *sh;
+    obuf buf;
+    unsigned extra_warnings;
+    size_t records;
+    int direct; /* sequential mode: write to stdout as we go */
+    smtpstatus_analyzer *an;
+} wctx;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- record formatting ---- */
+
+static const char *domain_of(const char *addr)
+{
+    const char *at = addr ? strrchr(addr, '@') : NULL;
+    return at ? at + 1 : "";
+}
+
+static void json_rec_warnings(obuf *b, unsigned w)
+{
+    int i, first = 1;
+    ob_putc(b, '[');
+    for (i = 0; i < 32; i++) {
+        unsigned bit = 1u << i;
+        const char *name;
+        char tmp[32];
+        if (!(w & bit))
+            continue;
+        name = smtpstatus_record_warning_name(bit);
+        if (!name) {
+            snprintf(tmp, sizeof tmp, "unknown_0x%x", bit);
+            name = tmp;
+        }
+        if (!first)
+            ob_putc(b, ',');
+        first = 0;
+        ob_json_cstr(b, name);
+    }
+    ob_putc(b, ']');
+}
+
+static void csv_rec_warnings(obuf *b, unsigned w)
+{
+    int i, first = 1;
+    obuf t;
+    ob_init(&t);
+    for (i = 0; i < 32; i++) {
+        unsigned bit = 1u << i;
+        const char *name;
+        if (!(w & bit))
+            continue;
+        name = smtpstatus_record_warning_name(bit);
+        if (!first)
+            ob_putc(&t, ' ');
+        first = 0;
+        if (name)
+            ob_puts(&t, name);
+        else
+            ob_printf(&t, "unknown_0x%x", bit);
+    }
+    ob_csv_field(b, t.data ? t.data : "", t.len);
+    ob_free(&t);
+}
+
+static const char *const native_fields[] = {
+    "source", "recipient", "action", "status", "reply_code", "reason",
+    "hard_bounce", "bounce_type", "diagnostic_code", "diagnostic_type",
+    "remote_mta", "reporting_mta", "smtp_command", "decoder",
+    "feedback_type", "message_id", "subject", "addresser", "list_id",
+    "alias", "date", "timestamp", "timezone_offset", "warnings"};
+#define N_NATIVE (sizeof native_fields / sizeof native_fields[0])
+
+/* The string value of native field i, or NULL for the non-strings. */
+static const char *native_str(const smtpstatus_record *r, size_t i)
+{
+    switch (i) {
+    case 0: return r->source;
+    case 1: return r->recipient;
+    case 2: return r->action;
+    case 3: return r->status;
+    case 4: return r->reply_code;
+    case 5: return smtpstatus_reason_name(r->reason);
+    case 7: return smtpstatus_reason_bounce_type(r->reason);
+    case 8: return r->diagnostic_code;
+    case 9: return r->diagnostic_type;
+    case 10: return r->remote_mta;
+    case 11: return r->reporting_mta;
+    case 12: return r->smtp_command;
+    case 13: return r->decoder;
+    case 14: return r->feedback_type;
+    case 15: return r->message_id;
+    case 16: return r->subject;
+    case 17: return r->addresser;
+    case 18: return r->list_id;
+    case 19: return r->alias;
+    case 20: return r->date;
+    case 22: return r->timezone_offset;
+    default: return NULL;
+    }
+}
+
+static void fmt_native_json(obuf *b, const smtpstatus_record *r, unsigned w)
+{
+    size_t i;
+    int first = 1;
+    ob_putc(b, '{');
+    for (i = 0; i < N_NATIVE; i++) {
+        ob_json_key(b, native_fields[i], &first);
+        if (i == 6)
+            ob_json_bool(b, r->hard_bounce);
+        else if (i == 21)
+            ob_printf(b, "%lld", r->timestamp);
+        else if (i == 23)
+            json_rec_warnings(b, w);
+        else {
+            const char *s = native_str(r, i);
+            ob_json_cstr(b, s ? s : "");
+        }
+    }
+    ob_putc(b, '}');
+}
+
+static void fmt_csv_header(obuf *b)
+{
+    size_t i;
+    for (i = 0; i < N_NATIVE; i++) {
+        if (i)
+            ob_putc(b, ',');
+        ob_puts(b, native_fields[i]);
+    }
+    ob_puts(b, "\r\n");
+}
+
+static void fmt_csv(obuf *b, const smtpstatus_record *r, unsigned w)
+{
+    size_t i;
+    for (i = 0; i < N_NATIVE; i++) {
+        if (i)
+            ob_putc(b, ',');
+        if (i == 6)
+            ob_puts(b, r->hard_bounce ? "true" : "false");
+        else if (i == 21)
+            ob_printf(b, "%lld", r->timestamp);
+        else if (i == 23)
+            csv_rec_warnings(b, w);
+        else
+            ob_csv_cstr(b, native_str(r, i));
+    }
+    ob_puts(b, "\r\n");
+}
+
+#define TW_SOURCE 28
+#define TW_RCPT 32
+#define TW_STATUS 7
+#define TW_REPLY 5
+#define TW_REASON 15
+
+static void fmt_table_header(obuf *b)
+{
+    ob_cell(b, "SOURCE", TW_SOURCE, 1);
+    ob_puts(b, "  ");
+    ob_cell(b, "RECIPIENT", TW_RCPT, 1);
+    ob_puts(b, "  ");
+    ob_cell(b, "STATUS", TW_STATUS, 1);
+    ob_puts(b, "  ");
+    ob_cell(b, "REPLY", TW_REPLY, 1);
+    ob_puts(b, "  ");
+    ob_cell(b, "REASON", TW_REASON, 1);
+    ob_puts(b, "  HARD\n");
+}
+
+static void fmt_table(obuf *b, const smtpstatus_record *r)
+{
+    ob_cell_tail(b, r->source, TW_SOURCE);
+    ob_puts(b, "  ");
+    ob_cell(b, r->recipient, TW_RCPT, 1);
+    ob_puts(b, "  ");
+    ob_cell(b, r->status, TW_STATUS, 1);
+    ob_puts(b, "  ");
+    ob_cell(b, r->reply_code, TW_REPLY, 1);
+    ob_puts(b, "  ");
+    ob_cell(b, smtpstatus_reason_name(r->reason), TW_REASON, 1);
+    ob_puts(b, "  ");
+    ob_puts(b, r->hard_bounce ? "yes" : "no");
+    ob_putc(b, '\n');
+}
+
+/* Lower-case ASCII copy appended to b. */
+static void put_lower(obuf *b, const char *s)
+{
+    size_t guard = 0;
+    for (; s && *s && guard < ((size_t)1 << 30); s++, guard++) {
+        char c = *s;
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        ob_putc(b, c);
+    }
+}
+
+/* source without the ":N" that marks a message inside an mbox */
+static void put_origin(obuf *b, const smtpstatus_record *r)
+{
+    char suffix[32];
+    size_t n = strlen(r->source), k;
+    k = (size_t)snprintf(suffix, sizeof suffix, ":%lu",
+                         (unsigned long)r->message_number);
+    if (r->message_number && n > k && strcmp(r->source + n - k, suffix) == 0)
+        ob_json_str(b, r->source, n - k);
+    else
+        ob_json_cstr(b, r->source);
+}
+
+static void fmt_sisimai(obuf *b, const smtpstatus_record *r)
+{
+    obuf t;
+    char hex[41];
+    int first = 1;
+    const char *reason = smtpstatus_reason_name(r->reason);
+
+    ob_init(&t);
+    ob_putc(&t, '\x02');
+    put_lower(&t, r->addresser);
+    ob_putc(&t, '\x1e');
+    put_lower(&t, r->recipient);
+    ob_putc(&t, '\x1e');
+    ob_printf(&t, "%lld", r->timestamp);
+    ob_putc(&t, '\x03');
+    sha1_hex(t.data ? t.data : "", t.len, hex);
+    ob_free(&t);
+
+    ob_putc(b, '{');
+    ob_json_key(b, "action", &first);
+    ob_json_cstr(b, r->action);
+    ob_json_key(b, "addresser", &first);
+    ob_json_cstr(b, r->addresser);
+    ob_json_key(b, "alias", &first);
+    ob_json_cstr(b, r->alias);
+    ob_json_key(b, "catch", &first);
+    ob_puts(b, "null");
+    ob_json_key(b, "deliverystatus", &first);
+    ob_json_cstr(b, r->status);
+    ob_json_key(b, "destination", &first);
+    ob_json_cstr(b, domain_of(r->recipient));
+    ob_json_key(b, "diagnosticcode", &first);
+    ob_json_cstr(b, r->diagnostic_code);
+    ob_json_key(b, "diagnostictype", &first);
+    ob_json_cstr(b, r->diagnostic_type);
+    ob_json_key(b, "feedbacktype", &first);
+    ob_json_cstr(b, r->feedback_type);
+    ob_json_key(b, "hardbounce", &first);
+    ob_puts(b, r->hard_bounce ? "1" : "0");
+    ob_json_key(b, "lhost", &first);
+    ob_json_cstr(b, r->reporting_mta);
+    ob_json_key(b, "listid", &first);
+    ob_json_cstr(b, r->list_id);
+    ob_json_key(b, "messageid", &first);
+    ob_json_cstr(b, r->message_id);
+    ob_json_key(b, "origin", &first);
+    put_origin(b, r);
+    ob_json_key(b, "reason", &first);
+    ob_json_cstr(b, reason ? reason : "undefined");
+    ob_json_key(b, "recipient", &first);
+    ob_json_cstr(b, r->recipient);
+    ob_json_key(b, "replycode", &first);
+    ob_json_cstr(b, r->reply_code);
+    ob_json_key(b, "rhost", &first);
+    ob_json_cstr(b, r->remote_mta);
+    ob_json_key(b, "senderdomain", &first);
+    ob_json_cstr(b, domain_of(r->addresser));
+    ob_json_key(b, "smtpagent", &first);
+    ob_json_cstr(b, r->decoder);
+    ob_json_key(b, "smtpcommand", &first);
+    ob_json_cstr(b, r->smtp_command);
+    ob_json_key(b, "subject", &first);
+    ob_json_cstr(b, r->subject);
+    ob_json_key(b, "timestamp", &first);
+    ob_printf(b, "%lld", r->timestamp);
+    ob_json_key(b, "timezoneoffset", &first);
+    ob_json_cstr(b, r->timezone_offset);
+    ob_json_key(b, "token", &first);
+    ob_json_cstr(b, hex);
+    ob_putc(b, '}');
+}
+
+static void format_record(obuf *b, int format, const smtpstatus_record *r,
+                          unsigned w)
+{
+    switch (format) {
+    case F_JSONL:
+        fmt_native_json(b, r, w);
+        ob_putc(b, '\n');
+        break;
+    case F_JSON:
+        ob_puts(b, ",\n");
+        fmt_native_json(b, r, w);
+        break;
+    case F_SISIMAI:
+        ob_puts(b, ",\n");
+        fmt_sisimai(b, r);
+        break;
+    case F_CSV:
+        fmt_csv(b, r, w);
+        break;
+    default:
+        fmt_table(b, r);
+        break;
+    }
+}
+
+/* ---- writing, progress, problems ---- */
+
+static void clear_progress(shared *sh)
+{
+    if (sh->progress_shown) {
+        fprintf(stderr, "\r%*s\r", (int)sh->progress_len, "");
+        sh->progress_shown = 0;
+    }
+}
+
+static void show_progress(shared *sh, size_t messages, size_t records,
+                          int force)
+{
+    double t = now(), el;
+    int n;
+    if (!sh->o->progress || (!force && t - sh->last_progress < 0.5))
+        return;
+    sh->last_progress = t;
+    el = t - sh->t0;
+    n = fprintf(stderr, "\rsmtpstatus: %lu messages, %lu records, %.0f "
+                "messages/s ",
+                (unsigned long)messages, (unsigned long)records,
+                el > 0 ? (double)messages / el : 0.0);
+    if (n > 0 && (size_t)n > sh->progress_len)
+        sh->progress_len = (size_t)n;
+    sh->progress_shown = 1;
+}
+
+/* Write b to stdout; the first item of a JSON array loses its comma. */
+static void emit(shared *sh, obuf *b)
+{
+    size_t skip = 0;
+    if (b->failed) {
+        fprintf(stderr, "smtpstatus: out of memory while formatting "
+                "records\n");
+        sh->write_failed = 1;
+        ob_reset(b);
+        return;
+    }
+    if (b->len == 0)
+        return;
+    if ((sh->o->format == F_JSON || sh->o->format == F_SISIMAI) &&
+        !sh->any_written && b->data[0] == ',')
+        skip = 1;
+    if (!sh->write_failed &&
+        fwrite(b->data + skip, 1, b->len - skip, stdout) != b->len - skip) {
+        sh->write_failed = 1;
+        fprintf(stderr, "smtpstatus: cannot write the output: %s\n",
+                strerror(errno));
+    }
+    sh->any_written = 1;
+    ob_reset(b);
+}
+
+static void on_problem(const char *source, const char *what, void *user)
+{
+    wctx *w = user;
+    if (w->sh->o->quiet)
+        return;
+    if (w->direct)
+        clear_progress(w->sh);
+    fprintf(stderr, "smtpstatus: %s: %s\n", source && *source ? source : "-",
+            what ? what : "problem");
+}
+
+static int on_record(const smtpstatus_record *r, void *user)
+{
+    wctx *w = user;
+    format_record(&w->buf, w->sh->o->format, r,
+                  r->warnings | w->extra_warnings);
+    w->records++;
+    if (w->direct) {
+        if (w->buf.len >= FLUSH_AT || w->buf.failed ||
+            w->sh->o->format == F_TABLE)
+            emit(w->sh, &w->buf);
+        if (w->sh->o->progress) {
+            smtpstatus_stats st;
+            smtpstatus_analyzer_stats(w->an, &st);
+            if (now() - w->sh->last_progress >= 0.5) {
+                fflush(stdout);
+                show_progress(w->sh, st.messages, st.records, 0);
+            }
+        }
+        if (w->sh->write_failed)
+            return 1;
+    }
+    return 0;
+}
+
+/* ---- the parallel mode ---- */
+
+typedef struct job {
+    size_t seq;
+    char *data;
+    size_t len;
+    char *source;
+    size_t number;
+    unsigned warnings;
+} job;
+
+typedef struct slot {
+    int ready;
+    obuf buf;
+    size_t records;
+} slot;
+
+typedef struct pool {
+    pthread_mutex_t m;
+    pthread_cond_t c;
+    job *q;
+    size_t qcap, qhead, qlen;
+    slot *res;
+    size_t window, next_write;
+    int done;
+} pool;
+
+typedef struct worker {
+    pool *p;
+    wctx ctx;
+    pthread_t tid;
+    int started;
+} worker;
+
+static void *worker_main(void *arg)
+{
+    worker *wk = arg;
+    pool *p = wk->p;
+    for (;;) {
+        job j;
+        slot *s;
+        pthread_mutex_lock(&p->m);
+        while (p->qlen == 0 && !p->done)
+            pthread_cond_wait(&p->c, &p->m);
+        if (p->qlen == 0 && p->done) {
+            pthread_mutex_unlock(&p->m);
+            break;
+        }
+        j = p->q[p->qhead];
+        p->qhead = (p->qhead + 1) % p->qcap;
+        p->qlen--;
+        pthread_cond_broadcast(&p->c);
+        pthread_mutex_unlock(&p->m);
+
+        wk->ctx.extra_warnings = j.warnings;
+        wk->ctx.records = 0;
+        ob_init(&wk->ctx.buf);
+        smtpstatus_analyze_message(wk->ctx.an, j.data, j.len, j.source,
+                                   j.number, on_record, &wk->ctx);
+        free(j.data);
+        free(j.source);
+
+        pthread_mutex_lock(&p->m);
+        s = &p->res[j.seq % p->window];
+        s->buf = wk->ctx.buf;
+        s->records = wk->ctx.records;
+        s->ready = 1;
+        pthread_cond_broadcast(&p->c);
+        pthread_mutex_unlock(&p->m);
+    }
+    return NULL;
+}
+
+/* Write the results that are ready, in order.  Called with p->m held. */
+static void flush_ready(pool *p, shared *sh)
+{
+    size_t guard = 0;
+    while (guard++ < p->window) {
+        slot *s = &p->res[p->next_write % p->window];
+        obuf b;
+        if (!s->ready)
+            break;
+        b = s->buf;
+        sh->records += s->records;
+        s->ready = 0;
+        ob_init(&s->buf);
+        p->next_write++;
+        pthread_mutex_unlock(&p->m);
+        emit(sh, &b);
+        ob_free(&b);
+        pthread_mutex_lock(&p->m);
+    }
+}
+
+static int nw_running(const worker *wk, size_t nw)
+{
+    size_t i;
+    for (i = 0; i < nw; i++)
+        if (wk[i].started)
+            return 1;
+    return 0;
+}
+
+static char *dup_mem(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d) {
+        if (n)
+            memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+static int run_parallel(shared *sh, char **paths, size_t npaths,
+                        smtpstatus_stats *total)
+{
+    const bopts *o = sh->o;
+    size_t nw = (size_t)o->jobs, i, seq = 0;
+    pool p;
+    worker *wk;
+    int failed = 0;
+    wctx mainctx;
+
+    memset(&p, 0, sizeof p);
+    memset(total, 0, sizeof *total);
+    memset(&mainctx, 0, sizeof mainctx);
+    mainctx.sh = sh;
+    mainctx.direct = 1;
+    p.qcap = 2 * nw;
+    p.window = p.qcap + nw + 1;
+    p.q = calloc(p.qcap, sizeof *p.q);
+    p.res = calloc(p.window, sizeof *p.res);
+    wk = calloc(nw, sizeof *wk);
+    if (!p.q || !p.res || !wk) {
+        free(p.q);
+        free(p.res);
+        free(wk);
+        fprintf(stderr, "smtpstatus: bounce: out of memory\n");
+        return 1;
+    }
+    pthread_mutex_init(&p.m, NULL);
+    pthread_cond_init(&p.c, NULL);
+    for (i = 0; i < nw; i++) {
+        wk[i].p = &p;
+        wk[i].ctx.sh = sh;
+        wk[i].ctx.an = smtpstatus_analyzer_new(&o->an);
+        if (!wk[i].ctx.an) {
+            fprintf(stderr, "smtpstatus: bounce: out of memory\n");
+            failed = 1;
+            break;
+        }
+        smtpstatus_analyzer_on_problem(wk[i].ctx.an, on_problem, &wk[i].ctx);
+        if (pthread_create(&wk[i].tid, NULL, worker_main, &wk[i]) != 0) {
+            fprintf(stderr, "smtpstatus: bounce: cannot start a thread\n");
+            failed = 1;
+            break;
+        }
+        wk[i].started = 1;
+    }
+
+    for (i = 0; i < npaths && !failed && !sh->write_failed; i++) {
+        smtpstatus_rc rc = SMTPSTATUS_OK;
+        smtpstatus_reader *rd = smtpstatus_reader_open(paths[i],
+                                                       &o->an.limits, &rc);
+        total->inputs++;
+        if (!rd) {
+            total->failed++;
+            if (!o->quiet) {
+                clear_progress(sh);
+                fprintf(stderr, "smtpstatus: %s: cannot open: %s\n", paths[i],
+                        rc == SMTPSTATUS_ENOMEM ? "out of memory"
+                                                : strerror(errno));
+            }
+            continue;
+        }
+        for (;;) {
+            smtpstatus_message msg;
+            const char *what = NULL;
+            job j;
+            memset(&msg, 0, sizeof msg);
+            rc = smtpstatus_reader_next(rd, &msg, &what);
+            if (rc == SMTPSTATUS_ENOTFOUND)
+                break;
+            if (rc != SMTPSTATUS_OK) {
+                total->failed++;
+                on_problem(msg.source ? msg.source : paths[i],
+                           what ? what : smtpstatus_strerror(rc), &mainctx);
+                if (rc == SMTPSTATUS_ENOMEM || rc == SMTPSTATUS_EINVAL)
+                    break;
+                continue;
+            }
+            if (msg.warnings & SMTPSTATUS_RW_TRUNCATED)
+                on_problem(msg.source, "message larger than the size limit: "
+                           "truncated", &mainctx);
+            j.seq = seq;
+            j.data = dup_mem(msg.data ? msg.data : "", msg.len);
+            j.len = msg.len;
+            j.source = dup_mem(msg.source ? msg.source : paths[i],
+                               strlen(msg.source ? msg.source : paths[i]));
+            j.number = msg.number;
+            j.warnings = msg.warnings;
+            if (!j.data || !j.source) {
+                free(j.data);
+                free(j.source);
+                total->failed++;
+                on_problem(msg.source, "out of memory", &mainctx);
+                continue;
+            }
+            pthread_mutex_lock(&p.m);
+            flush_ready(&p, sh);
+            while (p.qlen == p.qcap || seq - p.next_write >= p.window - 1) {
+                pthread_cond_wait(&p.c, &p.m);
+                flush_ready(&p, sh);
+            }
+            p.q[(p.qhead + p.qlen) % p.qcap] = j;
+            p.qlen++;
+            seq++;
+            sh->messages++;
+            pthread_cond_broadcast(&p.c);
+            pthread_mutex_unlock(&p.m);
+            if (o->progress && now() - sh->last_progress >= 0.5) {
+                fflush(stdout);
+                show_progress(sh, sh->messages, sh->records, 0);
+            }
+            if (sh->write_failed)
+                break;
+        }
+        smtpstatus_reader_close(rd);
+    }
+
+    pthread_mutex_lock(&p.m);
+    p.done = 1;
+    pthread_cond_broadcast(&p.c);
+    flush_ready(&p, sh);
+    /* wait for the results of the jobs still queued or being analyzed
+     * (no worker running: nothing more will come) */
+    while (p.next_write < seq && nw_running(wk, nw)) {
+        pthread_cond_wait(&p.c, &p.m);
+        flush_ready(&p, sh);
+    }
+    pthread_mutex_unlock(&p.m);
+
+    for (i = 0; i < nw; i++) {
+        if (wk[i].started)
+            pthread_join(wk[i].tid, NULL);
+        if (wk[i].ctx.an) {
+            smtpstatus_stats st;
+            smtpstatus_analyzer_stats(wk[i].ctx.an, &st);
+            total->messages += st.messages;
+            total->bounces += st.bounces;
+            total->not_bounces += st.not_bounces;
+            total->records += st.records;
+            total->failed += st.failed;
+            total->warnings += st.warnings;
+            total->bytes += st.bytes;
+            smtpstatus_analyzer_free(wk[i].ctx.an);
+        }
+    }
+    /* anything left in the queue when starting threads failed */
+    for (i = 0; i < p.qlen; i++) {
+        free(p.q[(p.qhead + i) % p.qcap].data);
+        free(p.q[(p.qhead + i) % p.qcap].source);
+    }
+    for (i = 0; i < p.window; i++)
+        ob_free(&p.res[i].buf);
+    pthread_cond_destroy(&p.c);
+    pthread_mutex_destroy(&p.m);
+    free(p.q);
+    free(p.res);
+    free(wk);
+    return failed;
+}
+
+/* ---- the sequential mode ---- */
+
+static int run_sequential(shared *sh, char **paths, size_t npaths,
+                          smtpstatus_stats *total)
+{
+    wctx w;
+    size_t i;
+    int failed = 0;
+    memset(&w, 0, sizeof w);
+    w.sh = sh;
+    w.direct = 1;
+    ob_init(&w.buf);
+    w.an = smtpstatus_analyzer_new(&sh->o->an);
+    if (!w.an) {
+        fprintf(stderr, "smtpstatus: bounce: out of memory\n");
+        memset(total, 0, sizeof *total);
+        return 1;
+    }
+    smtpstatus_analyzer_on_problem(w.an, on_problem, &w);
+    for (i = 0; i < npaths; i++) {
+        smtpstatus_rc rc = smtpstatus_analyze_path(w.an, paths[i], on_record,
+                                                   &w);
+        emit(sh, &w.buf);
+        if (rc == SMTPSTATUS_ECALLBACK || sh->write_failed)
+            break;
+        if (rc != SMTPSTATUS_OK)
+            failed = 1;
+    }
+    emit(sh, &w.buf);
+    smtpstatus_analyzer_stats(w.an, total);
+    smtpstatus_analyzer_free(w.an);
+    ob_free(&w.buf);
+    return failed;
+}
+
+/* ---- options ---- */
+
+static int parse_count(const char *s, int suffixes, size_t *out)
+{
+    char *end;
+    unsigned long long v, mul = 1;
+    if (!s || !*s || *s == '-')
+        return -1;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno || end == s)
+        return -1;
+    if (*end && suffixes) {
+        switch (*end) {
+        case 'k': case 'K': mul = 1024ull; break;
+        case 'm': case 'M': mul = 1024ull * 1024; break;
+        case 'g': case 'G': mul = 1024ull * 1024 * 1024; break;
+        default: return -1;
+        }
+        end++;
+        if (*end == 'i' || *end == 'I')
+            end++;
+        if (*end == 'b' || *end == 'B')
+            end++;
+    }
+    if (*end)
+        return -1;
+    if (v > ((unsigned long long)(size_t)-1) / mul)
+        return -1;
+    *out = (size_t)(v * mul);
+    return 0;
+}
+
+int cmd_bounce(int argc, char **argv)
+{
+    cli_args a;
+    const char *arg, *inl;
+    int kind, format = -1, progress = -1, failed;
+    bopts o;
+    shared sh;
+    char **paths;
+    size_t npaths = 0;
+    smtpstatus_stats st;
+    obuf b;
+    double el;
+
+    memset(&o, 0, sizeof o);
+    smtpstatus_limits_default(&o.an.limits);
+    o.jobs = 1;
+    paths = calloc((size_t)argc + 1, sizeof *paths);
+    if (!paths)
+        return CLI_EXIT_FAIL;
+
+    cli_args_init(&a, "bounce", argc, argv);
+    while ((kind = cli_args_next(&a, &arg, &inl)) != CLI_END) {
+        const char *v;
+        size_t n;
+        size_t *limit = NULL;
+        int suffixes = 1;
+        if (kind == CLI_OPERAND) {
+            paths[npaths++] = (char *)arg;
+            continue;
+        }
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            free(paths);
+            cli_help("bounce", stdout);
+            return CLI_EXIT_OK;
+        }
+        if (strcmp(arg, "--format") == 0 || strcmp(arg, "-f") == 0) {
+            if (!(v = cli_args_value(&a, arg, inl)))
+                goto usage;
+            if (strcmp(v, "jsonl") == 0) format = F_JSONL;
+            else if (strcmp(v, "json") == 0) format = F_JSON;
+            else if (strcmp(v, "csv") == 0) format = F_CSV;
+            else if (strcmp(v, "table") == 0) format = F_TABLE;
+            else if (strcmp(v, "sisimai") == 0) format = F_SISIMAI;
+            else {
+                cli_usage_error("bounce", "unknown format '%s' (formats: "
+                                "jsonl, json, csv, table, sisimai)", v);
+                goto usage;
+            }
+            continue;
+        }
+        if (strcmp(arg, "--jobs") == 0 || strcmp(arg, "-j") == 0) {
+            if (!(v = cli_args_value(&a, arg, inl)))
+                goto usage;
+            if (parse_count(v, 0, &n) != 0 || n < 1 || n > MAX_JOBS) {
+                cli_usage_error("bounce", "%s needs a number from 1 to %d, "
+                                "not '%s'", arg, MAX_JOBS, v);
+                goto usage;
+            }
+            o.jobs = (long)n;
+            continue;
+        }
+        if (strcmp(arg, "--max-message-size") == 0)
+            limit = &o.an.limits.max_message_size;
+        else if (strcmp(arg, "--max-header-size") == 0)
+            limit = &o.an.limits.max_header_size;
+        else if (strcmp(arg, "--max-line-length") == 0)
+            limit = &o.an.limits.max_line_length;
+        else if (strcmp(arg, "--max-text-scan") == 0)
+            limit = &o.an.limits.max_text_scan;
+        else if (strcmp(arg, "--max-depth") == 0) {
+            limit = &o.an.limits.max_mime_depth;
+            suffixes = 0;
+        } else if (strcmp(arg, "--max-parts") == 0) {
+            limit = &o.an.limits.max_parts;
+            suffixes = 0;
+        } else if (strcmp(arg, "--max-recipients") == 0) {
+            limit = &o.an.limits.max_recipients;
+            suffixes = 0;
+        }
+        if (limit) {
+            if (!(v = cli_args_value(&a, arg, inl)))
+                goto usage;
+            if (parse_count(v, suffixes, &n) != 0 || n == 0) {
+                cli_usage_error("bounce", "%s needs a positive %s, not '%s'",
+                                arg, suffixes ? "size (e.g. 10M)" : "number",
+                                v);
+                goto usage;
+            }
+            *limit = n;
+            continue;
+        }
+        if (inl) {
+            cli_usage_error("bounce", "option %s takes no value", arg);
+            goto usage;
+        }
+        if (strcmp(arg, "--all") == 0)
+            o.an.flags |= SMTPSTATUS_O_ALL;
+        else if (strcmp(arg, "--delivered") == 0)
+            o.an.flags |= SMTPSTATUS_O_DELIVERED;
+        else if (strcmp(arg, "--vacation") == 0)
+            o.an.flags |= SMTPSTATUS_O_VACATION;
+        else if (strcmp(arg, "--stats") == 0)
+            o.stats = 1;
+        else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0)
+            o.quiet = 1;
+        else if (strcmp(arg, "--progress") == 0)
+            progress = 1;
+        else if (strcmp(arg, "--no-progress") == 0)
+            progress = 0;
+        else {
+            cli_bad_option(&a, arg, inl);
+            goto usage;
+        }
+    }
+    if (npaths == 0) {
+        cli_usage_error("bounce", "no input: give a file, mbox, Maildir, "
+                        "folder, or - for standard input");
+        goto usage;
+    }
+    o.format = format >= 0 ? format : (isatty(1) ? F_TABLE : F_JSONL);
+    o.progress = progress >= 0 ? progress : isatty(2);
+
+    memset(&sh, 0, sizeof sh);
+    sh.o = &o;
+    sh.t0 = now();
+    sh.last_progress = sh.t0;
+
+    ob_init(&b);
+    if (o.format == F_JSON || o.format == F_SISIMAI)
+        ob_puts(&b, "[");
+    else if (o.format == F_CSV)
+        fmt_csv_header(&b);
+    else if (o.format == F_TABLE)
+        fmt_table_header(&b);
+    emit(&sh, &b);
+    sh.any_written = 0;
+
+    if (o.jobs > 1)
+        failed = run_parallel(&sh, paths, npaths, &st);
+    else
+        failed = run_sequential(&sh, paths, npaths, &st);
+
+    if (o.format == F_JSON || o.format == F_SISIMAI) {
+        ob_puts(&b, "\n]\n");
+        sh.any_written = 1;
+        emit(&sh, &b);
+    }
+    ob_free(&b);
+    if (fflush(stdout) != 0 && !sh.write_failed) {
+        sh.write_failed = 1;
+        fprintf(stderr, "smtpstatus: cannot write the output: %s\n",
+                strerror(errno));
+    }
+    if (o.progress) {
+        show_progress(&sh, st.messages, st.records, 1);
+        clear_progress(&sh);
+    }
+    el = now() - sh.t0;
+    if (o.stats)
+        fprintf(stderr,
+                "smtpstatus: stats: inputs=%lu messages=%lu bounces=%lu "
+                "not_bounces=%lu records=%lu failed=%lu warnings=%lu "
+                "bytes=%llu elapsed=%.3fs rate=%.1f messages/s\n",
+                (unsigned long)st.inputs, (unsigned long)st.messages,
+                (unsigned long)st.bounces, (unsigned long)st.not_bounces,
+                (unsigned long)st.records, (unsigned long)st.failed,
+                (unsigned long)st.warnings, st.bytes, el,
+                el > 0 ? (double)st.messages / el : 0.0);
+    free(paths);
+    if (failed || st.failed || sh.write_failed)
+        return CLI_EXIT_FAIL;
+    return CLI_EXIT_OK;
+usage:
+    free(paths);
+    return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,62 @@
+/*
+ * out.h - output helpers for the smtpstatus command-line tool: a growable
+ * byte buffer, JSON string escaping (always valid JSON: control characters
+ * as \u00XX, invalid UTF-8 replaced by U+FFFD), RFC 4180 CSV fields, and
+ * fixed-width table cells.  It does not know about records or commands.
+ */
+#ifndef SMTPSTATUS_CLI_OUT_H
+#define SMTPSTATUS_CLI_OUT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct obuf {
+    char *data;
+    size_t len;
+    size_t cap;
+    int failed; /* an allocation failed; contents are incomplete */
+} obuf;
+
+void ob_init(obuf *b);
+void ob_free(obuf *b);
+void ob_reset(obuf *b);
+void ob_put(obuf *b, const char *s, size_t n);
+void ob_puts(obuf *b, const char *s);
+void ob_putc(obuf *b, char c);
+void ob_printf(obuf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Write the buffer to f and reset it; returns 0, or -1 on a write error
+ * or when the buffer had failed. */
+int ob_flush(obuf *b, FILE *f);
+
+/* JSON: a quoted string (s may hold any bytes). */
+void ob_json_str(obuf *b, const char *s, size_t n);
+/* A quoted string, or null when s is NULL. */
+void ob_json_cstr(obuf *b, const char *s);
+/* A quoted string, or null when s is NULL or "". */
+void ob_json_cstr_or_null(obuf *b, const char *s);
+void ob_json_bool(obuf *b, int v);
+/* "key": (with a leading comma unless first) */
+void ob_json_key(obuf *b, const char *key, int *first);
+
+/* CSV: one field, quoted when it holds a comma, quote, CR or LF (RFC 4180).
+ * Bytes are written as they are except that invalid UTF-8 becomes U+FFFD. */
+void ob_csv_field(obuf *b, const char *s, size_t n);
+void ob_csv_cstr(obuf *b, const char *s);
+
+/* Table: s (control characters shown as spaces) cut to width display
+ * characters ("..." marks a cut), padded with spaces to width when pad. */
+void ob_cell(obuf *b, const char *s, size_t width, int pad);
+
+/* Like ob_cell, but a long string keeps its end ("...x/y.eml:3"). */
+void ob_cell_tail(obuf *b, const char *s, size_t width);
+
+/* Decode one UTF-8 sequence at s[0..n): returns its length (1..4) and the
+ * code point in *cp, or 0 when the bytes are not valid UTF-8 (then one
+ * byte should be skipped). */
+size_t utf8_decode(const unsigned char *s, size_t n, unsigned long *cp);
+
+#endif

@@ -1,0 +1,902 @@
+/*
+ * analyzer.c - the bounce analyzer: one message in, records out.
+ *
+ * For each message: parse MIME (mime.c), build the view decoders read,
+ * try the decoders in table order (decoders.c), then for every fact fill
+ * the codes from the diagnostic text (reply.c), classify (classify.c),
+ * infer a status when none was given, and hand the record to the caller.
+ * Also drives the readers (source.c) for paths and file descriptors, and
+ * keeps the counters behind --stats.
+ *
+ * All per-message memory comes from one arena that is reset after each
+ * message; the analyzer holds no other state between messages.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "classify.h"
+#include "decoder.h"
+
+struct smtpstatus_analyzer {
+    smtpstatus_options opts;
+    ss_arena arena;
+    smtpstatus_problem_fn problem_fn;
+    void *problem_user;
+    smtpstatus_stats stats;
+};
+
+void smtpstatus_limits_default(smtpstatus_limits *l) {
+    if (!l)
+        return;
+    l->max_message_size = (size_t)64 << 20;
+    l->max_header_size = (size_t)1 << 20;
+    l->max_line_length = (size_t)1 << 20;
+    l->max_mime_depth = 32;
+    l->max_parts = 1000;
+    l->max_recipients = 10000;
+    l->max_text_scan = (size_t)1 << 20;
+}
+
+static void fill_limits(smtpstatus_limits *l) {
+    smtpstatus_limits d;
+    smtpstatus_limits_default(&d);
+    if (!l->max_message_size) l->max_message_size = d.max_message_size;
+    if (!l->max_header_size) l->max_header_size = d.max_header_size;
+    if (!l->max_line_length) l->max_line_length = d.max_line_length;
+    if (!l->max_mime_depth) l->max_mime_depth = d.max_mime_depth;
+    if (!l->max_parts) l->max_parts = d.max_parts;
+    if (!l->max_recipients) l->max_recipients = d.max_recipients;
+    if (!l->max_text_scan) l->max_text_scan = d.max_text_scan;
+}
+
+smtpstatus_analyzer *smtpstatus_analyzer_new(const smtpstatus_options *opts) {
+    smtpstatus_analyzer *an = calloc(1, sizeof *an);
+    if (!an)
+        return NULL;
+    if (opts)
+        an->opts = *opts;
+    fill_limits(&an->opts.limits);
+    /* the arena may hold a few copies of the largest message */
+    size_t cap = an->opts.limits.max_message_size;
+    cap = cap > ((size_t)-1) / 8 ? 0 : cap * 6 + ((size_t)16 << 20);
+    ss_arena_init(&an->arena, cap);
+    return an;
+}
+
+void smtpstatus_analyzer_free(smtpstatus_analyzer *an) {
+    if (!an)
+        return;
+    ss_arena_free(&an->arena);
+    free(an);
+}
+
+void smtpstatus_analyzer_on_problem(smtpstatus_analyzer *an,
+                                    smtpstatus_problem_fn fn, void *user) {
+    if (!an)
+        return;
+    an->problem_fn = fn;
+    an->problem_user = user;
+}
+
+void smtpstatus_analyzer_stats(const smtpstatus_analyzer *an,
+                               smtpstatus_stats *out) {
+    if (!out)
+        return;
+    if (!an) {
+        memset(out, 0, sizeof *out);
+        return;
+    }
+    *out = an->stats;
+}
+
+static void problem(smtpstatus_analyzer *an, const char *source,
+                    const char *what) {
+    if (an->problem_fn)
+        an->problem_fn(source ? source : "", what, an->problem_user);
+}
+
+const char *smtpstatus_record_warning_name(unsigned bit) {
+    switch (bit) {
+    case SMTPSTATUS_RW_TRUNCATED: return "truncated";
+    case SMTPSTATUS_RW_HEADER_LIMIT: return "header_limit";
+    case SMTPSTATUS_RW_LINE_LIMIT: return "line_limit";
+    case SMTPSTATUS_RW_DEPTH_LIMIT: return "mime_depth_limit";
+    case SMTPSTATUS_RW_PARTS_LIMIT: return "mime_parts_limit";
+    case SMTPSTATUS_RW_RCPT_LIMIT: return "recipient_limit";
+    case SMTPSTATUS_RW_BAD_MIME: return "bad_mime";
+    case SMTPSTATUS_RW_CHARSET: return "unknown_charset";
+    case SMTPSTATUS_RW_TEXT_LIMIT: return "text_limit";
+    default: return NULL;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* The view                                                             */
+/* ------------------------------------------------------------------ */
+
+static int is_type(ss_str t, const char *lit) { return ss_eq_ci(t, lit); }
+
+static int is_original_type(ss_str t) {
+    return is_type(t, "message/rfc822") || is_type(t, "message/global") ||
+           is_type(t, "text/rfc822-headers") ||
+           is_type(t, "message/rfc822-headers") ||
+           is_type(t, "message/global-headers") ||
+           is_type(t, "message/partial");
+}
+
+/* Append with a bound; sets the warning when the bound cuts. */
+static void text_add(ss_buf *b, ss_str s, size_t max, unsigned *warn) {
+    if (b->len >= max) {
+        *warn |= SMTPSTATUS_RW_TEXT_LIMIT;
+        return;
+    }
+    if (s.len > max - b->len) {
+        s.len = max - b->len;
+        *warn |= SMTPSTATUS_RW_TEXT_LIMIT;
+    }
+    if (b->len && b->ptr[b->len - 1] != '\n')
+        ss_buf_putc(b, '\n');
+    ss_buf_append(b, s.ptr, s.len);
+}
+
+/* Is part p inside an original-message part?  (rfc822 parts are leaves,
+ * so only the part itself can be one.) */
+static smtpstatus_rc build_view(smtpstatus_analyzer *an, ss_message *m,
+                                ss_view *v) {
+    ss_arena *a = &an->arena;
+    memset(v, 0, sizeof *v);
+    v->msg = m;
+    v->root = m->root;
+    v->from = ss_part_header(a, m->root, "From");
+    v->subject = ss_part_header(a, m->root, "Subject");
+    v->to = ss_part_header(a, m->root, "To");
+    v->content_type = m->root->type;
+
+    size_t max = an->opts.limits.max_text_scan;
+    ss_buf text;
+    ss_buf_init(&text);
+    int have_plain = 0;
+    for (size_t i = 0; i < m->nparts; i++) {
+        ss_part *p = m->parts[i];
+        if (p->child)
+            continue; /* a multipart container */
+        ss_str t = p->type;
+        if (!v->dsn && (is_type(t, "message/delivery-status") ||
+                        is_type(t, "message/global-delivery-status"))) {
+            v->dsn = p;
+            v->dsn_text = ss_part_text(m, p);
+        } else if (!v->feedback && is_type(t, "message/feedback-report")) {
+            v->feedback = p;
+            v->feedback_text = ss_part_text(m, p);
+        } else if (is_original_type(t)) {
+            if (!v->original) {
+                v->original = p;
+                v->original_text = ss_part_text(m, p);
+            }
+        } else if (is_type(t, "text/plain") ||
+                   (p == m->root && !t.len)) {
+            ss_str body = ss_part_text(m, p);
+            /* an attachment named like a file is not the bounce text,
+             * unless it is all there is */
+            text_add(&text, body, max, &m->warnings);
+            have_plain = 1;
+        }
+    }
+    if (!have_plain) {
+        for (size_t i = 0; i < m->nparts; i++) {
+            ss_part *p = m->parts[i];
+            if (p->child || !is_type(p->type, "text/html"))
+                continue;
+            ss_str html = ss_part_text(m, p);
+            text_add(&text, ss_html_to_text(a, html), max, &m->warnings);
+        }
+    }
+    if (text.failed) {
+        ss_buf_free(&text);
+        return SMTPSTATUS_ENOMEM;
+    }
+    if (text.len) {
+        size_t tlen = text.len; /* ss_buf_free() zeroes text.len */
+        char *c = ss_strdup(a, text.ptr, tlen);
+        ss_buf_free(&text);
+        if (!c)
+            return SMTPSTATUS_ENOMEM;
+        v->text = ss_str_make(c, tlen);
+    } else {
+        ss_buf_free(&text);
+        v->text = ss_str_make("", 0);
+    }
+    return SMTPSTATUS_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Dates                                                                */
+/* ------------------------------------------------------------------ */
+
+static long long days_from_civil(long long y, unsigned m, unsigned d) {
+    y -= m <= 2;
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (long long)doe - 719468;
+}
+
+/* RFC 5322 date ("Wed, 16 Oct 2013 14:15:35 +0900", with tolerance for
+ * missing weekday and seconds, and zone names).  0 when unreadable. */
+static long long parse_date(ss_str s, char tz[6]) {
+    static const char *const mon[] = {"jan", "feb", "mar", "apr", "may",
+                                      "jun", "jul", "aug", "sep", "oct",
+                                      "nov", "dec"};
+    size_t i = 0;
+    tz[0] = '\0';
+    /* skip a weekday */
+    while (i < s.len && !ss_isdigit((unsigned char)s.ptr[i]))
+        i++;
+    long day = 0;
+    size_t nd = 0;
+    while (i < s.len && ss_isdigit((unsigned char)s.ptr[i]) && nd < 3) {
+        day = day * 10 + (s.ptr[i++] - '0');
+        nd++;
+    }
+    while (i < s.len && (s.ptr[i] == ' ' || s.ptr[i] == '-'))
+        i++;
+    if (i + 3 > s.len)
+        return 0;
+    int month = -1;
+    for (int k = 0; k < 12; k++)
+        if (ss_lower((unsigned char)s.ptr[i]) == mon[k][0] &&
+            ss_lower((unsigned char)s.ptr[i + 1]) == mon[k][1] &&
+            ss_lower((unsigned char)s.ptr[i + 2]) == mon[k][2])
+            month = k + 1;
+    if (month < 0 || day < 1 || day > 31)
+        return 0;
+    while (i < s.len && ss_isalpha((unsigned char)s.ptr[i]))
+        i++;
+    while (i < s.len && (s.ptr[i] == ' ' || s.ptr[i] == '-'))
+        i++;
+    long year = 0;
+    nd = 0;
+    while (i < s.len && ss_isdigit((unsigned char)s.ptr[i]) && nd < 5) {
+        year = year * 10 + (s.ptr[i++] - '0');
+        nd++;
+    }
+    if (nd == 2)
+        year += year < 50 ? 2000 : 1900;
+    if (year < 1970 || year > 9999)
+        return 0;
+    while (i < s.len && s.ptr[i] == ' ')
+        i++;
+    long hms[3] = {0, 0, 0};
+    for (int k = 0; k < 3 && i < s.len; k++) {
+        long x = 0;
+        nd = 0;
+        while (i < s.len && ss_isdigit((unsigned char)s.ptr[i]) && nd < 3) {
+            x = x * 10 + (s.ptr[i++] - '0');
+            nd++;
+        }
+        if (!nd)
+            break;
+        hms[k] = x;
+        if (i < s.len && s.ptr[i] == ':')
+            i++;
+        else
+            break;
+    }
+    if (hms[0] > 23 || hms[1] > 59 || hms[2] > 60)
+        return 0;
+    while (i < s.len && s.ptr[i] == ' ')
+        i++;
+    long off = 0;
+    if (i + 5 <= s.len && (s.ptr[i] == '+' || s.ptr[i] == '-') &&
+        ss_isdigit((unsigned char)s.ptr[i + 1]) &&
+        ss_isdigit((unsigned char)s.ptr[i + 2]) &&
+        ss_isdigit((unsigned char)s.ptr[i + 3]) &&
+        ss_isdigit((unsigned char)s.ptr[i + 4])) {
+        long hh = (s.ptr[i + 1] - '0') * 10 + (s.ptr[i + 2] - '0');
+        long mm = (s.ptr[i + 3] - '0') * 10 + (s.ptr[i + 4] - '0');
+        off = (hh * 60 + mm) * 60;
+        if (s.ptr[i] == '-')
+            off = -off;
+        memcpy(tz, s.ptr + i, 5);
+        tz[5] = '\0';
+    } else {
+        static const struct {
+            const char *name;
+            int hours;
+        } zones[] = {{"UT", 0}, {"GMT", 0}, {"UTC", 0}, {"Z", 0},
+                     {"EST", -5}, {"EDT", -4}, {"CST", -6}, {"CDT", -5},
+                     {"MST", -7}, {"MDT", -6}, {"PST", -8}, {"PDT", -7},
+                     {"JST", 9}, {NULL, 0}};
+        size_t e = i;
+        while (e < s.len && ss_isalpha((unsigned char)s.ptr[e]))
+            e++;
+        ss_str z = ss_str_make(s.ptr + i, e - i);
+        for (int k = 0; zones[k].name; k++)
+            if (ss_eq_ci(z, zones[k].name)) {
+                off = zones[k].hours * 3600L;
+                int h = abs(zones[k].hours) % 24;
+                tz[0] = zones[k].hours < 0 ? '-' : '+';
+                tz[1] = (char)('0' + h / 10);
+                tz[2] = (char)('0' + h % 10);
+                tz[3] = '0';
+                tz[4] = '0';
+                tz[5] = '\0';
+                break;
+            }
+    }
+    long long days = days_from_civil(year, (unsigned)month, (unsigned)day);
+    return days * 86400 + hms[0] * 3600 + hms[1] * 60 + hms[2] - off;
+}
+
+/* ------------------------------------------------------------------ */
+/* Records                                                              */
+/* ------------------------------------------------------------------ */
+
+static const char *cstr(ss_arena *a, ss_str s) {
+    if (!s.ptr || !s.len)
+        return "";
+    const char *c = ss_strdup(a, s.ptr, s.len);
+    return c ? c : "";
+}
+
+/* Collapse white space (folding, tabs, runs) to single spaces. */
+static const char *cstr_unfolded(ss_arena *a, ss_str s) {
+    s = ss_trim(s);
+    if (!s.len)
+        return "";
+    char *d = ss_alloc(a, s.len + 1);
+    if (!d)
+        return "";
+    size_t n = 0;
+    int sp = 0;
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned char c = (unsigned char)s.ptr[i];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            sp = 1;
+            continue;
+        }
+        if (sp && n)
+            d[n++] = ' ';
+        sp = 0;
+        d[n++] = (char)c;
+    }
+    d[n] = '\0';
+    return d;
+}
+
+/* The address, without brackets, "rfc822;" or quotes, domain lower-cased. */
+static const char *clean_address(ss_arena *a, ss_str s) {
+    s = ss_trim(s);
+    ss_str addr = ss_find_address(s);
+    if (!addr.len)
+        addr = s;
+    addr = ss_trim(addr);
+    while (addr.len && (addr.ptr[0] == '<' || addr.ptr[0] == '"' ||
+                        addr.ptr[0] == '\'')) {
+        addr.ptr++;
+        addr.len--;
+    }
+    while (addr.len && (addr.ptr[addr.len - 1] == '>' ||
+                        addr.ptr[addr.len - 1] == '"' ||
+                        addr.ptr[addr.len - 1] == '\'' ||
+                        addr.ptr[addr.len - 1] == '.' ||
+                        addr.ptr[addr.len - 1] == ','))
+        addr.len--;
+    if (!addr.len)
+        return "";
+    char *d = ss_strdup(a, addr.ptr, addr.len);
+    if (!d)
+        return "";
+    char *at = strrchr(d, '@');
+    if (at)
+        for (char *p = at; *p; p++)
+            *p = (char)ss_lower((unsigned char)*p);
+    return d;
+}
+
+static const char *lower_cstr(ss_arena *a, ss_str s) {
+    s = ss_trim(s);
+    char *d = (char *)cstr(a, s);
+    if (*d)
+        for (char *p = d; *p; p++)
+            *p = (char)ss_lower((unsigned char)*p);
+    return d;
+}
+
+static const char *upper_cstr(ss_arena *a, ss_str s) {
+    s = ss_trim(s);
+    char *d = (char *)cstr(a, s);
+    if (*d)
+        for (char *p = d; *p; p++)
+            if (*p >= 'a' && *p <= 'z')
+                *p = (char)(*p - 32);
+    return d;
+}
+
+typedef struct original_info {
+    const char *message_id, *subject, *addresser, *list_id;
+} original_info;
+
+static void read_original(smtpstatus_analyzer *an, const ss_view *v,
+                          const ss_bounce *b, original_info *o) {
+    ss_arena *a = &an->arena;
+    o->message_id = o->subject = o->addresser = o->list_id = "";
+    ss_str block = v->original ? v->original_text : b->original;
+    ss_header *h = NULL;
+    size_t n = 0, body = 0;
+    unsigned w = 0;
+    if (block.len &&
+        ss_parse_headers(a, &an->opts.limits, block, &h, &n, &body, &w) ==
+            SMTPSTATUS_OK &&
+        n) {
+        ss_str mid = ss_trim(ss_header_value(a, h, n, "Message-ID"));
+        while (mid.len && mid.ptr[0] == '<') {
+            mid.ptr++;
+            mid.len--;
+        }
+        while (mid.len && mid.ptr[mid.len - 1] == '>')
+            mid.len--;
+        o->message_id = cstr(a, mid);
+        o->subject = cstr_unfolded(a, ss_header_value(a, h, n, "Subject"));
+        o->addresser = clean_address(a, ss_header_raw(h, n, "From"));
+        if (!*o->addresser)
+            o->addresser = clean_address(a, ss_header_raw(h, n, "Return-Path"));
+        ss_str lid = ss_trim(ss_header_value(a, h, n, "List-Id"));
+        o->list_id = cstr(a, lid);
+    }
+    if (!*o->addresser)
+        o->addresser = clean_address(a, v->to);
+}
+
+static int status_class_of(const char *status) {
+    return (status[0] == '2' || status[0] == '4' || status[0] == '5')
+               ? status[0] - '0'
+               : 0;
+}
+
+/* Build and emit the records of one recognized message. */
+static smtpstatus_rc emit(smtpstatus_analyzer *an, const ss_view *v,
+                          ss_bounce *b, const char *source, size_t number,
+                          smtpstatus_record_fn fn, void *user) {
+    ss_arena *a = &an->arena;
+    original_info o;
+    read_original(an, v, b, &o);
+    ss_str date = ss_trim(ss_part_header_raw(v->root, "Date"));
+    char tz[6];
+    long long ts = parse_date(date, tz);
+    const char *datec = cstr_unfolded(a, date);
+    const char *tzc = cstr(a, ss_str_make(tz, strlen(tz)));
+    const char *reporting_all = lower_cstr(a, b->reporting_mta);
+
+    for (size_t i = 0; i < b->nfacts; i++) {
+        ss_fact *f = &b->facts[i];
+        smtpstatus_record r;
+        memset(&r, 0, sizeof r);
+        r.source = source;
+        r.message_number = number;
+        r.recipient = clean_address(a, f->recipient);
+        if (!*r.recipient)
+            continue;
+        r.alias = f->alias.len ? clean_address(a, f->alias) : "";
+        if (!strcmp(r.alias, r.recipient))
+            r.alias = "";
+        r.diagnostic_code = cstr_unfolded(a, f->diagnostic);
+        r.diagnostic_type = upper_cstr(a, f->diagnostic_type);
+        r.remote_mta = lower_cstr(a, f->remote_mta);
+        r.reporting_mta = f->reporting_mta.len
+                              ? lower_cstr(a, f->reporting_mta)
+                              : reporting_all;
+        r.smtp_command = upper_cstr(a, f->command);
+        r.decoder = b->decoder ? b->decoder : "";
+        r.feedback_type = cstr(a, ss_trim(f->feedback_type));
+        r.message_id = o.message_id;
+        r.subject = o.subject;
+        r.addresser = o.addresser;
+        r.list_id = o.list_id;
+        r.date = datec;
+        r.timestamp = ts;
+        r.timezone_offset = tzc;
+        r.warnings = b->warnings | v->msg->warnings;
+
+        /* codes: the decoder's, else from the diagnostic text */
+        smtpstatus_status st = {0, 0, 0};
+        int reply = 0;
+        ss_str fs = ss_trim(f->status);
+        if (fs.len) {
+            size_t used;
+            if (smtpstatus_status_parse(fs.ptr, fs.len, &st, &used) !=
+                SMTPSTATUS_OK) {
+                /* "Status: 5.1.1 (comment)" parses; other shapes: scan */
+                smtpstatus_diag d;
+                if (smtpstatus_diag_parse(fs.ptr, fs.len, &d) == SMTPSTATUS_OK)
+                    st = d.status;
+            }
+        }
+        ss_str frc = ss_trim(f->reply_code);
+        if (frc.len == 3 && ss_isdigit((unsigned char)frc.ptr[0]) &&
+            ss_isdigit((unsigned char)frc.ptr[1]) &&
+            ss_isdigit((unsigned char)frc.ptr[2]))
+            reply = (frc.ptr[0] - '0') * 100 + (frc.ptr[1] - '0') * 10 +
+                    (frc.ptr[2] - '0');
+        smtpstatus_diag d;
+        memset(&d, 0, sizeof d);
+        ss_str diag = ss_str_make(r.diagnostic_code, strlen(r.diagnostic_code));
+        if (diag.len && smtpstatus_diag_parse(diag.ptr, diag.len, &d) ==
+                            SMTPSTATUS_OK) {
+            if (!reply && d.reply_code)
+                reply = d.reply_code;
+            /* a generic X.0.0 from the DSN gives way to a specific code in
+             * the remote server's own words, when their classes agree */
+            if (d.status.klass &&
+                (!st.klass || (st.subject == 0 && st.detail == 0 &&
+                               d.status.klass == st.klass &&
+                               (d.status.subject || d.status.detail))))
+                st = d.status;
+        }
+        char stbuf[16];
+        smtpstatus_status_format(&st, stbuf, sizeof stbuf);
+        char rcbuf[8] = "";
+        if (reply)
+            snprintf(rcbuf, sizeof rcbuf, "%d", reply);
+
+        /* action */
+        const char *action = lower_cstr(a, f->action);
+        if (!strncmp(action, "failure", 7))
+            action = "failed";
+        else if (!strncmp(action, "delayed", 7))
+            action = "delayed";
+        else if (!strncmp(action, "deliverable", 11))
+            action = "delivered";
+
+        /* reason */
+        smtpstatus_verdict vd;
+        if (f->reason >= 0 && f->reason < SMTPSTATUS_R_COUNT_) {
+            vd.reason = (smtpstatus_reason)f->reason;
+            vd.hard_bounce = 0;
+        } else {
+            smtpstatus_evidence ev;
+            memset(&ev, 0, sizeof ev);
+            ev.reply_code = reply;
+            ev.status = st;
+            ev.command = *r.smtp_command ? r.smtp_command : NULL;
+            ev.text = r.diagnostic_code;
+            ev.text_len = strlen(r.diagnostic_code);
+            ev.action = *action ? action : NULL;
+            ev.diagnostic_type = *r.diagnostic_type ? r.diagnostic_type : NULL;
+            ev.remote_host = *r.remote_mta ? r.remote_mta : NULL;
+            const char *at = strrchr(r.recipient, '@');
+            ev.recipient_domain = at ? at + 1 : NULL;
+            smtpstatus_classify(&ev, &vd);
+        }
+        /* a status when none was written: from the reason */
+        if (!st.klass && vd.reason != SMTPSTATUS_R_FEEDBACK &&
+            vd.reason != SMTPSTATUS_R_VACATION) {
+            int k = reply ? reply / 100 : 0;
+            if (!k)
+                k = !strcmp(action, "delayed") ? 4
+                    : !strcmp(action, "delivered") ? 2 : 5;
+            const char *ps = ss_pseudo_status(vd.reason, k);
+            if (ps && *ps)
+                snprintf(stbuf, sizeof stbuf, "%s", ps);
+        }
+        r.status = cstr(a, ss_str_make(stbuf, strlen(stbuf)));
+        r.reply_code = cstr(a, ss_str_make(rcbuf, strlen(rcbuf)));
+        if (!*action) {
+            int k = status_class_of(r.status);
+            action = k == 2 ? "delivered" : k == 4 ? "delayed" : "failed";
+            if (vd.reason == SMTPSTATUS_R_EXPIRED && k != 5)
+                action = "delayed";
+        }
+        r.action = action;
+        r.reason = vd.reason;
+        if (f->hard >= 0)
+            r.hard_bounce = f->hard;
+        else
+            r.hard_bounce = smtpstatus_is_hard_bounce(
+                vd.reason, reply, &st, r.diagnostic_code,
+                strlen(r.diagnostic_code));
+
+        /* what the caller asked to see */
+        if ((vd.reason == SMTPSTATUS_R_DELIVERED ||
+             !strcmp(action, "delivered") || !strcmp(action, "relayed") ||
+             !strcmp(action, "expanded")) &&
+            !(an->opts.flags & SMTPSTATUS_O_DELIVERED))
+            continue;
+        if (vd.reason == SMTPSTATUS_R_VACATION &&
+            !(an->opts.flags & SMTPSTATUS_O_VACATION))
+            continue;
+        if (a->failed)
+            return SMTPSTATUS_ENOMEM;
+        an->stats.records++;
+        if (r.warnings)
+            an->stats.warnings++;
+        if (fn && fn(&r, user))
+            return SMTPSTATUS_ECALLBACK;
+    }
+    return SMTPSTATUS_OK;
+}
+
+static smtpstatus_rc emit_not_bounce(smtpstatus_analyzer *an,
+                                     const ss_view *v, const char *source,
+                                     size_t number, unsigned warnings,
+                                     smtpstatus_record_fn fn, void *user) {
+    if (!(an->opts.flags & SMTPSTATUS_O_ALL))
+        return SMTPSTATUS_OK;
+    ss_arena *a = &an->arena;
+    smtpstatus_record r;
+    memset(&r, 0, sizeof r);
+    r.source = source;
+    r.message_number = number;
+    r.recipient = v ? clean_address(a, v->to) : "";
+    r.alias = r.action = r.status = r.reply_code = "";
+    r.diagnostic_code = r.diagnostic_type = r.remote_mta = "";
+    r.reporting_mta = r.smtp_command = r.decoder = r.feedback_type = "";
+    r.message_id = r.subject = r.addresser = r.list_id = r.date = "";
+    r.timezone_offset = "";
+    if (v) {
+        r.subject = cstr_unfolded(a, v->subject);
+        r.addresser = clean_address(a, v->from);
+        ss_str mid = ss_trim(ss_part_header_raw(v->root, "Message-ID"));
+        if (mid.len && mid.ptr[0] == '<') {
+            mid.ptr++;
+            mid.len--;
+        }
+        if (mid.len && mid.ptr[mid.len - 1] == '>')
+            mid.len--;
+        r.message_id = cstr(a, mid);
+        ss_str date = ss_trim(ss_part_header_raw(v->root, "Date"));
+        char tz[6];
+        r.timestamp = parse_date(date, tz);
+        r.date = cstr_unfolded(a, date);
+        r.timezone_offset = cstr(a, ss_str_make(tz, strlen(tz)));
+    }
+    r.reason = SMTPSTATUS_R_NOT_A_BOUNCE;
+    r.warnings = warnings;
+    an->stats.records++;
+    if (fn && fn(&r, user))
+        return SMTPSTATUS_ECALLBACK;
+    return SMTPSTATUS_OK;
+}
+
+smtpstatus_rc smtpstatus_analyze_message(smtpstatus_analyzer *an,
+                                         const char *buf, size_t len,
+                                         const char *source,
+                                         size_t message_number,
+                                         smtpstatus_record_fn fn, void *user) {
+    if (!an || (!buf && len))
+        return SMTPSTATUS_EINVAL;
+    if (!source)
+        source = "";
+    ss_arena_reset(&an->arena);
+    an->stats.messages++;
+    an->stats.bytes += len;
+    unsigned warn = 0;
+    if (len > an->opts.limits.max_message_size) {
+        len = an->opts.limits.max_message_size;
+        warn |= SMTPSTATUS_RW_TRUNCATED;
+    }
+    ss_message m;
+    smtpstatus_rc rc =
+        ss_mime_parse(&an->arena, &an->opts.limits, buf ? buf : "", len, &m);
+    if (rc != SMTPSTATUS_OK) {
+        an->stats.failed++;
+        problem(an, source, "out of memory while parsing the message");
+        return rc;
+    }
+    m.warnings |= warn;
+    ss_view v;
+    rc = build_view(an, &m, &v);
+    if (rc != SMTPSTATUS_OK) {
+        an->stats.failed++;
+        problem(an, source, "out of memory while decoding the message");
+        return rc;
+    }
+    ss_bounce b;
+    memset(&b, 0, sizeof b);
+    b.arena = &an->arena;
+    b.limits = &an->opts.limits;
+    int found = 0;
+    for (const ss_decoder *d = ss_decoders; d->name; d++) {
+        b.nfacts = 0;
+        b.decoder = d->name;
+        if (d->decode(&v, &b) == SS_DEC_YES) {
+            found = 1;
+            break;
+        }
+    }
+    if (an->arena.failed) {
+        an->stats.failed++;
+        problem(an, source, "out of memory while decoding the message");
+        return SMTPSTATUS_ENOMEM;
+    }
+    if (m.warnings & (SMTPSTATUS_RW_TRUNCATED | SMTPSTATUS_RW_DEPTH_LIMIT |
+                      SMTPSTATUS_RW_PARTS_LIMIT | SMTPSTATUS_RW_HEADER_LIMIT)) {
+        char what[160];
+        int k = 0;
+        for (unsigned bit = 1; bit <= SMTPSTATUS_RW_TEXT_LIMIT; bit <<= 1)
+            if ((m.warnings | b.warnings) & bit)
+                k += snprintf(what + k, sizeof what - (size_t)k, "%s%s",
+                              k ? ", " : "limit hit: ",
+                              smtpstatus_record_warning_name(bit));
+        problem(an, source, what);
+    }
+    if (!found) {
+        an->stats.not_bounces++;
+        return emit_not_bounce(an, &v, source, message_number, m.warnings, fn,
+                               user);
+    }
+    if (b.nfacts == 0) {
+        /* recognized, but nothing to report: say so rather than drop it */
+        char what[96];
+        snprintf(what, sizeof what, "%s report with no recipient in it",
+                 b.decoder ? b.decoder : "bounce");
+        an->stats.bounces++;
+        problem(an, source, what);
+        return SMTPSTATUS_OK;
+    }
+    an->stats.bounces++;
+    return emit(an, &v, &b, source, message_number, fn, user);
+}
+
+/* ------------------------------------------------------------------ */
+/* Buffers, paths, descriptors                                          */
+/* ------------------------------------------------------------------ */
+
+/* Split an mbox held in memory; mboxo/mboxrd ">From " quoting undone. */
+static smtpstatus_rc analyze_mbox_buffer(smtpstatus_analyzer *an,
+                                         const char *buf, size_t len,
+                                         const char *source,
+                                         smtpstatus_record_fn fn, void *user) {
+    size_t pos = 0, number = 0;
+    size_t srclen = strlen(source);
+    smtpstatus_rc worst = SMTPSTATUS_OK;
+    ss_buf msg, name;
+    ss_buf_init(&msg);
+    ss_buf_init(&name);
+    while (pos < len) {
+        /* skip the separator line */
+        const char *nl = memchr(buf + pos, '\n', len - pos);
+        size_t start = nl ? (size_t)(nl - buf) + 1 : len;
+        size_t end = start;
+        /* find the next "\n\nFrom " or "\nFrom " after a blank line */
+        for (;;) {
+            const char *p = end < len ? memchr(buf + end, '\n', len - end) : NULL;
+            if (!p) {
+                end = len;
+                break;
+            }
+            size_t at = (size_t)(p - buf) + 1;
+            if (at + 5 <= len && memcmp(buf + at, "From ", 5) == 0 &&
+                (at < 2 || buf[at - 2] == '\n' ||
+                 (at >= 3 && buf[at - 2] == '\r' && buf[at - 3] == '\n'))) {
+                end = at;
+                break;
+            }
+            end = at;
+        }
+        number++;
+        /* undo quoting */
+        msg.len = 0;
+        size_t q = start;
+        while (q < end) {
+            const char *e = memchr(buf + q, '\n', end - q);
+            size_t le = e ? (size_t)(e - buf) + 1 : end;
+            size_t k = q;
+            while (k < le && buf[k] == '>')
+                k++;
+            if (k > q && k + 5 <= le && memcmp(buf + k, "From ", 5) == 0)
+                q++;
+            ss_buf_append(&msg, buf + q, le - q);
+            q = le;
+        }
+        name.len = 0;
+        ss_buf_append(&name, source, srclen);
+        char num[32];
+        snprintf(num, sizeof num, ":%zu", number);
+        ss_buf_append(&name, num, strlen(num));
+        if (msg.failed || name.failed) {
+            worst = SMTPSTATUS_ENOMEM;
+            break;
+        }
+        smtpstatus_rc rc = smtpstatus_analyze_message(
+            an, msg.ptr ? msg.ptr : "", msg.len, name.ptr, number, fn, user);
+        if (rc == SMTPSTATUS_ECALLBACK) {
+            worst = rc;
+            break;
+        }
+        if (rc != SMTPSTATUS_OK)
+            worst = rc;
+        pos = end;
+    }
+    ss_buf_free(&msg);
+    ss_buf_free(&name);
+    return worst;
+}
+
+smtpstatus_rc smtpstatus_analyze_buffer(smtpstatus_analyzer *an,
+                                        const char *buf, size_t len,
+                                        const char *source,
+                                        smtpstatus_record_fn fn, void *user) {
+    if (!an || (!buf && len))
+        return SMTPSTATUS_EINVAL;
+    if (!source)
+        source = "";
+    an->stats.inputs++;
+    if (len >= 5 && memcmp(buf, "From ", 5) == 0)
+        return analyze_mbox_buffer(an, buf, len, source, fn, user);
+    return smtpstatus_analyze_message(an, buf, len, source, 1, fn, user);
+}
+
+static smtpstatus_rc drain(smtpstatus_analyzer *an, smtpstatus_reader *rd,
+                           smtpstatus_record_fn fn, void *user) {
+    smtpstatus_rc worst = SMTPSTATUS_OK;
+    for (;;) {
+        smtpstatus_message msg;
+        const char *what = NULL;
+        memset(&msg, 0, sizeof msg);
+        smtpstatus_rc rc = smtpstatus_reader_next(rd, &msg, &what);
+        if (rc == SMTPSTATUS_ENOTFOUND)
+            break;
+        if (rc != SMTPSTATUS_OK) {
+            an->stats.failed++;
+            problem(an, msg.source, what ? what : smtpstatus_strerror(rc));
+            worst = rc;
+            if (rc == SMTPSTATUS_ENOMEM || rc == SMTPSTATUS_EINVAL)
+                break;
+            continue;
+        }
+        if (msg.warnings & SMTPSTATUS_RW_TRUNCATED)
+            problem(an, msg.source,
+                    "message larger than the size limit: truncated");
+        rc = smtpstatus_analyze_message(an, msg.data, msg.len, msg.source,
+                                        msg.number, fn, user);
+        if (rc == SMTPSTATUS_ECALLBACK)
+            return rc;
+        if (rc != SMTPSTATUS_OK)
+            worst = rc;
+    }
+    return worst;
+}
+
+smtpstatus_rc smtpstatus_analyze_path(smtpstatus_analyzer *an,
+                                      const char *path,
+                                      smtpstatus_record_fn fn, void *user) {
+    if (!an || !path)
+        return SMTPSTATUS_EINVAL;
+    an->stats.inputs++;
+    smtpstatus_rc rc = SMTPSTATUS_OK;
+    smtpstatus_reader *rd =
+        smtpstatus_reader_open(path, &an->opts.limits, &rc);
+    if (!rd) {
+        an->stats.failed++;
+        char what[160];
+        snprintf(what, sizeof what, "cannot open: %s",
+                 rc == SMTPSTATUS_ENOMEM ? "out of memory" : strerror(errno));
+        problem(an, path, what);
+        return rc ? rc : SMTPSTATUS_EIO;
+    }
+    rc = drain(an, rd, fn, user);
+    smtpstatus_reader_close(rd);
+    return rc;
+}
+
+smtpstatus_rc smtpstatus_analyze_fd(smtpstatus_analyzer *an, int fd,
+                                    const char *name, smtpstatus_record_fn fn,
+                                    void *user) {
+    if (!an || fd < 0)
+        return SMTPSTATUS_EINVAL;
+    an->stats.inputs++;
+    smtpstatus_rc rc = SMTPSTATUS_OK;
+    smtpstatus_reader *rd = smtpstatus_reader_open_fd(
+        fd, name ? name : "-", &an->opts.limits, &rc);
+    if (!rd) {
+        an->stats.failed++;
+        problem(an, name ? name : "-", "cannot read");
+        return rc ? rc : SMTPSTATUS_EIO;
+    }
+    rc = drain(an, rd, fn, user);
+    smtpstatus_reader_close(rd);
+    return rc;
+}

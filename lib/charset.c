@@ -1,0 +1,328 @@
+/*
+ * charset.c - conversion of message text from a declared charset to UTF-8
+ * (ss_to_utf8, see mime.h).
+ *
+ * UTF-8 and US-ASCII (and an empty charset) take a fast path without
+ * iconv: the text is only checked, and copied with U+FFFD replacements
+ * when it is not valid UTF-8.  Other charsets are mapped to the name glibc
+ * iconv knows best (Shift_JIS family -> CP932, ks_c_5601-1987/EUC-KR ->
+ * CP949, GB2312 -> GBK, ISO-8859-1 -> WINDOWS-1252, ...) and converted;
+ * invalid or incomplete sequences become U+FFFD, never an error.  An
+ * unknown charset returns the bytes as they are with *unknown set.  Text
+ * that is plain ASCII in an ASCII-compatible charset is returned without
+ * opening iconv at all (so an unknown name is then not noticed: nothing
+ * is lost).
+ *
+ * It does not cache iconv descriptors (no state outside the caller's
+ * arena); glibc keeps its loaded conversion modules itself.
+ */
+#include "mime.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <stdint.h>
+
+/* Length of the valid UTF-8 sequence at s (1..4), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n) {
+    unsigned c = s[0];
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        return (n >= 2 && (s[1] & 0xC0) == 0x80) ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+            return 0;
+        if (c == 0xE0 && s[1] < 0xA0)
+            return 0; /* overlong */
+        if (c == 0xED && s[1] >= 0xA0)
+            return 0; /* surrogate */
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
+            (s[3] & 0xC0) != 0x80)
+            return 0;
+        if (c == 0xF0 && s[1] < 0x90)
+            return 0;
+        if (c == 0xF4 && s[1] >= 0x90)
+            return 0;
+        return 4;
+    }
+    return 0;
+}
+
+/* Offset of the first invalid UTF-8 byte, or n when all is valid. */
+static size_t utf8_valid_prefix(const char *p, size_t n) {
+    const unsigned char *s = (const unsigned char *)p;
+    size_t i = 0;
+    while (i < n) {
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k = utf8_seq(s + i, n - i);
+        if (!k)
+            return i;
+        i += k;
+    }
+    return n;
+}
+
+/* Valid UTF-8 copy of in: each invalid byte becomes U+FFFD. */
+static ss_str utf8_repair(ss_arena *a, ss_str in, size_t first_bad) {
+    if (in.len > (SIZE_MAX - 16) / 3)
+        return SS_NULLSTR;
+    char *o = ss_alloc(a, in.len * 3 + 1);
+    if (!o)
+        return SS_NULLSTR;
+    const unsigned char *s = (const unsigned char *)in.ptr;
+    memcpy(o, in.ptr, first_bad);
+    size_t i = first_bad, w = first_bad;
+    while (i < in.len) {
+        size_t k = utf8_seq(s + i, in.len - i);
+        if (k) {
+            memcpy(o + w, s + i, k);
+            w += k;
+            i += k;
+        } else {
+            o[w++] = (char)0xEF;
+            o[w++] = (char)0xBF;
+            o[w++] = (char)0xBD;
+            i++;
+        }
+    }
+    o[w] = '\0';
+    return ss_str_make(o, w);
+}
+
+/* The charset name, cleaned: lower case, no quotes, no RFC 2231
+ * language suffix.  0 when the name cannot be a charset. */
+static int clean_name(ss_str cs, char *out, size_t cap) {
+    cs = ss_trim(cs);
+    while (cs.len && (cs.ptr[0] == '"' || cs.ptr[0] == '\'')) {
+        cs.ptr++;
+        cs.len--;
+    }
+    while (cs.len && (cs.ptr[cs.len - 1] == '"' || cs.ptr[cs.len - 1] == '\''))
+        cs.len--;
+    size_t n = 0;
+    for (size_t i = 0; i < cs.len; i++) {
+        int c = (unsigned char)cs.ptr[i];
+        if (c == '*')
+            break; /* charset*lang */
+        if (!(ss_isalpha(c) || ss_isdigit(c) || c == '-' || c == '_' ||
+              c == '.' || c == ':' || c == '+'))
+            return 0;
+        if (n + 1 >= cap)
+            return 0;
+        out[n++] = (char)ss_lower(c);
+    }
+    out[n] = '\0';
+    return 1;
+}
+
+typedef struct cs_alias {
+    const char *name;
+    const char *iconv;
+} cs_alias;
+
+/* NULL iconv name: UTF-8 fast path. */
+static const cs_alias aliases[] = {
+    {"", NULL},
+    {"utf-8", NULL},
+    {"utf8", NULL},
+    {"us-ascii", NULL},
+    {"ascii", NULL},
+    {"us", NULL},
+    {"ansi_x3.4-1968", NULL},
+    {"iso646-us", NULL},
+    {"x-unknown", ""},
+    {"unknown", ""},
+    {"unknown-8bit", ""},
+    {"x-user-defined", ""},
+    {"default", ""},
+    {"shift_jis", "CP932"},
+    {"shift-jis", "CP932"},
+    {"sjis", "CP932"},
+    {"x-sjis", "CP932"},
+    {"ms_kanji", "CP932"},
+    {"csshiftjis", "CP932"},
+    {"cp932", "CP932"},
+    {"windows-31j", "CP932"},
+    {"x-ms-cp932", "CP932"},
+    {"euc-jp", "EUC-JP-MS"},
+    {"x-euc-jp", "EUC-JP-MS"},
+    {"eucjp", "EUC-JP-MS"},
+    {"iso-2022-jp", "ISO-2022-JP-3"},
+    {"csiso2022jp", "ISO-2022-JP-3"},
+    {"ks_c_5601-1987", "CP949"},
+    {"ks_c_5601", "CP949"},
+    {"ksc5601", "CP949"},
+    {"euc-kr", "CP949"},
+    {"x-euc-kr", "CP949"},
+    {"cp949", "CP949"},
+    {"korean", "CP949"},
+    {"gb2312", "GBK"},
+    {"gb_2312-80", "GBK"},
+    {"euc-cn", "GBK"},
+    {"x-euc-cn", "GBK"},
+    {"cn-gb", "GBK"},
+    {"x-gbk", "GBK"},
+    {"gbk", "GBK"},
+    {"cp936", "GBK"},
+    {"gb18030", "GB18030"},
+    {"big5", "BIG5"},
+    {"big-5", "BIG5"},
+    {"x-x-big5", "BIG5"},
+    {"cn-big5", "BIG5"},
+    {"big5-hkscs", "BIG5-HKSCS"},
+    {"iso-8859-1", "WINDOWS-1252"},
+    {"iso8859-1", "WINDOWS-1252"},
+    {"iso_8859-1", "WINDOWS-1252"},
+    {"latin1", "WINDOWS-1252"},
+    {"l1", "WINDOWS-1252"},
+    {"x-cp1252", "WINDOWS-1252"},
+    {"utf-7", "UTF-7"},
+    {"unicode-1-1-utf-7", "UTF-7"},
+    {"x-unicode-2-0-utf-7", "UTF-7"},
+    {"koi8-r", "KOI8-R"},
+    {"koi8-u", "KOI8-U"},
+    {"tis-620", "TIS-620"},
+    {"windows-874", "CP874"},
+};
+
+/* The iconv name for a cleaned name: NULL for the UTF-8 fast path, ""
+ * for unknown, else a name (possibly the cleaned name itself). */
+static const char *iconv_name(const char *n, char *tmp, size_t cap) {
+    for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+        if (strcmp(n, aliases[i].name) == 0)
+            return aliases[i].iconv;
+    /* windows-125x, cp125x, x-cp125x */
+    const char *w = NULL;
+    if (strncmp(n, "windows-", 8) == 0)
+        w = n + 8;
+    else if (strncmp(n, "x-cp", 4) == 0)
+        w = n + 4;
+    else if (strncmp(n, "cp", 2) == 0)
+        w = n + 2;
+    if (w && strlen(w) == 4 && w[0] == '1' && w[1] == '2' && w[2] == '5' &&
+        ss_isdigit((unsigned char)w[3])) {
+        memcpy(tmp, "WINDOWS-125", 11);
+        tmp[11] = w[3];
+        tmp[12] = '\0';
+        return tmp;
+    }
+    if (strlen(n) + 1 > cap)
+        return "";
+    memcpy(tmp, n, strlen(n) + 1);
+    return tmp;
+}
+
+ss_str ss_to_utf8(ss_arena *a, ss_str in, ss_str charset, int *unknown) {
+    char name[64], tmp[64];
+    if (unknown)
+        *unknown = 0;
+    if (!in.ptr || in.len == 0)
+        return in;
+    const char *ic;
+    if (!clean_name(charset, name, sizeof name))
+        ic = "";
+    else
+        ic = iconv_name(name, tmp, sizeof tmp);
+    if (!ic) {
+        size_t bad = utf8_valid_prefix(in.ptr, in.len);
+        if (bad == in.len)
+            return in;
+        ss_str r = utf8_repair(a, in, bad);
+        return r.ptr ? r : in;
+    }
+    if (!ic[0]) {
+        if (unknown)
+            *unknown = 1;
+        return in;
+    }
+    /* Plain ASCII in an ASCII-compatible charset needs no conversion. */
+    int stateful = strncmp(ic, "UTF-7", 5) == 0 ||
+                   strncmp(ic, "ISO-2022", 8) == 0 ||
+                   strncmp(name, "utf-16", 6) == 0 ||
+                   strncmp(name, "utf-32", 6) == 0 ||
+                   strncmp(name, "ucs-", 4) == 0 ||
+                   strncmp(name, "hz", 2) == 0;
+    if (!stateful) {
+        size_t i = 0;
+        while (i < in.len && (unsigned char)in.ptr[i] < 0x80 && in.ptr[i])
+            i++;
+        if (i == in.len)
+            return in;
+    }
+    iconv_t cd = iconv_open("UTF-8", ic);
+    if (cd == (iconv_t)-1) {
+        if (unknown)
+            *unknown = 1;
+        return in;
+    }
+    if (in.len > (SIZE_MAX - 64) / 4) {
+        iconv_close(cd);
+        return in;
+    }
+    size_t cap = in.len * 4 + 64;
+    char *out = ss_alloc(a, cap);
+    if (!out) {
+        iconv_close(cd);
+        return in;
+    }
+    char *ip = (char *)(uintptr_t)in.ptr;
+    size_t ileft = in.len;
+    char *op = out;
+    size_t oleft = cap - 1;
+    /* Each round consumes input or output room, or grows the output:
+     * bounded by the input length and log(cap). */
+    for (size_t guard = 0; guard < in.len * 2 + 64; guard++) {
+        int grow = 0;
+        size_t r = iconv(cd, ileft ? &ip : NULL, ileft ? &ileft : NULL, &op,
+                         &oleft);
+        if (r != (size_t)-1) {
+            if (ileft)
+                continue;
+            /* flush the shift state */
+            if (iconv(cd, NULL, NULL, &op, &oleft) != (size_t)-1)
+                break;
+            if (errno != E2BIG)
+                break;
+            grow = 1;
+        } else if (errno == E2BIG || oleft < 4) {
+            grow = 1;
+        }
+        if (grow) {
+            size_t used = (size_t)(op - out);
+            if (cap > (SIZE_MAX - 64) / 2)
+                break;
+            size_t ncap = cap * 2;
+            char *n = ss_alloc(a, ncap);
+            if (!n)
+                break;
+            memcpy(n, out, used);
+            out = n;
+            cap = ncap;
+            op = out + used;
+            oleft = cap - 1 - used;
+            continue;
+        }
+        /* EILSEQ (invalid) or EINVAL (incomplete at the end) */
+        int incomplete = errno == EINVAL;
+        memcpy(op, "\xEF\xBF\xBD", 3);
+        op += 3;
+        oleft -= 3;
+        if (incomplete || ileft <= 1) {
+            ileft = 0;
+            if (oleft >= 16)
+                iconv(cd, NULL, NULL, &op, &oleft);
+            break;
+        }
+        ip++;
+        ileft--;
+    }
+    iconv_close(cd);
+    *op = '\0';
+    return ss_str_make(out, (size_t)(op - out));
+}

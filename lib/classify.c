@@ -1,0 +1,1011 @@
+/*
+ * classify.c - the classifier: gives one failure a reason of the taxonomy
+ * and a hard/soft verdict, from the enhanced status code, the reply code,
+ * the SMTP command, the DSN action and diagnostic type, provider rules
+ * (lib/rhost.c) and the phrases of data/phrases.tsv (matched in one pass
+ * by the Aho-Corasick automaton of lib/phrases_data.c).
+ *
+ * The order of the checks follows sisimai's (sisimai-compatible answers
+ * are the contract); where sisimai's rule says something untrue about mail
+ * servers, the code says so in a comment.
+ *
+ * It does not parse replies (smtpstatus_diag_parse does) and does not read
+ * messages; it never allocates and never fails.
+ */
+#include "classify.h"
+
+#include <string.h>
+
+#include "util.h"
+
+/* ------------------------------------------------------------------ */
+/* Reason names and descriptions                                        */
+/* ------------------------------------------------------------------ */
+
+typedef struct reason_info {
+    const char *name;
+    const char *bounce_type;
+    const char *meaning;
+    const char *advice;
+} reason_info;
+
+static const reason_info REASONS[SMTPSTATUS_R_COUNT_] = {
+    {"undefined", "undetermined",
+     "No reason could be found in the bounce.",
+     "Read the bounce yourself; retry later if it is not clear."},
+    {"authfailure", "block",
+     "The message failed SPF, DKIM or DMARC checks at the receiving server.",
+     "Fix the SPF record, DKIM signing and DMARC alignment of the sending "
+     "domain, then send again."},
+    {"badreputation", "block",
+     "The receiving server refused the sending IP address or domain because "
+     "of its reputation.",
+     "Slow down, clean the list and improve the sender's reputation before "
+     "sending again."},
+    {"blocked", "block",
+     "The receiving server refused the client IP address or host name (a "
+     "block list, a local block, or the HELO name).",
+     "Check block lists and the sending host's configuration; ask for "
+     "delisting or send from another host."},
+    {"contenterror", "block",
+     "The message's headers or MIME structure were refused.",
+     "Fix the message format (headers, encoding, MIME) and send again."},
+    {"delivered", "none",
+     "The message was delivered.",
+     "Nothing to do."},
+    {"exceedlimit", "soft",
+     "The message exceeded a limit of the recipient's mailbox (RFC 3463 "
+     "X.2.3).",
+     "Send a smaller message."},
+    {"expired", "soft",
+     "Delivery gave up after retrying for too long (the remote host could "
+     "not be reached or kept deferring).",
+     "Check that the destination works; send again later."},
+    {"failedstarttls", "soft",
+     "Delivery failed because of STARTTLS or TLS policy (MTA-STS, DANE, "
+     "REQUIRETLS).",
+     "Fix the TLS configuration of the sending or receiving host."},
+    {"feedback", "none",
+     "A complaint (ARF feedback report) forwarded by the mailbox provider.",
+     "Stop mailing the complaining recipient."},
+    {"filtered", "soft",
+     "The recipient's filters or settings refused the message.",
+     "Ask the recipient to accept mail from you."},
+    {"hasmoved", "hard",
+     "The mailbox has moved and mail is not forwarded (RFC 3463 X.1.6).",
+     "Remove the address; use the recipient's new address."},
+    {"hostunknown", "hard",
+     "The domain of the recipient address does not exist or has no mail "
+     "host.",
+     "Check the domain for typing errors; remove the address."},
+    {"mailboxfull", "soft",
+     "The recipient's mailbox is full.",
+     "Send again later; remove the address if it stays full for weeks."},
+    {"mailererror", "soft",
+     "A local delivery program on the receiving host failed.",
+     "The recipient's administrator must fix the delivery program."},
+    {"mesgtoobig", "soft",
+     "The message is larger than the receiving system accepts (RFC 3463 "
+     "X.3.4).",
+     "Send a smaller message, for example with a link instead of an "
+     "attachment."},
+    {"networkerror", "soft",
+     "A DNS lookup or network failure, or a mail loop.",
+     "Check DNS and routing; send again later."},
+    {"norelaying", "soft",
+     "The server refused to relay the message (it is not the recipient's "
+     "mail host, or authentication is required).",
+     "Send through the right server, with authentication."},
+    {"notaccept", "hard",
+     "The destination accepts no mail (null MX, 521/556 replies, RFC 3463 "
+     "X.3.2).",
+     "Remove the address unless the failure says it is temporary."},
+    {"notcompliantrfc", "block",
+     "The message does not comply with RFC 5322 (duplicate or missing "
+     "headers, ...).",
+     "Fix the message headers and send again."},
+    {"onhold", "undetermined",
+     "There is not enough information to decide the reason.",
+     "Read the bounce yourself."},
+    {"policyviolation", "block",
+     "The message broke a policy of the receiving side (attachments, "
+     "closed lists, organisation rules).",
+     "Change the message or ask the recipient's administrator."},
+    {"rejected", "block",
+     "The envelope sender (MAIL FROM) or the sending domain was refused.",
+     "Check the sender address and its domain's DNS; send from a valid "
+     "address."},
+    {"requireptr", "block",
+     "The sending IP address has no valid reverse DNS (PTR) record.",
+     "Give the sending IP a PTR record that matches its host name."},
+    {"securityerror", "block",
+     "A security or authentication problem at the receiving server (X.7 "
+     "codes).",
+     "Check authentication and security settings."},
+    {"spamdetected", "block",
+     "The receiving server's spam filter refused the message.",
+     "Review the content and links; send only wanted mail."},
+    {"speeding", "soft",
+     "Rate limit: too many messages too fast.",
+     "Send more slowly; retry later."},
+    {"suppressed", "admin",
+     "Not sent: the address is on a suppression list of the sending system.",
+     "Remove the address or take it off the suppression list on purpose."},
+    {"suspend", "soft",
+     "The recipient's mailbox is disabled or suspended.",
+     "Stop mailing it for now; remove it if it stays disabled."},
+    {"syntaxerror", "soft",
+     "The receiving server did not understand an SMTP command (5xx syntax "
+     "or sequence error).",
+     "Fix the sending software."},
+    {"systemerror", "soft",
+     "A system error at the receiving host (configuration, loop, temporary "
+     "problem).",
+     "Send again later."},
+    {"systemfull", "soft",
+     "The receiving server's disk or mail system is full.",
+     "Send again later."},
+    {"toomanyconn", "soft",
+     "Too many connections or recipients at once.",
+     "Open fewer connections and send fewer recipients per message."},
+    {"userunknown", "hard",
+     "The recipient address does not exist at its domain.",
+     "Remove the address."},
+    {"vacation", "none",
+     "An automatic reply (out of office), not a failure.",
+     "Nothing to do."},
+    {"virusdetected", "block",
+     "The receiving server's virus scanner refused the message.",
+     "Remove the infected or executable attachment."},
+    {"not_a_bounce", "none",
+     "The message is not a bounce.",
+     "Nothing to do."},
+};
+
+const char *smtpstatus_reason_name(smtpstatus_reason r) {
+    if ((unsigned)r >= (unsigned)SMTPSTATUS_R_COUNT_) return NULL;
+    return REASONS[r].name;
+}
+
+smtpstatus_reason smtpstatus_reason_from_name(const char *name) {
+    size_t i;
+    if (name == NULL) return SMTPSTATUS_R_COUNT_;
+    for (i = 0; i < (size_t)SMTPSTATUS_R_COUNT_; i++) {
+        if (ss_eq_ci(ss_str_make(name, strlen(name)), REASONS[i].name))
+            return (smtpstatus_reason)i;
+    }
+    /* Newer sisimai names: emailtoolarge merges mesgtoobig and exceedlimit,
+     * ratelimited merges speeding and toomanyconn. */
+    if (ss_eq_ci(ss_str_make(name, strlen(name)), "emailtoolarge"))
+        return SMTPSTATUS_R_MESGTOOBIG;
+    if (ss_eq_ci(ss_str_make(name, strlen(name)), "ratelimited"))
+        return SMTPSTATUS_R_SPEEDING;
+    if (ss_eq_ci(ss_str_make(name, strlen(name)), "not-a-bounce"))
+        return SMTPSTATUS_R_NOT_A_BOUNCE;
+    return SMTPSTATUS_R_COUNT_;
+}
+
+const char *smtpstatus_reason_meaning(smtpstatus_reason r) {
+    if ((unsigned)r >= (unsigned)SMTPSTATUS_R_COUNT_) return NULL;
+    return REASONS[r].meaning;
+}
+
+const char *smtpstatus_reason_advice(smtpstatus_reason r) {
+    if ((unsigned)r >= (unsigned)SMTPSTATUS_R_COUNT_) return NULL;
+    return REASONS[r].advice;
+}
+
+const char *smtpstatus_reason_bounce_type(smtpstatus_reason r) {
+    if ((unsigned)r >= (unsigned)SMTPSTATUS_R_COUNT_) return NULL;
+    return REASONS[r].bounce_type;
+}
+
+/* ------------------------------------------------------------------ */
+/* Inferred (pseudo) status codes, sisimai-compatible                   */
+/* ------------------------------------------------------------------ */
+
+typedef struct pseudo_code {
+    smtpstatus_reason reason;
+    const char *permanent;
+    const char *temporary; /* NULL: use the permanent one */
+} pseudo_code;
+
+static const pseudo_code PSEUDO[] = {
+    {SMTPSTATUS_R_AUTHFAILURE, "5.0.926", "4.0.926"},
+    {SMTPSTATUS_R_BADREPUTATION, "5.0.975", "4.0.975"},
+    {SMTPSTATUS_R_BLOCKED, "5.0.971", "4.0.971"},
+    {SMTPSTATUS_R_CONTENTERROR, "5.0.960", "4.0.960"},
+    {SMTPSTATUS_R_EXCEEDLIMIT, "5.0.923", "4.0.923"},
+    {SMTPSTATUS_R_EXPIRED, "5.0.947", "4.0.947"},
+    {SMTPSTATUS_R_FAILEDSTARTTLS, "5.0.976", "4.0.976"},
+    {SMTPSTATUS_R_FILTERED, "5.0.910", "4.0.924"},
+    {SMTPSTATUS_R_HASMOVED, "5.0.916", NULL},
+    {SMTPSTATUS_R_HOSTUNKNOWN, "5.0.912", NULL},
+    {SMTPSTATUS_R_MAILBOXFULL, "5.0.922", "4.0.922"},
+    {SMTPSTATUS_R_MAILERERROR, "5.0.939", "4.0.939"},
+    {SMTPSTATUS_R_MESGTOOBIG, "5.0.934", "4.0.934"},
+    {SMTPSTATUS_R_NETWORKERROR, "5.0.944", "4.0.944"},
+    {SMTPSTATUS_R_NORELAYING, "5.0.909", "4.0.909"},
+    {SMTPSTATUS_R_NOTACCEPT, "5.0.932", "4.0.932"},
+    {SMTPSTATUS_R_NOTCOMPLIANTRFC, "5.0.974", "4.0.974"},
+    {SMTPSTATUS_R_ONHOLD, "5.0.901", "4.0.901"},
+    {SMTPSTATUS_R_POLICYVIOLATION, "5.0.972", "4.0.972"},
+    {SMTPSTATUS_R_REJECTED, "5.0.918", "4.0.918"},
+    {SMTPSTATUS_R_REQUIREPTR, "5.0.973", "4.0.973"},
+    {SMTPSTATUS_R_SECURITYERROR, "5.0.970", "4.0.970"},
+    {SMTPSTATUS_R_SPAMDETECTED, "5.0.980", "4.0.980"},
+    {SMTPSTATUS_R_SPEEDING, "5.0.946", "4.0.946"},
+    {SMTPSTATUS_R_SUPPRESSED, "5.0.903", "4.0.903"},
+    {SMTPSTATUS_R_SUSPEND, "5.0.921", "4.0.921"},
+    {SMTPSTATUS_R_SYNTAXERROR, "5.0.902", "4.0.902"},
+    {SMTPSTATUS_R_SYSTEMERROR, "5.0.930", "4.0.930"},
+    {SMTPSTATUS_R_SYSTEMFULL, "5.0.931", "4.0.931"},
+    {SMTPSTATUS_R_TOOMANYCONN, "5.0.945", "4.0.945"},
+    {SMTPSTATUS_R_USERUNKNOWN, "5.0.911", NULL},
+    {SMTPSTATUS_R_UNDEFINED, "5.0.900", "4.0.900"},
+    {SMTPSTATUS_R_VIRUSDETECTED, "5.0.981", "4.0.981"},
+};
+
+const char *ss_pseudo_status(smtpstatus_reason r, int klass) {
+    size_t i;
+    for (i = 0; i < sizeof PSEUDO / sizeof PSEUDO[0]; i++) {
+        if (PSEUDO[i].reason != r) continue;
+        if (klass == 4 && PSEUDO[i].temporary != NULL)
+            return PSEUDO[i].temporary;
+        return PSEUDO[i].permanent;
+    }
+    return "";
+}
+
+/* ------------------------------------------------------------------ */
+/* Status code -> reason (what a specific code means)                    */
+/* ------------------------------------------------------------------ */
+
+typedef struct status_reason {
+    unsigned char klass, subject;
+    unsigned short detail;
+    unsigned char reason;
+} status_reason;
+
+#define R(x) SMTPSTATUS_R_##x
+static const status_reason STATUS_TABLE[] = {
+    {2, 1, 5, R(DELIVERED)},
+    {4, 1, 6, R(HASMOVED)},      {4, 1, 7, R(REJECTED)},
+    {4, 1, 8, R(REJECTED)},      {4, 1, 9, R(SYSTEMERROR)},
+    {4, 2, 1, R(BLOCKED)},       {4, 2, 2, R(MAILBOXFULL)},
+    {4, 2, 3, R(EXCEEDLIMIT)},   {4, 2, 4, R(FILTERED)},
+    {4, 3, 1, R(SYSTEMFULL)},    {4, 3, 2, R(NOTACCEPT)},
+    {4, 3, 3, R(SYSTEMERROR)},   {4, 3, 5, R(SYSTEMERROR)},
+    {4, 4, 1, R(EXPIRED)},       {4, 4, 2, R(NETWORKERROR)},
+    {4, 4, 3, R(SYSTEMERROR)},   {4, 4, 4, R(NETWORKERROR)},
+    {4, 4, 5, R(SYSTEMFULL)},    {4, 4, 6, R(NETWORKERROR)},
+    {4, 4, 7, R(EXPIRED)},       {4, 4, 8, R(NETWORKERROR)},
+    {4, 5, 3, R(SYSTEMERROR)},   {4, 5, 5, R(SYSTEMERROR)},
+    {4, 6, 0, R(CONTENTERROR)},  {4, 6, 2, R(CONTENTERROR)},
+    {4, 6, 5, R(CONTENTERROR)},  {4, 7, 1, R(BLOCKED)},
+    {4, 7, 2, R(BLOCKED)},       {4, 7, 5, R(SECURITYERROR)},
+    {4, 7, 6, R(SECURITYERROR)}, {4, 7, 7, R(SECURITYERROR)},
+    {4, 7, 12, R(SECURITYERROR)}, {4, 7, 15, R(SECURITYERROR)},
+    {4, 7, 16, R(MESGTOOBIG)},   {4, 7, 24, R(AUTHFAILURE)},
+    {4, 7, 25, R(REQUIREPTR)},   {4, 7, 26, R(AUTHFAILURE)},
+    {5, 1, 0, R(USERUNKNOWN)},   {5, 1, 1, R(USERUNKNOWN)},
+    {5, 1, 2, R(HOSTUNKNOWN)},   {5, 1, 3, R(USERUNKNOWN)},
+    {5, 1, 4, R(FILTERED)},      {5, 1, 6, R(HASMOVED)},
+    {5, 1, 7, R(REJECTED)},      {5, 1, 8, R(REJECTED)},
+    {5, 1, 9, R(SYSTEMERROR)},   {5, 1, 10, R(NOTACCEPT)},
+    {5, 2, 0, R(FILTERED)},      {5, 2, 1, R(FILTERED)},
+    {5, 2, 2, R(MAILBOXFULL)},   {5, 2, 3, R(EXCEEDLIMIT)},
+    {5, 2, 4, R(FILTERED)},      {5, 3, 0, R(SYSTEMERROR)},
+    {5, 3, 1, R(SYSTEMFULL)},    {5, 3, 2, R(NOTACCEPT)},
+    {5, 3, 3, R(SYSTEMERROR)},   {5, 3, 4, R(MESGTOOBIG)},
+    {5, 3, 5, R(SYSTEMERROR)},   {5, 4, 0, R(NETWORKERROR)},
+    {5, 4, 3, R(SYSTEMERROR)},   {5, 4, 4, R(HOSTUNKNOWN)},
+    {5, 5, 2, R(SYNTAXERROR)},   {5, 5, 3, R(TOOMANYCONN)},
+    {5, 5, 4, R(SYSTEMERROR)},   {5, 5, 5, R(SYSTEMERROR)},
+    {5, 5, 6, R(SYNTAXERROR)},   {5, 6, 0, R(CONTENTERROR)},
+    {5, 6, 1, R(CONTENTERROR)},  {5, 6, 2, R(CONTENTERROR)},
+    {5, 6, 3, R(CONTENTERROR)},  {5, 6, 5, R(CONTENTERROR)},
+    {5, 6, 6, R(CONTENTERROR)},  {5, 6, 7, R(CONTENTERROR)},
+    {5, 6, 8, R(CONTENTERROR)},  {5, 6, 9, R(CONTENTERROR)},
+    {5, 7, 0, R(SECURITYERROR)}, {5, 7, 1, R(SECURITYERROR)},
+    {5, 7, 2, R(SECURITYERROR)}, {5, 7, 3, R(SECURITYERROR)},
+    {5, 7, 4, R(SECURITYERROR)}, {5, 7, 5, R(SECURITYERROR)},
+    {5, 7, 6, R(SECURITYERROR)}, {5, 7, 7, R(SECURITYERROR)},
+    {5, 7, 8, R(SECURITYERROR)}, {5, 7, 9, R(SECURITYERROR)},
+    {5, 7, 10, R(SECURITYERROR)}, {5, 7, 11, R(SECURITYERROR)},
+    {5, 7, 13, R(SUSPEND)},      {5, 7, 14, R(SECURITYERROR)},
+    {5, 7, 15, R(SECURITYERROR)}, {5, 7, 16, R(MESGTOOBIG)},
+    {5, 7, 17, R(HASMOVED)},     {5, 7, 18, R(HASMOVED)},
+    {5, 7, 19, R(SECURITYERROR)}, {5, 7, 20, R(AUTHFAILURE)},
+    {5, 7, 21, R(AUTHFAILURE)},  {5, 7, 22, R(AUTHFAILURE)},
+    {5, 7, 23, R(AUTHFAILURE)},  {5, 7, 24, R(AUTHFAILURE)},
+    {5, 7, 25, R(REQUIREPTR)},   {5, 7, 26, R(AUTHFAILURE)},
+    {5, 7, 27, R(NOTACCEPT)},    {5, 7, 28, R(SPAMDETECTED)},
+    {5, 7, 29, R(AUTHFAILURE)},  {5, 7, 30, R(FAILEDSTARTTLS)},
+};
+
+smtpstatus_reason ss_status_reason(const smtpstatus_status *st) {
+    size_t i;
+    if (st == NULL || st->klass == 0) return SMTPSTATUS_R_COUNT_;
+    for (i = 0; i < sizeof STATUS_TABLE / sizeof STATUS_TABLE[0]; i++) {
+        const status_reason *e = &STATUS_TABLE[i];
+        if (e->klass == st->klass && e->subject == st->subject &&
+            e->detail == st->detail)
+            return (smtpstatus_reason)e->reason;
+    }
+    return SMTPSTATUS_R_COUNT_;
+}
+
+/* ------------------------------------------------------------------ */
+/* Normalization                                                        */
+/* ------------------------------------------------------------------ */
+
+/* Latin-1 letters U+00C0..U+00FF without accents; 0 keeps the letter.
+ * Same table as tools/gen_phrases.py. */
+static const char LATIN1[64] =
+    "aaaaaaaceeeeiiii" "dnooooo\0ouuuuy\0\0"
+    "aaaaaaaceeeeiiii" "dnooooo\0ouuuuy\0y";
+
+static int is_local_char(int c) {
+    return (c >= 'a' && c <= 'z') || ss_isdigit(c) || c == '.' || c == '_' ||
+           c == '%' || c == '+' || c == '=' || c == '-';
+}
+static int is_domain_char(int c) {
+    return (c >= 'a' && c <= 'z') || ss_isdigit(c) || c == '.' || c == '-';
+}
+
+/* First pass: case, white space, quotes, accents. */
+static size_t norm_chars(const char *text, size_t len, char *out,
+                         size_t size) {
+    size_t i = 0, o = 0;
+    int last_space = 1; /* no leading space: the caller adds one */
+    while (i < len && o + 3 < size) {
+        unsigned char c = (unsigned char)text[i];
+        if (c < 0x80) {
+            i++;
+            if (ss_isspace(c) || c < 0x20) {
+                if (!last_space) out[o++] = ' ';
+                last_space = 1;
+                continue;
+            }
+            last_space = 0;
+            if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
+            else if (c == '`') c = '\'';
+            out[o++] = (char)c;
+            continue;
+        }
+        /* Multi-byte UTF-8 sequences we fold; others are copied. */
+        if (c == 0xC2 && i + 1 < len && (unsigned char)text[i + 1] == 0xA0) {
+            i += 2;
+            if (!last_space) out[o++] = ' ';
+            last_space = 1;
+            continue;
+        }
+        last_space = 0;
+        if (c == 0xC3 && i + 1 < len) {
+            unsigned char d = (unsigned char)text[i + 1];
+            if (d >= 0x80 && d <= 0xBF) {
+                unsigned idx = (unsigned)(d - 0x80);
+                if (d == 0x9F) { /* sharp s */
+                    out[o++] = 's';
+                    out[o++] = 's';
+                    i += 2;
+                    continue;
+                }
+                if (LATIN1[idx] != 0) {
+                    out[o++] = LATIN1[idx];
+                    i += 2;
+                    continue;
+                }
+            }
+        }
+        if (c == 0xE2 && i + 2 < len && (unsigned char)text[i + 1] == 0x80) {
+            unsigned char d = (unsigned char)text[i + 2];
+            if (d == 0x98 || d == 0x99 || d == 0x9B) {
+                out[o++] = '\'';
+                i += 3;
+                continue;
+            }
+            if (d == 0x9C || d == 0x9D) {
+                out[o++] = '"';
+                i += 3;
+                continue;
+            }
+        }
+        out[o++] = (char)c;
+        i++;
+    }
+    while (o > 0 && out[o - 1] == ' ') o--;
+    out[o] = '\0';
+    return o;
+}
+
+/* Length of an IPv4 address at s (d.d.d.d, 1-3 digits each), else 0. */
+static size_t ipv4_at(const char *s, size_t n) {
+    size_t i = 0;
+    int part;
+    for (part = 0; part < 4; part++) {
+        size_t d = 0;
+        while (i < n && ss_isdigit((unsigned char)s[i]) && d < 4) {
+            i++;
+            d++;
+        }
+        if (d == 0 || d > 3) return 0;
+        if (part < 3) {
+            if (i >= n || s[i] != '.') return 0;
+            i++;
+        }
+    }
+    if (i < n && (ss_isdigit((unsigned char)s[i]) ||
+                  (s[i] == '.' && i + 1 < n &&
+                   ss_isdigit((unsigned char)s[i + 1]))))
+        return 0;
+    return i;
+}
+
+static int put(char *out, size_t size, size_t *o, const char *s, size_t n) {
+    if (*o + n + 2 >= size) return 0;
+    memcpy(out + *o, s, n);
+    *o += n;
+    return 1;
+}
+
+size_t ss_normalize(const char *text, size_t len, char *out, size_t size) {
+    char tmp[SS_NORM_MAX];
+    size_t n, i, o = 0;
+    if (size < 8) {
+        if (size > 0) out[0] = '\0';
+        return 0;
+    }
+    if (text == NULL) len = 0;
+    n = text ? norm_chars(text, len, tmp, sizeof tmp) : 0;
+    out[o++] = ' ';
+    i = 0;
+    while (i < n) {
+        char c = tmp[i];
+        /* IPv4 address, not glued to a digit or dot before it. */
+        if (ss_isdigit((unsigned char)c) &&
+            (i == 0 || (!ss_isdigit((unsigned char)tmp[i - 1]) &&
+                        tmp[i - 1] != '.'))) {
+            size_t k = ipv4_at(tmp + i, n - i);
+            if (k > 0) {
+                if (!put(out, size, &o, "{ip}", 4)) break;
+                i += k;
+                continue;
+            }
+        }
+        /* E-mail address: local@domain; the local part is already in out. */
+        if (c == '@' && o > 1 && is_local_char((unsigned char)out[o - 1]) &&
+            i + 1 < n && is_domain_char((unsigned char)tmp[i + 1]) &&
+            tmp[i + 1] != '.') {
+            size_t start = o, end = i + 1;
+            while (start > 1 && is_local_char((unsigned char)out[start - 1]))
+                start--;
+            while (end < n && is_domain_char((unsigned char)tmp[end])) end++;
+            while (end > i + 1 && (tmp[end - 1] == '.' || tmp[end - 1] == '-'))
+                end--;
+            o = start;
+            if (!put(out, size, &o, "{addr}", 6)) break;
+            i = end;
+            continue;
+        }
+        if (o + 2 >= size) break;
+        out[o++] = c;
+        i++;
+    }
+    out[o++] = ' ';
+    out[o] = '\0';
+    return o;
+}
+
+/* ------------------------------------------------------------------ */
+/* Phrase matching                                                      */
+/* ------------------------------------------------------------------ */
+
+#define MAX_HITS 128
+
+typedef struct hit {
+    int phrase;
+    unsigned start, end;
+} hit;
+
+static int ac_next(const ss_phrase_tables *t, int s, unsigned char c) {
+    int guard = 0;
+    for (;;) {
+        int lo, hi;
+        if (s == 0) return t->root[c];
+        lo = t->edge_start[s];
+        hi = t->edge_start[s + 1] - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) / 2;
+            if (t->edge_char[mid] == c) return t->edge_next[mid];
+            if (t->edge_char[mid] < c) lo = mid + 1;
+            else hi = mid - 1;
+        }
+        s = t->fail[s];
+        if (++guard > SS_NORM_MAX) return 0; /* cannot happen: depth bound */
+    }
+}
+
+static long find_from(const char *hay, size_t n, size_t from,
+                      const char *needle, size_t m) {
+    size_t i;
+    if (m == 0 || m > n) return -1;
+    for (i = from; i + m <= n; i++) {
+        if (hay[i] == needle[0] && memcmp(hay + i, needle, m) == 0)
+            return (long)i;
+    }
+    return -1;
+}
+
+void ss_match_phrases(const char *norm, size_t len, ss_match *m) {
+    const ss_phrase_tables *t = &ss_phrase_data;
+    unsigned char seen[SS_MAX_PATTERNS / 8];
+    hit hits[MAX_HITS];
+    int nhits = 0, s = 0, i, j;
+    size_t pos;
+
+    m->reasons = 0;
+    m->nmatches = 0;
+    for (i = 0; i < (int)SMTPSTATUS_R_COUNT_; i++) m->first_phrase[i] = -1;
+    if (norm == NULL || len == 0) return;
+    memset(seen, 0, sizeof seen);
+
+    for (pos = 0; pos < len; pos++) {
+        int o, guard = 0;
+        s = ac_next(t, s, (unsigned char)norm[pos]);
+        o = t->out[s] >= 0 ? s : t->dict[s];
+        while (o > 0 && guard++ < 4096) {
+            int pid = t->out[o];
+            if (pid >= 0 && pid < SS_MAX_PATTERNS) {
+                seen[pid >> 3] = (unsigned char)(seen[pid >> 3] |
+                                                 (1u << (pid & 7)));
+                if (t->pat_phrase[pid] >= 0 && nhits < MAX_HITS) {
+                    hits[nhits].phrase = t->pat_phrase[pid];
+                    hits[nhits].end = (unsigned)(pos + 1);
+                    hits[nhits].start = (unsigned)(pos + 1 - t->pat_len[pid]);
+                    nhits++;
+                }
+            }
+            o = t->dict[o];
+        }
+    }
+
+    /* Phrases in pieces: every piece seen, then in order.  Their span
+     * (first piece to last) counts as one long match. */
+    for (i = 0; i < t->nmulti; i++) {
+        int id = t->multi[i], k, ok = 1;
+        const ss_phrase *p = &t->phrases[id];
+        size_t from = 0, first = 0;
+        if (p->reason >= (unsigned)SMTPSTATUS_R_COUNT_) continue;
+        for (k = 0; k < p->npieces && ok; k++) {
+            int pid = t->pieces[p->first + k];
+            if (!(seen[pid >> 3] & (1u << (pid & 7)))) ok = 0;
+        }
+        for (k = 0; k < p->npieces && ok; k++) {
+            int pid = t->pieces[p->first + k];
+            long at = find_from(norm, len, from, t->pat_text[pid],
+                                t->pat_len[pid]);
+            if (at < 0) ok = 0;
+            else {
+                if (k == 0) first = (size_t)at;
+                from = (size_t)at + t->pat_len[pid];
+            }
+        }
+        if (!ok) continue;
+        if (from - first > 256 || nhits >= MAX_HITS) {
+            /* pieces far apart: counts, but hides nothing */
+            m->reasons |= 1ull << p->reason;
+            if (m->first_phrase[p->reason] < 0)
+                m->first_phrase[p->reason] = id;
+            m->nmatches++;
+        } else {
+            hits[nhits].phrase = id;
+            hits[nhits].start = (unsigned)first;
+            hits[nhits].end = (unsigned)from;
+            nhits++;
+        }
+    }
+
+    /* A phrase inside a longer matched phrase does not count: the longer,
+     * more specific text decides ("recipient address rejected: user
+     * unknown" is not "address rejected"). */
+    for (i = 0; i < nhits; i++) {
+        int covered = 0;
+        const ss_phrase *p = &t->phrases[hits[i].phrase];
+        for (j = 0; j < nhits && !covered; j++) {
+            if (j == i) continue;
+            if (hits[j].start <= hits[i].start && hits[i].end <= hits[j].end &&
+                hits[j].end - hits[j].start > hits[i].end - hits[i].start)
+                covered = 1;
+        }
+        if (covered || p->reason == SS_REASON_NEUTRAL ||
+            p->reason >= (unsigned)SMTPSTATUS_R_COUNT_)
+            continue;
+        m->reasons |= 1ull << p->reason;
+        if (m->first_phrase[p->reason] < 0)
+            m->first_phrase[p->reason] = hits[i].phrase;
+        m->nmatches++;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Hard or soft                                                         */
+/* ------------------------------------------------------------------ */
+
+int smtpstatus_is_hard_bounce(smtpstatus_reason r, int reply_code,
+                              const smtpstatus_status *st, const char *text,
+                              size_t text_len) {
+    switch (r) {
+    case SMTPSTATUS_R_USERUNKNOWN:
+    case SMTPSTATUS_R_HOSTUNKNOWN:
+    case SMTPSTATUS_R_HASMOVED:
+        return 1;
+    case SMTPSTATUS_R_NOTACCEPT:
+        /* Hard when the code is permanent, or when the text does not say
+         * that the refusal is temporary. */
+        if ((st != NULL && st->klass == 5) ||
+            (reply_code >= 500 && reply_code <= 599))
+            return 1;
+        if ((st != NULL && st->klass == 4) ||
+            (reply_code >= 400 && reply_code <= 499))
+            return 0;
+        if (text != NULL) {
+            ss_str s = ss_str_make(text, text_len);
+            if (ss_find_ci(s, "temporar") >= 0 ||
+                ss_find_ci(s, "persistent") >= 0)
+                return 0;
+        }
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* The decision                                                         */
+/* ------------------------------------------------------------------ */
+
+static int cmd_is(const char *cmd, const char *name) {
+    return cmd != NULL && ss_eq_ci(ss_str_make(cmd, strlen(cmd)), name);
+}
+
+/* Commands before DATA: a refusal there cannot be about the content. */
+static int cmd_before_data(const char *cmd) {
+    return cmd_is(cmd, "CONNECT") || cmd_is(cmd, "CONN") ||
+           cmd_is(cmd, "EHLO") || cmd_is(cmd, "HELO") ||
+           cmd_is(cmd, "STARTTLS") || cmd_is(cmd, "AUTH") ||
+           cmd_is(cmd, "MAIL") || cmd_is(cmd, "RCPT");
+}
+
+static int is_retry_reason(smtpstatus_reason r) {
+    /* Reasons a status code gives only vaguely: look at the text too. */
+    return r == SMTPSTATUS_R_COUNT_ || r == SMTPSTATUS_R_UNDEFINED ||
+           r == SMTPSTATUS_R_ONHOLD || r == SMTPSTATUS_R_SYSTEMERROR ||
+           r == SMTPSTATUS_R_SECURITYERROR || r == SMTPSTATUS_R_EXPIRED ||
+           r == SMTPSTATUS_R_NETWORKERROR || r == SMTPSTATUS_R_HOSTUNKNOWN ||
+           r == SMTPSTATUS_R_USERUNKNOWN;
+}
+
+static const char *cmd_of(const smtpstatus_evidence *ev) {
+    return ev->command;
+}
+
+static int temporary(const smtpstatus_evidence *ev) {
+    if (ev->status.klass == 4) return 1;
+    if (ev->status.klass == 5) return 0;
+    return ev->reply_code >= 400 && ev->reply_code < 500;
+}
+
+typedef struct ctx {
+    const smtpstatus_evidence *ev;
+    const ss_match *m;
+    smtpstatus_reason temp; /* reason of the status code, COUNT_ if none */
+    int has_status;
+} ctx;
+
+#define HAS(x) ss_match_has(c->m, SMTPSTATUS_R_##x)
+
+/* Pass 1: one probe per reason, in sisimai's order.  Each probe combines
+ * what the status code says with the phrases. */
+static smtpstatus_reason probe_first(const ctx *c, const char **why) {
+    const char *cmd = cmd_of(c->ev);
+    smtpstatus_reason t = c->temp;
+    int reply = c->ev->reply_code;
+
+    if (t == R(MAILBOXFULL) || HAS(MAILBOXFULL)) {
+        *why = t == R(MAILBOXFULL) ? "status code: mailbox full"
+                                   : "phrase: mailbox full";
+        return R(MAILBOXFULL);
+    }
+    if (t == R(MESGTOOBIG) || (t != R(EXCEEDLIMIT) && HAS(MESGTOOBIG))) {
+        *why = t == R(MESGTOOBIG) ? "status code: message too big"
+                                  : "phrase: message too big";
+        return R(MESGTOOBIG);
+    }
+    if (t == R(EXCEEDLIMIT) || HAS(EXCEEDLIMIT)) {
+        *why = "status code or phrase: exceeds a limit";
+        return R(EXCEEDLIMIT);
+    }
+    if (t == R(SUSPEND) || reply == 525 || HAS(SUSPEND)) {
+        *why = HAS(SUSPEND) ? "phrase: mailbox suspended"
+                            : "code: user account disabled";
+        return R(SUSPEND);
+    }
+    if (t == R(HASMOVED) || HAS(HASMOVED)) {
+        *why = t == R(HASMOVED) ? "status code: mailbox has moved"
+                                : "phrase: mailbox has moved";
+        return R(HASMOVED);
+    }
+    if (HAS(NORELAYING) && !cmd_is(cmd, "CONNECT") && !cmd_is(cmd, "CONN") &&
+        !cmd_is(cmd, "EHLO") && !cmd_is(cmd, "HELO")) {
+        *why = "phrase: relaying denied";
+        return R(NORELAYING);
+    }
+    if (cmd_is(cmd, "STARTTLS")) {
+        *why = "command: STARTTLS failed";
+        return R(FAILEDSTARTTLS);
+    }
+    if (t == R(AUTHFAILURE) || HAS(AUTHFAILURE)) {
+        *why = t == R(AUTHFAILURE) ? "status code: SPF/DKIM/DMARC failure"
+                                   : "phrase: SPF/DKIM/DMARC failure";
+        return R(AUTHFAILURE);
+    }
+    if (t == R(USERUNKNOWN)) {
+        /* X.1.1 and friends, unless the text says something else. */
+        if (!HAS(NORELAYING) && !HAS(BLOCKED) && !HAS(MAILBOXFULL) &&
+            !HAS(HASMOVED) && !HAS(REJECTED) && !HAS(NOTACCEPT)) {
+            *why = "status code: bad destination mailbox";
+            return R(USERUNKNOWN);
+        }
+    } else if (HAS(USERUNKNOWN) && t != R(FILTERED) && t != R(SUSPEND)) {
+        /* A "user unknown" at RCPT is what it says.  sisimai believes it
+         * only at RCPT; with the command unknown it calls it filtered,
+         * which says nothing true about the server: we keep userunknown
+         * unless the refusal came after DATA (the recipient had been
+         * accepted, so the text is a filter's). */
+        if (cmd == NULL || *cmd == '\0' || cmd_is(cmd, "RCPT")) {
+            *why = "phrase: recipient does not exist";
+            return R(USERUNKNOWN);
+        }
+    }
+    if (t == R(FILTERED)) {
+        if (HAS(USERUNKNOWN) || HAS(FILTERED)) {
+            *why = "status code and phrase: refused by the recipient's filter";
+            return R(FILTERED);
+        }
+    } else if (!cmd_before_data(cmd) && (HAS(FILTERED) ||
+                                         (HAS(USERUNKNOWN) && cmd != NULL &&
+                                          *cmd != '\0'))) {
+        *why = "phrase: refused by the recipient's filter";
+        return R(FILTERED);
+    }
+    if (t == R(REQUIREPTR) || HAS(REQUIREPTR)) {
+        *why = "status code or phrase: no valid PTR record";
+        return R(REQUIREPTR);
+    }
+    if (HAS(NOTCOMPLIANTRFC)) {
+        *why = "phrase: not RFC 5322 compliant";
+        return R(NOTCOMPLIANTRFC);
+    }
+    if (HAS(BADREPUTATION)) {
+        *why = "phrase: bad reputation";
+        return R(BADREPUTATION);
+    }
+    if (!(c->has_status && HAS(SPAMDETECTED) && !cmd_before_data(cmd)) &&
+        (t == R(CONTENTERROR) || HAS(CONTENTERROR))) {
+        *why = "status code or phrase: message format refused";
+        return R(CONTENTERROR);
+    }
+    if (t == R(REJECTED)) {
+        *why = "status code: sender address refused";
+        return R(REJECTED);
+    }
+    if (HAS(REJECTED)) {
+        int vague = t == R(COUNT_) || t == R(UNDEFINED) || t == R(ONHOLD) ||
+                    t == R(SECURITYERROR) || t == R(SYSTEMERROR);
+        if (cmd_is(cmd, "MAIL") ||
+            (cmd_is(cmd, "DATA") && t != R(USERUNKNOWN)) || vague) {
+            *why = "phrase: sender refused";
+            return R(REJECTED);
+        }
+    }
+    if (t == R(HOSTUNKNOWN)) {
+        if (!HAS(NETWORKERROR)) {
+            *why = "status code: bad destination system";
+            return R(HOSTUNKNOWN);
+        }
+    } else if (HAS(HOSTUNKNOWN) && !(temporary(c->ev) && HAS(NETWORKERROR))) {
+        /* An NXDOMAIN that the sending MTA reports with a temporary code
+         * (it will retry) is a DNS failure, not yet a dead domain. */
+        *why = "phrase: domain does not exist";
+        return R(HOSTUNKNOWN);
+    }
+    if (c->has_status && (t == R(SPAMDETECTED) ||
+                          (!cmd_before_data(cmd) && HAS(SPAMDETECTED)))) {
+        *why = "status code or phrase: spam filter";
+        return R(SPAMDETECTED);
+    }
+    if (HAS(SPEEDING)) {
+        *why = "phrase: rate limited";
+        return R(SPEEDING);
+    }
+    if (t == R(TOOMANYCONN) || HAS(TOOMANYCONN)) {
+        *why = "status code or phrase: too many connections or recipients";
+        return R(TOOMANYCONN);
+    }
+    if (t == R(BLOCKED) || HAS(BLOCKED)) {
+        *why = t == R(BLOCKED) ? "status code: client refused"
+                               : "phrase: client host blocked";
+        return R(BLOCKED);
+    }
+    return R(COUNT_);
+}
+
+/* Pass 2: phrases alone, for codes that say little. */
+static const smtpstatus_reason SECOND_ORDER[] = {
+    R(MAILBOXFULL),   R(AUTHFAILURE),   R(BADREPUTATION), R(SPEEDING),
+    R(SPAMDETECTED),  R(VIRUSDETECTED), R(POLICYVIOLATION), R(NORELAYING),
+    R(SYSTEMERROR),   R(NETWORKERROR),  R(SUSPEND),       R(CONTENTERROR),
+    R(SYSTEMFULL),    R(NOTACCEPT),     R(EXPIRED),       R(FAILEDSTARTTLS),
+    R(SECURITYERROR), R(SUPPRESSED),    R(MAILERERROR),   R(SYNTAXERROR),
+};
+
+static int dtype_is(const char *t, const char *name) {
+    return t != NULL && ss_starts_ci(ss_str_make(t, strlen(t)), name);
+}
+
+static smtpstatus_reason probe_second(const ctx *c, const char **why) {
+    const smtpstatus_evidence *ev = c->ev;
+    size_t i;
+    int smtp_type = ev->diagnostic_type == NULL ||
+                    ev->diagnostic_type[0] == '\0' ||
+                    dtype_is(ev->diagnostic_type, "smtp");
+    int reply = ev->reply_code;
+
+    if (!is_retry_reason(c->temp) && smtp_type) {
+        *why = "status code";
+        return c->temp;
+    }
+    for (i = 0; i < sizeof SECOND_ORDER / sizeof SECOND_ORDER[0]; i++) {
+        if (ss_match_has(c->m, SECOND_ORDER[i])) {
+            *why = "phrase";
+            return SECOND_ORDER[i];
+        }
+    }
+    if (c->temp != R(COUNT_)) {
+        *why = "status code";
+        return c->temp;
+    }
+    if (ev->status.klass == 4 || ev->status.klass == 5) {
+        if (ev->status.subject == 6) {
+            *why = "status code class: media error (X.6)";
+            return R(CONTENTERROR);
+        }
+        if (ev->status.subject == 7) {
+            *why = "status code class: security or policy (X.7)";
+            return R(SECURITYERROR);
+        }
+    }
+    if (dtype_is(ev->diagnostic_type, "x-unix")) {
+        *why = "diagnostic type X-Unix: a local program failed";
+        return R(MAILERERROR);
+    }
+    if ((reply > 400 && reply < 408) || (reply > 500 && reply < 508)) {
+        *why = "reply code: syntax or sequence error";
+        return R(SYNTAXERROR);
+    }
+    if (reply == 521 || reply == 556) {
+        *why = "reply code: host or domain does not accept mail (RFC 7504)";
+        return R(NOTACCEPT);
+    }
+    if (reply == 523 || reply == 524 || reply == 538) {
+        *why = "reply code: encryption required";
+        return R(FAILEDSTARTTLS);
+    }
+    if (ev->action != NULL &&
+        (ss_starts_ci(ss_str_make(ev->action, strlen(ev->action)),
+                      "delayed") ||
+         ss_starts_ci(ss_str_make(ev->action, strlen(ev->action)),
+                      "expired"))) {
+        *why = "action delayed: retries gave up";
+        return R(EXPIRED);
+    }
+    if (cmd_is(ev->command, "EHLO") || cmd_is(ev->command, "HELO") ||
+        cmd_is(ev->command, "CONNECT") || cmd_is(ev->command, "CONN")) {
+        *why = "command: refused at connection or HELO";
+        return R(BLOCKED);
+    }
+    return R(COUNT_);
+}
+
+void smtpstatus_classify(const smtpstatus_evidence *ev,
+                         smtpstatus_verdict *out) {
+    char norm[SS_NORM_MAX];
+    size_t nlen;
+    ss_match m;
+    ctx c;
+    smtpstatus_reason r;
+    const char *why = "nothing fits";
+    const char *provider = NULL;
+    const char *act;
+    int smtp_type;
+
+    if (out == NULL) return;
+    out->reason = R(UNDEFINED);
+    out->hard_bounce = 0;
+    out->why = "no evidence";
+    if (ev == NULL) return;
+
+    act = ev->action;
+    if (act != NULL && *act != '\0') {
+        ss_str a = ss_str_make(act, strlen(act));
+        if (ss_eq_ci(a, "feedback")) {
+            out->reason = R(FEEDBACK);
+            out->why = "action: feedback report";
+            return;
+        }
+        if (ss_eq_ci(a, "vacation")) {
+            out->reason = R(VACATION);
+            out->why = "action: automatic reply";
+            return;
+        }
+        if (ss_eq_ci(a, "delivered") || ss_eq_ci(a, "relayed") ||
+            ss_eq_ci(a, "expanded") || ss_eq_ci(a, "deliverable")) {
+            out->reason = R(DELIVERED);
+            out->why = "action: delivered";
+            return;
+        }
+    }
+    if (ev->status.klass == 2 ||
+        (ev->status.klass == 0 && ev->reply_code >= 200 &&
+         ev->reply_code < 300)) {
+        out->reason = R(DELIVERED);
+        out->why = "success code";
+        return;
+    }
+
+    nlen = ss_normalize(ev->text, ev->text ? ev->text_len : 0, norm,
+                        sizeof norm);
+    ss_match_phrases(norm, nlen, &m);
+
+    c.ev = ev;
+    c.m = &m;
+    c.temp = ss_status_reason(&ev->status);
+    c.has_status = ev->status.klass != 0;
+
+    /* Provider rules first: the provider's own documentation of its
+     * replies is the best evidence there is. */
+    r = ss_rhost_classify(ev, norm, nlen, &provider);
+    if (r != R(COUNT_)) {
+        why = provider ? provider : "provider rule";
+        goto done;
+    }
+
+    smtp_type = ev->diagnostic_type == NULL || ev->diagnostic_type[0] == 0 ||
+                dtype_is(ev->diagnostic_type, "smtp");
+    r = R(COUNT_);
+    if (smtp_type) r = probe_first(&c, &why);
+    if (r == R(COUNT_) || r == R(UNDEFINED)) {
+        r = probe_second(&c, &why);
+        if (r == R(UNDEFINED)) r = R(COUNT_);
+    }
+    if (r == R(COUNT_)) {
+        if (ss_match_has(&m, R(VACATION))) {
+            r = R(VACATION);
+            why = "phrase: automatic reply";
+        } else if (ev->text != NULL && ev->text_len > 0 && nlen > 2) {
+            r = R(ONHOLD);
+            why = "text without a known phrase";
+        } else {
+            r = R(UNDEFINED);
+            why = "nothing fits";
+        }
+    }
+
+done:
+    out->reason = r;
+    out->why = why;
+    out->hard_bounce = smtpstatus_is_hard_bounce(
+        r, ev->reply_code, &ev->status, ev->text, ev->text ? ev->text_len : 0);
+}

@@ -1,0 +1,76 @@
+/*
+ * arf.c - RFC 5965 Abuse Reporting Format feedback reports.
+ *
+ * Recognized by a message/feedback-report part, or by
+ * multipart/report; report-type=feedback-report.  One record per
+ * Original-Rcpt-To (or Removal-Recipient); when there is none, the To: of
+ * the reported message.  Reason "feedback", action "feedback".
+ */
+#include "../decoder.h"
+
+static void add_rcpt(ss_bounce *out, ss_str addr, ss_str type) {
+    ss_fact *f = ss_bounce_add(out);
+    if (!f)
+        return;
+    f->recipient = addr;
+    f->feedback_type = type;
+    f->action = SS_STR("feedback");
+    f->reason = SMTPSTATUS_R_FEEDBACK;
+    f->hard = 0;
+}
+
+int ss_decode_arf(const ss_view *v, ss_bounce *out) {
+    ss_str report = SS_NULLSTR;
+    if (v->feedback)
+        report = v->feedback_text;
+    else {
+        ss_str ct = ss_part_header_raw(v->root, "Content-Type");
+        ss_str rt = ss_header_param(ct, "report-type");
+        if (!ss_eq_ci(rt, "feedback-report"))
+            return SS_DEC_NO;
+        /* report-type says so but the part is mislabelled: look for the
+         * fields in the text */
+        if (ss_find_ci(v->text, "Feedback-Type:") < 0)
+            return SS_DEC_NO;
+        report = v->text;
+    }
+    out->decoder = "ARF";
+    ss_str type = SS_NULLSTR;
+    size_t pos = 0;
+    ss_str line;
+    size_t before = out->nfacts;
+    /* first pass: the type */
+    while (ss_next_line(report, &pos, &line)) {
+        if (ss_starts_ci(line, "Feedback-Type:")) {
+            type = ss_trim(ss_str_make(line.ptr + 14, line.len - 14));
+            break;
+        }
+    }
+    pos = 0;
+    while (ss_next_line(report, &pos, &line)) {
+        ss_str val;
+        if (ss_starts_ci(line, "Original-Rcpt-To:"))
+            val = ss_str_make(line.ptr + 17, line.len - 17);
+        else if (ss_starts_ci(line, "Removal-Recipient:"))
+            val = ss_str_make(line.ptr + 18, line.len - 18);
+        else
+            continue;
+        ss_str a = ss_find_address(val);
+        if (a.len)
+            add_rcpt(out, a, type);
+    }
+    if (out->nfacts == before && v->original) {
+        /* the reported message's To: */
+        ss_header *h = NULL;
+        size_t n = 0, body = 0;
+        unsigned w = 0;
+        if (ss_parse_headers(out->arena, out->limits, v->original_text, &h, &n,
+                             &body, &w) == SMTPSTATUS_OK) {
+            ss_str to = ss_header_raw(h, n, "To");
+            ss_str a = ss_find_address(to);
+            if (a.len)
+                add_rcpt(out, a, type);
+        }
+    }
+    return SS_DEC_YES;
+}

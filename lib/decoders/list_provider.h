@@ -1,0 +1,1 @@
+/* provider decoders: SS_DECODER(Name, suffix) lines, in the order tried. */

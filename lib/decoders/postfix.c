@@ -1,0 +1,355 @@
+/*
+ * postfix.c - bounces written by Postfix's bounce(8) daemon ("Undelivered
+ * Mail Returned to Sender", "Delayed Mail (still being retried)") and the
+ * smtpd "Postfix SMTP server: errors from ..." transcript notices.
+ *
+ * With a delivery-status part, the DSN gives the recipients and this
+ * decoder adds what the human-readable blocks know: the SMTP command from
+ * "(in reply to RCPT TO command)", the remote host from "host X[ip] said:"
+ * and the remote server's full words when the DSN's are cut or missing.
+ * Without one, each "<addr>: ..." block of the notice is a recipient.
+ * The transcript notice gives the RCPT TO addresses and the first error
+ * reply.  Does not classify; the analyzer does.
+ */
+#include "../decoder.h"
+
+/* ---------- small scanning helpers ---------- */
+
+static ss_str strip_angles(ss_str s) {
+    s = ss_trim(s);
+    if (s.len >= 2 && s.ptr[0] == '<' && s.ptr[s.len - 1] == '>') {
+        s.ptr++;
+        s.len -= 2;
+    }
+    return s;
+}
+
+static int same_addr(ss_str a, ss_str b) {
+    ss_str x = ss_find_address(a), y = ss_find_address(b);
+    if (!x.len)
+        x = strip_angles(a);
+    if (!y.len)
+        y = strip_angles(b);
+    if (!x.len || x.len != y.len)
+        return 0;
+    for (size_t i = 0; i < x.len; i++)
+        if (ss_lower((unsigned char)x.ptr[i]) !=
+            ss_lower((unsigned char)y.ptr[i]))
+            return 0;
+    return 1;
+}
+
+/* Find pat in s, case-insensitive, where each space of pat matches one
+ * or more white-space characters (folded text). Returns the offset or -1;
+ * *end gets the offset just past the match. */
+static long find_ws(ss_str s, const char *pat, size_t *end) {
+    size_t plen = strlen(pat);
+    for (size_t i = 0; i < s.len; i++) {
+        size_t j = i, k = 0;
+        while (k < plen && j < s.len) {
+            if (pat[k] == ' ') {
+                if (!ss_isspace((unsigned char)s.ptr[j]))
+                    break;
+                while (j < s.len && ss_isspace((unsigned char)s.ptr[j]))
+                    j++;
+                k++;
+            } else if (ss_lower((unsigned char)s.ptr[j]) ==
+                       ss_lower((unsigned char)pat[k])) {
+                j++;
+                k++;
+            } else
+                break;
+        }
+        if (k == plen) {
+            if (end)
+                *end = j;
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+/* "(in reply to RCPT TO command)", "(in reply to end of DATA command)":
+ * the command word; NULL slice if none. */
+static ss_str reply_command(ss_str s) {
+    size_t e = 0;
+    if (find_ws(s, "in reply to ", &e) < 0)
+        return SS_NULLSTR;
+    ss_str r = ss_str_make(s.ptr + e, s.len - e);
+    size_t e2 = 0;
+    if (find_ws(r, "end of ", &e2) == 0)
+        r = ss_str_make(r.ptr + e2, r.len - e2);
+    size_t n = 0;
+    while (n < r.len && ss_isalpha((unsigned char)r.ptr[n]))
+        n++;
+    if (n < 4 || n > 8)
+        return SS_NULLSTR;
+    return ss_str_make(r.ptr, n);
+}
+
+/* One "<addr>: text" block of the notice. */
+typedef struct pf_block {
+    ss_str rcpt, alias, text; /* text: everything after "<addr>:" */
+} pf_block;
+
+#define PF_MAX_BLOCKS 256
+
+/* Find the blocks; returns how many. A block starts with a line
+ * "<addr>: ..." or "<addr> (expanded from <x>): ..." and continues over
+ * lines that start with white space. */
+static int finish_block(pf_block *b) {
+    ss_str r = ss_trim(b->text);
+    size_t e = 0;
+    if (find_ws(r, "(expanded from <", &e) == 0) {
+        const char *a0 = r.ptr + e;
+        const char *a1 = memchr(a0, '>', r.len - e);
+        if (!a1)
+            return 0;
+        b->alias = ss_str_make(a0, (size_t)(a1 - a0));
+        r = ss_str_make(a1 + 1, r.len - (size_t)(a1 + 1 - r.ptr));
+        if (!r.len || r.ptr[0] != ')')
+            return 0;
+        r.ptr++;
+        r.len--;
+    }
+    if (!r.len || r.ptr[0] != ':')
+        return 0;
+    b->text = ss_str_make(r.ptr + 1, r.len - 1);
+    return 1;
+}
+
+static size_t find_blocks(ss_str text, pf_block *b, size_t max,
+                          int *unavailable) {
+    size_t pos = 0, n = 0, guard = 0;
+    ss_str line;
+    pf_block *cur = NULL;
+    while (ss_next_line(text, &pos, &line) && guard++ < 200000) {
+        if (cur && line.len && (line.ptr[0] == ' ' || line.ptr[0] == '\t') &&
+            ss_trim(line).len) {
+            cur->text.len = (size_t)(line.ptr + line.len - cur->text.ptr);
+            continue;
+        }
+        if (cur && !finish_block(cur))
+            n--;
+        cur = NULL;
+        if (ss_find_ci(line, "delivery report unavailable") >= 0)
+            *unavailable = 1;
+        ss_str t = ss_trim(line);
+        if (t.len < 4 || t.ptr[0] != '<' || t.ptr - line.ptr > 8)
+            continue;
+        const char *gt = memchr(t.ptr, '>', t.len);
+        if (!gt || !memchr(t.ptr, '@', (size_t)(gt - t.ptr)))
+            continue;
+        if (n >= max)
+            break;
+        cur = &b[n++];
+        cur->rcpt = ss_str_make(t.ptr + 1, (size_t)(gt - t.ptr - 1));
+        cur->alias = SS_NULLSTR;
+        cur->text = ss_str_make(gt + 1, (size_t)(t.ptr + t.len - gt - 1));
+    }
+    if (cur && !finish_block(cur))
+        n--;
+    return n;
+}
+
+/* From a block's text: the remote host ("host X[ip] said:" or
+ * "connect to X[ip]:"), the remote words after "said:" without the
+ * "(in reply to ...)" tail, and the command. */
+static void read_block(const pf_block *b, ss_str *host, ss_str *words,
+                       ss_str *command) {
+    ss_str t = b->text;
+    *host = SS_NULLSTR;
+    *command = reply_command(t);
+    *words = ss_trim(t);
+    size_t he = 0;
+    if (find_ws(t, "host ", &he) >= 0) {
+        size_t i = he, s;
+        while (i < t.len && ss_isspace((unsigned char)t.ptr[i]))
+            i++;
+        s = i;
+        while (i < t.len && !ss_isspace((unsigned char)t.ptr[i]) &&
+               t.ptr[i] != '[' && t.ptr[i] != ':' && t.ptr[i] != ',')
+            i++;
+        if (i > s && memchr(t.ptr + s, '.', i - s))
+            *host = ss_str_make(t.ptr + s, i - s);
+    }
+    long said = ss_find_ci(t, " said:");
+    if (said >= 0) {
+        ss_str w = ss_str_make(t.ptr + said + 6, t.len - (size_t)said - 6);
+        long tail = find_ws(w, "(in reply ", NULL);
+        if (tail >= 0)
+            w.len = (size_t)tail;
+        w = ss_trim(w);
+        if (w.len)
+            *words = w;
+    }
+    if (!command->len && find_ws(t, "refused to talk to me", NULL) >= 0)
+        *command = SS_STR("HELO");
+}
+
+/* ---------- the "errors from" transcript ---------- */
+
+static int transcript(const ss_view *v, ss_bounce *out) {
+    size_t pos = 0, guard = 0;
+    ss_str line, last_cmd = SS_NULLSTR, err = SS_NULLSTR, err_cmd = SS_NULLSTR;
+    size_t first = out->nfacts;
+    int in_out = 0; /* 1: continuation belongs to an Out: error reply */
+    while (ss_next_line(v->text, &pos, &line) && guard++ < 200000) {
+        ss_str t = ss_trim(line);
+        if (ss_starts_ci(t, "In:")) {
+            in_out = 0;
+            ss_str c = ss_trim(ss_str_make(t.ptr + 3, t.len - 3));
+            last_cmd = c;
+            if (ss_starts_ci(c, "RCPT")) {
+                ss_str a = ss_find_address(c);
+                if (a.len) {
+                    ss_fact *f = ss_bounce_add(out);
+                    if (!f)
+                        break;
+                    f->recipient = a;
+                }
+            }
+        } else if (ss_starts_ci(t, "Out:")) {
+            in_out = 0;
+            ss_str r = ss_trim(ss_str_make(t.ptr + 4, t.len - 4));
+            if (!err.len && r.len >= 3 && (r.ptr[0] == '4' || r.ptr[0] == '5') &&
+                ss_isdigit((unsigned char)r.ptr[1]) &&
+                ss_isdigit((unsigned char)r.ptr[2])) {
+                err = r;
+                in_out = 1;
+                size_t n = 0;
+                while (n < last_cmd.len && ss_isalpha((unsigned char)last_cmd.ptr[n]))
+                    n++;
+                err_cmd = ss_str_make(last_cmd.ptr, n);
+            }
+        } else if (in_out && line.len && ss_isspace((unsigned char)line.ptr[0]) && t.len) {
+            err.len = (size_t)(t.ptr + t.len - err.ptr);
+        } else {
+            in_out = 0;
+        }
+    }
+    if (!err.len)
+        return out->nfacts > first;
+    if (out->nfacts == first) {
+        /* no RCPT TO in the transcript: nobody to report */
+        return 0;
+    }
+    for (size_t i = first; i < out->nfacts; i++) {
+        out->facts[i].diagnostic = err;
+        out->facts[i].diagnostic_type = SS_STR("SMTP");
+        out->facts[i].command = err_cmd;
+    }
+    return 1;
+}
+
+/* ---------- the decoder ---------- */
+
+int ss_decode_postfix(const ss_view *v, ss_bounce *out) {
+    ss_str subj = ss_trim(v->subject);
+    int session = ss_find_ci(subj, "SMTP server: errors from ") > 0;
+    if (!session && !ss_eq_ci(subj, "Undelivered Mail Returned to Sender") &&
+        !ss_starts_ci(subj, "Delayed Mail (still being retried)"))
+        return SS_DEC_NO;
+    if (ss_part_header_raw(v->root, "X-AOL-IP").len)
+        return SS_DEC_NO;
+    out->decoder = "Postfix";
+    if (session) {
+        if (ss_find_ci(v->text, "Transcript of session follows") < 0)
+            return SS_DEC_NO;
+        return transcript(v, out) ? SS_DEC_YES : SS_DEC_NO;
+    }
+
+    pf_block blocks[PF_MAX_BLOCKS];
+    int unavailable = 0;
+    size_t nb = find_blocks(v->text, blocks, PF_MAX_BLOCKS, &unavailable);
+
+    size_t first = out->nfacts;
+    if (v->dsn)
+        ss_dsn_parse(v->dsn_text, out);
+    else
+        ss_dsn_parse(v->text, out); /* DSN fields written inline */
+    size_t ndsn = out->nfacts - first;
+
+    if (ndsn == 0) {
+        for (size_t i = 0; i < nb; i++) {
+            ss_fact *f = ss_bounce_add(out);
+            if (!f)
+                break;
+            f->recipient = blocks[i].rcpt;
+            f->alias = blocks[i].alias;
+            ss_str host, words, cmd;
+            read_block(&blocks[i], &host, &words, &cmd);
+            f->remote_mta = host;
+            f->diagnostic = words;
+            f->command = cmd;
+            if (ss_find_ci(blocks[i].text, " said:") >= 0)
+                f->diagnostic_type = SS_STR("SMTP");
+        }
+        if (out->nfacts == first && unavailable) {
+            /* "--- Delivery report unavailable ---": the original's To: */
+            ss_str to = SS_NULLSTR;
+            if (v->original)
+                to = ss_part_header_raw(v->original, "To");
+            if (!to.len && v->original_text.len) {
+                long t = ss_find_ci(v->original_text, "\nTo:");
+                if (t >= 0) {
+                    ss_str r = ss_str_make(v->original_text.ptr + t + 4,
+                                           v->original_text.len - (size_t)t - 4);
+                    const char *nl = memchr(r.ptr, '\n', r.len);
+                    if (nl)
+                        r.len = (size_t)(nl - r.ptr);
+                    to = r;
+                }
+            }
+            ss_str a = ss_find_address(to);
+            if (a.len) {
+                ss_fact *f = ss_bounce_add(out);
+                if (f)
+                    f->recipient = a;
+            }
+        }
+        return out->nfacts > first ? SS_DEC_YES : SS_DEC_NO;
+    }
+
+    /* Add what the text blocks know to the DSN's recipients. */
+    for (size_t i = first; i < out->nfacts; i++) {
+        ss_fact *f = &out->facts[i];
+        const pf_block *b = NULL;
+        for (size_t k = 0; k < nb && !b; k++)
+            if (same_addr(blocks[k].rcpt, f->recipient) ||
+                (f->alias.len && same_addr(blocks[k].rcpt, f->alias)) ||
+                (blocks[k].alias.len && same_addr(blocks[k].alias, f->recipient)))
+                b = &blocks[k];
+        if (!b && nb == 1 && ndsn == 1)
+            b = &blocks[0];
+        ss_str dt = ss_trim(f->diagnostic_type);
+        if (ss_eq_ci(dt, "X-Postfix"))
+            f->diagnostic_type = SS_STR("SMTP");
+        if (!b) {
+            if (!f->command.len)
+                f->command = reply_command(f->diagnostic);
+            continue;
+        }
+        ss_str host, words, cmd;
+        read_block(b, &host, &words, &cmd);
+        if (!f->command.len)
+            f->command = cmd.len ? cmd : reply_command(f->diagnostic);
+        if (!f->remote_mta.len)
+            f->remote_mta = host;
+        ss_str d = ss_trim(f->diagnostic);
+        int only_code = d.len > 0;
+        for (size_t k = 0; k < d.len; k++)
+            if (!ss_isdigit((unsigned char)d.ptr[k]) && d.ptr[k] != '.' &&
+                d.ptr[k] != ' ')
+                only_code = 0;
+        if (!d.len || only_code || words.len > d.len + 8)
+            f->diagnostic = words;
+        if (!f->alias.len && b->alias.len)
+            f->alias = b->alias;
+    }
+    for (size_t i = first; i < out->nfacts; i++)
+        if (!out->facts[i].command.len &&
+            find_ws(out->facts[i].diagnostic, "refused to talk to me", NULL) >= 0)
+            out->facts[i].command = SS_STR("HELO");
+    return SS_DEC_YES;
+}

@@ -1,0 +1,406 @@
+/*
+ * sendmail.c - bounces written by Sendmail 8 (savemail.c): the subject
+ * "Returned mail: see transcript for details" (or "Postmaster notify: ...",
+ * "Warning: could not send message for past N hours"), a text part with
+ * "----- The following addresses had permanent fatal errors -----" and
+ * "----- Transcript of session follows -----", usually an RFC 3464 part.
+ *
+ * With a delivery-status part the per-recipient fields come from it; the
+ * transcript adds the SMTP command (">>> DATA"), the remote server's full
+ * reply ("<<< 552-5.7.0 ..." lines when the DSN kept only the first one),
+ * the host ("... while talking to mx.example.org.:") and, when the DSN has
+ * no diagnostic, the error lines of the transcript.  A forwarded bounce
+ * ("Fwd: Returned mail: ...", lines quoted with "> ") is read the same way
+ * from the text.  Does not handle Sendmail 5 bounces (v5sendmail.c) or
+ * reports without the transcript marker (left to the RFC 3464 decoder).
+ */
+#include "../decoder.h"
+
+#define SM_MAX_REPLIES 32
+#define SM_MAX_LINES 100000
+#define SM_MAX_JOIN 4096
+
+static const char MARK_TRANSCRIPT[] = "----- Transcript of session follows -----";
+
+/* Strip one level of "> " quoting. */
+static ss_str dequote(ss_str line) {
+    if (line.len && line.ptr[0] == '>') {
+        line.ptr++;
+        line.len--;
+        if (line.len && line.ptr[0] == ' ') {
+            line.ptr++;
+            line.len--;
+        }
+    }
+    return line;
+}
+
+/* a + " " + b in the arena (a kept when b is empty); bounded. */
+static ss_str join(ss_arena *ar, ss_str a, ss_str b) {
+    b = ss_trim(b);
+    if (!b.len)
+        return a;
+    if (!a.len)
+        return b;
+    if (a.len + 1 + b.len > SM_MAX_JOIN)
+        return a;
+    char *d = ss_alloc(ar, a.len + b.len + 2);
+    if (!d)
+        return a;
+    memcpy(d, a.ptr, a.len);
+    d[a.len] = ' ';
+    memcpy(d + a.len + 1, b.ptr, b.len);
+    d[a.len + 1 + b.len] = '\0';
+    return ss_str_make(d, a.len + 1 + b.len);
+}
+
+static int all_digits(ss_str s) {
+    if (!s.len)
+        return 0;
+    for (size_t i = 0; i < s.len; i++)
+        if (!ss_isdigit((unsigned char)s.ptr[i]))
+            return 0;
+    return 1;
+}
+
+/* "550 5.1.2 ..." or "452 4.4.5 ...": a reply code and a status; returns
+ * the status slice or a NULL slice. */
+static ss_str reply_and_status(ss_str line) {
+    if (line.len < 9 || (line.ptr[0] != '4' && line.ptr[0] != '5') ||
+        !ss_isdigit((unsigned char)line.ptr[1]) ||
+        !ss_isdigit((unsigned char)line.ptr[2]) ||
+        (line.ptr[3] != ' ' && line.ptr[3] != '-' && line.ptr[3] != '\t') ||
+        line.ptr[4] != line.ptr[0] || line.ptr[5] != '.')
+        return SS_NULLSTR;
+    size_t i = 6, dots = 0, st = 4;
+    while (i < line.len && (ss_isdigit((unsigned char)line.ptr[i]) ||
+                            line.ptr[i] == '.')) {
+        if (line.ptr[i] == '.')
+            dots++;
+        i++;
+    }
+    if (dots != 1 || (i < line.len && line.ptr[i] != ' ' && line.ptr[i] != '\t'))
+        return SS_NULLSTR;
+    return ss_str_make(line.ptr + st, i - st);
+}
+
+/* The command word of ">>> MAIL From:<...>". */
+static ss_str command_word(ss_str rest) {
+    rest = ss_trim(rest);
+    size_t n = 0;
+    while (n < rest.len && ss_isalpha((unsigned char)rest.ptr[n]))
+        n++;
+    if (n < 4 || n > 8)
+        return SS_NULLSTR;
+    return ss_str_make(rest.ptr, n);
+}
+
+/* The host of "... while talking to mx.example.org.:" */
+static ss_str talking_host(ss_str line) {
+    long at = ss_find_ci(line, "while talking to ");
+    if (at < 0)
+        return SS_NULLSTR;
+    ss_str h = ss_trim(ss_str_make(line.ptr + at + 17, line.len - (size_t)at - 17));
+    while (h.len && (h.ptr[h.len - 1] == ':' || h.ptr[h.len - 1] == '.'))
+        h.len--;
+    for (size_t i = 0; i < h.len; i++)
+        if (h.ptr[i] == ' ') {
+            h.len = i;
+            break;
+        }
+    return h;
+}
+
+static int has_local_part(ss_str r) {
+    r = ss_trim(r);
+    long at = ss_find(r, "@", 1);
+    return at > 0 && (size_t)at + 1 < r.len;
+}
+
+int ss_decode_sendmail(const ss_view *v, ss_bounce *out) {
+    /* Subject first: cheap. */
+    ss_str s = ss_trim(v->subject);
+    for (int k = 0; k < 4; k++) {
+        if (ss_starts_ci(s, "fwd:"))
+            s = ss_trim(ss_str_make(s.ptr + 4, s.len - 4));
+        else if (ss_starts_ci(s, "fw:"))
+            s = ss_trim(ss_str_make(s.ptr + 3, s.len - 3));
+        else
+            break;
+    }
+    static const char tail[] = "see transcript for details";
+    int subj = ss_starts_ci(s, "Warning: ") ||
+               (s.len >= sizeof tail - 1 &&
+                ss_eq_ci(ss_str_make(s.ptr + s.len - (sizeof tail - 1),
+                                     sizeof tail - 1),
+                         tail));
+    if (!subj)
+        return SS_DEC_NO;
+    if (ss_part_header_raw(v->root, "X-AOL-IP").ptr)
+        return SS_DEC_NO;
+
+    /* The transcript marker, possibly quoted in a forwarded bounce. */
+    ss_str text = v->text;
+    size_t pos = 0, mark = 0, n = 0;
+    int found = 0, quoted = 0;
+    ss_str line;
+    while (ss_next_line(text, &pos, &line) && n++ < SM_MAX_LINES) {
+        ss_str d = ss_trim(line);
+        int q = 0;
+        if (d.len && d.ptr[0] == '>') {
+            d = ss_trim(dequote(d));
+            q = 1;
+        }
+        if (ss_eq_ci(d, MARK_TRANSCRIPT)) {
+            found = 1;
+            quoted = q;
+            mark = pos;
+            break;
+        }
+    }
+    if (!found)
+        return SS_DEC_NO;
+
+    /* A forwarded, quoted bounce: work on an unquoted copy. */
+    ss_str work = text;
+    if (quoted) {
+        char *c = ss_alloc(out->arena, text.len + 1);
+        if (!c)
+            return SS_DEC_NO;
+        size_t p2 = 0, w = 0, newmark = 0;
+        n = 0;
+        while (ss_next_line(text, &p2, &line) && n++ < SM_MAX_LINES) {
+            ss_str d = dequote(line);
+            memcpy(c + w, d.ptr, d.len);
+            w += d.len;
+            c[w++] = '\n';
+            if (p2 == mark)
+                newmark = w;
+        }
+        work = ss_str_make(c, w);
+        mark = newmark;
+    }
+
+    /* Per-recipient fields. */
+    ss_str saved_reporting = out->reporting_mta;
+    size_t first = out->nfacts;
+    if (v->dsn)
+        ss_dsn_parse(v->dsn_text, out);
+    else
+        ss_dsn_parse(ss_str_make(work.ptr + mark, work.len - mark), out);
+
+    /* The transcript. */
+    ss_str command = SS_NULLSTR, host = SS_NULLSTR;
+    ss_str replies[SM_MAX_REPLIES];
+    size_t nreplies = 0;
+    ss_str other_rcpt = SS_NULLSTR, other_diag = SS_NULLSTR,
+           other_status = SS_NULLSTR;
+    int sessionerr = 0;
+    pos = mark;
+    n = 0;
+    ss_str orig = SS_NULLSTR;
+    while (ss_next_line(work, &pos, &line) && n++ < SM_MAX_LINES) {
+        ss_str t = ss_trim(line);
+        if (!t.len)
+            continue;
+        if (ss_find(t, "----- Original message follows -----", 36) >= 0 ||
+            ss_find(t, "----- Message header follows -----", 34) >= 0 ||
+            ss_find(t, "----- Message body suppressed -----", 35) >= 0) {
+            orig = ss_str_make(work.ptr + pos, work.len - pos);
+            break;
+        }
+        if (ss_starts_ci(t, "Reporting-MTA:") ||
+            ss_starts_ci(t, "Final-Recipient:") ||
+            ss_starts_ci(t, "Content-Type:"))
+            break;
+        if (line.ptr[0] == ' ' || line.ptr[0] == '\t')
+            continue;
+        if (ss_starts_ci(line, ">>> ")) {
+            if (!command.len)
+                command = command_word(ss_str_make(line.ptr + 4, line.len - 4));
+            continue;
+        }
+        if (ss_starts_ci(line, "<<< ")) {
+            ss_str r = ss_trim(ss_str_make(line.ptr + 4, line.len - 4));
+            int dup = 0;
+            for (size_t i = 0; i < nreplies; i++)
+                if (replies[i].len == r.len && !memcmp(replies[i].ptr, r.ptr, r.len))
+                    dup = 1;
+            if (!dup && r.len && nreplies < SM_MAX_REPLIES)
+                replies[nreplies++] = r;
+            continue;
+        }
+        if (ss_starts_ci(line, "... while talking to ")) {
+            ss_str h = talking_host(line);
+            if (h.len)
+                host = h;
+            sessionerr = 1;
+            continue;
+        }
+        if (sessionerr)
+            continue;
+        if (line.ptr[0] == '<') {
+            long gt = ss_find(line, ">...", 4);
+            long at = ss_find(line, "@", 1);
+            if (gt > 0 && at > 0 && at < gt) {
+                other_rcpt = ss_str_make(line.ptr + 1, (size_t)gt - 1);
+                size_t b = (size_t)gt + 4;
+                while (b < line.len && line.ptr[b] == '.')
+                    b++;
+                other_diag = ss_trim(ss_str_make(line.ptr + b, line.len - b));
+                continue;
+            }
+        }
+        ss_str st = reply_and_status(t);
+        if (st.len) {
+            other_status = st;
+            other_diag = join(out->arena, other_diag, t);
+        } else if (ss_starts_ci(t, "Message: ") || ss_starts_ci(t, "Warning: ")) {
+            other_diag = join(out->arena, other_diag, t);
+        }
+    }
+
+    /* No DSN fields: the "following addresses had ... errors" list. */
+    if (out->nfacts == first) {
+        size_t p3 = 0;
+        int in_list = 0;
+        ss_fact *cur = NULL;
+        n = 0;
+        while (ss_next_line(work, &p3, &line) && n++ < SM_MAX_LINES &&
+               p3 <= mark) {
+            ss_str t = ss_trim(line);
+            if (ss_find(t, "----- The following addresses had", 33) >= 0) {
+                in_list = 1;
+                cur = NULL;
+                continue;
+            }
+            if (!in_list)
+                continue;
+            if (!t.len || t.ptr[0] == '-') {
+                in_list = t.len ? 0 : in_list;
+                cur = NULL;
+                continue;
+            }
+            if (ss_starts_ci(t, "(reason:")) {
+                if (cur && t.len > 9)
+                    cur->diagnostic = ss_trim(ss_str_make(t.ptr + 8, t.len - 9));
+                continue;
+            }
+            if (ss_starts_ci(t, "(expanded from:")) {
+                /* the address the sender used */
+                if (cur && t.len > 16)
+                    cur->alias = ss_find_address(ss_str_make(t.ptr + 15, t.len - 16));
+                continue;
+            }
+            if (t.ptr[0] == '(')
+                continue;
+            ss_str a = ss_find_address(t);
+            if (!a.len)
+                continue;
+            cur = ss_bounce_add(out);
+            if (!cur)
+                break;
+            cur->recipient = a;
+        }
+    }
+    if (out->nfacts == first && other_rcpt.len) {
+        ss_fact *f = ss_bounce_add(out);
+        if (f)
+            f->recipient = other_rcpt;
+    }
+    if (out->nfacts == first) {
+        out->reporting_mta = saved_reporting;
+        return SS_DEC_NO;
+    }
+
+    size_t nrcpt = out->nfacts - first;
+    for (size_t i = first; i < out->nfacts; i++) {
+        ss_fact *f = &out->facts[i];
+        ss_str d = ss_trim(f->diagnostic);
+        if (other_diag.len &&
+            (!d.len || all_digits(d) || f->diagnostic.ptr[0] == ' '))
+            d = other_diag;
+        if (nreplies) {
+            /* The remote server's reply as the transcript has it: the
+             * lines that continue the reply the DSN quotes (multi-line
+             * replies), or the replies when the DSN has no text and there
+             * is one recipient. */
+            if (!d.len || all_digits(d)) {
+                if (nrcpt != 1)
+                    goto replies_done;
+                ss_str r = SS_NULLSTR;
+                for (size_t k = 0; k < nreplies; k++)
+                    r = join(out->arena, r, replies[k]);
+                d = r;
+            } else {
+                for (size_t k = 0; k < nreplies; k++) {
+                    if (replies[k].len < d.len ||
+                        memcmp(replies[k].ptr, d.ptr, d.len) != 0)
+                        continue;
+                    /* replies[k] holds d; join the lines of the same
+                     * multi-line reply ("552-..." up to "552 ...") */
+                    ss_str r = replies[k];
+                    if (r.len > 3 && r.ptr[3] == '-') {
+                        for (size_t m = k + 1; m < nreplies; m++) {
+                            if (replies[m].len < 4 ||
+                                memcmp(replies[m].ptr, r.ptr, 3) != 0)
+                                break;
+                            ss_str cont = ss_str_make(replies[m].ptr + 4,
+                                                      replies[m].len - 4);
+                            /* drop a repeated status code */
+                            ss_str st = reply_and_status(replies[m]);
+                            if (st.len && st.len + 5 <= replies[m].len)
+                                cont = ss_str_make(st.ptr + st.len,
+                                                   replies[m].len - (size_t)(st.ptr + st.len - replies[m].ptr));
+                            r = join(out->arena, r, cont);
+                            if (replies[m].ptr[3] == ' ')
+                                break;
+                        }
+                    }
+                    d = r;
+                    break;
+                }
+            }
+        }
+    replies_done:
+        f->diagnostic = d;
+        if (!f->command.len && command.len)
+            f->command = command;
+        if (other_status.len) {
+            ss_str fs = ss_trim(f->status);
+            if (!fs.len || fs.len < 5 || fs.ptr[1] != '.')
+                f->status = other_status;
+        }
+        if (!has_local_part(f->recipient)) {
+            ss_str a = ss_find_address(d);
+            if (a.len)
+                f->recipient = a;
+            else if (other_rcpt.len)
+                f->recipient = other_rcpt;
+        }
+        if (!f->remote_mta.len && host.len)
+            f->remote_mta = host;
+    }
+
+    if (!v->original && !out->original.len) {
+        if (orig.len) {
+            out->original = orig;
+        } else if (!v->dsn) {
+            /* forwarded text: the original headers follow the DSN fields */
+            size_t p4 = mark;
+            int seen_fields = 0;
+            n = 0;
+            while (ss_next_line(work, &p4, &line) && n++ < SM_MAX_LINES) {
+                if (ss_starts_ci(line, "Final-Recipient:"))
+                    seen_fields = 1;
+                if (seen_fields && (ss_starts_ci(line, "Return-Path:") ||
+                                    ss_starts_ci(line, "Received:"))) {
+                    size_t off = (size_t)(line.ptr - work.ptr);
+                    out->original = ss_str_make(line.ptr, work.len - off);
+                    break;
+                }
+            }
+        }
+    }
+    return SS_DEC_YES;
+}

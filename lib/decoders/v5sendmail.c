@@ -1,0 +1,233 @@
+/*
+ * v5sendmail.c - bounces written by Sendmail 5 (and its relatives of the
+ * 1990s): a plain-text message, subject "Returned mail: <reason>", the
+ * transcript after "----- Transcript of session follows -----" and the
+ * returned message after "----- Unsent message follows -----" (or "-----
+ * No message was collected -----").  No delivery-status part.
+ *
+ * The transcript names each failed recipient in lines such as
+ *   550 <user@example.org>... User unknown
+ *   >>> RCPT To:<user@example.org>
+ * and the host in "While talking to mx.example.org:"; the lines between
+ * belong to the recipient named last.  When no line names a recipient, the
+ * To: of the returned message is used.  Bounces with a DSN part are left
+ * to the Sendmail 8 and RFC 3464 decoders.
+ */
+#include "../decoder.h"
+
+#define V5_MAX_RCPT 256
+#define V5_MAX_LINES 100000
+#define V5_MAX_JOIN 4096
+
+typedef struct v5_rcpt {
+    ss_str recipient, diag, host, command;
+} v5_rcpt;
+
+static ss_str join(ss_arena *ar, ss_str a, ss_str b) {
+    b = ss_trim(b);
+    if (!b.len)
+        return a;
+    if (!a.len)
+        return b;
+    if (a.len + 1 + b.len > V5_MAX_JOIN)
+        return a;
+    char *d = ss_alloc(ar, a.len + b.len + 2);
+    if (!d)
+        return a;
+    memcpy(d, a.ptr, a.len);
+    d[a.len] = ' ';
+    memcpy(d + a.len + 1, b.ptr, b.len);
+    d[a.len + 1 + b.len] = '\0';
+    return ss_str_make(d, a.len + 1 + b.len);
+}
+
+static ss_str command_word(ss_str rest) {
+    rest = ss_trim(rest);
+    size_t n = 0;
+    while (n < rest.len && ss_isalpha((unsigned char)rest.ptr[n]))
+        n++;
+    if (n < 4 || n > 8)
+        return SS_NULLSTR;
+    return ss_str_make(rest.ptr, n);
+}
+
+/* The address of "550 <user@host>... text" (" <", "@", ">..." in that
+ * order) or of ">>> RCPT To:<user@host>"; NULL slice if none. */
+static ss_str line_address(ss_str line) {
+    long lt = ss_find(line, " <", 2);
+    if (lt >= 0) {
+        ss_str rest = ss_str_make(line.ptr + lt + 2, line.len - (size_t)lt - 2);
+        long gt = ss_find(rest, ">...", 4);
+        long at = ss_find(rest, "@", 1);
+        if (gt > 0 && at > 0 && at < gt)
+            return ss_str_make(rest.ptr, (size_t)gt);
+    }
+    if (ss_starts_ci(line, ">>> RCPT TO:")) {
+        ss_str a = ss_find_address(ss_str_make(line.ptr + 12, line.len - 12));
+        if (a.len)
+            return a;
+    }
+    return SS_NULLSTR;
+}
+
+/* The reply code of a transcript that quotes several: the one about the
+ * mailbox (55x) before a generic failure (554) or a syntax complaint
+ * (50x), permanent before temporary.  Codes are taken at the start of the
+ * text or after a space, not inside numbers. */
+static ss_str pick_reply(ss_str d) {
+    static const char *const order[] = {
+        "550", "552", "553", "551", "521", "525", "523", "524", "530",
+        "533", "534", "535", "538", "555", "556", "554", "500", "501",
+        "502", "503", "504", "421", "450", "451", "452", "422", "430",
+        "432", "453", "454", "455", "458", "459", NULL};
+    for (size_t k = 0; order[k]; k++) {
+        for (size_t i = 0; i + 3 <= d.len; i++) {
+            if (memcmp(d.ptr + i, order[k], 3) != 0)
+                continue;
+            int before = i == 0 || d.ptr[i - 1] == ' ';
+            int after = i + 3 == d.len || d.ptr[i + 3] == ' ' ||
+                        d.ptr[i + 3] == '-';
+            if (before && after)
+                return ss_str_make(d.ptr + i, 3);
+        }
+    }
+    return SS_NULLSTR;
+}
+
+static int same(ss_str a, ss_str b) {
+    if (a.len != b.len)
+        return 0;
+    for (size_t i = 0; i < a.len; i++)
+        if (ss_lower((unsigned char)a.ptr[i]) != ss_lower((unsigned char)b.ptr[i]))
+            return 0;
+    return 1;
+}
+
+int ss_decode_v5sendmail(const ss_view *v, ss_bounce *out) {
+    if (v->dsn || !ss_starts_ci(ss_trim(v->subject), "Returned mail: "))
+        return SS_DEC_NO;
+    ss_str text = v->text;
+    /* the transcript and the returned message markers */
+    size_t pos = 0, start = 0, end = 0, nlines = 0;
+    ss_str line;
+    int have_start = 0, have_end = 0;
+    while (ss_next_line(text, &pos, &line) && nlines++ < V5_MAX_LINES) {
+        ss_str t = ss_trim(line);
+        if (!have_start) {
+            if (ss_eq_ci(t, "----- Transcript of session follows -----")) {
+                have_start = 1;
+                start = pos;
+            }
+            continue;
+        }
+        if (ss_eq_ci(t, "----- Unsent message follows -----") ||
+            ss_eq_ci(t, "----- No message was collected -----")) {
+            have_end = 1;
+            end = (size_t)(line.ptr - text.ptr);
+            break;
+        }
+    }
+    if (!have_start || !have_end)
+        return SS_DEC_NO;
+    ss_str orig = ss_str_make(text.ptr + pos, text.len - pos);
+
+    v5_rcpt r[V5_MAX_RCPT];
+    size_t nr = 0;
+    ss_str host = SS_NULLSTR, cmd = SS_NULLSTR, pending = SS_NULLSTR;
+    v5_rcpt *cur = NULL; /* the recipient of the current session */
+    ss_str transcript = ss_str_make(text.ptr + start, end - start);
+    pos = 0;
+    nlines = 0;
+    while (ss_next_line(transcript, &pos, &line) && nlines++ < V5_MAX_LINES) {
+        ss_str t = ss_trim(line);
+        if (!t.len)
+            continue;
+        long wt = ss_find_ci(t, "While talking to ");
+        if (wt >= 0) {
+            ss_str h = ss_trim(ss_str_make(t.ptr + wt + 17, t.len - (size_t)wt - 17));
+            while (h.len && (h.ptr[h.len - 1] == ':' || h.ptr[h.len - 1] == '.'))
+                h.len--;
+            host = h;
+            /* what the last session said about no recipient in
+             * particular goes to its recipient when it has no text */
+            if (cur && !cur->diag.len)
+                cur->diag = pending;
+            pending = SS_NULLSTR;
+            cur = NULL;
+            cmd = SS_NULLSTR;
+            continue;
+        }
+        int is_cmd = ss_starts_ci(t, ">>> ");
+        int is_reply = ss_starts_ci(t, "<<< ");
+        ss_str body = t;
+        if (is_cmd || is_reply)
+            body = ss_trim(ss_str_make(t.ptr + 4, t.len - 4));
+        if (is_cmd)
+            cmd = command_word(body);
+        ss_str a = line_address(t);
+        /* a reply to MAIL names the sender, not a recipient */
+        if (a.len && is_reply && ss_eq_ci(cmd, "MAIL"))
+            a = SS_NULLSTR;
+        if (!a.len) {
+            if (is_cmd)
+                continue;
+            if (cur && is_reply)
+                cur->diag = join(out->arena, cur->diag, body);
+            else
+                pending = join(out->arena, pending, body);
+            continue;
+        }
+        if (cur && same(a, cur->recipient)) {
+            if (!is_cmd)
+                cur->diag = join(out->arena, cur->diag, body);
+            continue;
+        }
+        if (nr >= V5_MAX_RCPT)
+            break;
+        cur = &r[nr++];
+        memset(cur, 0, sizeof *cur);
+        cur->recipient = a;
+        cur->host = host;
+        cur->command = ss_eq_ci(cmd, "QUIT") ? SS_NULLSTR : cmd;
+        cur->diag = pending;
+        pending = SS_NULLSTR;
+        if (!is_cmd)
+            cur->diag = join(out->arena, cur->diag, body);
+    }
+    if (cur && !cur->diag.len)
+        cur->diag = pending;
+
+    if (nr == 0) {
+        /* no line names a recipient: the To: of the returned message */
+        ss_str a = SS_NULLSTR;
+        size_t p2 = 0, k = 0;
+        while (ss_next_line(orig, &p2, &line) && k++ < 200) {
+            if (!ss_trim(line).len)
+                break;
+            if (ss_starts_ci(line, "To:")) {
+                a = ss_find_address(ss_str_make(line.ptr + 3, line.len - 3));
+                break;
+            }
+        }
+        if (!a.len)
+            return SS_DEC_NO;
+        memset(&r[0], 0, sizeof r[0]);
+        r[0].recipient = a;
+        r[0].diag = pending;
+        r[0].host = host;
+        nr = 1;
+    }
+    for (size_t i = 0; i < nr; i++) {
+        ss_fact *f = ss_bounce_add(out);
+        if (!f)
+            break;
+        f->recipient = r[i].recipient;
+        f->diagnostic = r[i].diag;
+        f->reply_code = pick_reply(r[i].diag);
+        f->remote_mta = r[i].host;
+        f->command = r[i].command;
+    }
+    if (!v->original && orig.len)
+        out->original = orig;
+    return SS_DEC_YES;
+}

@@ -1,0 +1,912 @@
+/*
+ * mime.c - the MIME model of one message (see mime.h): line-end
+ * normalization, header blocks, the multipart tree, base64 and
+ * quoted-printable decoding, RFC 2047 encoded words, part text and a
+ * small HTML-to-text helper.
+ *
+ * It is linear in the size of the message for each nesting level (the
+ * boundary search looks once at each line), limited by max_mime_depth,
+ * max_parts, max_header_size and max_text_scan.  Malformed MIME is never
+ * an error: warnings record what was wrong.  message/rfc822 and the other
+ * message/... and report parts are leaves: the tree does not descend into
+ * an attached message.  Charset conversion lives in charset.c.
+ */
+#include "mime.h"
+
+#include <stdint.h>
+
+/* ---------------- limits ---------------- */
+
+#define SS_DEF_HEADER ((size_t)1 << 20)
+#define SS_DEF_DEPTH 32
+#define SS_DEF_PARTS 1000
+#define SS_DEF_TEXT ((size_t)1 << 20)
+#define SS_MAX_DEPTH_HARD 256 /* stack bound whatever the caller asks */
+
+static size_t lim_header(const smtpstatus_limits *l) {
+    return (l && l->max_header_size) ? l->max_header_size : SS_DEF_HEADER;
+}
+static size_t lim_depth(const smtpstatus_limits *l) {
+    size_t d = (l && l->max_mime_depth) ? l->max_mime_depth : SS_DEF_DEPTH;
+    return d > SS_MAX_DEPTH_HARD ? SS_MAX_DEPTH_HARD : d;
+}
+static size_t lim_parts(const smtpstatus_limits *l) {
+    return (l && l->max_parts) ? l->max_parts : SS_DEF_PARTS;
+}
+static size_t lim_text(const smtpstatus_limits *l) {
+    return (l && l->max_text_scan) ? l->max_text_scan : SS_DEF_TEXT;
+}
+
+/* ---------------- small helpers ---------------- */
+
+/* Copy with CRLF and bare CR turned into LF; NULL slice on no memory. */
+static ss_str normalize_eol(ss_arena *a, const char *p, size_t n) {
+    char *o = ss_alloc(a, n + 1);
+    if (!o)
+        return SS_NULLSTR;
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (c == '\r') {
+            o[w++] = '\n';
+            if (i + 1 < n && p[i + 1] == '\n')
+                i++;
+        } else
+            o[w++] = c;
+    }
+    o[w] = '\0';
+    return ss_str_make(o, w);
+}
+
+static ss_str maybe_normalize(ss_arena *a, ss_str s) {
+    if (!s.len || !memchr(s.ptr, '\r', s.len))
+        return s;
+    ss_str r = normalize_eol(a, s.ptr, s.len);
+    return r.ptr ? r : s;
+}
+
+/* Lower-case copy (or s itself when already lower case). */
+static ss_str lower_str(ss_arena *a, ss_str s) {
+    size_t i = 0;
+    while (i < s.len && !(s.ptr[i] >= 'A' && s.ptr[i] <= 'Z'))
+        i++;
+    if (i == s.len)
+        return s;
+    char *o = ss_strdup(a, s.ptr, s.len);
+    if (!o)
+        return s;
+    for (; i < s.len; i++)
+        o[i] = (char)ss_lower((unsigned char)o[i]);
+    return ss_str_make(o, s.len);
+}
+
+static int is_ws(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/* ---------------- headers ---------------- */
+
+static int valid_name_char(int c) { return c > 32 && c < 127 && c != ':'; }
+
+smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
+                               ss_str block, ss_header **out, size_t *n,
+                               size_t *body_off, unsigned *warnings) {
+    ss_header *hs = NULL;
+    size_t nh = 0, cap = 0;
+    size_t maxh = lim_header(lim);
+    const char *p = block.ptr;
+    size_t len = block.ptr ? block.len : 0;
+    size_t i = 0;
+    int full = 0; /* header limit reached: only look for the end */
+    *out = NULL;
+    *n = 0;
+    *body_off = len;
+
+    /* an mbox separator left at the very top */
+    if (len >= 5 && memcmp(p, "From ", 5) == 0) {
+        const char *nl = memchr(p, '\n', len);
+        i = nl ? (size_t)(nl - p) + 1 : len;
+    }
+    int first = 1;
+    while (i < len) {
+        const char *ls = p + i;
+        const char *nl = memchr(ls, '\n', len - i);
+        size_t ll = nl ? (size_t)(nl - ls) : len - i; /* without LF */
+        size_t next = nl ? i + ll + 1 : len;
+        if (ll == 0 || (ll == 1 && ls[0] == '\r')) {
+            *body_off = next;
+            break;
+        }
+        if (!full && next > maxh) {
+            full = 1;
+            if (warnings)
+                *warnings |= SMTPSTATUS_RW_HEADER_LIMIT;
+        }
+        if (full) {
+            i = next;
+            continue;
+        }
+        if (ls[0] == ' ' || ls[0] == '\t') {
+            if (nh) { /* continuation */
+                ss_header *h = &hs[nh - 1];
+                const char *vend = ls + ll;
+                if (!h->value.ptr || h->value.len == 0) {
+                    /* value started on this line */
+                    const char *v = ls;
+                    while (v < vend && (*v == ' ' || *v == '\t'))
+                        v++;
+                    h->value = ss_str_make(v, (size_t)(vend - v));
+                } else
+                    h->value.len = (size_t)(vend - h->value.ptr);
+            }
+            i = next;
+            first = 0;
+            continue;
+        }
+        size_t k = 0;
+        while (k < ll && valid_name_char((unsigned char)ls[k]))
+            k++;
+        size_t nlen = k;
+        while (k < ll && (ls[k] == ' ' || ls[k] == '\t'))
+            k++; /* "Name : value" */
+        if (nlen == 0 || k >= ll || ls[k] != ':') {
+            /* not a header line */
+            if (first) { /* no header block at all: all is body */
+                *body_off = i;
+                break;
+            }
+            i = next;
+            continue;
+        }
+        first = 0;
+        if (ss_grow(a, (void **)&hs, &cap, nh + 1, sizeof *hs))
+            return SMTPSTATUS_ENOMEM;
+        ss_header *h = &hs[nh++];
+        h->name = ss_str_make(ls, nlen);
+        const char *v = ls + k + 1, *vend = ls + ll;
+        while (v < vend && (*v == ' ' || *v == '\t'))
+            v++;
+        while (vend > v && vend[-1] == '\r')
+            vend--;
+        h->value = ss_str_make(v, (size_t)(vend - v));
+        i = next;
+    }
+    /* drop a trailing CR on folded values */
+    for (size_t j = 0; j < nh; j++)
+        while (hs[j].value.len && hs[j].value.ptr[hs[j].value.len - 1] == '\r')
+            hs[j].value.len--;
+    *out = hs;
+    *n = nh;
+    return SMTPSTATUS_OK;
+}
+
+ss_str ss_header_raw(const ss_header *h, size_t n, const char *name) {
+    for (size_t i = 0; i < n; i++)
+        if (ss_eq_ci(h[i].name, name))
+            return h[i].value;
+    return SS_NULLSTR;
+}
+
+ss_str ss_unfold(ss_arena *a, ss_str v) {
+    if (!v.ptr || (!memchr(v.ptr, '\n', v.len) && !memchr(v.ptr, '\r', v.len)))
+        return v;
+    char *o = ss_alloc(a, v.len + 1);
+    if (!o)
+        return v;
+    size_t w = 0;
+    for (size_t i = 0; i < v.len; i++) {
+        char c = v.ptr[i];
+        if (c == '\r' || c == '\n') {
+            while (i + 1 < v.len && (v.ptr[i + 1] == '\r' || v.ptr[i + 1] == '\n'))
+                i++;
+            while (i + 1 < v.len && (v.ptr[i + 1] == ' ' || v.ptr[i + 1] == '\t'))
+                i++;
+            o[w++] = ' ';
+        } else
+            o[w++] = c;
+    }
+    o[w] = '\0';
+    return ss_str_make(o, w);
+}
+
+ss_str ss_header_value(ss_arena *a, const ss_header *h, size_t n,
+                       const char *name) {
+    ss_str v = ss_header_raw(h, n, name);
+    if (!v.ptr)
+        return v;
+    v = ss_unfold(a, v);
+    v = ss_rfc2047_decode(a, v);
+    /* raw 8-bit headers: keep valid UTF-8 as is, repair the rest */
+    int unknown;
+    v = ss_to_utf8(a, v, SS_NULLSTR, &unknown);
+    return ss_trim(v);
+}
+
+/* ---------------- parameters ---------------- */
+
+ss_str ss_header_param(ss_str value, const char *param) {
+    size_t plen = strlen(param);
+    const char *p = value.ptr;
+    size_t n = value.ptr ? value.len : 0;
+    int boundary_ok = 0; /* position follows ';' or white space */
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (c == '"') { /* skip a quoted string */
+            i++;
+            while (i < n && p[i] != '"') {
+                if (p[i] == '\\')
+                    i++;
+                i++;
+            }
+            boundary_ok = 0;
+            continue;
+        }
+        if (c == ';' || is_ws((unsigned char)c)) {
+            boundary_ok = 1;
+            continue;
+        }
+        if (!boundary_ok) {
+            continue;
+        }
+        boundary_ok = 0;
+        if (n - i < plen + 1)
+            continue;
+        size_t k = 0;
+        while (k < plen && ss_lower((unsigned char)p[i + k]) ==
+                               ss_lower((unsigned char)param[k]))
+            k++;
+        if (k < plen)
+            continue;
+        size_t j = i + plen;
+        while (j < n && is_ws((unsigned char)p[j]))
+            j++;
+        if (j >= n || p[j] != '=')
+            continue;
+        j++;
+        while (j < n && is_ws((unsigned char)p[j]))
+            j++;
+        if (j < n && p[j] == '"') {
+            size_t s = ++j;
+            while (j < n && p[j] != '"') {
+                if (p[j] == '\\' && j + 1 < n)
+                    j++;
+                j++;
+            }
+            return ss_str_make(p + s, (j < n ? j : n) - s);
+        }
+        size_t s = j;
+        while (j < n && p[j] != ';' && !is_ws((unsigned char)p[j]))
+            j++;
+        return ss_str_make(p + s, j - s);
+    }
+    return SS_NULLSTR;
+}
+
+/* ---------------- transfer decodings ---------------- */
+
+static int b64val(int c) {
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+' || c == '-')
+        return c == '+' ? 62 : -1;
+    if (c == '/' || c == '_')
+        return c == '/' ? 63 : -1;
+    return -1;
+}
+
+ss_str ss_base64_decode(ss_arena *a, ss_str in, int *bad) {
+    size_t n = in.ptr ? in.len : 0;
+    char *o = ss_alloc(a, n / 4 * 3 + 4);
+    if (!o)
+        return SS_NULLSTR;
+    size_t w = 0;
+    unsigned acc = 0;
+    int bits = 0, nq = 0;
+    for (size_t i = 0; i < n; i++) {
+        int c = (unsigned char)in.ptr[i];
+        int v = b64val(c);
+        if (v < 0) {
+            if (c == '=') {
+                /* padding ends a quantum; data may follow (concatenation) */
+                if (nq == 1 && bad)
+                    *bad = 1;
+                acc = 0;
+                bits = 0;
+                nq = 0;
+            } else if (!is_ws(c) && bad)
+                *bad = 1;
+            continue;
+        }
+        acc = (acc << 6) | (unsigned)v;
+        bits += 6;
+        nq = (nq + 1) & 3;
+        if (bits >= 8) {
+            bits -= 8;
+            o[w++] = (char)((acc >> bits) & 0xFF);
+        }
+    }
+    if (nq == 1 && bad)
+        *bad = 1;
+    o[w] = '\0';
+    return ss_str_make(o, w);
+}
+
+static int hexval(int c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+ss_str ss_qp_decode(ss_arena *a, ss_str in, int header_mode) {
+    size_t n = in.ptr ? in.len : 0;
+    char *o = ss_alloc(a, n + 1);
+    if (!o)
+        return SS_NULLSTR;
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = in.ptr[i];
+        if (c == '_' && header_mode) {
+            o[w++] = ' ';
+            continue;
+        }
+        if (c != '=') {
+            o[w++] = c;
+            continue;
+        }
+        if (i + 2 < n) {
+            int h1 = hexval((unsigned char)in.ptr[i + 1]);
+            int h2 = hexval((unsigned char)in.ptr[i + 2]);
+            if (h1 >= 0 && h2 >= 0) {
+                o[w++] = (char)(h1 * 16 + h2);
+                i += 2;
+                continue;
+            }
+        }
+        /* soft line break: '=' then optional white space then line end */
+        size_t j = i + 1;
+        while (j < n && (in.ptr[j] == ' ' || in.ptr[j] == '\t'))
+            j++;
+        if (j < n && in.ptr[j] == '\r')
+            j++;
+        if (j < n && in.ptr[j] == '\n') {
+            i = j;
+            continue;
+        }
+        if (j >= n && !header_mode) { /* '=' at the very end */
+            i = n;
+            continue;
+        }
+        o[w++] = '=';
+    }
+    o[w] = '\0';
+    return ss_str_make(o, w);
+}
+
+/* ---------------- RFC 2047 ---------------- */
+
+/* Parse an encoded word at p[0..n): "=?cs?E?text?=".  Returns its length
+ * or 0; sets charset, encoding and text. */
+static size_t encoded_word(const char *p, size_t n, ss_str *cs, int *enc,
+                           ss_str *text, size_t *noclose) {
+    if (n < 8 || p[0] != '=' || p[1] != '?')
+        return 0;
+    size_t i = 2;
+    while (i < n && p[i] != '?' && !is_ws((unsigned char)p[i]) && i < 80)
+        i++;
+    if (i >= n || p[i] != '?' || i == 2)
+        return 0;
+    *cs = ss_str_make(p + 2, i - 2);
+    if (i + 2 >= n || p[i + 2] != '?')
+        return 0;
+    int e = ss_lower((unsigned char)p[i + 1]);
+    if (e != 'b' && e != 'q')
+        return 0;
+    *enc = e;
+    size_t s = i + 3, j = s;
+    while (j + 1 < n && !(p[j] == '?' && p[j + 1] == '=')) {
+        if (p[j] == '\n' || p[j] == '\r')
+            break;
+        /* white space inside is not allowed, but some mailers put it in
+         * Q words; accept spaces (not line ends) */
+        j++;
+    }
+    if (j + 1 >= n || p[j] != '?') {
+        /* no "?=" before j: no word that starts before j can close */
+        *noclose = j;
+        return 0;
+    }
+    *text = ss_str_make(p + s, j - s);
+    return j + 2;
+}
+
+ss_str ss_rfc2047_decode(ss_arena *a, ss_str v) {
+    if (!v.ptr || v.len < 8 || ss_find(v, "=?", 2) < 0)
+        return v;
+    ss_buf out, pend;
+    ss_buf_init(&out);
+    ss_buf_init(&pend);
+    ss_str pend_cs = SS_NULLSTR;
+    size_t i = 0, lit = 0; /* lit: start of pending literal text */
+    int prev_word = 0;     /* the last thing emitted was an encoded word */
+    int fail = 0;
+    size_t noclose_until = 0; /* keeps the scan linear */
+    while (i < v.len) {
+        ss_str cs, text;
+        int enc;
+        size_t wl = 0;
+        if (i >= noclose_until && v.ptr[i] == '=' && i + 1 < v.len &&
+            v.ptr[i + 1] == '?') {
+            size_t nc = 0;
+            wl = encoded_word(v.ptr + i, v.len - i, &cs, &enc, &text, &nc);
+            if (!wl && nc)
+                noclose_until = i + nc;
+        }
+        if (!wl) {
+            i++;
+            continue;
+        }
+        /* literal text between the previous point and this word */
+        ss_str between = ss_str_make(v.ptr + lit, i - lit);
+        int only_ws = 1;
+        for (size_t k = 0; k < between.len; k++)
+            if (!is_ws((unsigned char)between.ptr[k]))
+                only_ws = 0;
+        /* strip an RFC 2231 language from the charset */
+        for (size_t k = 0; k < cs.len; k++)
+            if (cs.ptr[k] == '*') {
+                cs.len = k;
+                break;
+            }
+        int same_cs = pend.len && pend_cs.len == cs.len;
+        for (size_t k = 0; same_cs && k < cs.len; k++)
+            if (ss_lower((unsigned char)cs.ptr[k]) !=
+                ss_lower((unsigned char)pend_cs.ptr[k]))
+                same_cs = 0;
+        if (!(prev_word && only_ws && same_cs)) {
+            /* flush the pending decoded bytes, then the literal text */
+            if (pend.len) {
+                int unk;
+                ss_str c = ss_to_utf8(a, ss_str_make(pend.ptr, pend.len),
+                                      pend_cs, &unk);
+                fail |= ss_buf_append(&out, c.ptr, c.len);
+                pend.len = 0;
+            }
+            if (!(prev_word && only_ws))
+                fail |= ss_buf_append(&out, between.ptr, between.len);
+        }
+        ss_str dec;
+        int bad = 0;
+        if (enc == 'b')
+            dec = ss_base64_decode(a, text, &bad);
+        else
+            dec = ss_qp_decode(a, text, 1);
+        if (dec.ptr)
+            fail |= ss_buf_append(&pend, dec.ptr, dec.len);
+        pend_cs = cs;
+        prev_word = 1;
+        i += wl;
+        lit = i;
+    }
+    if (pend.len) {
+        int unk;
+        ss_str c = ss_to_utf8(a, ss_str_make(pend.ptr, pend.len), pend_cs, &unk);
+        fail |= ss_buf_append(&out, c.ptr, c.len);
+    }
+    fail |= ss_buf_append(&out, v.ptr + lit, v.len - lit);
+    ss_str r = v;
+    if (!fail && !out.failed) {
+        char *d = ss_strdup(a, out.ptr ? out.ptr : "", out.len);
+        if (d)
+            r = ss_str_make(d, out.len);
+    }
+    ss_buf_free(&out);
+    ss_buf_free(&pend);
+    return r;
+}
+
+/* ---------------- the tree ---------------- */
+
+typedef struct parse_ctx {
+    ss_message *m;
+    size_t cap;
+    size_t max_parts, max_depth;
+    int stop; /* parts limit hit or no memory */
+    int nomem;
+} parse_ctx;
+
+static ss_part *add_part(parse_ctx *c) {
+    ss_message *m = c->m;
+    if (m->nparts >= c->max_parts) {
+        m->warnings |= SMTPSTATUS_RW_PARTS_LIMIT;
+        c->stop = 1;
+        return NULL;
+    }
+    if (ss_grow(m->arena, (void **)&m->parts, &c->cap, m->nparts + 1,
+                sizeof *m->parts)) {
+        c->nomem = c->stop = 1;
+        return NULL;
+    }
+    ss_part *p = ss_calloc(m->arena, sizeof *p);
+    if (!p) {
+        c->nomem = c->stop = 1;
+        return NULL;
+    }
+    m->parts[m->nparts++] = p;
+    return p;
+}
+
+/* Is the line at p (length ll, no LF) a delimiter "--boundary" or the
+ * close delimiter "--boundary--"?  Returns 0, 1 (delimiter) or 2 (close). */
+static int delimiter(const char *p, size_t ll, ss_str b) {
+    if (ll < b.len + 2 || p[0] != '-' || p[1] != '-' ||
+        memcmp(p + 2, b.ptr, b.len) != 0)
+        return 0;
+    size_t k = b.len + 2;
+    int close = 0;
+    if (k + 2 <= ll && p[k] == '-' && p[k + 1] == '-') {
+        close = 1;
+        k += 2;
+    }
+    while (k < ll && (p[k] == ' ' || p[k] == '\t' || p[k] == '\r'))
+        k++;
+    if (k != ll)
+        return 0;
+    return close ? 2 : 1;
+}
+
+static void parse_entity(parse_ctx *c, ss_str block, int depth, ss_part *parent,
+                         ss_part *p);
+
+/* Split a multipart body into children.  Returns 1 when at least one
+ * delimiter was found. */
+static int split_multipart(parse_ctx *c, ss_part *p) {
+    ss_str body = p->raw, b = p->boundary;
+    const char *s = body.ptr;
+    size_t n = body.len, i = 0;
+    size_t part_start = 0;
+    int in_part = 0, found = 0, closed = 0;
+    ss_part *last = NULL;
+    while (i < n && !c->stop) {
+        const char *ls = s + i;
+        const char *nl = memchr(ls, '\n', n - i);
+        size_t ll = nl ? (size_t)(nl - ls) : n - i;
+        size_t next = nl ? i + ll + 1 : n;
+        int d = (ll >= 2 && ls[0] == '-' && ls[1] == '-') ? delimiter(ls, ll, b) : 0;
+        if (d) {
+            found = 1;
+            if (in_part) {
+                /* the LF before the delimiter belongs to it */
+                size_t end = i > part_start ? i - 1 : part_start;
+                ss_part *ch = add_part(c);
+                if (!ch)
+                    break;
+                parse_entity(c, ss_str_make(s + part_start, end - part_start),
+                             p->depth + 1, p, ch);
+                if (last)
+                    last->next = ch;
+                else
+                    p->child = ch;
+                last = ch;
+            }
+            if (d == 2) {
+                closed = 1;
+                break; /* the rest is the epilogue */
+            }
+            in_part = 1;
+            part_start = next;
+        }
+        i = next;
+    }
+    if (!closed && in_part && !c->stop) {
+        /* missing close delimiter: keep what was read */
+        c->m->warnings |= SMTPSTATUS_RW_BAD_MIME;
+        if (part_start < n) {
+            ss_part *ch = add_part(c);
+            if (ch) {
+                parse_entity(c, ss_str_make(s + part_start, n - part_start),
+                             p->depth + 1, p, ch);
+                if (last)
+                    last->next = ch;
+                else
+                    p->child = ch;
+            }
+        }
+    }
+    if (!found)
+        c->m->warnings |= SMTPSTATUS_RW_BAD_MIME;
+    return found;
+}
+
+static void parse_entity(parse_ctx *c, ss_str block, int depth, ss_part *parent,
+                         ss_part *p) {
+    ss_message *m = c->m;
+    size_t body_off = 0;
+    p->depth = depth;
+    p->parent = parent;
+    if (ss_parse_headers(m->arena, m->limits, block, &p->headers, &p->nheaders,
+                         &body_off, &m->warnings) != SMTPSTATUS_OK) {
+        c->nomem = c->stop = 1;
+        return;
+    }
+    p->raw = ss_str_make(block.ptr + body_off, block.len - body_off);
+    ss_str ct = ss_part_header_raw(p, "Content-Type");
+    ss_str type = SS_NULLSTR;
+    if (ct.ptr) {
+        size_t k = 0;
+        while (k < ct.len && ct.ptr[k] != ';' && !is_ws((unsigned char)ct.ptr[k]))
+            k++;
+        type = ss_str_make(ct.ptr, k);
+        /* "text / plain" written with spaces: rare, take the token */
+    }
+    if (type.len == 0 || !memchr(type.ptr, '/', type.len)) {
+        if (parent && ss_eq_ci(parent->type, "multipart/digest"))
+            type = SS_STR("message/rfc822");
+        else
+            type = SS_STR("text/plain");
+    }
+    p->type = lower_str(m->arena, type);
+    if (ct.ptr) {
+        p->boundary = ss_header_param(ct, "boundary");
+        p->charset = lower_str(m->arena, ss_trim(ss_header_param(ct, "charset")));
+    }
+    ss_str cte = ss_part_header_raw(p, "Content-Transfer-Encoding");
+    if (cte.ptr) {
+        cte = ss_trim(cte);
+        size_t k = 0;
+        while (k < cte.len && cte.ptr[k] != ';' && !is_ws((unsigned char)cte.ptr[k]))
+            k++;
+        p->cte = lower_str(m->arena, ss_str_make(cte.ptr, k));
+    }
+    if (p->type.len > 10 && memcmp(p->type.ptr, "multipart/", 10) == 0 &&
+        p->boundary.len) {
+        if ((size_t)depth + 1 > c->max_depth) {
+            m->warnings |= SMTPSTATUS_RW_DEPTH_LIMIT;
+            return;
+        }
+        split_multipart(c, p);
+    }
+}
+
+smtpstatus_rc ss_mime_parse(ss_arena *a, const smtpstatus_limits *lim,
+                            const char *buf, size_t len, ss_message *out) {
+    memset(out, 0, sizeof *out);
+    out->arena = a;
+    out->limits = lim;
+    if (!buf)
+        len = 0;
+    ss_str data = ss_str_make(buf ? buf : "", len);
+    if (len && memchr(buf, '\r', len)) {
+        data = normalize_eol(a, buf, len);
+        if (!data.ptr)
+            return SMTPSTATUS_ENOMEM;
+    }
+    out->data = data;
+    parse_ctx c;
+    memset(&c, 0, sizeof c);
+    c.m = out;
+    c.max_parts = lim_parts(lim);
+    c.max_depth = lim_depth(lim);
+    ss_part *root = add_part(&c);
+    if (!root)
+        return SMTPSTATUS_ENOMEM;
+    out->root = root;
+    parse_entity(&c, data, 0, NULL, root);
+    if (c.nomem)
+        return SMTPSTATUS_ENOMEM;
+    return SMTPSTATUS_OK;
+}
+
+/* ---------------- part text ---------------- */
+
+/* Cut s to at most max bytes without splitting a UTF-8 sequence. */
+static ss_str cut_utf8(ss_str s, size_t max) {
+    if (s.len <= max)
+        return s;
+    size_t n = max;
+    while (n > 0 && n > max - 4 && ((unsigned char)s.ptr[n] & 0xC0) == 0x80)
+        n--;
+    return ss_str_make(s.ptr, n);
+}
+
+ss_str ss_part_text(ss_message *m, ss_part *p) {
+    if (p->text_done)
+        return p->text;
+    size_t max = lim_text(m->limits);
+    ss_str raw = p->raw;
+    ss_str t;
+    int truncated = 0;
+    int b64 = ss_eq_ci(p->cte, "base64");
+    int qp = ss_eq_ci(p->cte, "quoted-printable");
+    /* bound the input so that the output is about max bytes */
+    size_t in_max = max;
+    if (b64 || qp)
+        in_max = max > SIZE_MAX / 2 - 1024 ? SIZE_MAX : max * 2 + 1024;
+    if (raw.len > in_max) {
+        raw.len = in_max;
+        truncated = 1;
+    }
+    if (b64) {
+        int bad = 0;
+        t = ss_base64_decode(m->arena, raw, &bad);
+        if (bad)
+            m->warnings |= SMTPSTATUS_RW_BAD_MIME;
+    } else if (qp) {
+        t = ss_qp_decode(m->arena, raw, 0);
+    } else
+        t = raw;
+    if (!t.ptr)
+        t = ss_str_make("", 0);
+    if (t.len > max + 8) { /* a little room for the cut to be clean */
+        t.len = max + 8;
+        truncated = 1;
+    }
+    t = maybe_normalize(m->arena, t);
+    int unknown = 0;
+    ss_str cs = p->charset;
+    if (!cs.len && !ss_starts_ci(p->type, "text/") &&
+        !ss_starts_ci(p->type, "message/"))
+        cs = SS_NULLSTR;
+    ss_str u = ss_to_utf8(m->arena, t, cs, &unknown);
+    if (unknown)
+        m->warnings |= SMTPSTATUS_RW_CHARSET;
+    if (u.len > max) {
+        u = cut_utf8(u, max);
+        truncated = 1;
+    }
+    if (truncated)
+        m->warnings |= SMTPSTATUS_RW_TEXT_LIMIT;
+    p->text = u;
+    p->text_done = 1;
+    return u;
+}
+
+/* ---------------- HTML to text ---------------- */
+
+static int tag_is(const char *t, size_t n, const char *name) {
+    size_t k = strlen(name);
+    if (n < k)
+        return 0;
+    for (size_t i = 0; i < k; i++)
+        if (ss_lower((unsigned char)t[i]) != name[i])
+            return 0;
+    return n == k || !ss_isalpha((unsigned char)t[k]);
+}
+
+static size_t put_utf8(char *o, unsigned long cp) {
+    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        cp = 0xFFFD;
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+static const struct {
+    const char *name;
+    const char *text;
+} entities[] = {{"amp", "&"},   {"lt", "<"},    {"gt", ">"},
+                {"quot", "\""}, {"apos", "'"},  {"nbsp", " "},
+                {"copy", "\xC2\xA9"}, {"reg", "\xC2\xAE"}};
+
+ss_str ss_html_to_text(ss_arena *a, ss_str s) {
+    size_t n = s.ptr ? s.len : 0;
+    char *o = ss_alloc(a, n + 1);
+    if (!o)
+        return s;
+    size_t w = 0;
+    for (size_t i = 0; i < n;) {
+        char c = s.ptr[i];
+        if (c == '<') {
+            /* comment */
+            if (n - i >= 4 && memcmp(s.ptr + i, "<!--", 4) == 0) {
+                long e = ss_find(ss_str_make(s.ptr + i + 4, n - i - 4), "-->", 3);
+                i = e < 0 ? n : i + 4 + (size_t)e + 3;
+                continue;
+            }
+            const char *gt = memchr(s.ptr + i, '>', n - i);
+            size_t end = gt ? (size_t)(gt - s.ptr) + 1 : n;
+            const char *t = s.ptr + i + 1;
+            size_t tl = end - i - 1;
+            int closing = tl && t[0] == '/';
+            if (closing) {
+                t++;
+                tl--;
+            }
+            if (tag_is(t, tl, "br") || (closing && (tag_is(t, tl, "p") ||
+                                                    tag_is(t, tl, "div") ||
+                                                    tag_is(t, tl, "tr") ||
+                                                    tag_is(t, tl, "li") ||
+                                                    tag_is(t, tl, "h1") ||
+                                                    tag_is(t, tl, "h2") ||
+                                                    tag_is(t, tl, "h3") ||
+                                                    tag_is(t, tl, "table"))))
+                o[w++] = '\n';
+            else if (closing && (tag_is(t, tl, "td") || tag_is(t, tl, "th")))
+                o[w++] = ' ';
+            if (!closing && (tag_is(t, tl, "script") || tag_is(t, tl, "style"))) {
+                const char *close = tag_is(t, tl, "script") ? "</script" : "</style";
+                long e = ss_find_ci(ss_str_make(s.ptr + end, n - end), close);
+                if (e >= 0) {
+                    const char *g2 = memchr(s.ptr + end + e, '>', n - end - (size_t)e);
+                    end = g2 ? (size_t)(g2 - s.ptr) + 1 : n;
+                } else
+                    end = n;
+            }
+            i = end;
+            continue;
+        }
+        if (c == '&') {
+            size_t j = i + 1;
+            while (j < n && j - i < 12 && s.ptr[j] != ';' &&
+                   (ss_isalpha((unsigned char)s.ptr[j]) ||
+                    ss_isdigit((unsigned char)s.ptr[j]) || s.ptr[j] == '#'))
+                j++;
+            if (j < n && s.ptr[j] == ';' && j > i + 1) {
+                const char *e = s.ptr + i + 1;
+                size_t el = j - i - 1;
+                if (e[0] == '#') {
+                    unsigned long cp = 0;
+                    int ok = el > 1;
+                    int hex = el > 1 && (e[1] == 'x' || e[1] == 'X');
+                    for (size_t k = hex ? 2 : 1; ok && k < el; k++) {
+                        int d = hex ? hexval((unsigned char)e[k])
+                                    : (ss_isdigit((unsigned char)e[k]) ? e[k] - '0' : -1);
+                        if (d < 0)
+                            ok = 0;
+                        else if (cp < 0x110000)
+                            cp = cp * (hex ? 16 : 10) + (unsigned long)d;
+                    }
+                    if (ok && (!hex || el > 2)) {
+                        char tmp[4];
+                        size_t k = put_utf8(tmp, cp);
+                        if (k <= j + 1 - i) { /* output never outgrows input */
+                            memcpy(o + w, tmp, k);
+                            w += k;
+                            i = j + 1;
+                            continue;
+                        }
+                    }
+                } else {
+                    size_t k;
+                    for (k = 0; k < sizeof entities / sizeof entities[0]; k++)
+                        if (strlen(entities[k].name) == el &&
+                            memcmp(entities[k].name, e, el) == 0)
+                            break;
+                    if (k < sizeof entities / sizeof entities[0]) {
+                        size_t tl = strlen(entities[k].text);
+                        memcpy(o + w, entities[k].text, tl);
+                        w += tl;
+                        i = j + 1;
+                        continue;
+                    }
+                }
+            }
+        }
+        o[w++] = c;
+        i++;
+    }
+    o[w] = '\0';
+    return ss_str_make(o, w);
+}

@@ -1,0 +1,105 @@
+/*
+ * mime.h - the MIME model of one message: header blocks, the multipart
+ * tree, transfer decoding (base64, quoted-printable), RFC 2047 encoded
+ * words and charset conversion to UTF-8.
+ *
+ * Everything is allocated in the analyzer's arena and lives until the
+ * arena is reset after the message.  Nothing here aborts; limits hit are
+ * reported as SMTPSTATUS_RW_* bits in ss_message.warnings.
+ */
+#ifndef SS_MIME_H
+#define SS_MIME_H
+
+#include "util.h"
+
+typedef struct ss_header {
+    ss_str name;  /* as written, no colon */
+    ss_str value; /* raw value: leading white space removed, folding kept */
+} ss_header;
+
+typedef struct ss_part ss_part;
+struct ss_part {
+    ss_header *headers;
+    size_t nheaders;
+    ss_str type;     /* lower case "type/subtype"; "text/plain" if absent */
+    ss_str boundary; /* multipart boundary parameter (as written) */
+    ss_str charset;  /* lower case charset parameter, may be empty */
+    ss_str cte;      /* lower case Content-Transfer-Encoding */
+    ss_str raw;      /* the body as in the message (not decoded) */
+    ss_str text;     /* decoded body in UTF-8, LF line ends; see ss_part_text */
+    int text_done;   /* text has been computed */
+    int depth;       /* 0 for the message itself */
+    ss_part *parent, *child, *next;
+};
+
+typedef struct ss_message {
+    ss_str data;       /* the whole message, line ends normalized to LF */
+    ss_part *root;     /* top-level headers and body */
+    ss_part **parts;   /* every part in document order (root first) */
+    size_t nparts;
+    unsigned warnings; /* SMTPSTATUS_RW_* */
+    ss_arena *arena;
+    const smtpstatus_limits *limits;
+} ss_message;
+
+/* Parse a message (any line ends: LF, CRLF, CR) into *out.  Returns
+ * SMTPSTATUS_OK, or SMTPSTATUS_ENOMEM; malformed MIME is not an error
+ * (warnings say what was wrong and the parse keeps what it can). */
+smtpstatus_rc ss_mime_parse(ss_arena *a, const smtpstatus_limits *lim,
+                            const char *buf, size_t len, ss_message *out);
+
+/* Parse a header block (up to the first empty line or the end of block)
+ * into headers; *body_off gets the offset of the body (after the empty
+ * line), or block.len when there is none.  Works on LF text. */
+smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
+                               ss_str block, ss_header **out, size_t *n,
+                               size_t *body_off, unsigned *warnings);
+
+/* The raw value of the first header of that name (case-insensitive), or
+ * an empty slice with ptr NULL when absent. */
+ss_str ss_header_raw(const ss_header *h, size_t n, const char *name);
+static inline ss_str ss_part_header_raw(const ss_part *p, const char *name) {
+    return ss_header_raw(p->headers, p->nheaders, name);
+}
+
+/* The value unfolded, RFC 2047 words decoded to UTF-8, trimmed. */
+ss_str ss_header_value(ss_arena *a, const ss_header *h, size_t n,
+                       const char *name);
+static inline ss_str ss_part_header(ss_arena *a, const ss_part *p,
+                                    const char *name) {
+    return ss_header_value(a, p->headers, p->nheaders, name);
+}
+
+/* Unfold a header value: CRLF/LF followed by white space becomes one
+ * space; returns the input itself when nothing changes. */
+ss_str ss_unfold(ss_arena *a, ss_str v);
+
+/* Decode RFC 2047 encoded words (B and Q, any charset iconv knows). */
+ss_str ss_rfc2047_decode(ss_arena *a, ss_str v);
+
+/* The decoded body of a leaf part: transfer decoding, charset to UTF-8,
+ * LF line ends; at most limits->max_text_scan bytes.  Cached in p->text. */
+ss_str ss_part_text(ss_message *m, ss_part *p);
+
+/* Transfer decodings; output in the arena.  *bad set when the input was
+ * malformed (decoding goes on, skipping what is wrong). */
+ss_str ss_base64_decode(ss_arena *a, ss_str in, int *bad);
+ss_str ss_qp_decode(ss_arena *a, ss_str in, int header_mode);
+
+/* Convert from a charset to UTF-8.  Returns the input when the charset is
+ * UTF-8/US-ASCII or empty.  *unknown set when iconv does not know the
+ * charset (the bytes are then returned as they are). */
+ss_str ss_to_utf8(ss_arena *a, ss_str in, ss_str charset, int *unknown);
+
+/* Find a parameter (boundary, charset, report-type, ...) in a header value
+ * such as `multipart/report; report-type=delivery-status; boundary="x"`.
+ * Returns the value without quotes, or a NULL slice. */
+ss_str ss_header_param(ss_str value, const char *param);
+
+/* Text of an HTML body: tags removed (script/style content too), common
+ * entities (&amp; &lt; &gt; &quot; &apos; &nbsp; &#NN; &#xNN;) decoded,
+ * <br> and the end of p, div, tr, li, h1-h3, table become a line end.
+ * Output in the arena, never longer than the input. */
+ss_str ss_html_to_text(ss_arena *a, ss_str html);
+
+#endif

@@ -1,0 +1,771 @@
+/*
+ * rhost.c - provider rules: what big mail providers document about their
+ * own rejection texts and codes (Google, Microsoft, Yahoo/AOL, Apple
+ * iCloud, Orange/La Poste, Cox, GoDaddy, Spectrum, Tencent QQ, i.ua, KDDI,
+ * NTT DOCOMO, Symantec MessageLabs, Mimecast).
+ *
+ * A provider is recognised by the remote host name (suffix) or the
+ * recipient's domain.  The rules only speak when they recognise a text or
+ * code the provider documents; otherwise the generic classifier decides.
+ * The sources are the providers' postmaster pages (cited per table) as
+ * collected by sisimai's Rhost modules (sisimai-compatible answers).
+ *
+ * Nothing here allocates.
+ */
+#include "classify.h"
+
+#include <string.h>
+
+#include "util.h"
+
+#define R(x) SMTPSTATUS_R_##x
+
+typedef struct text_rule {
+    smtpstatus_reason reason;
+    const char *text; /* normalized, lower case */
+} text_rule;
+
+typedef smtpstatus_reason (*rule_fn)(const smtpstatus_evidence *ev,
+                                     const char *norm, size_t len);
+
+typedef struct provider {
+    const char *name;
+    const char *const *hosts;   /* host suffixes (".l.google.com") */
+    const char *const *domains; /* recipient domains ("gmail.com") */
+    rule_fn fn;
+} provider;
+
+static int contains(const char *norm, size_t len, const char *needle) {
+    return ss_find(ss_str_make(norm, len), needle, strlen(needle)) >= 0;
+}
+
+static smtpstatus_reason by_text(const text_rule *rules, size_t n,
+                                 const char *norm, size_t len) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (contains(norm, len, rules[i].text)) return rules[i].reason;
+    return R(COUNT_);
+}
+
+#define BY_TEXT(rules) by_text(rules, sizeof rules / sizeof rules[0], norm, len)
+
+/* Digits right after the last occurrence of label in norm (skipping "_",
+ * "-" and digits of a prefix such as "OFR006_"): the last 3 digits of the
+ * token.  Returns -1 when there is none. */
+static int code_after(const char *norm, size_t len, const char *label,
+                      int ndigits) {
+    size_t ll = strlen(label), i, j;
+    long at = -1;
+    int value = -1;
+    for (i = 0; i + ll <= len; i++)
+        if (memcmp(norm + i, label, ll) == 0) at = (long)i;
+    if (at < 0) return -1;
+    j = (size_t)at + ll;
+    {
+        size_t start = j, run = 0, k;
+        while (j < len && (ss_isdigit((unsigned char)norm[j]) ||
+                           norm[j] == '_' || norm[j] == '-')) {
+            j++;
+        }
+        /* last run of digits in [start, j) */
+        k = j;
+        while (k > start && ss_isdigit((unsigned char)norm[k - 1])) {
+            k--;
+            run++;
+        }
+        if ((int)run < ndigits) return -1;
+        value = 0;
+        for (k = j - (size_t)ndigits; k < j; k++)
+            value = value * 10 + (norm[k] - '0');
+    }
+    return value;
+}
+
+static int status_is(const smtpstatus_evidence *ev, int k, int s, int d) {
+    return ev->status.klass == k && ev->status.subject == s &&
+           ev->status.detail == d;
+}
+
+/* ---- Google (support.google.com/a/answer/3726730) ------------------ */
+static const text_rule GOOGLE[] = {
+    {R(AUTHFAILURE), "senders to authenticate with either spf or dkim"},
+    {R(AUTHFAILURE), "is not accepted due to domain's dmarc policy"},
+    {R(AUTHFAILURE), "fails to pass authentication checks"},
+    {R(AUTHFAILURE), "the spf record of the sending domain"},
+    {R(AUTHFAILURE), "has an spf record with a hard fail policy"},
+    {R(AUTHFAILURE), "fails to pass spf checks for an spf record with a hard fail"},
+    {R(AUTHFAILURE), "senders to authenticate with spf"},
+    {R(AUTHFAILURE), "senders to authenticate their email with"},
+    {R(AUTHFAILURE), "senders to authenticate with dkim"},
+    {R(AUTHFAILURE), "aligned with either the authenticated spf or dkim"},
+    {R(AUTHFAILURE), "to add a dmarc record to"},
+    {R(BADREPUTATION), "very low reputation of the sending"},
+    {R(BLOCKED), "ip not in whitelist for rcpt domain"},
+    {R(BLOCKED), "try again later, closing connection."},
+    {R(BLOCKED), "helo/ehlo argument is invalid"},
+    {R(BLOCKED), "empty helo/ehlo argument not allowed"},
+    {R(BLOCKED), "an unusual rate of unsolicited mail"},
+    {R(BLOCKED), "an unusual rate of mail"},
+    {R(MESGTOOBIG), "exceeded google's message size limits"},
+    {R(MESGTOOBIG), "exceeds google's message size limit of"},
+    {R(EXCEEDLIMIT), "exceeds google's limit of limit attachments."},
+    {R(EXCEEDLIMIT), "exceeded google's message header size limits"},
+    {R(EXCEEDLIMIT), "bytes per individual header size"},
+    {R(EXPIRED), "connection expired"},
+    {R(EXPIRED), "timeout - closing connection"},
+    {R(FAILEDSTARTTLS), "must issue a starttls command first"},
+    {R(FAILEDSTARTTLS), "starttls may not be repeated"},
+    {R(FAILEDSTARTTLS), "tls required for rcpt domain"},
+    {R(FAILEDSTARTTLS), "senders to use tls/ssl for smtp"},
+    {R(MAILBOXFULL), "inbox is out of storage space"},
+    {R(MAILBOXFULL), "is over quota"},
+    {R(MAILBOXFULL), "email quota exceeded"},
+    {R(NETWORKERROR), "message exceeded 50 hops"},
+    {R(NORELAYING), "mail relay denied"},
+    {R(NORELAYING), "invalid credentials for relay"},
+    {R(NORELAYING), "is not authorized to send email directly to our servers"},
+    {R(NOTCOMPLIANTRFC), "missing a valid address in the from: header"},
+    {R(NOTCOMPLIANTRFC), "multiple addresses in from: header are not accepted"},
+    {R(NOTCOMPLIANTRFC), "is not rfc 5322 compliant"},
+    {R(NOTCOMPLIANTRFC), "missing a valid message-id: header"},
+    {R(NOTCOMPLIANTRFC), "contains a unicode character in a disallowed header"},
+    {R(NOTCOMPLIANTRFC), "encoded-word syntax is not permitted"},
+    {R(NOTCOMPLIANTRFC), "is not a valid rfc 5321 address"},
+    {R(NOTCOMPLIANTRFC), "mail message is malformed"},
+    {R(POLICYVIOLATION), "illegal attachment on your message"},
+    {R(POLICYVIOLATION), "blocked because its content presents a potential security issue"},
+    {R(POLICYVIOLATION), "has a policy that prohibited"},
+    {R(POLICYVIOLATION), "sending messages with the same message-id:"},
+    {R(REJECTED), "mail sending denied"},
+    {R(REJECTED), "unauthenticated email is not accepted"},
+    {R(REQUIREPTR), "does not have a ptr record"},
+    {R(REQUIREPTR), "have a ptr record, or the ptr record"},
+    {R(REQUIREPTR), "does not meet ipv6 sending guidelines regarding ptr records"},
+    {R(REQUIREPTR), "does not match the ip address of the hostname"},
+    {R(SECURITYERROR), "too many login attempts"},
+    {R(SECURITYERROR), "no identity changes permitted"},
+    {R(SECURITYERROR), "authentication required."},
+    {R(SECURITYERROR), "application-specific password required"},
+    {R(SECURITYERROR), "please log in with your web browser"},
+    {R(SECURITYERROR), "please log in through your web browser"},
+    {R(SECURITYERROR), "username and password not accepted"},
+    {R(SPAMDETECTED), "due to the nature of the content or the links within"},
+    {R(SPAMDETECTED), "likely unsolicited mail"},
+    {R(SPEEDING), "is receiving mail too quickly"},
+    {R(SPEEDING), "peak smtp relay limit exceeded for customer"},
+    {R(SPEEDING), "rate that prevents additional messages from being delivered"},
+    {R(SPEEDING), "daily sending quota exceeded"},
+    {R(SPEEDING), "daily user sending limit exceeded"},
+    {R(SPEEDING), "daily smtp relay limit exceeded for"},
+    {R(SPEEDING), "daily smtp relay sending limit exceeded for"},
+    {R(SPEEDING), "this mail has been rate limited"},
+    {R(SUSPEND), "account that you tried to reach is disabled"},
+    {R(SUSPEND), "account that you tried to reach is inactive"},
+    {R(SYNTAXERROR), "smtp protocol violation"},
+    {R(SYNTAXERROR), "optional argument not permitted"},
+    {R(SYNTAXERROR), "too many unrecognized commands, goodbye"},
+    {R(SYNTAXERROR), "unimplemented command"},
+    {R(SYNTAXERROR), "unrecognized command"},
+    {R(SYNTAXERROR), "bad sequence of commands"},
+    {R(SYNTAXERROR), "ehlo/helo first"},
+    {R(SYNTAXERROR), "no data after bdat"},
+    {R(SYNTAXERROR), "unrecognized authentication type"},
+    {R(SYSTEMERROR), "temporary system problem"},
+    {R(SYSTEMERROR), "server busy"},
+    {R(SYSTEMERROR), "multiple destination domains per transaction is unsupported"},
+    {R(SYSTEMERROR), "mail server has temporarily rejected this message"},
+    {R(SYSTEMERROR), "mail server temporarily rejected message"},
+    {R(SYSTEMERROR), "domain policy size per transaction exceeded"},
+    {R(TOOMANYCONN), "your message has too many recipients"},
+    {R(TOOMANYCONN), "too many recipients for this sender"},
+    {R(USERUNKNOWN), "the email account that you tried to reach does not exist"},
+    {R(USERUNKNOWN), "we weren't able to find the recipient domain"},
+};
+static smtpstatus_reason rule_google(const smtpstatus_evidence *ev,
+                                     const char *norm, size_t len) {
+    (void)ev;
+    return BY_TEXT(GOOGLE);
+}
+
+/* ---- Microsoft (learn.microsoft.com, non-delivery reports in Exchange
+ * Online; Outlook.com postmaster) ---------------------------------- */
+static const text_rule MICROSOFT[] = {
+    {R(AUTHFAILURE), "must pass either spf or dkim validation, this message is not signed"},
+    {R(AUTHFAILURE), "the message was rejected because of sender policy framework violation"},
+    {R(AUTHFAILURE), "does not pass dmarc verification"},
+    {R(AUTHFAILURE), "doesn't meet the required authentication level"},
+    {R(BADREPUTATION), "has been temporarily rate limited due to ip reputation"},
+    {R(BLOCKED), "access denied, banned sending ip"},
+    {R(BLOCKED), "access denied, please try again later"},
+    {R(BLOCKED), "must have a reverse dns record"},
+    {R(BLOCKED), "access denied, bad helo"},
+    {R(BLOCKED), "access denied, rejected by recipient"},
+    {R(BLOCKED), "does not accept email over ipv6"},
+    {R(BLOCKED), "access denied, banned sender"},
+    {R(BLOCKED), "using customer block list"},
+    {R(BLOCKED), "part of their network is on our block list"},
+    {R(BLOCKED), "not currently accepting mail from your ip"},
+    {R(CONTENTERROR), "too many related errors"},
+    {R(CONTENTERROR), "agent generated message depth exceeded"},
+    {R(MESGTOOBIG), "message too large for this recipient"},
+    {R(MESGTOOBIG), "message size exceeds fixed maximum message size"},
+    {R(EXPIRED), "queue expired; message expired"},
+    {R(EXPIRED), "message expired"},
+    {R(FAILEDSTARTTLS), "failed mta-sts validation"},
+    {R(FAILEDSTARTTLS), "starttls is required to send mail"},
+    {R(FAILEDSTARTTLS), "starttls-not-supported:"},
+    {R(FAILEDSTARTTLS), "certificate-expired:"},
+    {R(FAILEDSTARTTLS), "tlsa-invalid:"},
+    {R(FAILEDSTARTTLS), "dnssec-invalid:"},
+    {R(FAILEDSTARTTLS), "certificate-host-mismatch:"},
+    {R(NETWORKERROR), "smtpsend.dns.nonexistentdomain; nonexistent domain"},
+    {R(NETWORKERROR), "hop count exceeded - possible mail loop"},
+    {R(NETWORKERROR), "dns query failed"},
+    {R(NETWORKERROR), "routing loop detected"},
+    {R(NORELAYING), "unable to relay"},
+    {R(NORELAYING), "client was not authenticated"},
+    {R(NORELAYING), "relay access denied"},
+    {R(NOTACCEPT), "hosted tenant which has no mail-enabled subscriptions"},
+    {R(NOTACCEPT), "missing or bad storedriver mdb properties"},
+    {R(POLICYVIOLATION), "x-dg-ref header is too long"},
+    {R(POLICYVIOLATION), "policy violation detected (as345)"},
+    {R(REJECTED), "access denied, bad outbound sender"},
+    {R(REJECTED), "sender was not authenticated"},
+    {R(REJECTED), "sender not in allowed-senders list"},
+    {R(REJECTED), "sender not authenticated for group"},
+    {R(REJECTED), "access denied, spam abuse detected"},
+    {R(REJECTED), "unknown sender address"},
+    {R(REJECTED), "sender denied"},
+    {R(NOTCOMPLIANTRFC), "message must be rfc 5322 section 3.6.2 compliant"},
+    {R(MAILBOXFULL), "mailbox full"},
+    {R(USERUNKNOWN), "recipient address rejected: access denied"},
+    {R(USERUNKNOWN), "resolver.adr.recipientnotfound"},
+    {R(USERUNKNOWN), "resolver.adr.exrecipnotfound"},
+    {R(USERUNKNOWN), "requested action not taken: mailbox unavailable"},
+    {R(HOSTUNKNOWN), "the domain is not reachable"},
+};
+static smtpstatus_reason rule_microsoft(const smtpstatus_evidence *ev,
+                                        const char *norm, size_t len) {
+    const smtpstatus_status *st = &ev->status;
+    /* Exchange Online transport rules reject with 5.7.900-999. */
+    if (st->klass == 5 && st->subject == 7 && st->detail >= 900 &&
+        contains(norm, len, "delivery not authorized, message refused"))
+        return R(POLICYVIOLATION);
+    if (status_is(ev, 5, 7, 1) &&
+        contains(norm, len, "delivery not authorized"))
+        return R(REJECTED);
+    return BY_TEXT(MICROSOFT);
+}
+
+/* ---- Yahoo Inc. (senders.yahooinc.com/smtp-error-codes) ------------ */
+static const text_rule YAHOO[] = {
+    {R(AUTHFAILURE), "yahoo requires all senders to authenticate with either spf or dkim"},
+    {R(BLOCKED), " because the ip is in spamhaus's list;"},
+    {R(BLOCKED), "not accepted from ip addresses on spamhaus xbl"},
+    {R(NORELAYING), "relaying denied for"},
+    {R(NOTCOMPLIANTRFC), "headers are not rfc compliant"},
+    {R(POLICYVIOLATION), "not accepted for policy reasons"},
+    /* [TSS04] "temporarily deferred due to unexpected volume or user
+     * complaints": Yahoo says this for volume, complaints and
+     * unauthenticated mail alike; sisimai calls it rejected. */
+    {R(REJECTED), "temporarily deferred due to unexpected volume or user complaints"},
+    {R(REJECTED), "due to unresolvable rfc.5321 domain"},
+    {R(REJECTED), " will be permanently deferred"},
+    {R(SPEEDING), "user is receiving mail too quickly"},
+    {R(SUSPEND), " is no longer valid."},
+    {R(SUSPEND), "this mailbox is disabled"},
+    {R(SYNTAXERROR), "syntax error in parameters or arguments"},
+    {R(TOOMANYCONN), "max message per connection reached"},
+    {R(USERUNKNOWN), "dd this user doesn't have a "},
+    {R(USERUNKNOWN), "mailbox not found"},
+};
+static smtpstatus_reason rule_yahoo(const smtpstatus_evidence *ev,
+                                    const char *norm, size_t len) {
+    (void)ev;
+    return BY_TEXT(YAHOO);
+}
+
+/* ---- AOL ---------------------------------------------------------- */
+static const text_rule AOL[] = {
+    {R(HOSTUNKNOWN), "host or domain name not found"},
+    {R(NOTACCEPT), "type=mx: malformed or unexpected name server reply"},
+};
+static smtpstatus_reason rule_aol(const smtpstatus_evidence *ev,
+                                  const char *norm, size_t len) {
+    (void)ev;
+    return BY_TEXT(AOL);
+}
+
+/* ---- Apple iCloud (support.apple.com/en-us/102322) ---------------- */
+static const text_rule APPLE[] = {
+    {R(AUTHFAILURE), "s dmarc policy"},
+    {R(AUTHFAILURE), "blocked for failing both spf and dkim"},
+    {R(BLOCKED), "rejected due to having a domain present in the spamhaus"},
+    {R(BLOCKED), "rejected due to listing in spamhaus"},
+    {R(BLOCKED), "blocked - see https://support.proofpoint.com/dnsbl-lookup"},
+    {R(BLOCKED), "not accepting connections"},
+    {R(HASMOVED), "recipient no longer on server"},
+    {R(MAILBOXFULL), "user is over quota"},
+    {R(NORELAYING), "relay access denied"},
+    {R(NOTACCEPT), "host/domain does not accept mail"},
+    {R(POLICYVIOLATION), "due to local policy"},
+    {R(REJECTED), "sender address rejected"},
+    {R(SPEEDING), "due to excessive volume"},
+    {R(USERUNKNOWN), "inactive email address"},
+    {R(USERUNKNOWN), "user does not exist"},
+    {R(USERUNKNOWN), "unknown or illegal alias"},
+};
+static smtpstatus_reason rule_apple(const smtpstatus_evidence *ev,
+                                    const char *norm, size_t len) {
+    (void)ev;
+    return BY_TEXT(APPLE);
+}
+
+/* ---- Orange / La Poste (postmastery.com, OFR/LPN codes) ------------ */
+typedef struct num_rule {
+    int code;
+    smtpstatus_reason reason;
+} num_rule;
+static const num_rule FRANCEPTT_CODES[] = {
+    {101, R(BLOCKED)},     {102, R(BLOCKED)},        {103, R(BLOCKED)},
+    {104, R(TOOMANYCONN)}, {305, R(SECURITYERROR)},  {401, R(AUTHFAILURE)},
+    {402, R(SECURITYERROR)}, {403, R(REJECTED)},     {405, R(REJECTED)},
+    {415, R(REJECTED)},    {416, R(USERUNKNOWN)},    {417, R(MAILBOXFULL)},
+    {420, R(SUSPEND)},     {421, R(REJECTED)},       {426, R(SUSPEND)},
+    {505, R(SYSTEMERROR)}, {506, R(SPAMDETECTED)},   {510, R(BLOCKED)},
+    {514, R(MESGTOOBIG)},  {517, R(AUTHFAILURE)},    {630, R(POLICYVIOLATION)},
+    {999, R(BLOCKED)},
+};
+static smtpstatus_reason rule_franceptt(const smtpstatus_evidence *ev,
+                                        const char *norm, size_t len) {
+    static const char *const labels[] = {"lpnaaa", "lpn", "ofr", "ouk"};
+    size_t i, k;
+    (void)ev;
+    for (i = 0; i < sizeof labels / sizeof labels[0]; i++) {
+        int code = code_after(norm, len, labels[i], 3);
+        if (code < 0) continue;
+        for (k = 0; k < sizeof FRANCEPTT_CODES / sizeof FRANCEPTT_CODES[0];
+             k++)
+            if (FRANCEPTT_CODES[k].code == code)
+                return FRANCEPTT_CODES[k].reason;
+        return R(COUNT_);
+    }
+    if (contains(norm, len, "spf/dns de votre nom de domaine"))
+        return R(AUTHFAILURE);
+    return R(COUNT_);
+}
+
+/* ---- Cox (cox.com postmaster: AUP# codes) -------------------------- */
+typedef struct label_rule {
+    const char *label;
+    smtpstatus_reason reason;
+} label_rule;
+static const label_rule COX_CODES[] = {
+    {"aup#cxbl", R(BLOCKED)},        {"aup#cxdns", R(REQUIREPTR)},
+    {"aup#cxsndr", R(AUTHFAILURE)},  {"aup#cxsmtp", R(REJECTED)},
+    {"aup#cxcnct", R(TOOMANYCONN)},  {"aup#cxmxrt", R(TOOMANYCONN)},
+    {"aup#cdrbl", R(BLOCKED)},       {"aup#cxthrt", R(SECURITYERROR)},
+    {"aup#cxmj", R(SECURITYERROR)},  {"aup#ipbl", R(BLOCKED)},
+    {"aup#urlbl", R(SPAMDETECTED)},
+};
+static const text_rule COX[] = {
+    {R(BLOCKED), "cox too many bad commands from"},
+    {R(BLOCKED), "too many invalid recipients"},
+    {R(REQUIREPTR), "dns check failure - try again later"},
+    {R(REQUIREPTR), "rejected - no rdns"},
+    {R(POLICYVIOLATION), "esmtp no data before greeting"},
+    {R(POLICYVIOLATION), "attachment extension is forbidden"},
+    {R(REJECTED), "sender rejected"},
+    {R(SYSTEMERROR), "esmtp server temporarily not available"},
+    {R(TOOMANYCONN), "too many sessions from"},
+    {R(TOOMANYCONN), "requested action aborted: try again later"},
+    {R(TOOMANYCONN), "message threshold exceeded"},
+    {R(USERUNKNOWN), "recipient rejected"},
+};
+static smtpstatus_reason rule_cox(const smtpstatus_evidence *ev,
+                                  const char *norm, size_t len) {
+    size_t i;
+    (void)ev;
+    for (i = 0; i < sizeof COX_CODES / sizeof COX_CODES[0]; i++)
+        if (contains(norm, len, COX_CODES[i].label)) return COX_CODES[i].reason;
+    return BY_TEXT(COX);
+}
+
+/* ---- GoDaddy (godaddy.com help 40685: IBxxx codes) ----------------- */
+static const num_rule GODADDY_CODES[] = {
+    {7, R(TOOMANYCONN)},    {101, R(SPEEDING)},      {103, R(BADREPUTATION)},
+    {104, R(BLOCKED)},      {105, R(BLOCKED)},       {106, R(BLOCKED)},
+    {108, R(REQUIREPTR)},   {110, R(BLOCKED)},       {111, R(BLOCKED)},
+    {112, R(BLOCKED)},      {113, R(BLOCKED)},       {212, R(SPAMDETECTED)},
+    {401, R(SECURITYERROR)}, {501, R(NOTCOMPLIANTRFC)},
+    {502, R(NOTCOMPLIANTRFC)}, {504, R(SPEEDING)},   {506, R(REJECTED)},
+    {508, R(AUTHFAILURE)},  {510, R(SPEEDING)},      {605, R(TOOMANYCONN)},
+    {607, R(SPEEDING)},     {705, R(VIRUSDETECTED)},
+};
+static const text_rule GODADDY[] = {
+    {R(BLOCKED), "rbl reject"},
+    {R(BLOCKED), "www.spamhaus.org/query/bl?ip="},
+    {R(EXPIRED), "has been in the queue too long"},
+    {R(EXPIRED), "delivery timeout"},
+    {R(MAILBOXFULL), "account storage limit"},
+    {R(SPAMDETECTED), "message rejected for spam or virus content"},
+    {R(SUSPEND), "account disabled"},
+    {R(SYSTEMERROR), "message is looping"},
+    {R(USERUNKNOWN), "recipient not found"},
+    {R(USERUNKNOWN), "account does not exist"},
+};
+static smtpstatus_reason rule_godaddy(const smtpstatus_evidence *ev,
+                                      const char *norm, size_t len) {
+    size_t i, k;
+    (void)ev;
+    for (i = 0; i + 5 < len; i++) {
+        if (norm[i] == ' ' && norm[i + 1] == 'i' && norm[i + 2] == 'b' &&
+            ss_isdigit((unsigned char)norm[i + 3]) &&
+            ss_isdigit((unsigned char)norm[i + 4]) &&
+            ss_isdigit((unsigned char)norm[i + 5])) {
+            int code = (norm[i + 3] - '0') * 100 + (norm[i + 4] - '0') * 10 +
+                       (norm[i + 5] - '0');
+            for (k = 0; k < sizeof GODADDY_CODES / sizeof GODADDY_CODES[0];
+                 k++)
+                if (GODADDY_CODES[k].code == code)
+                    return GODADDY_CODES[k].reason;
+        }
+    }
+    return BY_TEXT(GODADDY);
+}
+
+/* ---- Spectrum (spectrum.net "understanding email error codes") ----- */
+typedef struct range_rule {
+    int lo, hi;
+    smtpstatus_reason reason;
+} range_rule;
+static const range_rule SPECTRUM_CODES[] = {
+    {1000, 1000, R(BLOCKED)},     {1010, 1010, R(REJECTED)},
+    {1020, 1080, R(REJECTED)},    {1090, 1090, R(SYSTEMERROR)},
+    {1100, 1150, R(REQUIREPTR)},  {1160, 1190, R(POLICYVIOLATION)},
+    {1200, 1210, R(BLOCKED)},     {1220, 1250, R(BLOCKED)},
+    {1260, 1260, R(NETWORKERROR)}, {1300, 1340, R(TOOMANYCONN)},
+    {1350, 1490, R(SPEEDING)},    {1500, 1500, R(REJECTED)},
+    {1520, 1520, R(REJECTED)},    {1530, 1530, R(MESGTOOBIG)},
+    {1540, 1540, R(SPEEDING)},    {1550, 1550, R(SPEEDING)},
+    {1560, 1560, R(POLICYVIOLATION)}, {1580, 1580, R(SPEEDING)},
+};
+static smtpstatus_reason rule_spectrum(const smtpstatus_evidence *ev,
+                                       const char *norm, size_t len) {
+    long at = ss_find(ss_str_make(norm, len), "aup#", 4);
+    size_t i, run = 0;
+    int code = 0;
+    (void)ev;
+    if (at < 0) return R(COUNT_);
+    for (i = (size_t)at + 4; i < len && run < 4; i++) {
+        if (ss_isdigit((unsigned char)norm[i])) {
+            code = code * 10 + (norm[i] - '0');
+            run++;
+        } else {
+            if (norm[i] == ' ') break;
+            code = 0;
+            run = 0;
+        }
+    }
+    if (run != 4) return R(COUNT_);
+    for (i = 0; i < sizeof SPECTRUM_CODES / sizeof SPECTRUM_CODES[0]; i++)
+        if (code >= SPECTRUM_CODES[i].lo && code <= SPECTRUM_CODES[i].hi)
+            return SPECTRUM_CODES[i].reason;
+    return R(COUNT_);
+}
+
+/* ---- Tencent QQ (service.mail.qq.com/detail/122) ------------------- */
+static const text_rule TENCENT[] = {
+    {R(AUTHFAILURE), "spf check failed"},
+    {R(AUTHFAILURE), "dmarc check failed"},
+    {R(BLOCKED), "suspected bounce attacks"},
+    {R(BLOCKED), "suspected spam ip"},
+    {R(BLOCKED), "connection denied"},
+    {R(MESGTOOBIG), "message too large"},
+    {R(SPAMDETECTED), "spam is embedded in the email"},
+    {R(SPAMDETECTED), "mail content denied"},
+    {R(REJECTED), "suspected spam"},
+    {R(REJECTED), "mail is rejected by recipients"},
+    {R(SPEEDING), "mailbox unavailable or access denined"},
+    {R(SPEEDING), "frequency of receiving messages is limited"},
+    {R(SUSPEND), "is a deactivated mailbox"},
+    {R(SYNTAXERROR), "bad address syntax"},
+    {R(TOOMANYCONN), "ip frequency limited"},
+    {R(TOOMANYCONN), "domain frequency limited"},
+    {R(TOOMANYCONN), "sender frequency limited"},
+    {R(TOOMANYCONN), "connection frequency limited"},
+    {R(USERUNKNOWN), "mailbox not found"},
+};
+static smtpstatus_reason rule_tencent(const smtpstatus_evidence *ev,
+                                      const char *norm, size_t len) {
+    (void)ev;
+    return BY_TEXT(TENCENT);
+}
+
+/* ---- i.ua (mail.i.ua/err/N/) --------------------------------------- */
+static smtpstatus_reason rule_iua(const smtpstatus_evidence *ev,
+                                  const char *norm, size_t len) {
+    static const smtpstatus_reason codes[11] = {
+        R(COUNT_),      R(NORELAYING),  R(USERUNKNOWN), R(SUSPEND),
+        R(MAILBOXFULL), R(TOOMANYCONN), R(NORELAYING),  R(BLOCKED),
+        R(REJECTED),    R(BLOCKED),     R(FILTERED)};
+    long at = ss_find(ss_str_make(norm, len), ".i.ua/err/", 10);
+    size_t i;
+    int code = 0, digits = 0;
+    (void)ev;
+    if (at < 0) return R(COUNT_);
+    for (i = (size_t)at + 10; i < len && digits < 3; i++) {
+        if (!ss_isdigit((unsigned char)norm[i])) break;
+        code = code * 10 + (norm[i] - '0');
+        digits++;
+    }
+    if (digits == 0 || i >= len || norm[i] != '/' || code < 1 || code > 10)
+        return R(COUNT_);
+    return codes[code];
+}
+
+/* ---- KDDI au (au.com support) --------------------------------------- */
+static smtpstatus_reason rule_kddi(const smtpstatus_evidence *ev,
+                                   const char *norm, size_t len) {
+    (void)ev;
+    /* "550 : User unknown" (no address) is au's reception filter;
+     * "550 <addr>: User unknown" is a missing mailbox. */
+    if (contains(norm, len, "550 : user unknown")) return R(FILTERED);
+    if (contains(norm, len, ">: user unknown")) return R(USERUNKNOWN);
+    return R(COUNT_);
+}
+
+/* ---- NTT DOCOMO ---------------------------------------------------- */
+static smtpstatus_reason rule_docomo(const smtpstatus_evidence *ev,
+                                     const char *norm, size_t len) {
+    if (status_is(ev, 5, 1, 1)) return R(USERUNKNOWN);
+    if (status_is(ev, 5, 2, 0)) return R(FILTERED);
+    if (contains(norm, len, "552 too much mail data")) return R(MAILBOXFULL);
+    if (contains(norm, len, "503 bad sequence of commands") ||
+        contains(norm, len, "504 command parameter not implemented"))
+        return R(SYNTAXERROR);
+    if (contains(norm, len, "552 too many recipients")) return R(TOOMANYCONN);
+    /* A refusal after DATA comes from DOCOMO's reception filters (the
+     * recipient was accepted at RCPT), whatever the words say. */
+    if (ev->command != NULL &&
+        ss_eq_ci(ss_str_make(ev->command, strlen(ev->command)), "DATA"))
+        return R(REJECTED);
+    if (contains(norm, len, "550 unknown user")) return R(USERUNKNOWN);
+    return R(COUNT_);
+}
+
+/* ---- Symantec Email Security.cloud (MessageLabs) ------------------- */
+static const text_rule MESSAGELABS[] = {
+    {R(AUTHFAILURE), "domain authentication fail"},
+    {R(BADREPUTATION), "connection rejected by policy"},
+    {R(BLOCKED), "mail rejected because your ip is in the pbl"},
+    {R(BLOCKED), "your ip address has been"},
+    {R(CONTENTERROR), "stray linefeeds in message"},
+    {R(FAILEDSTARTTLS), "tls/sslv3 connection required"},
+    {R(NORELAYING), " as a relay, "},
+    {R(NOTCOMPLIANTRFC), "550 requested action aborted [4]"},
+    {R(NOTCOMPLIANTRFC), "has detected that this message is not rfc 5322"},
+    {R(REJECTED), "sender envelope domain not allowed for sender ip address"},
+    {R(REJECTED), "your domain has been blocked"},
+    {R(REJECTED), "your email address has been blocked"},
+    {R(REJECTED), "your envelope sender is in my badmailfrom list"},
+    {R(REJECTED), "your email address has been blacklisted"},
+    {R(REJECTED), "your domain has been blacklisted"},
+    {R(SECURITYERROR), "please turn on smtp authentication in your mail client"},
+    {R(SPAMDETECTED), "message filtered"},
+    {R(SPAMDETECTED), "filtered by outbound scanning"},
+    {R(TOOMANYCONN), "too many recipients received this hour"},
+    {R(TOOMANYCONN), "too many messages"},
+    {R(USERUNKNOWN), "no such user"},
+    {R(USERUNKNOWN), "invalid recipient"},
+    {R(USERUNKNOWN), "mailbox is not allowed"},
+};
+static smtpstatus_reason rule_messagelabs(const smtpstatus_evidence *ev,
+                                          const char *norm, size_t len) {
+    (void)ev;
+    return BY_TEXT(MESSAGELABS);
+}
+
+/* ---- Mimecast (community.mimecast.com "Mimecast SMTP Error Codes") - */
+static const text_rule MIMECAST[] = {
+    {R(AUTHFAILURE), "spf sender invalid - envelope rejected"},
+    {R(AUTHFAILURE), "dkim sender invalid - envelope rejected"},
+    {R(AUTHFAILURE), "dmarc sender invalid - envelope rejected"},
+    {R(BADREPUTATION), "internal resources are temporarily unavailable"},
+    {R(BADREPUTATION), "local ct ip reputation - (reject)"},
+    {R(BLOCKED), "sender address blocked"},
+    {R(BLOCKED), "recipient temporarily unavailable"},
+    {R(BLOCKED), "ip temporarily blacklisted"},
+    {R(EXPIRED), "journal messages past the expiration"},
+    {R(FAILEDSTARTTLS), "this route requires encryption (tls)"},
+    {R(FAILEDSTARTTLS), "this route requires tls version 1.2 or greater"},
+    {R(FAILEDSTARTTLS), "this route requires high-strength ciphers"},
+    {R(FAILEDSTARTTLS), "configuration is invalid for this certificate"},
+    {R(MESGTOOBIG), "maximum email size exceeded"},
+    {R(NETWORKERROR), "the incorrect hostname used for inbounds"},
+    {R(NETWORKERROR), "mail loop detected"},
+    {R(NORELAYING), "open relay not allowed"},
+    {R(NORELAYING), "open relay is not allowed"},
+    {R(NOTACCEPT), "account inbounds disabled"},
+    {R(ONHOLD), "account outbounds disabled"},
+    {R(ONHOLD), "hostname is not authorized"},
+    {R(ONHOLD), "journal message past expiration"},
+    {R(POLICYVIOLATION), "anti-spoofing policy - inbound not allowed"},
+    {R(POLICYVIOLATION), "rejected by header-based anti-spoofing policy"},
+    {R(POLICYVIOLATION), "message bounced due to content examination policy"},
+    {R(POLICYVIOLATION), "host network not allowed"},
+    {R(POLICYVIOLATION), "host network, not allowed"},
+    {R(REJECTED), "administrative prohibition envelope blocked"},
+    {R(REJECTED), "envelope blocked - user entry"},
+    {R(REJECTED), "envelope blocked - user domain entry"},
+    {R(REJECTED), "rejected by header-based manually blocked senders"},
+    {R(REJECTED), "rejected by header-based blocked senders"},
+    {R(REJECTED), "envelope rejected - block policy for envelope from address"},
+    {R(SECURITYERROR), "incorrect authentication data"},
+    {R(SECURITYERROR), "submitter failed to authenticate"},
+    {R(SYSTEMERROR), "unable to process connection at this time"},
+    {R(SYSTEMERROR), "message ended early"},
+    {R(SYSTEMERROR), "unable to process command"},
+    {R(SYSTEMERROR), "unable to process an email at this time"},
+    {R(TOOMANYCONN), "account service is temporarily unavailable"},
+    {R(TOOMANYCONN), "too many recipients"},
+    {R(TOOMANYCONN), "exceeding outbound thread limit"},
+    {R(USERUNKNOWN), "invalid address"},
+    {R(USERUNKNOWN), "user unknown"},
+    {R(USERUNKNOWN), "invalid recipient"},
+    {R(VIRUSDETECTED), "message contains malware"},
+    {R(VIRUSDETECTED), "virus detected"},
+};
+static smtpstatus_reason rule_mimecast(const smtpstatus_evidence *ev,
+                                       const char *norm, size_t len) {
+    (void)ev;
+    return BY_TEXT(MIMECAST);
+}
+
+/* ---- Provider table ------------------------------------------------ */
+static const char *const H_GOOGLE[] = {"aspmx.l.google.com",
+                                       "gmail-smtp-in.l.google.com", NULL};
+static const char *const D_GOOGLE[] = {"gmail.com", "googlemail.com", NULL};
+static const char *const H_MS[] = {".prod.outlook.com",
+                                   ".protection.outlook.com",
+                                   ".onmicrosoft.com", ".exchangelabs.com",
+                                   ".hotmail.com", NULL};
+static const char *const D_MS[] = {"hotmail.com", "outlook.com", "live.com",
+                                   "msn.com", NULL};
+static const char *const H_YAHOO[] = {".yahoodns.net", NULL};
+static const char *const D_YAHOO[] = {"yahoo.com", "ymail.com",
+                                      "rocketmail.com", "yahoo.co.uk",
+                                      "yahoo.fr", "yahoo.de", NULL};
+static const char *const H_AOL[] = {".mail.aol.com", ".mx.aol.com", NULL};
+static const char *const D_AOL[] = {"aol.com", NULL};
+static const char *const H_APPLE[] = {".mail.icloud.com", ".apple.com",
+                                      ".me.com", NULL};
+static const char *const D_APPLE[] = {"icloud.com", "me.com", "mac.com",
+                                      NULL};
+static const char *const H_FR[] = {".laposte.net", ".orange.fr",
+                                   ".wanadoo.fr", NULL};
+static const char *const D_FR[] = {"laposte.net", "orange.fr", "wanadoo.fr",
+                                   NULL};
+static const char *const H_COX[] = {"cox.net", NULL};
+static const char *const D_COX[] = {"cox.net", NULL};
+static const char *const H_GODADDY[] = {"smtp.secureserver.net",
+                                        "mailstore1.secureserver.net", NULL};
+static const char *const H_SPECTRUM[] = {"charter.net", NULL};
+static const char *const D_SPECTRUM[] = {"charter.net", "spectrum.net",
+                                         NULL};
+static const char *const H_TENCENT[] = {".qq.com", NULL};
+static const char *const D_TENCENT[] = {"qq.com", "foxmail.com", NULL};
+static const char *const H_IUA[] = {".email.ua", NULL};
+static const char *const D_IUA[] = {"i.ua", "email.ua", NULL};
+static const char *const H_KDDI[] = {".ezweb.ne.jp", "msmx.au.com", NULL};
+static const char *const D_KDDI[] = {"ezweb.ne.jp", "au.com", NULL};
+static const char *const H_DOCOMO[] = {"mfsmax.docomo.ne.jp", NULL};
+static const char *const D_DOCOMO[] = {"docomo.ne.jp", NULL};
+static const char *const H_MLABS[] = {".messagelabs.com", NULL};
+static const char *const H_MIMECAST[] = {".mimecast.com", NULL};
+static const char *const NONE[] = {NULL};
+
+static const provider PROVIDERS[] = {
+    {"provider rule: Google", H_GOOGLE, D_GOOGLE, rule_google},
+    {"provider rule: Microsoft", H_MS, D_MS, rule_microsoft},
+    {"provider rule: Yahoo", H_YAHOO, D_YAHOO, rule_yahoo},
+    {"provider rule: AOL", H_AOL, D_AOL, rule_aol},
+    {"provider rule: Apple iCloud", H_APPLE, D_APPLE, rule_apple},
+    {"provider rule: Orange/La Poste", H_FR, D_FR, rule_franceptt},
+    {"provider rule: Cox", H_COX, D_COX, rule_cox},
+    {"provider rule: GoDaddy", H_GODADDY, NONE, rule_godaddy},
+    {"provider rule: Spectrum", H_SPECTRUM, D_SPECTRUM, rule_spectrum},
+    {"provider rule: Tencent QQ", H_TENCENT, D_TENCENT, rule_tencent},
+    {"provider rule: i.ua", H_IUA, D_IUA, rule_iua},
+    {"provider rule: KDDI au", H_KDDI, D_KDDI, rule_kddi},
+    {"provider rule: NTT DOCOMO", H_DOCOMO, D_DOCOMO, rule_docomo},
+    {"provider rule: Symantec MessageLabs", H_MLABS, NONE, rule_messagelabs},
+    {"provider rule: Mimecast", H_MIMECAST, NONE, rule_mimecast},
+};
+
+/* host ends with suffix; a suffix without a leading dot must match the
+ * whole name or follow a dot. */
+static int host_matches(const char *host, const char *suffix) {
+    size_t hl = strlen(host), sl = strlen(suffix), i;
+    if (sl > hl) return 0;
+    for (i = 0; i < sl; i++)
+        if (ss_lower((unsigned char)host[hl - sl + i]) != suffix[i]) return 0;
+    if (suffix[0] == '.' || hl == sl) return 1;
+    return host[hl - sl - 1] == '.';
+}
+
+/* Host names in records may carry a trailing dot or a bracketed address;
+ * compare only the name. */
+static const char *clean_host(const char *h, char *buf, size_t size) {
+    size_t n = 0;
+    while (*h == ' ' || *h == '\t') h++;
+    while (h[n] != '\0' && h[n] != ' ' && h[n] != '[' && h[n] != '(' &&
+           h[n] != ';' && n + 1 < size) {
+        buf[n] = h[n];
+        n++;
+    }
+    while (n > 0 && buf[n - 1] == '.') n--;
+    buf[n] = '\0';
+    return buf;
+}
+
+smtpstatus_reason ss_rhost_classify(const smtpstatus_evidence *ev,
+                                    const char *norm, size_t normlen,
+                                    const char **provider_name) {
+    char hbuf[256], dbuf[256];
+    const char *host = NULL, *dom = NULL;
+    size_t i, k;
+    if (provider_name) *provider_name = NULL;
+    if (ev == NULL || norm == NULL || normlen <= 2) return R(COUNT_);
+    if (ev->remote_host && *ev->remote_host)
+        host = clean_host(ev->remote_host, hbuf, sizeof hbuf);
+    if (ev->recipient_domain && *ev->recipient_domain)
+        dom = clean_host(ev->recipient_domain, dbuf, sizeof dbuf);
+    for (i = 0; i < sizeof PROVIDERS / sizeof PROVIDERS[0]; i++) {
+        const provider *p = &PROVIDERS[i];
+        int hit = 0;
+        if (dom != NULL) {
+            for (k = 0; p->domains[k] != NULL && !hit; k++)
+                if (ss_eq_ci(ss_str_make(dom, strlen(dom)), p->domains[k]))
+                    hit = 1;
+            /* a domain that is itself one of the provider's hosts */
+            for (k = 0; p->hosts[k] != NULL && !hit; k++) {
+                const char *h = p->hosts[k];
+                if (h[0] == '.') h++;
+                if (host_matches(h, dom) && strchr(dom, '.') != NULL) hit = 1;
+            }
+        }
+        if (!hit && host != NULL) {
+            for (k = 0; p->hosts[k] != NULL && !hit; k++)
+                if (host_matches(host, p->hosts[k])) hit = 1;
+        }
+        if (!hit) continue;
+        {
+            smtpstatus_reason r = p->fn(ev, norm, normlen);
+            if (provider_name) *provider_name = p->name;
+            if (r != R(COUNT_)) return r;
+            return R(COUNT_);
+        }
+    }
+    return R(COUNT_);
+}

@@ -1,0 +1,762 @@
+/*
+ * source.c - the message reader (smtpstatus_reader_*): walks a path that
+ * is a message file, an mbox, a Maildir or a folder of files (recursive,
+ * sorted by name, dotfiles skipped, each directory visited once, depth at
+ * most 64), or "-" / a file descriptor, and hands out one message at a
+ * time.
+ *
+ * A file whose first line starts with "From " is an mbox: messages start
+ * at "From " lines at the start of the file or after a blank line, and
+ * ">From " / ">>From " lines lose one '>' (mboxo/mboxrd).  An mbox is read
+ * with read() through one fixed buffer (SS_CHUNK) and only the current
+ * message is kept, so memory does not grow with the size of the mbox; a
+ * message over max_message_size is cut (SMTPSTATUS_RW_TRUNCATED) and the
+ * rest of it skipped.  A single-message regular file is mapped (at most
+ * max_message_size bytes of it).  It does not parse MIME and does not
+ * look at the content beyond the mbox framing.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE
+#endif
+#include "smtpstatus.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#define SS_CHUNK ((size_t)1 << 20)
+#define SS_DEF_MSG ((size_t)64 << 20)
+#define SS_MAX_DIR_DEPTH 64
+
+typedef struct dir_frame {
+    char *path;
+    char **names;
+    size_t n, i;
+} dir_frame;
+
+typedef struct dir_id {
+    dev_t dev;
+    ino_t ino;
+} dir_id;
+
+enum { M_NONE = 0, M_MAP, M_STREAM1, M_MBOX };
+
+struct smtpstatus_reader {
+    size_t max_msg;
+    /* the top path, started on the first call */
+    char *top;
+    int top_fd; /* -1 unless reading a caller's descriptor */
+    int top_done;
+    /* directory walk */
+    dir_frame frames[SS_MAX_DIR_DEPTH];
+    size_t nframes;
+    dir_id *visited;
+    size_t nvisited, capvisited;
+    /* the current file */
+    int mode;
+    int fd, own_fd;
+    char *path;
+    size_t msgno;
+    void *map;
+    size_t maplen;
+    /* stream buffer */
+    char *buf;
+    size_t bufcap, bpos, blen, scan;
+    int eof, bol, prev_blank, in_msg, started;
+    /* the current message */
+    ss_buf msg;
+    unsigned msgwarn;
+    int msg_full;
+    /* what next() hands out */
+    char *src;
+    size_t srccap;
+    char what[256];
+};
+
+/* Bytes held by the reader's buffers (for tests: must not grow with the
+ * size of an mbox). */
+size_t ss_reader_mem(const smtpstatus_reader *r);
+size_t ss_reader_mem(const smtpstatus_reader *r) {
+    return r ? r->bufcap + r->msg.cap : 0;
+}
+
+static char *dupstr(const char *s) {
+    size_t n = strlen(s);
+    char *d = malloc(n + 1);
+    if (d)
+        memcpy(d, s, n + 1);
+    return d;
+}
+
+static char *join(const char *dir, const char *name) {
+    size_t a = strlen(dir), b = strlen(name);
+    int slash = a && dir[a - 1] != '/';
+    char *d = malloc(a + b + 2);
+    if (!d)
+        return NULL;
+    memcpy(d, dir, a);
+    if (slash)
+        d[a++] = '/';
+    memcpy(d + a, name, b + 1);
+    return d;
+}
+
+static smtpstatus_reader *reader_new(const smtpstatus_limits *limits,
+                                     smtpstatus_rc *rc) {
+    smtpstatus_reader *r = calloc(1, sizeof *r);
+    if (!r) {
+        if (rc)
+            *rc = SMTPSTATUS_ENOMEM;
+        return NULL;
+    }
+    r->max_msg = (limits && limits->max_message_size) ? limits->max_message_size
+                                                      : SS_DEF_MSG;
+    r->top_fd = -1;
+    r->fd = -1;
+    ss_buf_init(&r->msg);
+    return r;
+}
+
+smtpstatus_reader *smtpstatus_reader_open(const char *path,
+                                          const smtpstatus_limits *limits,
+                                          smtpstatus_rc *rc) {
+    if (rc)
+        *rc = SMTPSTATUS_OK;
+    if (!path) {
+        if (rc)
+            *rc = SMTPSTATUS_EINVAL;
+        return NULL;
+    }
+    if (strcmp(path, "-") == 0)
+        return smtpstatus_reader_open_fd(0, "-", limits, rc);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        int e = errno;
+        if (rc)
+            *rc = SMTPSTATUS_EIO;
+        errno = e;
+        return NULL;
+    }
+    smtpstatus_reader *r = reader_new(limits, rc);
+    if (!r)
+        return NULL;
+    r->top = dupstr(path);
+    if (!r->top) {
+        free(r);
+        if (rc)
+            *rc = SMTPSTATUS_ENOMEM;
+        return NULL;
+    }
+    return r;
+}
+
+smtpstatus_reader *smtpstatus_reader_open_fd(int fd, const char *name,
+                                             const smtpstatus_limits *limits,
+                                             smtpstatus_rc *rc) {
+    if (rc)
+        *rc = SMTPSTATUS_OK;
+    if (fd < 0) {
+        if (rc)
+            *rc = SMTPSTATUS_EINVAL;
+        return NULL;
+    }
+    smtpstatus_reader *r = reader_new(limits, rc);
+    if (!r)
+        return NULL;
+    r->top = dupstr(name ? name : "-");
+    if (!r->top) {
+        free(r);
+        if (rc)
+            *rc = SMTPSTATUS_ENOMEM;
+        return NULL;
+    }
+    r->top_fd = fd;
+    return r;
+}
+
+/* ---------------- the current file ---------------- */
+
+static void file_close(smtpstatus_reader *r) {
+    if (r->map) {
+        munmap(r->map, r->maplen);
+        r->map = NULL;
+        r->maplen = 0;
+    }
+    if (r->fd >= 0 && r->own_fd)
+        close(r->fd);
+    r->fd = -1;
+    r->own_fd = 0;
+    r->mode = M_NONE;
+    free(r->path);
+    r->path = NULL;
+    r->bpos = r->blen = r->scan = 0;
+    r->eof = 0;
+    r->msg.len = 0;
+}
+
+static int set_source(smtpstatus_reader *r, const char *path, size_t n,
+                      int numbered) {
+    char num[32] = "";
+    if (numbered)
+        snprintf(num, sizeof num, ":%zu", n);
+    size_t need = strlen(path) + strlen(num) + 1;
+    if (need > r->srccap) {
+        char *s = realloc(r->src, need);
+        if (!s)
+            return -1;
+        r->src = s;
+        r->srccap = need;
+    }
+    memcpy(r->src, path, strlen(path));
+    memcpy(r->src + strlen(path), num, strlen(num) + 1);
+    return 0;
+}
+
+static smtpstatus_rc fail(smtpstatus_reader *r, const char *path,
+                          smtpstatus_message *msg, const char **what,
+                          const char *doing, int err) {
+    if (err)
+        snprintf(r->what, sizeof r->what, "%s: %s", doing, strerror(err));
+    else
+        snprintf(r->what, sizeof r->what, "%s", doing);
+    memset(msg, 0, sizeof *msg);
+    if (set_source(r, path, 0, 0) == 0)
+        msg->source = r->src;
+    else
+        msg->source = "";
+    if (what)
+        *what = r->what;
+    return SMTPSTATUS_EIO;
+}
+
+static int buf_alloc(smtpstatus_reader *r) {
+    if (r->buf)
+        return 0;
+    r->buf = malloc(SS_CHUNK);
+    if (!r->buf)
+        return -1;
+    r->bufcap = SS_CHUNK;
+    return 0;
+}
+
+/* Read more into the buffer; 1 read, 0 end of file, -1 error (errno). */
+static int fill(smtpstatus_reader *r) {
+    if (r->bpos) {
+        memmove(r->buf, r->buf + r->bpos, r->blen - r->bpos);
+        r->blen -= r->bpos;
+        r->scan = r->scan > r->bpos ? r->scan - r->bpos : 0;
+        r->bpos = 0;
+    }
+    if (r->blen == r->bufcap)
+        return 1; /* full: the caller takes a fragment */
+    for (int tries = 0; tries < 1000; tries++) {
+        ssize_t k = read(r->fd, r->buf + r->blen, r->bufcap - r->blen);
+        if (k > 0) {
+            r->blen += (size_t)k;
+            return 1;
+        }
+        if (k == 0) {
+            r->eof = 1;
+            return 0;
+        }
+        if (errno != EINTR)
+            return -1;
+    }
+    errno = EINTR;
+    return -1;
+}
+
+/* The next line (with its LF) or a fragment of a line longer than the
+ * buffer (no LF).  1 line, 0 end, -1 read error. */
+static int get_line(smtpstatus_reader *r, const char **p, size_t *n) {
+    for (;;) {
+        if (r->bpos < r->blen) {
+            char *s = r->buf + r->bpos;
+            size_t from = r->scan > r->bpos ? r->scan : r->bpos;
+            char *nl = memchr(r->buf + from, '\n', r->blen - from);
+            if (nl) {
+                *p = s;
+                *n = (size_t)(nl - s) + 1;
+                r->bpos += *n;
+                r->scan = r->bpos;
+                return 1;
+            }
+            r->scan = r->blen;
+            if (r->eof || (r->bpos == 0 && r->blen == r->bufcap)) {
+                *p = s;
+                *n = r->blen - r->bpos;
+                r->bpos = r->blen;
+                r->scan = r->bpos;
+                return 1;
+            }
+        } else if (r->eof)
+            return 0;
+        if (fill(r) < 0)
+            return -1;
+    }
+}
+
+static void msg_add(smtpstatus_reader *r, const char *p, size_t n) {
+    if (r->msg_full)
+        return;
+    size_t room = r->max_msg - r->msg.len;
+    if (n > room) {
+        n = room;
+        r->msg_full = 1;
+        r->msgwarn |= SMTPSTATUS_RW_TRUNCATED;
+    }
+    if (n && ss_buf_append(&r->msg, p, n)) {
+        r->msg_full = 1;
+        r->msgwarn |= SMTPSTATUS_RW_TRUNCATED;
+    }
+}
+
+static void msg_reset(smtpstatus_reader *r) {
+    r->msg.len = 0;
+    r->msgwarn = 0;
+    r->msg_full = 0;
+}
+
+static int is_blank(const char *p, size_t n) {
+    return (n == 1 && p[0] == '\n') || (n == 2 && p[0] == '\r' && p[1] == '\n');
+}
+
+/* Hand out the message collected so far; 0 when it is empty. */
+static int emit(smtpstatus_reader *r, smtpstatus_message *msg) {
+    size_t len = r->msg.len;
+    /* the blank line before the next separator belongs to the mbox */
+    if (len >= 2 && r->msg.ptr[len - 1] == '\n' && r->msg.ptr[len - 2] == '\n')
+        len--;
+    else if (len >= 4 && memcmp(r->msg.ptr + len - 4, "\r\n\r\n", 4) == 0)
+        len -= 2;
+    if (len == 0 || (len == 1 && r->msg.ptr[0] == '\n'))
+        return 0;
+    if (set_source(r, r->path, r->msgno, 1))
+        return -1;
+    msg->data = r->msg.ptr;
+    msg->len = len;
+    msg->source = r->src;
+    msg->number = r->msgno;
+    msg->warnings = r->msgwarn;
+    return 1;
+}
+
+/* Next message of an mbox: OK, ENOTFOUND at its end, EIO. */
+static smtpstatus_rc mbox_next(smtpstatus_reader *r, smtpstatus_message *msg,
+                               const char **what) {
+    msg_reset(r);
+    for (;;) {
+        const char *p;
+        size_t n;
+        int at_bol = r->bol;
+        int k = get_line(r, &p, &n);
+        if (k < 0)
+            return fail(r, r->path, msg, what, "read error", errno);
+        if (k == 0) {
+            if (r->in_msg) {
+                r->in_msg = 0;
+                int e = emit(r, msg);
+                if (e < 0)
+                    return SMTPSTATUS_ENOMEM;
+                if (e > 0)
+                    return SMTPSTATUS_OK;
+            }
+            return SMTPSTATUS_ENOTFOUND;
+        }
+        int complete = n && p[n - 1] == '\n';
+        r->bol = complete;
+        if (at_bol && n >= 5 && memcmp(p, "From ", 5) == 0 &&
+            (r->prev_blank || !r->started)) {
+            int had = r->in_msg;
+            r->started = 1;
+            r->in_msg = 1;
+            r->prev_blank = 0;
+            /* skip the rest of an overlong separator line */
+            while (!r->bol) {
+                k = get_line(r, &p, &n);
+                if (k <= 0)
+                    break;
+                r->bol = n && p[n - 1] == '\n';
+            }
+            if (had) {
+                int e = emit(r, msg);
+                r->msgno++;
+                if (e < 0)
+                    return SMTPSTATUS_ENOMEM;
+                if (e > 0) {
+                    /* the next call starts the new message */
+                    return SMTPSTATUS_OK;
+                }
+                msg_reset(r);
+            } else
+                r->msgno++;
+            continue;
+        }
+        if (!r->started) {
+            /* text before the first separator (not an mbox after all) */
+            r->started = 1;
+            r->in_msg = 1;
+            r->msgno++;
+        }
+        if (at_bol && n >= 6 && p[0] == '>') {
+            size_t j = 0;
+            while (j < n && p[j] == '>')
+                j++;
+            if (n - j >= 5 && memcmp(p + j, "From ", 5) == 0) {
+                p++;
+                n--;
+            }
+        }
+        r->prev_blank = at_bol && complete && is_blank(p, n);
+        msg_add(r, p, n);
+    }
+}
+
+/* A whole message from a stream (not an mbox). */
+static smtpstatus_rc stream1_next(smtpstatus_reader *r, smtpstatus_message *msg,
+                                  const char **what) {
+    msg_reset(r);
+    for (;;) {
+        if (r->bpos < r->blen) {
+            msg_add(r, r->buf + r->bpos, r->blen - r->bpos);
+            r->bpos = r->blen = r->scan = 0;
+        }
+        if (r->eof)
+            break;
+        int k = fill(r);
+        if (k < 0)
+            return fail(r, r->path, msg, what, "read error", errno);
+    }
+    r->msgno = 1;
+    if (r->msg.len == 0)
+        return SMTPSTATUS_ENOTFOUND;
+    if (set_source(r, r->path, 1, 0))
+        return SMTPSTATUS_ENOMEM;
+    msg->data = r->msg.ptr;
+    msg->len = r->msg.len;
+    msg->source = r->src;
+    msg->number = 1;
+    msg->warnings = r->msgwarn;
+    return SMTPSTATUS_OK;
+}
+
+/* Start reading an open descriptor: detect mbox or single message. */
+static smtpstatus_rc file_start(smtpstatus_reader *r, int fd, int own,
+                                const char *path, smtpstatus_message *msg,
+                                const char **what) {
+    r->fd = fd;
+    r->own_fd = own;
+    r->path = dupstr(path);
+    r->msgno = 0;
+    r->bpos = r->blen = r->scan = 0;
+    r->eof = 0;
+    r->bol = 1;
+    r->prev_blank = 0;
+    r->in_msg = 0;
+    r->started = 0;
+    if (!r->path) {
+        file_close(r);
+        return SMTPSTATUS_ENOMEM;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        smtpstatus_rc rc = fail(r, path, msg, what, "cannot read", e);
+        file_close(r);
+        return rc;
+    }
+    if (own && S_ISREG(st.st_mode)) {
+        if (st.st_size == 0) {
+            file_close(r);
+            return SMTPSTATUS_ENOTFOUND;
+        }
+        char head[5];
+        ssize_t k = pread(fd, head, 5, 0);
+        if (k < 0) {
+            int e = errno;
+            smtpstatus_rc rc = fail(r, path, msg, what, "cannot read", e);
+            file_close(r);
+            return rc;
+        }
+        if (!(k == 5 && memcmp(head, "From ", 5) == 0)) {
+            size_t len = (unsigned long long)st.st_size > r->max_msg
+                             ? r->max_msg
+                             : (size_t)st.st_size;
+            void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+            if (m != MAP_FAILED) {
+                r->map = m;
+                r->maplen = len;
+                r->mode = M_MAP;
+                r->msgno = 0;
+                return SMTPSTATUS_OK;
+            }
+            r->mode = M_STREAM1; /* fall back to reading */
+            if (buf_alloc(r)) {
+                file_close(r);
+                return SMTPSTATUS_ENOMEM;
+            }
+            return SMTPSTATUS_OK;
+        }
+#ifdef POSIX_FADV_SEQUENTIAL
+        posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+    }
+    if (buf_alloc(r)) {
+        file_close(r);
+        return SMTPSTATUS_ENOMEM;
+    }
+    /* peek at the first bytes */
+    while (r->blen < 5 && !r->eof) {
+        if (fill(r) < 0) {
+            int e = errno;
+            smtpstatus_rc rc = fail(r, path, msg, what, "read error", e);
+            file_close(r);
+            return rc;
+        }
+    }
+    if (r->blen >= 5 && memcmp(r->buf, "From ", 5) == 0)
+        r->mode = M_MBOX;
+    else
+        r->mode = M_STREAM1;
+    return SMTPSTATUS_OK;
+}
+
+/* Next message of the current file. */
+static smtpstatus_rc file_next(smtpstatus_reader *r, smtpstatus_message *msg,
+                               const char **what) {
+    switch (r->mode) {
+    case M_MAP:
+        if (r->msgno)
+            return SMTPSTATUS_ENOTFOUND;
+        r->msgno = 1;
+        if (set_source(r, r->path, 1, 0))
+            return SMTPSTATUS_ENOMEM;
+        msg->data = r->map;
+        msg->len = r->maplen;
+        msg->source = r->src;
+        msg->number = 1;
+        {
+            struct stat st;
+            msg->warnings = (fstat(r->fd, &st) == 0 &&
+                             (unsigned long long)st.st_size > r->maplen)
+                                ? SMTPSTATUS_RW_TRUNCATED
+                                : 0;
+        }
+#ifdef MADV_SEQUENTIAL
+        madvise(r->map, r->maplen, MADV_SEQUENTIAL);
+#endif
+        return SMTPSTATUS_OK;
+    case M_STREAM1:
+        if (r->msgno)
+            return SMTPSTATUS_ENOTFOUND;
+        return stream1_next(r, msg, what);
+    case M_MBOX:
+        return mbox_next(r, msg, what);
+    default:
+        return SMTPSTATUS_ENOTFOUND;
+    }
+}
+
+/* ---------------- directories ---------------- */
+
+static int cmp_names(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void frame_free(dir_frame *f) {
+    for (size_t i = 0; i < f->n; i++)
+        free(f->names[i]);
+    free(f->names);
+    free(f->path);
+    memset(f, 0, sizeof *f);
+}
+
+static int is_subdir(const char *dir, const char *name) {
+    char *p = join(dir, name);
+    struct stat st;
+    int ok = p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+    free(p);
+    return ok;
+}
+
+/* Open a directory as a new frame.  0 ok (or skipped: already seen),
+ * -1 error (errno), -2 no memory, -3 too deep. */
+static int push_dir(smtpstatus_reader *r, const char *path,
+                    const struct stat *st) {
+    for (size_t i = 0; i < r->nvisited; i++)
+        if (r->visited[i].dev == st->st_dev && r->visited[i].ino == st->st_ino)
+            return 0; /* a loop or a second way in: read it once */
+    if (r->nframes >= SS_MAX_DIR_DEPTH)
+        return -3;
+    if (r->nvisited == r->capvisited) {
+        size_t nc = r->capvisited ? r->capvisited * 2 : 16;
+        dir_id *v = realloc(r->visited, nc * sizeof *v);
+        if (!v)
+            return -2;
+        r->visited = v;
+        r->capvisited = nc;
+    }
+    DIR *d = opendir(path);
+    if (!d)
+        return -1;
+    r->visited[r->nvisited].dev = st->st_dev;
+    r->visited[r->nvisited].ino = st->st_ino;
+    r->nvisited++;
+    dir_frame f;
+    memset(&f, 0, sizeof f);
+    size_t cap = 0;
+    int nomem = 0;
+    struct dirent *e;
+    while (!nomem && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (f.n == cap) {
+            size_t nc = cap ? cap * 2 : 32;
+            char **nn = realloc(f.names, nc * sizeof *nn);
+            if (!nn) {
+                nomem = 1;
+                break;
+            }
+            f.names = nn;
+            cap = nc;
+        }
+        f.names[f.n] = dupstr(e->d_name);
+        if (!f.names[f.n])
+            nomem = 1;
+        else
+            f.n++;
+    }
+    closedir(d);
+    f.path = dupstr(path);
+    if (nomem || !f.path) {
+        frame_free(&f);
+        return -2;
+    }
+    if (f.n > 1)
+        qsort(f.names, f.n, sizeof *f.names, cmp_names);
+    /* a Maildir: read cur and new, not tmp */
+    int has_cur = 0, has_new = 0;
+    size_t tmp_i = f.n;
+    for (size_t i = 0; i < f.n; i++) {
+        if (strcmp(f.names[i], "cur") == 0)
+            has_cur = 1;
+        else if (strcmp(f.names[i], "new") == 0)
+            has_new = 1;
+        else if (strcmp(f.names[i], "tmp") == 0)
+            tmp_i = i;
+    }
+    if (has_cur && has_new && tmp_i < f.n && is_subdir(path, "cur") &&
+        is_subdir(path, "new") && is_subdir(path, "tmp")) {
+        free(f.names[tmp_i]);
+        memmove(f.names + tmp_i, f.names + tmp_i + 1,
+                (f.n - tmp_i - 1) * sizeof *f.names);
+        f.n--;
+    }
+    r->frames[r->nframes++] = f;
+    return 0;
+}
+
+/* Open a path found in a walk (or the top path).  Returns OK when a file
+ * became current or a directory was pushed, ENOTFOUND when there was
+ * nothing to read (empty file, already seen directory), or an error. */
+static smtpstatus_rc open_path(smtpstatus_reader *r, const char *path,
+                               smtpstatus_message *msg, const char **what) {
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return fail(r, path, msg, what, "cannot open", errno);
+    if (S_ISDIR(st.st_mode)) {
+        int k = push_dir(r, path, &st);
+        if (k == -1)
+            return fail(r, path, msg, what, "cannot open", errno);
+        if (k == -2)
+            return SMTPSTATUS_ENOMEM;
+        if (k == -3) {
+            fail(r, path, msg, what, "directory nesting too deep, skipped", 0);
+            return SMTPSTATUS_ELIMIT;
+        }
+        return SMTPSTATUS_ENOTFOUND;
+    }
+    if (!S_ISREG(st.st_mode))
+        return fail(r, path, msg, what,
+                    "not a regular file or directory, skipped", 0);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return fail(r, path, msg, what, "cannot open", errno);
+    return file_start(r, fd, 1, path, msg, what);
+}
+
+smtpstatus_rc smtpstatus_reader_next(smtpstatus_reader *r,
+                                     smtpstatus_message *msg,
+                                     const char **what) {
+    if (what)
+        *what = NULL;
+    if (!r || !msg)
+        return SMTPSTATUS_EINVAL;
+    memset(msg, 0, sizeof *msg);
+    /* each round opens, reads or closes something: bounded by the walk */
+    for (;;) {
+        if (r->mode != M_NONE) {
+            smtpstatus_rc rc = file_next(r, msg, what);
+            if (rc == SMTPSTATUS_OK)
+                return rc;
+            if (r->map) { /* the mapping is handed out: drop it now */
+                munmap(r->map, r->maplen);
+                r->map = NULL;
+            }
+            file_close(r);
+            if (rc != SMTPSTATUS_ENOTFOUND)
+                return rc;
+            continue;
+        }
+        if (!r->top_done) {
+            r->top_done = 1;
+            smtpstatus_rc rc;
+            if (r->top_fd >= 0)
+                rc = file_start(r, r->top_fd, 0, r->top, msg, what);
+            else
+                rc = open_path(r, r->top, msg, what);
+            if (rc != SMTPSTATUS_OK && rc != SMTPSTATUS_ENOTFOUND)
+                return rc;
+            continue;
+        }
+        if (r->nframes == 0)
+            return SMTPSTATUS_ENOTFOUND;
+        dir_frame *f = &r->frames[r->nframes - 1];
+        if (f->i >= f->n) {
+            frame_free(f);
+            r->nframes--;
+            continue;
+        }
+        char *p = join(f->path, f->names[f->i++]);
+        if (!p)
+            return SMTPSTATUS_ENOMEM;
+        smtpstatus_rc rc = open_path(r, p, msg, what);
+        free(p);
+        if (rc != SMTPSTATUS_OK && rc != SMTPSTATUS_ENOTFOUND)
+            return rc;
+    }
+}
+
+void smtpstatus_reader_close(smtpstatus_reader *r) {
+    if (!r)
+        return;
+    file_close(r);
+    while (r->nframes)
+        frame_free(&r->frames[--r->nframes]);
+    free(r->visited);
+    free(r->buf);
+    ss_buf_free(&r->msg);
+    free(r->src);
+    free(r->top);
+    free(r);
+}

@@ -1,0 +1,90 @@
+/*
+ * util.h - small helpers shared inside the library: slices, an arena
+ * allocator, a growable byte buffer, ASCII case helpers.
+ *
+ * Not part of the public API.  Nothing here aborts: allocation failures
+ * are returned to the caller.
+ */
+#ifndef SS_UTIL_H
+#define SS_UTIL_H
+
+#include <stddef.h>
+#include <string.h>
+
+#include "smtpstatus.h"
+
+typedef smtpstatus_slice ss_str;
+
+#define SS_STR(lit) ((ss_str){(lit), sizeof(lit) - 1})
+#define SS_NULLSTR ((ss_str){NULL, 0})
+
+static inline ss_str ss_str_make(const char *p, size_t n) {
+    ss_str s;
+    s.ptr = p;
+    s.len = n;
+    return s;
+}
+
+static inline int ss_lower(int c) {
+    return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+}
+static inline int ss_isdigit(int c) { return c >= '0' && c <= '9'; }
+static inline int ss_isspace(int c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
+           c == '\v';
+}
+static inline int ss_isalpha(int c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Trim ASCII white space on both ends. */
+ss_str ss_trim(ss_str s);
+/* Case-insensitive equality with a NUL-terminated ASCII literal. */
+int ss_eq_ci(ss_str s, const char *lit);
+/* Case-insensitive prefix test. */
+int ss_starts_ci(ss_str s, const char *lit);
+/* Case-insensitive search of needle (ASCII) in s; returns offset or -1. */
+long ss_find_ci(ss_str s, const char *needle);
+/* Plain memmem-like search; returns offset or -1. */
+long ss_find(ss_str s, const char *needle, size_t nlen);
+
+/* ---------------- arena ---------------- */
+
+/* A bump allocator: many small allocations, freed all at once.  Each
+ * analyzer owns one arena and resets it after each message. */
+typedef struct ss_arena_block ss_arena_block;
+typedef struct ss_arena {
+    ss_arena_block *head;
+    size_t total;     /* bytes held in blocks */
+    size_t limit;     /* 0: no limit; else allocation fails past it */
+    int failed;       /* set once an allocation failed */
+} ss_arena;
+
+void ss_arena_init(ss_arena *a, size_t limit);
+/* Free every block but the first (kept for reuse) and forget everything. */
+void ss_arena_reset(ss_arena *a);
+void ss_arena_free(ss_arena *a);
+/* NULL on failure (and a->failed set). Memory is 16-aligned. */
+void *ss_alloc(ss_arena *a, size_t n);
+void *ss_calloc(ss_arena *a, size_t n);
+/* Copy into the arena with a NUL terminator; NULL on failure. */
+char *ss_strdup(ss_arena *a, const char *p, size_t n);
+/* Grow an array kept in the arena: *arr holds *cap items of size sz; on
+ * return there is room for at least need items.  0 ok, -1 no memory. */
+int ss_grow(ss_arena *a, void **arr, size_t *cap, size_t need, size_t sz);
+
+/* ---------------- growable buffer (heap) ---------------- */
+
+typedef struct ss_buf {
+    char *ptr;
+    size_t len, cap;
+    int failed;
+} ss_buf;
+
+void ss_buf_init(ss_buf *b);
+void ss_buf_free(ss_buf *b);
+int ss_buf_reserve(ss_buf *b, size_t extra);
+int ss_buf_append(ss_buf *b, const char *p, size_t n);
+int ss_buf_putc(ss_buf *b, int c);
+
+#endif

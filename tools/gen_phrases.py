@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""gen_phrases.py - build lib/phrases_data.c from data/phrases.tsv.
+
+Reads the phrase list (reason, phrase, note), checks that every reason is a
+known name and every phrase is already in normalized form, splits phrases
+at "{*}" into pieces, and writes the Aho-Corasick automaton over all the
+distinct pieces as static C tables plus the phrase -> reason table.
+
+It does not classify anything; lib/classify.c walks the tables.
+
+Usage: gen_phrases.py data/phrases.tsv lib/phrases_data.c
+"""
+import sys
+
+REASONS = [
+    "undefined", "authfailure", "badreputation", "blocked", "contenterror",
+    "delivered", "exceedlimit", "expired", "failedstarttls", "feedback",
+    "filtered", "hasmoved", "hostunknown", "mailboxfull", "mailererror",
+    "mesgtoobig", "networkerror", "norelaying", "notaccept",
+    "notcompliantrfc", "onhold", "policyviolation", "rejected", "requireptr",
+    "securityerror", "spamdetected", "speeding", "suppressed", "suspend",
+    "syntaxerror", "systemerror", "systemfull", "toomanyconn", "userunknown",
+    "vacation", "virusdetected",
+]
+NEUTRAL = 255
+WILD = "{*}"
+
+# Latin-1 letters U+00C0..U+00FF without their accents (same table as
+# lib/classify.c); None keeps the character.
+LATIN1 = ("aaaaaaaceeeeiiii" "dnooooo" "\0" "ouuuuy" "\0" "\0"
+          "aaaaaaaceeeeiiii" "dnooooo" "\0" "ouuuuy" "\0" "y")
+
+
+def normalize(text):
+    """Mirror of ss_normalize() in lib/classify.c (without the masking of
+    addresses and IPs, which phrases write as {addr} and {ip})."""
+    out = []
+    last_space = False
+    for ch in text:
+        o = ord(ch)
+        if ch in " \t\r\n\f\v" or ch == "\u00a0" or (o < 32):
+            if not last_space:
+                out.append(" ")
+            last_space = True
+            continue
+        last_space = False
+        if "A" <= ch <= "Z":
+            out.append(ch.lower())
+        elif ch == "`" or ch in "\u2018\u2019\u201b":
+            out.append("'")
+        elif ch in "\u201c\u201d":
+            out.append('"')
+        elif ch == "\u00df":
+            out.append("ss")
+        elif 0xC0 <= o <= 0xFF and LATIN1[o - 0xC0] != "\0":
+            out.append(LATIN1[o - 0xC0])
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def c_string(b):
+    s = []
+    for x in b:
+        c = chr(x)
+        if c == '"' or c == "\\":
+            s.append("\\" + c)
+        elif 32 <= x < 127 and c != "?":
+            s.append(c)
+        else:
+            s.append("\\%03o" % x)
+    return '"' + "".join(s) + '"'
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.stderr.write("usage: gen_phrases.py PHRASES.tsv OUT.c\n")
+        return 2
+    src, dst = sys.argv[1], sys.argv[2]
+    phrases = []      # (reason index, [pattern ids], text)
+    patterns = []     # bytes
+    patindex = {}
+    seen = {}
+    errors = 0
+    with open(src, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            cols = line.split("\t")
+            if len(cols) < 2 or cols[1] == "":
+                sys.stderr.write("%s:%d: need reason<TAB>phrase\n" % (src, lineno))
+                errors += 1
+                continue
+            reason, phrase = cols[0], cols[1]
+            if reason == "neutral":
+                ridx = NEUTRAL
+            elif reason in REASONS:
+                ridx = REASONS.index(reason)
+            else:
+                sys.stderr.write("%s:%d: unknown reason %r\n" % (src, lineno, reason))
+                errors += 1
+                continue
+            if normalize(phrase) != phrase:
+                sys.stderr.write("%s:%d: phrase not normalized: %r (want %r)\n"
+                                 % (src, lineno, phrase, normalize(phrase)))
+                errors += 1
+                continue
+            if phrase in seen:
+                sys.stderr.write("%s:%d: duplicate phrase %r (line %d)\n"
+                                 % (src, lineno, phrase, seen[phrase]))
+                errors += 1
+                continue
+            seen[phrase] = lineno
+            pieces = phrase.split(WILD)
+            if any(p == "" for p in pieces) or len(pieces) > 4:
+                sys.stderr.write("%s:%d: bad use of {*}\n" % (src, lineno))
+                errors += 1
+                continue
+            ids = []
+            for p in pieces:
+                b = p.encode("utf-8")
+                if b not in patindex:
+                    patindex[b] = len(patterns)
+                    patterns.append(b)
+                ids.append(patindex[b])
+            phrases.append((ridx, ids, phrase))
+    if errors:
+        return 1
+    if len(patterns) > 8192 or len(phrases) > 65535:
+        sys.stderr.write("too many phrases\n")
+        return 1
+
+    # Build the trie.
+    edges = [dict()]        # state -> {byte: state}
+    out = [-1]              # pattern ending exactly here
+    depth = [0]
+    for pid, b in enumerate(patterns):
+        s = 0
+        for x in b:
+            if x not in edges[s]:
+                edges.append(dict())
+                out.append(-1)
+                depth.append(depth[s] + 1)
+                edges[s][x] = len(edges) - 1
+            s = edges[s][x]
+        out[s] = pid
+    n = len(edges)
+    fail = [0] * n
+    dictl = [0] * n         # next state on the fail chain that has an output
+    order = []
+    queue = list(edges[0].values())
+    for s in queue:
+        fail[s] = 0
+    head = 0
+    while head < len(queue):
+        s = queue[head]
+        head += 1
+        order.append(s)
+        for x, t in sorted(edges[s].items()):
+            f = fail[s]
+            while f and x not in edges[f]:
+                f = fail[f]
+            ft = edges[f].get(x, 0)
+            fail[t] = ft if ft != t else 0
+            queue.append(t)
+    for s in order:
+        f = fail[s]
+        dictl[s] = f if out[f] >= 0 else dictl[f]
+
+    # Whole-phrase lookup by pattern, and the multi-piece phrases.
+    pat_phrase = [-1] * len(patterns)
+    multi = []
+    for i, (r, ids, _) in enumerate(phrases):
+        if len(ids) == 1:
+            pat_phrase[ids[0]] = i
+        else:
+            multi.append(i)
+
+    root = [edges[0].get(x, 0) for x in range(256)]
+    estart, echar, enext = [], [], []
+    for s in range(n):
+        estart.append(len(echar))
+        for x, t in sorted(edges[s].items()):
+            echar.append(x)
+            enext.append(t)
+    estart.append(len(echar))
+
+    def arr(ctype, name, values, per=12):
+        lines = ["static const %s %s[%d] = {" % (ctype, name, max(1, len(values)))]
+        vals = [str(v) for v in values] or ["0"]
+        for i in range(0, len(vals), per):
+            lines.append("    " + ", ".join(vals[i:i + per]) + ",")
+        lines.append("};")
+        return "\n".join(lines)
+
+    o = []
+    o.append("/*\n * phrases_data.c - GENERATED by tools/gen_phrases.py from "
+             "data/phrases.tsv.\n * Do not edit: change the data file and "
+             "run the tool again\n * (tests/t_phrases_current.sh checks that "
+             "this file is current).\n *\n * %d phrases, %d distinct pieces, "
+             "%d automaton states.\n */" % (len(phrases), len(patterns), n))
+    o.append('#include "classify.h"\n')
+    o.append(arr("int", "ac_root", root, 16))
+    o.append(arr("int", "ac_edge_start", estart, 12))
+    o.append(arr("unsigned char", "ac_edge_char", echar, 16))
+    o.append(arr("int", "ac_edge_next", enext, 12))
+    o.append(arr("int", "ac_fail", fail, 12))
+    o.append(arr("int", "ac_out", out, 12))
+    o.append(arr("int", "ac_dict", dictl, 12))
+    o.append(arr("unsigned short", "pat_len", [len(b) for b in patterns], 16))
+    o.append(arr("int", "pat_phrase", pat_phrase, 12))
+    o.append("static const char *const pat_text[%d] = {" % len(patterns))
+    for b in patterns:
+        o.append("    %s," % c_string(b))
+    o.append("};")
+    flat, first = [], []
+    for r, ids, _ in phrases:
+        first.append(len(flat))
+        flat.extend(ids)
+    o.append(arr("unsigned short", "phrase_pieces", flat, 16))
+    o.append("static const ss_phrase phrase_table[%d] = {" % len(phrases))
+    for i, (r, ids, _) in enumerate(phrases):
+        o.append("    {%d, %d, %d}," % (r, len(ids), first[i]))
+    o.append("};")
+    o.append(arr("unsigned short", "multi_list", multi, 16))
+    o.append("""
+const ss_phrase_tables ss_phrase_data = {
+    ac_root, ac_edge_start, ac_edge_char, ac_edge_next, ac_fail, ac_out,
+    ac_dict, %d,
+    pat_len, pat_phrase, pat_text, %d,
+    phrase_table, phrase_pieces, %d,
+    multi_list, %d
+};""" % (n, len(patterns), len(phrases), len(multi)))
+    text = "\n".join(o) + "\n"
+    with open(dst, "w", encoding="utf-8", newline="\n") as f:
+        f.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
