@@ -2,7 +2,8 @@
 # corpus.sh - how far `smtpstatus bounce` agrees with the sisimai sample
 # corpus (../shared/corpus/sisimai beside the checkout, see its README).
 #
-# Runs `smtpstatus bounce --format jsonl --all` over the corpus' .eml files
+# Runs `smtpstatus bounce --format jsonl --all --delivered --vacation`
+# (sisimai's own tests keep delivered and vacation results) over the corpus' .eml files
 # and hands the output to corpus_compare.py, which prints per kind, per
 # module and in total the share of files with the expected number of
 # results and the share of rows whose status, reply code, reason and
@@ -43,7 +44,7 @@ tmp="$(mktemp -d "${TMPDIR:-/tmp}/smtpstatus-corpus.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 
 rc=0
-"$bin" bounce --format jsonl --all "${emls[@]}" >"$tmp/out.jsonl" 2>"$tmp/err.txt" || rc=$?
+"$bin" bounce --format jsonl --all --delivered --vacation "${emls[@]}" >"$tmp/out.jsonl" 2>"$tmp/err.txt" || rc=$?
 
 echo "smtpstatus: $bin ($("$bin" --version 2>/dev/null | head -n 1 || echo '?'))"
 echo "corpus: $corpus (${#emls[@]} files), $(wc -l <"$tmp/out.jsonl") output lines"

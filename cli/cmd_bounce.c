@@ -397,6 +397,7 @@ static void emit(shared *sh, obuf *b)
     }
     if (b->len == 0)
         return;
+    clear_progress(sh); /* stdout and stderr may share a terminal */
     if ((sh->o->format == F_JSON || sh->o->format == F_SISIMAI) &&
         !sh->any_written && b->data[0] == ',')
         skip = 1;

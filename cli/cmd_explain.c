@@ -407,7 +407,9 @@ int cmd_explain(int argc, char **argv)
         }
     }
     ob_free(&b);
-    if (fflush(stdout) != 0)
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "smtpstatus: explain: cannot write the output\n");
         return CLI_EXIT_FAIL;
+    }
     return bad ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }

@@ -25,6 +25,7 @@ typedef struct prefix {
 } prefix;
 
 static const prefix prefixes[] = {
+    {"SERVER -> CLIENT: ", SIDE_SERVER}, {"CLIENT -> SERVER: ", SIDE_CLIENT},
     {"S: ", SIDE_SERVER},  {"S:", SIDE_SERVER},   {"<<< ", SIDE_SERVER},
     {"<<<", SIDE_SERVER},  {"<- ", SIDE_SERVER},  {"<~ ", SIDE_SERVER},
     {"<** ", SIDE_SERVER}, {"C: ", SIDE_CLIENT},  {"C:", SIDE_CLIENT},
@@ -63,6 +64,8 @@ static void get_line(const char *in, size_t len, size_t at, line *l)
         if (l->end - at >= n && memcmp(in + at, prefixes[k].s, n) == 0) {
             l->pfx = n;
             l->side = prefixes[k].side;
+            while (at + l->pfx < l->end && in[at + l->pfx] == ' ')
+                l->pfx++; /* "<-  250 ..." */
             break;
         }
     }
@@ -127,7 +130,8 @@ static void push_cmd(state *st, const char *cmd)
     snprintf(st->last, CMD_LEN, "%s", cmd);
 }
 
-/* The command a final reply answers: the oldest pending one. */
+/* The command a reply answers: the oldest pending one; CONNECT for a
+ * first 220 greeting. */
 static void pop_cmd(state *st, char out[CMD_LEN], int code)
 {
     out[0] = '\0';
@@ -137,9 +141,8 @@ static void pop_cmd(state *st, char out[CMD_LEN], int code)
         st->npending--;
     } else if (!st->seen_reply && !st->last[0] && code == 220) {
         snprintf(out, CMD_LEN, "CONNECT");
-    } else if (st->last[0]) {
-        snprintf(out, CMD_LEN, "%s", st->last);
     }
+    /* more replies than commands seen: unknown rather than a guess */
 }
 
 static void report_error(state *st, const gline *gl, size_t ng,

@@ -81,7 +81,8 @@ static const char help_parse[] =
 "transcript where client and server lines are mixed.  Multi-line replies\n"
 "(250-...) are joined.  Recognized line prefixes: 'S:' and 'C:', '<<< '\n"
 "(server) and '>>> ' (client), '<- ' / '<~ ' / '<** ' (server) and\n"
-"' -> ' / ' ~> ' (client).  Client commands (EHLO, MAIL FROM:, RCPT TO:,\n"
+"' -> ' / ' ~> ' (client), 'SERVER -> CLIENT: ' and 'CLIENT -> SERVER: '.\n"
+"Client commands (EHLO, MAIL FROM:, RCPT TO:,\n"
 "DATA, ...) are remembered so that each reply shows the command it\n"
 "answers (smtp_command); message content after a 354 reply is skipped up\n"
 "to the line '.'.  Other lines are skipped.\n"
@@ -121,7 +122,7 @@ static const char help_list[] =
 "  --enhanced   only the enhanced status codes (X.1.1, ...)\n"
 "  --json       JSON: one array with --basic or --enhanced alone, else an\n"
 "               object {\"basic\": [...], \"enhanced\": [...]}.  Reply code\n"
-"               entries: code, text, meaning, advice, rfcs, context,\n"
+"               entries: code, class, text, meaning, advice, rfcs, context,\n"
 "               standard, retry, actor.  Status entries: code, name,\n"
 "               meaning, advice, reply_codes, classes, rfcs, standard,\n"
 "               retry, retry_permanent, retry_transient, actor\n"
@@ -293,9 +294,69 @@ const char *cli_args_value(cli_args *a, const char *opt, const char *inl)
     return NULL;
 }
 
+/* The options of each command, for "did you mean" hints. */
+static const char *const opts_explain[] = {"--json", "--help", NULL};
+static const char *const opts_parse[] = {"--json", "--strict", "--help",
+                                         NULL};
+static const char *const opts_list[] = {"--json", "--csv", "--basic",
+                                        "--enhanced", "--help", NULL};
+static const char *const opts_bounce[] = {
+    "--format", "--all", "--delivered", "--vacation", "--jobs",
+    "--max-message-size", "--max-header-size", "--max-line-length",
+    "--max-depth", "--max-parts", "--max-recipients", "--max-text-scan",
+    "--quiet", "--stats", "--progress", "--no-progress", "--help", NULL};
+
+/* Edit distance of two short strings, capped at 9. */
+static size_t distance(const char *x, const char *y)
+{
+    size_t lx = strlen(x), ly = strlen(y), i, j;
+    size_t row[40], prev, tmp;
+    if (lx >= 40 || ly >= 40)
+        return 9;
+    for (j = 0; j <= ly; j++)
+        row[j] = j;
+    for (i = 1; i <= lx; i++) {
+        prev = row[0];
+        row[0] = i;
+        for (j = 1; j <= ly; j++) {
+            size_t best = prev + (x[i - 1] != y[j - 1]);
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            tmp = row[j];
+            row[j] = best;
+            prev = tmp;
+        }
+    }
+    return row[ly] > 9 ? 9 : row[ly];
+}
+
 int cli_bad_option(cli_args *a, const char *opt, const char *inl)
 {
-    (void)inl;
+    const char *const *list = NULL;
+    const char *best = NULL;
+    size_t bestd = 3, i;
+    if (inl)
+        return cli_usage_error(a->cmd, "option %s takes no value", opt);
+    if (a->cmd && strcmp(a->cmd, "explain") == 0)
+        list = opts_explain;
+    else if (a->cmd && strcmp(a->cmd, "parse") == 0)
+        list = opts_parse;
+    else if (a->cmd && strcmp(a->cmd, "list") == 0)
+        list = opts_list;
+    else if (a->cmd && strcmp(a->cmd, "bounce") == 0)
+        list = opts_bounce;
+    for (i = 0; list && list[i]; i++) {
+        size_t d = distance(opt, list[i]);
+        if (d < bestd) {
+            bestd = d;
+            best = list[i];
+        }
+    }
+    if (best)
+        return cli_usage_error(a->cmd, "unknown option '%s' (did you mean "
+                               "%s?)", opt, best);
     return cli_usage_error(a->cmd, "unknown option '%s'", opt);
 }
 

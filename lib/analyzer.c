@@ -175,7 +175,10 @@ static smtpstatus_rc build_view(smtpstatus_analyzer *an, ss_message *m,
                 v->original_text = ss_part_text(m, p);
             }
         } else if (is_type(t, "text/plain") ||
-                   (p == m->root && !t.len)) {
+                   (p == m->root && !t.len) ||
+                   /* a multipart whose boundaries were lost: its body is
+                    * all the text there is */
+                   (ss_starts_ci(t, "multipart/") && !p->child)) {
             ss_str body = ss_part_text(m, p);
             /* an attachment named like a file is not the bounce text,
              * unless it is all there is */
@@ -477,7 +480,9 @@ static smtpstatus_rc emit(smtpstatus_analyzer *an, const ss_view *v,
         r.source = source;
         r.message_number = number;
         r.recipient = clean_address(a, f->recipient);
-        if (!*r.recipient)
+        /* a record needs a recipient, except a complaint whose recipient
+         * the reporter redacted: it still names the reported message */
+        if (!*r.recipient && f->reason != SMTPSTATUS_R_FEEDBACK)
             continue;
         r.alias = f->alias.len ? clean_address(a, f->alias) : "";
         if (!strcmp(r.alias, r.recipient))

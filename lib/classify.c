@@ -713,6 +713,12 @@ static smtpstatus_reason probe_first(const ctx *c, const char **why) {
     smtpstatus_reason t = c->temp;
     int reply = c->ev->reply_code;
 
+    if (HAS(SUPPRESSED)) {
+        /* The sending system itself did not try: whatever code it wrote
+         * (SES writes 5.1.1), the address is on its suppression list. */
+        *why = "phrase: suppression list";
+        return R(SUPPRESSED);
+    }
     if (t == R(MAILBOXFULL) || HAS(MAILBOXFULL)) {
         *why = t == R(MAILBOXFULL) ? "status code: mailbox full"
                                    : "phrase: mailbox full";
@@ -872,6 +878,10 @@ static smtpstatus_reason probe_second(const ctx *c, const char **why) {
             *why = "phrase";
             return SECOND_ORDER[i];
         }
+    }
+    if (dtype_is(ev->diagnostic_type, "x-unix")) {
+        *why = "diagnostic type X-Unix: a local program failed";
+        return R(MAILERERROR);
     }
     if (c->temp != R(COUNT_)) {
         *why = "status code";

@@ -444,7 +444,7 @@ static int is_alnum(unsigned char c) {
 
 /* A reply code by the RFC 5321 grammar at b[p..e). */
 static int code_digits(const char *b, size_t p, size_t e) {
-    if (e - p < 3 || p > e)
+    if (p > e || e - p < 3)
         return 0;
     return b[p] >= '2' && b[p] <= '5' && b[p + 1] >= '0' && b[p + 1] <= '5' &&
            ss_isdigit((unsigned char)b[p + 2]);
@@ -595,6 +595,8 @@ static smtpstatus_slice diag_text(const char *b, size_t i, size_t e) {
  *     (or "#5.1.0" there, W_HASH_STATUS).  A leading 2xx or 3xx code
  *     without a status that is followed later by a 4xx/5xx code with a
  *     status ("220-banner 421 4.2.1 ...") gives way to that pair;
+ *     A 4xx/5xx code without a status takes a qmail-style "(#5.1.1)"
+ *     of the same class from its text (W_HASH_STATUS; text unchanged);
  *  5. or, without a reply code, a status at that place ("5.1.1",
  *     "5.3.0 - Other mail system problem 550-'...'": the 550 in there is
  *     text, as is everything after a leading code).
@@ -714,6 +716,21 @@ smtpstatus_rc smtpstatus_diag_parse(const char *buf, size_t len,
                     st = pst;
                     have_status = 1;
                     after = p + 4 + n;
+                    break;
+                }
+            }
+        }
+        if (!have_status && code / 100 >= 4) {
+            /* qmail: "550 sorry, no mailbox here by that name (#5.1.1)" */
+            smtpstatus_status pst;
+            size_t p, n = 0;
+            for (p = after; p + 6 <= e; p++) {
+                if (buf[p] == '#' &&
+                    free_status(buf, ts, p + 1, e, &pst, &n) &&
+                    pst.klass == code / 100) {
+                    st = pst;
+                    have_status = 1;
+                    w |= SMTPSTATUS_W_HASH_STATUS;
                     break;
                 }
             }

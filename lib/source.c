@@ -70,6 +70,7 @@ struct smtpstatus_reader {
     void *map;
     size_t maplen;
     /* stream buffer */
+    size_t chunk; /* size of the read buffer (SS_CHUNK) */
     char *buf;
     size_t bufcap, bpos, blen, scan;
     int eof, bol, prev_blank, in_msg, started;
@@ -88,6 +89,14 @@ struct smtpstatus_reader {
 size_t ss_reader_mem(const smtpstatus_reader *r);
 size_t ss_reader_mem(const smtpstatus_reader *r) {
     return r ? r->bufcap + r->msg.cap : 0;
+}
+
+/* Set the read buffer size (tests and fuzzing: small buffers exercise
+ * lines longer than the buffer).  Call before the first next(). */
+void ss_reader_set_chunk(smtpstatus_reader *r, size_t n);
+void ss_reader_set_chunk(smtpstatus_reader *r, size_t n) {
+    if (r && !r->buf)
+        r->chunk = n < 16 ? 16 : n;
 }
 
 static char *dupstr(const char *s) {
@@ -123,6 +132,7 @@ static smtpstatus_reader *reader_new(const smtpstatus_limits *limits,
                                                       : SS_DEF_MSG;
     r->top_fd = -1;
     r->fd = -1;
+    r->chunk = SS_CHUNK;
     ss_buf_init(&r->msg);
     return r;
 }
@@ -239,13 +249,18 @@ static smtpstatus_rc fail(smtpstatus_reader *r, const char *path,
     return SMTPSTATUS_EIO;
 }
 
-static int buf_alloc(smtpstatus_reader *r) {
-    if (r->buf)
+/* Make the read buffer at least want bytes (at most r->chunk); only
+ * called between files, when the buffer holds nothing. */
+static int buf_alloc(smtpstatus_reader *r, size_t want) {
+    if (want > r->chunk || want == 0)
+        want = r->chunk;
+    if (r->buf && r->bufcap >= want)
         return 0;
-    r->buf = malloc(SS_CHUNK);
-    if (!r->buf)
+    char *b = realloc(r->buf, want);
+    if (!b)
         return -1;
-    r->bufcap = SS_CHUNK;
+    r->buf = b;
+    r->bufcap = want;
     return 0;
 }
 
@@ -501,7 +516,7 @@ static smtpstatus_rc file_start(smtpstatus_reader *r, int fd, int own,
                 return SMTPSTATUS_OK;
             }
             r->mode = M_STREAM1; /* fall back to reading */
-            if (buf_alloc(r)) {
+            if (buf_alloc(r, 0)) {
                 file_close(r);
                 return SMTPSTATUS_ENOMEM;
             }
@@ -511,7 +526,12 @@ static smtpstatus_rc file_start(smtpstatus_reader *r, int fd, int own,
         posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
     }
-    if (buf_alloc(r)) {
+    /* a small file needs no big buffer */
+    size_t want = 0;
+    if (own && S_ISREG(st.st_mode) &&
+        (unsigned long long)st.st_size < (unsigned long long)r->chunk)
+        want = ((size_t)st.st_size + 4096) & ~(size_t)4095;
+    if (buf_alloc(r, want)) {
         file_close(r);
         return SMTPSTATUS_ENOMEM;
     }

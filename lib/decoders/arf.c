@@ -4,7 +4,13 @@
  * Recognized by a message/feedback-report part, or by
  * multipart/report; report-type=feedback-report.  One record per
  * Original-Rcpt-To (or Removal-Recipient); when there is none, the To: of
- * the reported message.  Reason "feedback", action "feedback".
+ * the reported message; when that is redacted too ("Undisclosed
+ * recipients"), one record with an empty recipient, so that the complaint
+ * and the reported Message-ID are not lost.  Reason "feedback", action
+ * "feedback".
+ *
+ * Also Apple Mail's one-click unsubscribe message (X-Apple-Unsubscribe:
+ * true): feedback type "opt-out", the recipient is the sender (From:).
  */
 #include "../decoder.h"
 
@@ -21,6 +27,12 @@ static void add_rcpt(ss_bounce *out, ss_str addr, ss_str type) {
 
 int ss_decode_arf(const ss_view *v, ss_bounce *out) {
     ss_str report = SS_NULLSTR;
+    if (ss_eq_ci(ss_trim(ss_part_header_raw(v->root, "X-Apple-Unsubscribe")),
+                 "true")) {
+        out->decoder = "ARF";
+        add_rcpt(out, ss_find_address(v->from), SS_STR("opt-out"));
+        return SS_DEC_YES;
+    }
     if (v->feedback)
         report = v->feedback_text;
     else {
@@ -72,5 +84,7 @@ int ss_decode_arf(const ss_view *v, ss_bounce *out) {
                 add_rcpt(out, a, type);
         }
     }
+    if (out->nfacts == before)
+        add_rcpt(out, SS_NULLSTR, type); /* recipient redacted */
     return SS_DEC_YES;
 }

@@ -534,6 +534,13 @@ static const dcase diag_cases[] = {
      "Service refuse. Veuillez essayer plus tard.", 0, NULL},
     {"2xx alone", "smtp; 250 Ok queued as 550 bytes", SMTPSTATUS_OK, "smtp",
      250, "", "Ok queued as 550 bytes", 0, NULL},
+    {"qmail hash",
+     "550 sorry, no mailbox here by that name (#5.1.1 - chkusr)",
+     SMTPSTATUS_OK, "", 550, "5.1.1",
+     "sorry, no mailbox here by that name (#5.1.1 - chkusr)", W(HASH_STATUS),
+     NULL},
+    {"qmail hash other class", "550 over quota (#4.2.2)", SMTPSTATUS_OK, "",
+     550, "", "over quota (#4.2.2)", 0, NULL},
     {"postfix",
      "X-Postfix; host mx.example.com[192.0.2.1] said: 550 5.7.1 <x@y>: Relay "
      "access denied (in reply to RCPT TO command)",

@@ -1,0 +1,52 @@
+/*
+ * googlegroups.c - Google Groups rejections of a post ("the group you
+ * tried to contact (name) may not exist, or you may not have permission
+ * to post messages to the group"), sent from mailer-daemon@googlemail.com
+ * with X-Failed-Recipients: and X-Google-Smtp-Source: headers.
+ *
+ * The recipients come from X-Failed-Recipients:; the diagnostic is the
+ * explanation before "----- Original message -----".  When the text lists
+ * the four usual "* ..." causes, the reason is "rejected" (the group
+ * refused the post); otherwise it is left to the classifier.  Plain
+ * Gmail delivery failures (no X-Failed-Recipients:) are not handled here.
+ */
+#include "provutil.h"
+
+int ss_decode_googlegroups(const ss_view *v, ss_bounce *out) {
+    if (!pv_from_has(v, "mailer-daemon@googlemail.com") ||
+        ss_find(v->subject, "Delivery Status Notification", 28) < 0 ||
+        !pv_has_header(v, "X-Failed-Recipients") ||
+        !pv_has_header(v, "X-Google-Smtp-Source"))
+        return SS_DEC_NO;
+    static const char *const ends[] = {"----- Original message -----", NULL};
+    ss_str orig;
+    ss_str body = pv_upto(v->text, ends, &orig);
+    /* count the bullet lines "* ..." */
+    size_t pos = 0, bullets = 0;
+    ss_str line;
+    while (ss_next_line(body, &pos, &line)) {
+        ss_str t = ss_trim(line);
+        if (t.len > 2 && t.ptr[0] == '*' && t.ptr[1] != '*')
+            bullets++;
+    }
+    /* the diagnostic: the paragraphs up to the bullet list */
+    ss_str diag = ss_trim(body);
+    long star = ss_find(diag, "\n *", 3);
+    if (star < 0)
+        star = ss_find(diag, "\n*", 2);
+    if (star > 0)
+        diag.len = (size_t)star;
+    if (diag.len > 1024)
+        diag.len = 1024;
+    out->decoder = "GoogleGroups";
+    if (!v->original && orig.len)
+        out->original = orig;
+    size_t first = out->nfacts;
+    pv_add_list(out, ss_part_header_raw(v->root, "X-Failed-Recipients"), diag);
+    for (size_t i = first; i < out->nfacts; i++)
+        if (bullets == 4) {
+            out->facts[i].reason = SMTPSTATUS_R_REJECTED;
+            out->facts[i].hard = 0;
+        }
+    return out->nfacts > first ? SS_DEC_YES : SS_DEC_NO;
+}

@@ -1,0 +1,137 @@
+/*
+ * gw_util.h - small helpers shared by the gateway decoders (Sendmail,
+ * Exchange, security gateways, Japanese carriers): header tests, line
+ * search in the bounce text, joining text pieces in the arena.
+ *
+ * Static inline only; nothing here keeps state or allocates outside the
+ * arena given.  Every loop is bounded by its input.
+ */
+#ifndef SS_GW_UTIL_H
+#define SS_GW_UTIL_H
+
+#include "../decoder.h"
+
+#define GW_MAX_JOIN 4096
+#define GW_MAX_LINES 100000
+
+/* a + " " + b in the arena (b trimmed; a kept when b is empty or the
+ * result would pass GW_MAX_JOIN or memory runs out). */
+static inline ss_str gw_join(ss_arena *ar, ss_str a, ss_str b) {
+    b = ss_trim(b);
+    if (!b.len)
+        return a;
+    if (!a.len)
+        return b;
+    if (a.len + 1 + b.len > GW_MAX_JOIN)
+        return a;
+    char *d = ss_alloc(ar, a.len + b.len + 2);
+    if (!d)
+        return a;
+    memcpy(d, a.ptr, a.len);
+    d[a.len] = ' ';
+    memcpy(d + a.len + 1, b.ptr, b.len);
+    d[a.len + 1 + b.len] = '\0';
+    return ss_str_make(d, a.len + 1 + b.len);
+}
+
+/* s without its first n bytes (n <= s.len). */
+static inline ss_str gw_skip(ss_str s, size_t n) {
+    if (n > s.len)
+        n = s.len;
+    return ss_str_make(s.ptr + n, s.len - n);
+}
+
+/* Does s contain the ASCII needle (case-sensitive)? */
+static inline int gw_has(ss_str s, const char *needle) {
+    return s.ptr && ss_find(s, needle, strlen(needle)) >= 0;
+}
+
+/* Does the raw value of the first header `name` contain needle
+ * (case-insensitive)?  needle "" tests presence. */
+static inline int gw_header_has(const ss_view *v, const char *name,
+                                const char *needle) {
+    ss_str h = ss_part_header_raw(v->root, name);
+    if (!h.ptr)
+        return 0;
+    return ss_find_ci(h, needle) >= 0;
+}
+
+/* Does any header called `name` (Received, ...) contain needle
+ * (case-insensitive)? */
+static inline int gw_any_header_has(const ss_view *v, const char *name,
+                                    const char *needle) {
+    const ss_part *p = v->root;
+    for (size_t i = 0; i < p->nheaders; i++)
+        if (ss_eq_ci(p->headers[i].name, name) &&
+            ss_find_ci(p->headers[i].value, needle) >= 0)
+            return 1;
+    return 0;
+}
+
+/* The offset just past the first line of text (from *pos on) whose
+ * trimmed content starts with (prefix != 0) or contains (prefix == 0)
+ * marker; -1 if none.  *line_start gets the line's offset when wanted. */
+static inline long gw_find_line(ss_str text, size_t from, const char *marker,
+                                int prefix, size_t *line_start) {
+    size_t pos = from, n = 0;
+    ss_str line;
+    size_t ml = strlen(marker);
+    while (ss_next_line(text, &pos, &line) && n++ < GW_MAX_LINES) {
+        ss_str t = ss_trim(line);
+        int hit = prefix ? (t.len >= ml && memcmp(t.ptr, marker, ml) == 0)
+                         : ss_find(t, marker, ml) >= 0;
+        if (hit) {
+            if (line_start)
+                *line_start = (size_t)(line.ptr - text.ptr);
+            return (long)pos;
+        }
+    }
+    return -1;
+}
+
+/* The text from offset `from` to the end. */
+static inline ss_str gw_rest(ss_str text, size_t from) {
+    return gw_skip(text, from);
+}
+
+/* A line that is only an address ("user@example.org" or "<...>"),
+ * possibly indented; returns the address or a NULL slice. */
+static inline ss_str gw_lone_address(ss_str line) {
+    ss_str t = ss_trim(line);
+    if (!t.len || t.len > 512)
+        return SS_NULLSTR;
+    for (size_t i = 0; i < t.len; i++)
+        if (t.ptr[i] == ' ' || t.ptr[i] == '\t')
+            return SS_NULLSTR;
+    ss_str a = ss_find_address(t);
+    if (!a.len || a.ptr[0] == '@')
+        return SS_NULLSTR;
+    return a;
+}
+
+/* Case-insensitive equality of two addresses (brackets and spaces
+ * around them ignored). */
+static inline int gw_same_addr(ss_str a, ss_str b) {
+    a = ss_trim(a);
+    b = ss_trim(b);
+    if (a.len && a.ptr[0] == '<')
+        a = ss_find_address(a);
+    if (b.len && b.ptr[0] == '<')
+        b = ss_find_address(b);
+    if (!a.len || a.len != b.len)
+        return 0;
+    for (size_t i = 0; i < a.len; i++)
+        if (ss_lower((unsigned char)a.ptr[i]) != ss_lower((unsigned char)b.ptr[i]))
+            return 0;
+    return 1;
+}
+
+/* The fact (from index first on) whose recipient is addr, or NULL. */
+static inline ss_fact *gw_fact_for(ss_bounce *out, size_t first, ss_str addr) {
+    for (size_t i = first; i < out->nfacts; i++)
+        if (gw_same_addr(out->facts[i].recipient, addr))
+            return &out->facts[i];
+    return NULL;
+}
+
+#endif

@@ -1,0 +1,212 @@
+/*
+ * qmail.c - bounces written by qmail-send and the qmail family (netqmail,
+ * notqmail, qmail-ldap, vpopmail/vdelivermail): Subject "failure notice"
+ * or a "(qmail N invoked for bounce)" Received line, and a text that opens
+ * "Hi. This is the qmail-send program at host." with one block per
+ * recipient:
+ *
+ *   <user@example.org>:
+ *   192.0.2.1 does not like recipient.
+ *   Remote host said: 550 5.1.1 User unknown
+ *   Giving up on 192.0.2.1.
+ *
+ * Takes the recipient, the block as the diagnostic, the status from
+ * "(#5.1.1)", the remote host, and the command from qmail-remote's fixed
+ * sentences.  When the remote server's words are absent, qmail's own
+ * fixed messages state the reason (see own_reason()).  The inline
+ * original after "--- Below this line is a copy of the message." is
+ * handed to the analyzer.
+ */
+#include "../decoder.h"
+
+static int qmail_received(const ss_part *root) {
+    for (size_t i = 0; i < root->nheaders && i < 64; i++) {
+        const ss_header *h = &root->headers[i];
+        if (!ss_eq_ci(h->name, "Received"))
+            continue;
+        if (ss_find_ci(h->value, "(qmail ") >= 0 &&
+            (ss_find_ci(h->value, "invoked for bounce)") >= 0 ||
+             ss_find_ci(h->value, "invoked from network)") >= 0))
+            return 1;
+    }
+    return 0;
+}
+
+/* "(#5.1.1)" in s: the status inside, or a NULL slice. */
+static ss_str hash_status(ss_str s) {
+    long at = ss_find(s, "(#", 2);
+    while (at >= 0) {
+        size_t i = (size_t)at + 2, st = i;
+        while (i < s.len && (ss_isdigit((unsigned char)s.ptr[i]) || s.ptr[i] == '.') &&
+               i - st < 12)
+            i++;
+        if (i < s.len && s.ptr[i] == ')' && i - st >= 5)
+            return ss_str_make(s.ptr + st, i - st);
+        ss_str rest = ss_str_make(s.ptr + at + 2, s.len - (size_t)at - 2);
+        long nx = ss_find(rest, "(#", 2);
+        if (nx < 0)
+            break;
+        at = at + 2 + nx;
+    }
+    return SS_NULLSTR;
+}
+
+/* Words qmail and its patches write themselves; the reason they state. */
+static int own_reason(ss_str d) {
+    static const struct {
+        const char *text;
+        int reason;
+    } own[] = {
+        {"no mailbox here by that name", SMTPSTATUS_R_USERUNKNOWN},
+        {"disk quota exceeded", SMTPSTATUS_R_MAILBOXFULL},
+        {"Message size exceeds fixed maximum message size:", SMTPSTATUS_R_MESGTOOBIG},
+        {"Sorry, I couldn't find any host ", SMTPSTATUS_R_HOSTUNKNOWN},
+        {"mailbox unavailable (not enough free space)", SMTPSTATUS_R_SYSTEMFULL},
+        {"Sorry, I wasn't able to establish an SMTP connection", SMTPSTATUS_R_NETWORKERROR},
+        {"Sorry, I couldn't find a mail exchanger or IP address", SMTPSTATUS_R_NOTACCEPT},
+        {"Although I'm listed as a best-preference MX or A for that host", SMTPSTATUS_R_NETWORKERROR},
+        {"Mailaddress is administratively disabled", SMTPSTATUS_R_SUSPEND},
+        {"Mailaddress is administrativley disabled", SMTPSTATUS_R_SUSPEND},
+        {"The message exeeded the maximum size the user accepts", SMTPSTATUS_R_EXCEEDLIMIT},
+        {"bad interpreter: No such file or directory", SMTPSTATUS_R_SYSTEMERROR},
+        {"Automatic homedir creator crashed", SMTPSTATUS_R_SYSTEMERROR},
+        {"Illegal value in LDAP attribute", SMTPSTATUS_R_SYSTEMERROR},
+        {"LDAP attribute is not given but mandatory", SMTPSTATUS_R_SYSTEMERROR},
+        {"Timeout while performing search on LDAP server", SMTPSTATUS_R_SYSTEMERROR},
+        {"Too many results returned but needs to be unique", SMTPSTATUS_R_SYSTEMERROR},
+        {"error while executing qmail-forward", SMTPSTATUS_R_SYSTEMERROR},
+        {"Temporary error in automatic homedir creation", SMTPSTATUS_R_SYSTEMERROR},
+        {"Temporary failure in LDAP lookup", SMTPSTATUS_R_SYSTEMERROR},
+        {"Unable to contact LDAP server", SMTPSTATUS_R_SYSTEMERROR},
+        {"Unable to login into LDAP server", SMTPSTATUS_R_SYSTEMERROR},
+        {"this message has been in the queue too long", SMTPSTATUS_R_EXPIRED},
+        {NULL, 0}};
+    for (int i = 0; own[i].text; i++)
+        if (ss_find_ci(d, own[i].text) >= 0)
+            return own[i].reason;
+    return -1;
+}
+
+/* The command qmail-remote's sentences name. */
+static ss_str own_command(ss_str d) {
+    if (ss_find_ci(d, " but greeting failed") >= 0)
+        return SS_STR("CONN");
+    if (ss_find_ci(d, " but my name was rejected") >= 0)
+        return SS_STR("EHLO");
+    if (ss_find_ci(d, " but sender was rejected") >= 0)
+        return SS_STR("MAIL");
+    if (ss_find_ci(d, " does not like recipient") >= 0)
+        return SS_STR("RCPT");
+    if (ss_find_ci(d, " failed on DATA command") >= 0 ||
+        ss_find_ci(d, " failed after I sent the message") >= 0)
+        return SS_STR("DATA");
+    long p = ss_find_ci(d, "most progress was ");
+    if (p >= 0) {
+        ss_str r = ss_str_make(d.ptr + p + 18, d.len - (size_t)p - 18);
+        if (ss_starts_ci(r, "RCPT"))
+            return SS_STR("RCPT");
+        if (ss_starts_ci(r, "MAIL"))
+            return SS_STR("MAIL");
+        if (ss_starts_ci(r, "DATA"))
+            return SS_STR("DATA");
+        if (ss_starts_ci(r, "HELO") || ss_starts_ci(r, "EHLO"))
+            return SS_STR("EHLO");
+        if (ss_starts_ci(r, "connect") || ss_starts_ci(r, "greeting"))
+            return SS_STR("CONN");
+    }
+    return SS_NULLSTR;
+}
+
+/* The host after one of qmail's lead-ins. */
+static ss_str remote_host(ss_str d) {
+    static const char *const leads[] = {"Giving up on ", "Connected to ",
+                                        "remote host ", NULL};
+    for (int k = 0; leads[k]; k++) {
+        long p = ss_find_ci(d, leads[k]);
+        if (p < 0)
+            continue;
+        size_t st = (size_t)p + strlen(leads[k]), e = st;
+        while (e < d.len && !ss_isspace((unsigned char)d.ptr[e]))
+            e++;
+        while (e > st && (d.ptr[e - 1] == '.' || d.ptr[e - 1] == ':'))
+            e--;
+        if (e > st)
+            return ss_str_make(d.ptr + st, e - st);
+    }
+    return SS_NULLSTR;
+}
+
+int ss_decode_qmail(const ss_view *v, ss_bounce *out) {
+    if (!ss_eq_ci(ss_trim(v->subject), "failure notice") &&
+        !qmail_received(v->root))
+        return SS_DEC_NO;
+    size_t pos = 0, guard = 0, first = out->nfacts;
+    ss_str line;
+    int reading = 0;
+    ss_fact *cur = NULL;
+    while (ss_next_line(v->text, &pos, &line) && guard++ < 200000) {
+        ss_str t = ss_trim(line);
+        if (!reading) {
+            if (ss_starts_ci(t, "Hi. This is the ") && pos < 8192)
+                reading = 1;
+            else if (pos > 8192)
+                return SS_DEC_NO;
+            continue;
+        }
+        if (ss_starts_ci(t, "--- Below this line is a copy of the message") ||
+            ss_starts_ci(t, "--- Enclosed is a copy of the message")) {
+            if (!v->original)
+                out->original = ss_str_make(v->text.ptr + pos, v->text.len - pos);
+            break;
+        }
+        if (t.len > 3 && t.ptr[0] == '<' && t.ptr[t.len - 1] == ':' &&
+            t.ptr[t.len - 2] == '>' && memchr(t.ptr, '@', t.len)) {
+            cur = ss_bounce_add(out);
+            if (!cur)
+                break;
+            cur->recipient = ss_str_make(t.ptr + 1, t.len - 3);
+            continue;
+        }
+        if (!cur || !t.len)
+            continue;
+        if (!cur->diagnostic.len)
+            cur->diagnostic = t;
+        else
+            cur->diagnostic.len = (size_t)(t.ptr + t.len - cur->diagnostic.ptr);
+    }
+    if (!reading)
+        return SS_DEC_NO;
+    out->decoder = "qmail";
+    for (size_t i = first; i < out->nfacts; i++) {
+        ss_fact *f = &out->facts[i];
+        ss_str d = f->diagnostic;
+        f->command = own_command(d);
+        f->remote_mta = remote_host(d);
+        f->status = hash_status(d);
+        long said = ss_find_ci(d, "Remote host said:");
+        if (said >= 0) {
+            /* the remote server's words decide; qmail's lines around
+             * them are kept out of the diagnostic */
+            ss_str w = ss_str_make(d.ptr + said + 17, d.len - (size_t)said - 17);
+            long gu = ss_find_ci(w, "Giving up on ");
+            if (gu >= 0)
+                w.len = (size_t)gu;
+            long nt = ss_find_ci(w, "I'm not going to try again");
+            if (nt >= 0)
+                w.len = (size_t)nt;
+            f->diagnostic = ss_trim(w);
+            f->diagnostic_type = SS_STR("SMTP");
+            /* "Connected to X but sender was rejected." */
+            if (ss_eq_ci(f->command, "MAIL"))
+                f->reason = SMTPSTATUS_R_REJECTED;
+            continue;
+        }
+        if (ss_eq_ci(f->command, "MAIL"))
+            f->reason = SMTPSTATUS_R_REJECTED;
+        else if (ss_eq_ci(f->command, "EHLO"))
+            f->reason = SMTPSTATUS_R_BLOCKED;
+        else if (!f->command.len || ss_find_ci(d, "said:") < 0)
+            f->reason = own_reason(d);
+    }
+    return out->nfacts > first ? SS_DEC_YES : SS_DEC_NO;
+}

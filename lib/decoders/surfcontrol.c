@@ -1,0 +1,65 @@
+/*
+ * surfcontrol.c - bounces from SurfControl E-mail Filter (X-Mailer:
+ * SurfControl E-mail Filter, X-SEF-Processed): a text transcript
+ *
+ *   Addressed To: user@example.org
+ *   Failed to send to identified host,
+ *   user@example.org: [192.0.2.1], 554 Service currently unavailable
+ *
+ * and usually an RFC 3464 part.  The DSN gives the recipients when there
+ * is one; the "address: [host], reply" lines give them (and the remote
+ * host) otherwise.
+ */
+#include "gw_util.h"
+
+int ss_decode_surfcontrol(const ss_view *v, ss_bounce *out) {
+    if (!ss_starts_ci(ss_trim(ss_part_header_raw(v->root, "X-Mailer")), "SurfControl E-mail Filter") &&
+        !ss_part_header_raw(v->root, "X-SEF-Processed").ptr)
+        return SS_DEC_NO;
+    ss_str text = v->text;
+    size_t first = out->nfacts;
+    ss_str saved = out->reporting_mta;
+    if (v->dsn)
+        ss_dsn_parse(v->dsn_text, out);
+    /* "user@example.org: [192.0.2.1], 554 ..." */
+    size_t pos = 0, n = 0;
+    ss_str line;
+    int dsn_facts = out->nfacts > first;
+    while (ss_next_line(text, &pos, &line) && n++ < GW_MAX_LINES) {
+        ss_str t = ss_trim(line);
+        long c = ss_find(t, ": [", 3);
+        if (c <= 0 || ss_find(ss_str_make(t.ptr, (size_t)c), "@", 1) < 0)
+            continue;
+        ss_str addr = ss_find_address(ss_str_make(t.ptr, (size_t)c));
+        ss_str rest = gw_skip(t, (size_t)c + 3);
+        long rb = ss_find(rest, "]", 1);
+        if (!addr.len || rb < 0)
+            continue;
+        ss_str host = ss_str_make(rest.ptr, (size_t)rb);
+        ss_str diag = ss_trim(gw_skip(rest, (size_t)rb + 1));
+        while (diag.len && diag.ptr[0] == ',')
+            diag = ss_trim(gw_skip(diag, 1));
+        ss_fact *f = NULL;
+        if (dsn_facts) {
+            f = gw_fact_for(out, first, addr);
+            if (f) {
+                if (!f->remote_mta.len)
+                    f->remote_mta = host;
+                if (!ss_trim(f->diagnostic).len)
+                    f->diagnostic = diag;
+            }
+            continue;
+        }
+        f = ss_bounce_add(out);
+        if (!f)
+            break;
+        f->recipient = addr;
+        f->remote_mta = host;
+        f->diagnostic = diag;
+    }
+    if (out->nfacts == first) {
+        out->reporting_mta = saved;
+        return SS_DEC_NO;
+    }
+    return SS_DEC_YES;
+}

@@ -1,0 +1,569 @@
+/*
+ * test_classify.c - unit tests of the classifier: example diagnostics for
+ * every reason of the taxonomy (written in the style servers use, not
+ * copied from any corpus), the hard/soft rule, reason names and aliases,
+ * the inferred status codes, normalization, and a check that every phrase
+ * of data/phrases.tsv classifies to its own reason when given alone.
+ *
+ * Runs with the working directory tests/ (reads ../data/phrases.tsv).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "smtpstatus.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...)                                                      \
+    do {                                                                      \
+        if (cond) {                                                           \
+            passed++;                                                         \
+        } else {                                                              \
+            failed++;                                                         \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__);                       \
+            printf(__VA_ARGS__);                                              \
+            printf("\n");                                                     \
+        }                                                                     \
+    } while (0)
+
+typedef struct example {
+    smtpstatus_reason want;
+    int hard;            /* expected hard_bounce */
+    const char *status;  /* "5.1.1" or "" */
+    int reply;           /* 0 if none */
+    const char *command; /* NULL if unknown */
+    const char *action;  /* NULL if unknown */
+    const char *dtype;   /* NULL if unknown */
+    const char *host;    /* remote host or NULL */
+    const char *domain;  /* recipient domain or NULL */
+    const char *text;
+} example;
+
+#define R(x) SMTPSTATUS_R_##x
+
+static const example EXAMPLES[] = {
+    /* userunknown */
+    {R(USERUNKNOWN), 1, "5.1.1", 550, "RCPT", "failed", "smtp", NULL, NULL,
+     "<bob@example.org>: Recipient address rejected: User unknown in local "
+     "recipient table"},
+    {R(USERUNKNOWN), 1, "5.1.1", 550, NULL, "failed", "smtp", NULL, NULL,
+     "550-5.1.1 The email account that you tried to reach does not exist. "
+     "Please try double-checking the recipient's email address"},
+    {R(USERUNKNOWN), 1, "", 550, "RCPT", NULL, NULL, NULL, NULL,
+     "No such user here"},
+    {R(USERUNKNOWN), 1, "5.0.0", 550, NULL, NULL, NULL, NULL, NULL,
+     "Benutzer unbekannt: anna@example.de"},
+    {R(USERUNKNOWN), 1, "5.1.10", 550, NULL, NULL, NULL, NULL, NULL,
+     "RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address "
+     "lookup"},
+    /* hostunknown */
+    {R(HOSTUNKNOWN), 1, "5.1.2", 550, NULL, NULL, NULL, NULL, NULL,
+     "Host or domain name not found. Name service error for "
+     "name=exampel.org type=A: Host not found"},
+    {R(HOSTUNKNOWN), 1, "", 0, NULL, NULL, NULL, NULL, NULL,
+     "no such domain: exampel.org"},
+    /* hasmoved */
+    {R(HASMOVED), 1, "5.1.6", 550, NULL, NULL, NULL, NULL, NULL,
+     "recipient no longer on server: carol@example.net"},
+    {R(HASMOVED), 1, "", 550, NULL, NULL, NULL, NULL, NULL,
+     "carol@example.net has been replaced by carol@example.com"},
+    /* mailboxfull */
+    {R(MAILBOXFULL), 0, "5.2.2", 552, NULL, NULL, NULL, NULL, NULL,
+     "<dave@example.jp>... Mailbox Full"},
+    {R(MAILBOXFULL), 0, "4.2.2", 452, NULL, NULL, NULL, NULL, NULL,
+     "The recipient's inbox is out of storage space. Please direct the "
+     "recipient to the help page"},
+    {R(MAILBOXFULL), 0, "", 550, NULL, NULL, NULL, NULL, NULL,
+     "Boite du destinataire pleine. Recipient overquota."},
+    /* mesgtoobig */
+    {R(MESGTOOBIG), 0, "5.3.4", 552, NULL, NULL, NULL, NULL, NULL,
+     "Error: message file too big"},
+    {R(MESGTOOBIG), 0, "", 552, "DATA", NULL, NULL, NULL, NULL,
+     "Message size exceeds fixed maximum message size (10485760)"},
+    /* exceedlimit */
+    {R(EXCEEDLIMIT), 0, "5.2.3", 552, NULL, NULL, NULL, NULL, NULL,
+     "Message length exceeds administrative limit"},
+    {R(EXCEEDLIMIT), 0, "", 552, NULL, NULL, NULL, NULL, NULL,
+     "Message header size exceeds limit"},
+    /* suspend */
+    {R(SUSPEND), 0, "5.2.1", 550, NULL, NULL, NULL, NULL, NULL,
+     "The email account that you tried to reach is disabled."},
+    {R(SUSPEND), 0, "", 554, NULL, NULL, NULL, NULL, NULL,
+     "Sorry, your message to erin@example.com cannot be delivered. This "
+     "mailbox is disabled (554.30)"},
+    /* norelaying */
+    {R(NORELAYING), 0, "5.7.1", 554, "RCPT", NULL, NULL, NULL, NULL,
+     "<frank@example.org>: Relay access denied"},
+    {R(NORELAYING), 0, "", 550, NULL, NULL, NULL, NULL, NULL,
+     "5.7.1 Unable to relay for frank@example.org"},
+    /* authfailure */
+    {R(AUTHFAILURE), 0, "5.7.26", 550, NULL, NULL, NULL, NULL, NULL,
+     "This mail has been blocked because the sender is unauthenticated. "
+     "Gmail requires all senders to authenticate with either SPF or DKIM."},
+    {R(AUTHFAILURE), 0, "5.7.1", 550, NULL, NULL, NULL, NULL, NULL,
+     "Unauthenticated email from example.com is not accepted due to "
+     "domain's DMARC policy."},
+    /* filtered */
+    {R(FILTERED), 0, "5.2.0", 550, NULL, NULL, NULL, NULL, NULL,
+     "Unknown user grace@example.ne.jp"},
+    {R(FILTERED), 0, "", 550, "DATA", NULL, NULL, NULL, NULL,
+     "Message rejected due to user rules"},
+    /* requireptr */
+    {R(REQUIREPTR), 0, "5.7.25", 550, NULL, NULL, NULL, NULL, NULL,
+     "The IP address sending this message does not have a PTR record "
+     "setup, or the corresponding forward DNS entry does not point to the "
+     "sending IP."},
+    {R(REQUIREPTR), 0, "4.7.1", 450, NULL, NULL, NULL, NULL, NULL,
+     "Client host rejected: cannot find your reverse hostname, [192.0.2.9]"},
+    /* notcompliantrfc */
+    {R(NOTCOMPLIANTRFC), 0, "5.7.1", 550, NULL, NULL, NULL, NULL, NULL,
+     "This message is not RFC 5322 compliant. There are multiple Subject "
+     "headers."},
+    {R(NOTCOMPLIANTRFC), 0, "", 550, NULL, NULL, NULL, NULL, NULL,
+     "Messages missing a valid Message-ID: header are not accepted."},
+    /* badreputation */
+    {R(BADREPUTATION), 0, "4.7.0", 421, NULL, NULL, NULL, NULL, NULL,
+     "This message is suspicious due to the very low reputation of the "
+     "sending IP address."},
+    {R(BADREPUTATION), 0, "4.7.650", 451, NULL, NULL, NULL, NULL, NULL,
+     "The mail server [192.0.2.7] has been temporarily rate limited due to "
+     "IP reputation."},
+    /* contenterror */
+    {R(CONTENTERROR), 0, "5.6.0", 554, NULL, NULL, NULL, NULL, NULL,
+     "Content rejected"},
+    {R(CONTENTERROR), 0, "", 550, NULL, NULL, NULL, NULL, NULL,
+     "improper use of 8-bit data in message header"},
+    /* rejected */
+    {R(REJECTED), 0, "5.1.8", 501, "MAIL", NULL, NULL, NULL, NULL,
+     "<noreply@invalid.example>: Sender address rejected: Domain not found"},
+    {R(REJECTED), 0, "", 550, "MAIL", NULL, NULL, NULL, NULL,
+     "Sender verify failed"},
+    /* spamdetected */
+    {R(SPAMDETECTED), 0, "5.7.1", 550, "DATA", NULL, NULL, NULL, NULL,
+     "Our system has detected that this message is likely unsolicited "
+     "mail. To reduce the amount of spam sent to Gmail, this message has "
+     "been blocked."},
+    {R(SPAMDETECTED), 0, "5.7.1", 554, NULL, NULL, NULL, NULL, NULL,
+     "Message rejected as spam by Content Filtering."},
+    /* speeding */
+    {R(SPEEDING), 0, "4.2.1", 450, NULL, NULL, NULL, NULL, NULL,
+     "The user you are trying to contact is receiving mail too quickly. "
+     "Please resend your message at a later time."},
+    {R(SPEEDING), 0, "4.7.1", 451, NULL, NULL, NULL, NULL, NULL,
+     "Client host rejected: Please try again slower"},
+    /* toomanyconn */
+    {R(TOOMANYCONN), 0, "4.7.0", 421, NULL, NULL, NULL, NULL, NULL,
+     "Too many concurrent SMTP connections from this IP address; please "
+     "try again later."},
+    {R(TOOMANYCONN), 0, "5.5.3", 452, NULL, NULL, NULL, NULL, NULL,
+     "Too many recipients"},
+    /* blocked */
+    {R(BLOCKED), 0, "5.7.1", 550, NULL, NULL, NULL, NULL, NULL,
+     "Service unavailable; client host [192.0.2.4] blocked using "
+     "zen.spamhaus.org"},
+    {R(BLOCKED), 0, "5.7.1", 550, NULL, NULL, NULL, NULL, NULL,
+     "Unfortunately, messages from [192.0.2.5] weren't sent. Please "
+     "contact your Internet service provider since part of their network "
+     "is on our block list (S3150)."},
+    {R(BLOCKED), 0, "", 554, "CONNECT", NULL, NULL, NULL, NULL,
+     "mx.example.org ESMTP not accepting messages"},
+    /* policyviolation */
+    {R(POLICYVIOLATION), 0, "5.7.0", 552, NULL, NULL, NULL, NULL, NULL,
+     "Our system detected an illegal attachment on your message."},
+    {R(POLICYVIOLATION), 0, "", 554, NULL, NULL, NULL, NULL, NULL,
+     "Mail from ivan@example.net rejected for policy reasons"},
+    /* virusdetected */
+    {R(VIRUSDETECTED), 0, "5.7.1", 550, "DATA", NULL, NULL, NULL, NULL,
+     "Your message was infected with a virus. You should download a virus "
+     "scanner."},
+    {R(VIRUSDETECTED), 0, "", 554, NULL, NULL, NULL, NULL, NULL,
+     "Virus detected: Eicar-Test-Signature"},
+    /* securityerror */
+    {R(SECURITYERROR), 0, "5.7.0", 530, NULL, NULL, NULL, NULL, NULL,
+     "Authentication required"},
+    {R(SECURITYERROR), 0, "5.7.3", 550, NULL, NULL, NULL, NULL, NULL,
+     "Security conversion required but not possible"},
+    /* systemerror */
+    {R(SYSTEMERROR), 0, "5.3.5", 553, NULL, NULL, NULL, NULL, NULL,
+     "system config error"},
+    {R(SYSTEMERROR), 0, "4.3.0", 451, NULL, NULL, NULL, NULL, NULL,
+     "Temporary local problem - please try later"},
+    /* systemfull */
+    {R(SYSTEMFULL), 0, "4.3.1", 452, NULL, NULL, NULL, NULL, NULL,
+     "Insufficient system storage"},
+    {R(SYSTEMFULL), 0, "", 552, NULL, NULL, NULL, NULL, NULL,
+     "Requested mail action aborted: exceeded storage allocation"},
+    /* networkerror */
+    {R(NETWORKERROR), 0, "5.4.6", 554, NULL, NULL, NULL, NULL, NULL,
+     "mail forwarding loop for jack@example.org"},
+    {R(NETWORKERROR), 0, "4.4.3", 0, NULL, "delayed", NULL, NULL, NULL,
+     "Host not found, try again"},
+    /* expired */
+    {R(EXPIRED), 0, "4.4.7", 0, NULL, "failed", NULL, NULL, NULL,
+     "retry timeout exceeded"},
+    {R(EXPIRED), 0, "", 0, NULL, "delayed", NULL, NULL, NULL, ""},
+    {R(EXPIRED), 0, "5.4.7", 0, NULL, "failed", NULL, NULL, NULL,
+     "This message has been in the queue too long."},
+    /* notaccept */
+    {R(NOTACCEPT), 1, "5.1.10", 550, NULL, NULL, NULL, NULL, NULL,
+     "Recipient address has null MX"},
+    {R(NOTACCEPT), 1, "", 556, NULL, NULL, NULL, NULL, NULL,
+     "example.net does not accept mail (nullMX)"},
+    {R(NOTACCEPT), 0, "4.3.2", 453, NULL, NULL, NULL, NULL, NULL,
+     "System not accepting network messages, temporarily"},
+    /* failedstarttls */
+    {R(FAILEDSTARTTLS), 0, "5.7.10", 523, "STARTTLS", NULL, NULL, NULL, NULL,
+     "Encryption Needed"},
+    {R(FAILEDSTARTTLS), 0, "", 0, NULL, NULL, NULL, NULL, NULL,
+     "TLS required but not supported by the remote host"},
+    /* mailererror */
+    {R(MAILERERROR), 0, "5.3.0", 0, NULL, NULL, "X-Unix", NULL, NULL,
+     "255"},
+    {R(MAILERERROR), 0, "", 0, NULL, NULL, NULL, NULL, NULL,
+     "Command died with status 1: \"/usr/local/bin/filter\""},
+    /* suppressed */
+    {R(SUPPRESSED), 0, "", 0, NULL, NULL, NULL, NULL, NULL,
+     "Address is on the account-level suppression list"},
+    {R(SUPPRESSED), 0, "5.1.1", 550, NULL, NULL, "smtp", NULL, NULL,
+     "Amazon SES did not send the message to this address because it is "
+     "on the suppression list for your account."},
+    /* syntaxerror */
+    {R(SYNTAXERROR), 0, "5.5.0", 503, NULL, NULL, NULL, NULL, NULL,
+     "Improper sequence of commands"},
+    {R(SYNTAXERROR), 0, "", 501, NULL, NULL, NULL, NULL, NULL,
+     "Syntax error in parameters or arguments"},
+    /* onhold */
+    {R(ONHOLD), 0, "", 0, NULL, NULL, NULL, NULL, NULL,
+     "Delivery to the following recipient failed."},
+    {R(ONHOLD), 0, "5.0.0", 550, NULL, NULL, NULL, NULL, NULL,
+     "Requested action not taken"},
+    /* undefined */
+    {R(UNDEFINED), 0, "", 0, NULL, NULL, NULL, NULL, NULL, ""},
+    {R(UNDEFINED), 0, "", 0, NULL, "failed", NULL, NULL, NULL, NULL},
+    /* delivered */
+    {R(DELIVERED), 0, "2.1.5", 250, NULL, "delivered", NULL, NULL, NULL,
+     "2.1.5 Ok"},
+    {R(DELIVERED), 0, "2.0.0", 250, NULL, NULL, NULL, NULL, NULL,
+     "Ok: queued as 4Xyz"},
+    /* feedback, vacation: given by the decoders as the action */
+    {R(FEEDBACK), 0, "", 0, NULL, "feedback", NULL, NULL, NULL, ""},
+    {R(VACATION), 0, "", 0, NULL, "vacation", NULL, NULL, NULL, ""},
+    {R(VACATION), 0, "", 0, NULL, NULL, NULL, NULL, NULL,
+     "I am out of the office until Monday."},
+    /* provider rules */
+    {R(USERUNKNOWN), 1, "5.0.0", 554, NULL, NULL, NULL,
+     "mta5.am0.yahoodns.net", NULL,
+     "delivery error: dd This user doesn't have a yahoo.com account "
+     "(kim@yahoo.com) [0]"},
+    {R(SUSPEND), 0, "5.5.0", 550, NULL, NULL, NULL, "smtpz4.laposte.net",
+     NULL, "5.5.0 Le compte du destinataire est bloque. The recipient "
+     "account isblocked. LPN007_426"},
+    {R(TOOMANYCONN), 0, "5.0.0", 550, NULL, NULL, NULL, "mx3.qq.com", NULL,
+     "Connection frequency limited"},
+    {R(POLICYVIOLATION), 0, "5.0.0", 554, NULL, NULL, NULL,
+     "eu-smtp-inbound-1.mimecast.com", NULL, "Host network not allowed"},
+    {R(BLOCKED), 0, "5.7.606", 550, NULL, NULL, NULL,
+     "example-com.mail.protection.outlook.com", NULL,
+     "Access denied, banned sending IP [192.0.2.8]"},
+    {R(REQUIREPTR), 0, "", 421, NULL, NULL, NULL, "smtp.secureserver.net",
+     NULL, "Temporarily rejected. Reverse DNS for this IP failed. IB108"},
+    {R(MAILBOXFULL), 0, "", 550, NULL, NULL, NULL, "mx3.email.ua", NULL,
+     "Mailbox is full. See http://mail.i.ua/err/4/"},
+    {R(FILTERED), 0, "5.0.0", 550, NULL, NULL, NULL, "lsean.ezweb.ne.jp",
+     NULL, "550 : User unknown"},
+    {R(SPEEDING), 0, "4.7.1", 421, NULL, NULL, NULL, NULL, "icloud.com",
+     "Messages to lee@icloud.com deferred due to excessive volume. Try "
+     "again later"},
+};
+
+static void set_status(smtpstatus_status *st, const char *s) {
+    memset(st, 0, sizeof *st);
+    if (s != NULL && *s != '\0')
+        sscanf(s, "%d.%d.%d", &st->klass, &st->subject, &st->detail);
+}
+
+static void test_examples(void) {
+    size_t i;
+    int seen[SMTPSTATUS_R_COUNT_];
+    memset(seen, 0, sizeof seen);
+    for (i = 0; i < sizeof EXAMPLES / sizeof EXAMPLES[0]; i++) {
+        const example *e = &EXAMPLES[i];
+        smtpstatus_evidence ev;
+        smtpstatus_verdict v;
+        memset(&ev, 0, sizeof ev);
+        set_status(&ev.status, e->status);
+        ev.reply_code = e->reply;
+        ev.command = e->command;
+        ev.action = e->action;
+        ev.diagnostic_type = e->dtype;
+        ev.remote_host = e->host;
+        ev.recipient_domain = e->domain;
+        ev.text = e->text;
+        ev.text_len = e->text ? strlen(e->text) : 0;
+        smtpstatus_classify(&ev, &v);
+        CHECK(v.reason == e->want, "example %u \"%.50s\": want %s, got %s (%s)",
+              (unsigned)i, e->text ? e->text : "(null)",
+              smtpstatus_reason_name(e->want), smtpstatus_reason_name(v.reason),
+              v.why ? v.why : "");
+        CHECK(v.hard_bounce == e->hard, "example %u: hard_bounce %d, want %d",
+              (unsigned)i, v.hard_bounce, e->hard);
+        CHECK(v.why != NULL && v.why[0] != '\0', "example %u: no why",
+              (unsigned)i);
+        seen[e->want]++;
+    }
+    /* Every reason but not_a_bounce (the analyzer's) has examples. */
+    for (i = 0; i < (size_t)SMTPSTATUS_R_COUNT_; i++) {
+        if (i == (size_t)SMTPSTATUS_R_NOT_A_BOUNCE) continue;
+        CHECK(seen[i] >= 1, "reason %s has no example",
+              smtpstatus_reason_name((smtpstatus_reason)i));
+    }
+}
+
+static void test_names(void) {
+    size_t i;
+    for (i = 0; i < (size_t)SMTPSTATUS_R_COUNT_; i++) {
+        smtpstatus_reason r = (smtpstatus_reason)i;
+        const char *n = smtpstatus_reason_name(r);
+        CHECK(n != NULL && smtpstatus_reason_from_name(n) == r,
+              "name round trip for %u", (unsigned)i);
+        CHECK(smtpstatus_reason_meaning(r) != NULL &&
+                  strlen(smtpstatus_reason_meaning(r)) > 10,
+              "meaning of %s", n);
+        CHECK(smtpstatus_reason_advice(r) != NULL &&
+                  strlen(smtpstatus_reason_advice(r)) > 5,
+              "advice of %s", n);
+        CHECK(smtpstatus_reason_bounce_type(r) != NULL, "bounce type of %s",
+              n);
+    }
+    CHECK(smtpstatus_reason_from_name("emailtoolarge") ==
+              SMTPSTATUS_R_MESGTOOBIG, "alias emailtoolarge");
+    CHECK(smtpstatus_reason_from_name("ratelimited") == SMTPSTATUS_R_SPEEDING,
+          "alias ratelimited");
+    CHECK(smtpstatus_reason_from_name("UserUnknown") ==
+              SMTPSTATUS_R_USERUNKNOWN, "case-insensitive name");
+    CHECK(smtpstatus_reason_from_name("nosuchreason") == SMTPSTATUS_R_COUNT_,
+          "unknown name");
+    CHECK(smtpstatus_reason_from_name(NULL) == SMTPSTATUS_R_COUNT_, "NULL");
+    CHECK(smtpstatus_reason_name(SMTPSTATUS_R_COUNT_) == NULL, "out of range");
+    CHECK(strcmp(smtpstatus_reason_name(SMTPSTATUS_R_NOT_A_BOUNCE),
+                 "not_a_bounce") == 0, "not_a_bounce name");
+    CHECK(strcmp(smtpstatus_reason_bounce_type(SMTPSTATUS_R_NOT_A_BOUNCE),
+                 "none") == 0, "not_a_bounce type");
+    CHECK(strcmp(smtpstatus_reason_bounce_type(SMTPSTATUS_R_USERUNKNOWN),
+                 "hard") == 0, "userunknown hard");
+    CHECK(strcmp(smtpstatus_reason_bounce_type(SMTPSTATUS_R_BLOCKED),
+                 "block") == 0, "blocked block");
+    CHECK(strcmp(smtpstatus_reason_bounce_type(SMTPSTATUS_R_SUPPRESSED),
+                 "admin") == 0, "suppressed admin");
+    CHECK(strcmp(smtpstatus_reason_bounce_type(SMTPSTATUS_R_MAILBOXFULL),
+                 "soft") == 0, "mailboxfull soft");
+    CHECK(strcmp(smtpstatus_reason_bounce_type(SMTPSTATUS_R_ONHOLD),
+                 "undetermined") == 0, "onhold undetermined");
+}
+
+static void test_hard(void) {
+    smtpstatus_status s5 = {5, 3, 2}, s4 = {4, 3, 2}, none = {0, 0, 0};
+    CHECK(smtpstatus_is_hard_bounce(R(USERUNKNOWN), 0, NULL, NULL, 0) == 1,
+          "userunknown hard");
+    CHECK(smtpstatus_is_hard_bounce(R(HOSTUNKNOWN), 450, NULL, NULL, 0) == 1,
+          "hostunknown hard");
+    CHECK(smtpstatus_is_hard_bounce(R(HASMOVED), 0, NULL, NULL, 0) == 1,
+          "hasmoved hard");
+    CHECK(smtpstatus_is_hard_bounce(R(NOTACCEPT), 0, &s5, NULL, 0) == 1,
+          "notaccept 5.x hard");
+    CHECK(smtpstatus_is_hard_bounce(R(NOTACCEPT), 453, &s4, NULL, 0) == 0,
+          "notaccept 4.x soft");
+    CHECK(smtpstatus_is_hard_bounce(R(NOTACCEPT), 0, &none, "temporarily",
+                                    11) == 0, "notaccept temporary soft");
+    CHECK(smtpstatus_is_hard_bounce(R(NOTACCEPT), 0, &none, "no mail", 7) ==
+              1, "notaccept no code hard");
+    CHECK(smtpstatus_is_hard_bounce(R(MAILBOXFULL), 552, &s5, NULL, 0) == 0,
+          "mailboxfull soft even with 5xx");
+    CHECK(smtpstatus_is_hard_bounce(R(SUSPEND), 550, &s5, NULL, 0) == 0,
+          "suspend soft");
+    CHECK(smtpstatus_is_hard_bounce(R(BLOCKED), 550, &s5, NULL, 0) == 0,
+          "blocked soft");
+    CHECK(smtpstatus_is_hard_bounce(R(DELIVERED), 250, NULL, NULL, 0) == 0,
+          "delivered not hard");
+    CHECK(smtpstatus_is_hard_bounce(R(UNDEFINED), 550, &s5, NULL, 0) == 0,
+          "undefined not hard");
+}
+
+static void test_pseudo(void) {
+    CHECK(strcmp(ss_pseudo_status(R(USERUNKNOWN), 5), "5.0.911") == 0, "911");
+    CHECK(strcmp(ss_pseudo_status(R(USERUNKNOWN), 4), "5.0.911") == 0,
+          "userunknown has no 4.0.911");
+    CHECK(strcmp(ss_pseudo_status(R(FILTERED), 5), "5.0.910") == 0, "910");
+    CHECK(strcmp(ss_pseudo_status(R(REJECTED), 5), "5.0.918") == 0, "918");
+    CHECK(strcmp(ss_pseudo_status(R(EXPIRED), 5), "5.0.947") == 0, "947");
+    CHECK(strcmp(ss_pseudo_status(R(EXPIRED), 4), "4.0.947") == 0, "4.947");
+    CHECK(strcmp(ss_pseudo_status(R(HOSTUNKNOWN), 5), "5.0.912") == 0, "912");
+    CHECK(strcmp(ss_pseudo_status(R(MAILBOXFULL), 5), "5.0.922") == 0, "922");
+    CHECK(strcmp(ss_pseudo_status(R(BLOCKED), 5), "5.0.971") == 0, "971");
+    CHECK(strcmp(ss_pseudo_status(R(REQUIREPTR), 5), "5.0.973") == 0, "973");
+    CHECK(strcmp(ss_pseudo_status(R(NETWORKERROR), 5), "5.0.944") == 0, "944");
+    CHECK(strcmp(ss_pseudo_status(R(MESGTOOBIG), 5), "5.0.934") == 0, "934");
+    CHECK(strcmp(ss_pseudo_status(R(NOTACCEPT), 5), "5.0.932") == 0, "932");
+    CHECK(strcmp(ss_pseudo_status(R(SYSTEMERROR), 5), "5.0.930") == 0, "930");
+    CHECK(strcmp(ss_pseudo_status(R(SUSPEND), 5), "5.0.921") == 0, "921");
+    CHECK(strcmp(ss_pseudo_status(R(UNDEFINED), 5), "5.0.900") == 0, "900");
+    CHECK(strcmp(ss_pseudo_status(R(SPAMDETECTED), 5), "5.0.980") == 0, "980");
+    CHECK(strcmp(ss_pseudo_status(R(MAILERERROR), 5), "5.0.939") == 0, "939");
+    CHECK(strcmp(ss_pseudo_status(R(NORELAYING), 5), "5.0.909") == 0, "909");
+    CHECK(strcmp(ss_pseudo_status(R(SYNTAXERROR), 5), "5.0.902") == 0, "902");
+    CHECK(strcmp(ss_pseudo_status(R(DELIVERED), 5), "") == 0, "none");
+}
+
+static void test_normalize(void) {
+    char out[SS_NORM_MAX];
+    size_t n;
+    n = ss_normalize("  Hello\t\r\n  WORLD  ", 20, out, sizeof out);
+    CHECK(strcmp(out, " hello world ") == 0 && n == strlen(out),
+          "spaces and case: [%s]", out);
+    ss_normalize("Mail from 192.0.2.1 refused", 27, out, sizeof out);
+    CHECK(strcmp(out, " mail from {ip} refused ") == 0, "ip: [%s]", out);
+    ss_normalize("<Bob.Smith@Example.ORG>: User unknown", 37, out, sizeof out);
+    CHECK(strcmp(out, " <{addr}>: user unknown ") == 0, "addr: [%s]", out);
+    ss_normalize("status 5.1.1 ok", 15, out, sizeof out);
+    CHECK(strcmp(out, " status 5.1.1 ok ") == 0, "status kept: [%s]", out);
+    {
+        const char *q = "can\xe2\x80\x99t \xe2\x80\x9cx\xe2\x80\x9d";
+        ss_normalize(q, strlen(q), out, sizeof out);
+    }
+    CHECK(strcmp(out, " can't \"x\" ") == 0, "quotes: [%s]", out);
+    {
+        const char *a = "Empf\xc3\xa4nger unbekannt, Bo\xc3\xaete pleine";
+        ss_normalize(a, strlen(a), out, sizeof out);
+    }
+    CHECK(strcmp(out, " empfanger unbekannt, boite pleine ") == 0,
+          "accents: [%s]", out);
+    n = ss_normalize(NULL, 5, out, sizeof out);
+    CHECK(n == 2 && strcmp(out, "  ") == 0, "NULL text");
+    {
+        /* Long input is cut, never overflows. */
+        static char big[20000];
+        memset(big, 'a', sizeof big);
+        n = ss_normalize(big, sizeof big, out, sizeof out);
+        CHECK(n < sizeof out && out[n] == '\0', "long input bounded");
+    }
+    {
+        char small[8];
+        n = ss_normalize("hello world", 11, small, sizeof small);
+        CHECK(n < sizeof small, "small buffer bounded");
+    }
+}
+
+/* Each phrase of the data file, alone, gives its own reason; neutral
+ * phrases give none. */
+static void test_phrase_file(void) {
+    FILE *f = fopen("../data/phrases.tsv", "r");
+    char line[2048];
+    int count = 0, perreason[SMTPSTATUS_R_COUNT_];
+    size_t i;
+    memset(perreason, 0, sizeof perreason);
+    CHECK(f != NULL, "cannot open ../data/phrases.tsv");
+    if (f == NULL) return;
+    while (fgets(line, sizeof line, f) != NULL) {
+        char *tab, *phrase, *end, text[2048];
+        size_t o = 0, k;
+        smtpstatus_reason want;
+        smtpstatus_evidence ev;
+        smtpstatus_verdict v;
+        if (line[0] == '#' || line[0] == '\n') continue;
+        tab = strchr(line, '\t');
+        if (tab == NULL) continue;
+        *tab = '\0';
+        phrase = tab + 1;
+        end = strchr(phrase, '\t');
+        if (end == NULL) end = strchr(phrase, '\n');
+        if (end != NULL) *end = '\0';
+        /* "{*}" stands for any words: put one there. */
+        for (k = 0; phrase[k] != '\0' && o + 8 < sizeof text; k++) {
+            if (strncmp(phrase + k, "{*}", 3) == 0) {
+                memcpy(text + o, " zz ", 4);
+                o += 4;
+                k += 2;
+            } else {
+                text[o++] = phrase[k];
+            }
+        }
+        text[o] = '\0';
+        memset(&ev, 0, sizeof ev);
+        ev.text = text;
+        ev.text_len = o;
+        smtpstatus_classify(&ev, &v);
+        count++;
+        if (strcmp(line, "neutral") == 0) {
+            ss_match m;
+            char norm[SS_NORM_MAX];
+            size_t n = ss_normalize(text, o, norm, sizeof norm);
+            ss_match_phrases(norm, n, &m);
+            CHECK(m.reasons == 0, "neutral phrase \"%s\" gives a reason",
+                  phrase);
+            continue;
+        }
+        want = smtpstatus_reason_from_name(line);
+        CHECK(want != SMTPSTATUS_R_COUNT_, "unknown reason %s", line);
+        if (want == SMTPSTATUS_R_COUNT_) continue;
+        perreason[want]++;
+        CHECK(v.reason == want, "phrase \"%s\": want %s, got %s (%s)", phrase,
+              line, smtpstatus_reason_name(v.reason), v.why);
+    }
+    fclose(f);
+    CHECK(count > 500, "only %d phrases", count);
+    CHECK(count == ss_phrase_data.nphrases,
+          "data file has %d phrases, generated tables %d: regenerate",
+          count, ss_phrase_data.nphrases);
+    printf("phrases per reason:");
+    for (i = 0; i < (size_t)SMTPSTATUS_R_COUNT_; i++)
+        if (perreason[i] > 0)
+            printf(" %s=%d", smtpstatus_reason_name((smtpstatus_reason)i),
+                   perreason[i]);
+    printf("\n");
+}
+
+static void test_edge(void) {
+    smtpstatus_verdict v;
+    smtpstatus_evidence ev;
+    memset(&v, 0x55, sizeof v);
+    smtpstatus_classify(NULL, &v);
+    CHECK(v.reason == SMTPSTATUS_R_UNDEFINED && v.hard_bounce == 0,
+          "NULL evidence");
+    smtpstatus_classify(NULL, NULL); /* must not crash */
+    memset(&ev, 0, sizeof ev);
+    ev.text = "\xff\xfe\xc3"; /* broken UTF-8 */
+    ev.text_len = 3;
+    smtpstatus_classify(&ev, &v);
+    CHECK(v.reason == SMTPSTATUS_R_ONHOLD, "binary text gives onhold, got %s",
+          smtpstatus_reason_name(v.reason));
+    /* A longer phrase hides the shorter one inside it. */
+    memset(&ev, 0, sizeof ev);
+    ev.text = "Recipient address rejected: Access denied";
+    ev.text_len = strlen(ev.text);
+    ev.command = "RCPT";
+    smtpstatus_classify(&ev, &v);
+    CHECK(v.reason == SMTPSTATUS_R_USERUNKNOWN, "covering: got %s",
+          smtpstatus_reason_name(v.reason));
+    /* A user unknown after DATA is the recipient's filter. */
+    memset(&ev, 0, sizeof ev);
+    ev.text = "550 Unknown user kim@example.jp";
+    ev.text_len = strlen(ev.text);
+    ev.command = "DATA";
+    smtpstatus_classify(&ev, &v);
+    CHECK(v.reason == SMTPSTATUS_R_FILTERED, "user unknown at DATA: got %s",
+          smtpstatus_reason_name(v.reason));
+}
+
+int main(void) {
+    test_examples();
+    test_names();
+    test_hard();
+    test_pseudo();
+    test_normalize();
+    test_phrase_file();
+    test_edge();
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
