@@ -120,17 +120,21 @@ mbox_bytes="$(wc -c <"$tmp/set.mbox")"
 ss_args=(bounce --format jsonl --delivered)
 
 # ---- timing ----
-# measure RUNS OUT cmd... : sets MED (median wall seconds), RSS (max peak
-# RSS in KiB) and FAIL (non-zero exit statuses seen).
+median() { sort -g | awk '{ a[NR] = $1 }
+    END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.6f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+# measure RUNS OUT cmd... : sets MED (median wall seconds), CPU (median
+# user+system seconds), RSS (largest peak RSS in KiB) and FAIL (the last
+# non-zero exit status, 0 if none).
 measure() {
-    local runs="$1" out="$2" i t0 t1 rc r
+    local runs="$1" out="$2" i t0 t1 rc r c
     shift 2
-    local times=()
+    local times=() cpus=()
     RSS=0 FAIL=0
     for ((i = 0; i < runs; i++)); do
         rc=0
         t0="$(date +%s.%N)"
-        /usr/bin/time -f '%M' -o "$tmp/rss" "$@" >"$out" 2>"$tmp/err" || rc=$?
+        /usr/bin/time -f '%M %U %S' -o "$tmp/rss" "$@" >"$out" 2>"$tmp/err" || rc=$?
         t1="$(date +%s.%N)"
         if [ "$rc" -ne 0 ]; then
             FAIL=$rc
@@ -140,23 +144,25 @@ measure() {
             fi
         fi
         times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')")
-        r="$(tail -n 1 "$tmp/rss")"
-        case "$r" in ''|*[!0-9]*) r=0 ;; esac
+        read -r r c < <(tail -n 1 "$tmp/rss" | awk '{ printf "%d %.2f\n", $1, $2 + $3 }')
+        cpus+=("$c")
         [ "$r" -le "$RSS" ] || RSS="$r"
     done
-    MED="$(printf '%s\n' "${times[@]}" | sort -g | awk '{ a[NR] = $1 }
-        END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.6f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }')"
+    MED="$(printf '%s\n' "${times[@]}" | median)"
+    CPU="$(printf '%s\n' "${cpus[@]}" | median)"
 }
 
 # Result rows.
-R_NAME=() R_MSGS=() R_BYTES=() R_SEC=() R_RSS=() R_BASE=() R_CAT=()
-add_row() { # name msgs bytes sec rss sisimai_sec cat_sec
-    R_NAME+=("$1") R_MSGS+=("$2") R_BYTES+=("$3") R_SEC+=("$4") R_RSS+=("$5")
-    R_BASE+=("$6") R_CAT+=("$7")
+R_NAME=() R_MSGS=() R_BYTES=() R_SEC=() R_CPU=() R_RSS=() R_BASE=() R_BCPU=() R_CAT=()
+add_row() { # name msgs bytes sec cpu rss sisimai_sec sisimai_cpu cat_sec
+    R_NAME+=("$1") R_MSGS+=("$2") R_BYTES+=("$3") R_SEC+=("$4") R_CPU+=("$5")
+    R_RSS+=("$6") R_BASE+=("$7") R_BCPU+=("$8") R_CAT+=("$9")
 }
+loadavg() { cut -d ' ' -f 1 /proc/loadavg 2>/dev/null || echo '?'; }
 
+ncpu="$(nproc)"
 ss_version="$("$bin" --version 2>/dev/null | head -n 1 || true)"
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //'), $(uname -sr)"
+echo "machine: $ncpu cores, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //'), $(uname -sr), load $(loadavg)"
 echo "smtpstatus: $bin (${ss_version:-version unknown})"
 if [ "$sisimai" = 1 ]; then
     echo "sisimai: $(perl -MSisimai -e 'print $Sisimai::VERSION') (perl $(perl -e 'print $^V'))"
@@ -164,7 +170,10 @@ fi
 echo "speed set: $COPIES copies of $corpus: $nmsg messages;" \
      "folder $(awk -v b="$set_bytes" 'BEGIN { printf "%.1f", b / 1e6 }') MB," \
      "mbox $(awk -v b="$mbox_bytes" 'BEGIN { printf "%.1f", b / 1e6 }') MB"
-echo "runs: smtpstatus $RUNS, sisimai $SISIMAI_RUNS, cat $RUNS (median wall time)"
+echo "runs: smtpstatus $RUNS, sisimai $SISIMAI_RUNS, cat $RUNS (medians)"
+if awk -v l="$(loadavg)" -v n="$ncpu" 'BEGIN { exit !(l + 0 > n / 2) }'; then
+    echo "warning: load average $(loadavg) on $ncpu cores: other work is running, wall times are inflated (compare the cpu column)"
+fi
 echo
 
 declare -A SEC
@@ -186,21 +195,22 @@ for what in folder mbox; do
 
     measure "$RUNS" /dev/null "${catcmd[@]}"
     SEC[cat_$what]="$MED"
-    add_row "cat $what" "$nmsg" "$bytes" "$MED" "$RSS" "" ""
+    add_row "cat $what" "$nmsg" "$bytes" "$MED" "$CPU" "$RSS" "" "" ""
 
     measure "$RUNS" /dev/null "$bin" "${ss_args[@]}" "$path"
     SEC[ss_$what]="$MED"
+    SEC[sscpu_$what]="$CPU"
     ss_rss="$RSS"
 
-    sis_sec=""
+    sis_sec="" sis_cpu=""
     if [ "$sisimai" = 1 ]; then
         measure "$SISIMAI_RUNS" "$tmp/sis.out" perl "$here/sisimai_run.pl" "$path"
-        sis_sec="$MED"
+        sis_sec="$MED" sis_cpu="$CPU"
         cat "$tmp/sis.out"
         [ "$FAIL" = 0 ] || note "sisimai_run.pl failed on the $what"
-        add_row "sisimai $what" "$nmsg" "$bytes" "$MED" "$RSS" "" "${SEC[cat_$what]}"
+        add_row "sisimai $what" "$nmsg" "$bytes" "$MED" "$CPU" "$RSS" "" "" "${SEC[cat_$what]}"
     fi
-    add_row "smtpstatus $what" "$nmsg" "$bytes" "${SEC[ss_$what]}" "$ss_rss" "$sis_sec" "${SEC[cat_$what]}"
+    add_row "smtpstatus $what" "$nmsg" "$bytes" "${SEC[ss_$what]}" "${SEC[sscpu_$what]}" "$ss_rss" "$sis_sec" "$sis_cpu" "${SEC[cat_$what]}"
 done
 
 # ---- -j scaling ----
@@ -216,14 +226,14 @@ if [ "$jobs" = 1 ]; then
         fi
         if cmp -s "$tmp/j1.out" "$tmp/j2.out"; then order="same output as -j 1"; else order="OUTPUT DIFFERS from -j 1"; fi
         measure "$RUNS" /dev/null "$bin" "${ss_args[@]}" -j 1 "$path"
-        s1="$MED" r1="$RSS"
+        s1="$MED" c1="$CPU" r1="$RSS"
         measure "$RUNS" /dev/null "$bin" "${ss_args[@]}" -j 2 "$path"
-        s2="$MED" r2="$RSS"
-        add_row "smtpstatus $what -j1" "$nmsg" "$bytes" "$s1" "$r1" "" "${SEC[cat_$what]}"
-        add_row "smtpstatus $what -j2" "$nmsg" "$bytes" "$s2" "$r2" "" "${SEC[cat_$what]}"
-        echo "$what: -j 2 speed-up $(awk -v a="$s1" -v b="$s2" 'BEGIN { printf "%.2f", a / b }')x over -j 1 ($order)"
-        SEC[jspeed_$what]="$(awk -v a="$s1" -v b="$s2" 'BEGIN { printf "%.2f", a / b }')"
+        s2="$MED" c2="$CPU" r2="$RSS"
+        add_row "smtpstatus $what -j1" "$nmsg" "$bytes" "$s1" "$c1" "$r1" "" "" "${SEC[cat_$what]}"
+        add_row "smtpstatus $what -j2" "$nmsg" "$bytes" "$s2" "$c2" "$r2" "" "" "${SEC[cat_$what]}"
+        SEC[jspeed_$what]="$(awk -v a="$s1" -v b="$s2" 'BEGIN { printf "%.2f", a / (b > 0 ? b : 1e-6) }')"
         SEC[jorder_$what]="$order"
+        echo "$what: -j 2 speed-up ${SEC[jspeed_$what]}x over -j 1 ($order)"
     done
 fi
 
@@ -252,10 +262,10 @@ if [ "$big" = 1 ]; then
         echo "generated $tmp/big.mbox: $big_msgs messages, $((big_bytes / 1048576)) MiB"
         measure 1 /dev/null cat "$tmp/big.mbox"
         big_cat="$MED"
+        add_row "cat big mbox" "$big_msgs" "$big_bytes" "$MED" "$CPU" "$RSS" "" "" ""
         measure 1 /dev/null "$bin" bounce --format jsonl "$tmp/big.mbox"
         [ "$FAIL" = 0 ] || note "smtpstatus exit status $FAIL on the big mbox"
-        add_row "cat big mbox" "$big_msgs" "$big_bytes" "$big_cat" "" "" ""
-        add_row "smtpstatus big mbox" "$big_msgs" "$big_bytes" "$MED" "$RSS" "" "$big_cat"
+        add_row "smtpstatus big mbox" "$big_msgs" "$big_bytes" "$MED" "$CPU" "$RSS" "" "" "$big_cat"
         SEC[big_rss]="$RSS"
         rm -f "$tmp/big.mbox"
     fi
@@ -263,20 +273,23 @@ fi
 
 # ---- the table ----
 echo
-printf '%-24s %8s %9s %10s %8s %9s %10s %8s\n' \
-    "" messages seconds "msgs/s" "MB/s" "peak MB" "x sisimai" "x cat"
+printf '%-22s %8s %8s %7s %9s %7s %7s %9s %7s %6s\n' \
+    "" messages "wall s" "cpu s" "msgs/s" "MB/s" "peak MB" "x sisimai" "x cpu" "x cat"
 for i in "${!R_NAME[@]}"; do
     awk -v n="${R_NAME[$i]}" -v m="${R_MSGS[$i]}" -v b="${R_BYTES[$i]}" \
-        -v s="${R_SEC[$i]}" -v r="${R_RSS[$i]}" -v base="${R_BASE[$i]}" \
-        -v cat="${R_CAT[$i]}" 'BEGIN {
+        -v s="${R_SEC[$i]}" -v c="${R_CPU[$i]}" -v r="${R_RSS[$i]}" \
+        -v base="${R_BASE[$i]}" -v bcpu="${R_BCPU[$i]}" -v cat="${R_CAT[$i]}" 'BEGIN {
         if (s <= 0) s = 1e-6
         ratio = (base == "") ? "-" : sprintf("%.1f", base / s)
+        cratio = (bcpu == "" || c <= 0) ? "-" : sprintf("%.1f", bcpu / c)
         xcat = (cat == "" || cat <= 0) ? "-" : sprintf("%.2f", s / cat)
         rss = (r == "" || r == 0) ? "-" : sprintf("%.1f", r / 1024)
-        printf "%-24s %8d %9.3f %10.0f %8.1f %9s %10s %8s\n", n, m, s, m / s, b / 1e6 / s, rss, ratio, xcat
+        printf "%-22s %8d %8.3f %7.2f %9.0f %7.1f %7s %9s %7s %6s\n", n, m, s, c, m / s, b / 1e6 / s, rss, ratio, cratio, xcat
     }'
 done
-echo "x sisimai: sisimai's time / ours (same messages); x cat: our time / cat's time on the same bytes"
+echo "msgs/s and MB/s from the median wall time; x sisimai: sisimai's wall time / ours on the"
+echo "same messages; x cpu: the same with user+system CPU time (steadier on a busy machine);"
+echo "x cat: our wall time / cat's on the same bytes"
 
 # ---- targets ----
 echo
@@ -285,8 +298,9 @@ if [ "$sisimai" = 1 ]; then
     for what in folder mbox; do
         for i in "${!R_NAME[@]}"; do
             [ "${R_NAME[$i]}" = "smtpstatus $what" ] || continue
-            x="$(awk -v a="${R_BASE[$i]}" -v b="${R_SEC[$i]}" 'BEGIN { printf "%.1f", a / b }')"
-            echo "target: >= 100x sisimai msgs/s, $what: ${x}x $(verdict "$x >= 100")"
+            x="$(awk -v a="${R_BASE[$i]}" -v b="${R_SEC[$i]}" 'BEGIN { printf "%.1f", a / (b > 0 ? b : 1e-6) }')"
+            xc="$(awk -v a="${R_BCPU[$i]}" -v b="${R_CPU[$i]}" 'BEGIN { printf "%.1f", a / (b > 0 ? b : 0.01) }')"
+            echo "target: >= 100x sisimai msgs/s, $what: ${x}x $(verdict "$x >= 100") (cpu time: ${xc}x)"
         done
     done
 fi
@@ -304,3 +318,4 @@ if [ -n "${SEC[big_rss]:-}" ]; then
     mb="$(awk -v r="${SEC[big_rss]}" 'BEGIN { printf "%.1f", r / 1024 }')"
     echo "target: peak RSS < 64 MB on the big mbox: $mb MB $(verdict "$mb < 64")"
 fi
+echo "load average at the end: $(loadavg)"

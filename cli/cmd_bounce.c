@@ -6,6 +6,9 @@
  * worker threads (one analyzer each), keeping the output in input order.
  * It does no MIME or bounce parsing itself.
  */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* clock_gettime, isatty */
+#endif
 #include "cli.h"
 #include "sha1.h"
 

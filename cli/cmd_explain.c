@@ -144,7 +144,7 @@ void explain_json_members(obuf *b, const smtpstatus_explanation *ex,
     ob_json_cstr(b, si && exact ? si->name : NULL);
     ob_json_key(b, "status_meaning", first);
     ob_json_cstr(b, si ? si->meaning : NULL);
-    ob_json_key(b, "status_registered", first);
+    ob_json_key(b, "status_known", first);
     ob_json_bool(b, ex->status_info != NULL);
     ob_json_key(b, "reason", first);
     ob_json_cstr(b, reason);

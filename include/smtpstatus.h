@@ -347,6 +347,7 @@ typedef struct smtpstatus_evidence {
     const char *diagnostic_type; /* "SMTP", "X-Unix", ... or NULL */
     const char *remote_host;   /* remote MTA host name, NULL if unknown */
     const char *recipient_domain; /* NULL if unknown */
+    const char *reporting_host; /* reporting MTA host name, NULL if unknown */
 } smtpstatus_evidence;
 
 typedef struct smtpstatus_verdict {

@@ -764,13 +764,18 @@ static smtpstatus_reason probe_first(const ctx *c, const char **why) {
             *why = "status code: bad destination mailbox";
             return R(USERUNKNOWN);
         }
-    } else if (HAS(USERUNKNOWN) && t != R(FILTERED) && t != R(SUSPEND)) {
+    } else if (HAS(USERUNKNOWN) && t != R(SUSPEND)) {
         /* A "user unknown" at RCPT is what it says.  sisimai believes it
          * only at RCPT; with the command unknown it calls it filtered,
          * which says nothing true about the server: we keep userunknown
          * unless the refusal came after DATA (the recipient had been
-         * accepted, so the text is a filter's). */
-        if (cmd == NULL || *cmd == '\0' || cmd_is(cmd, "RCPT")) {
+         * accepted, so the text is a filter's) or a specific status code
+         * says something else (5.1.8: the sender).  5.1.10 is "null MX"
+         * in RFC 7505 but Exchange Online writes it for a recipient not
+         * found, so its text decides. */
+        if (cmd_is(cmd, "RCPT") ||
+            ((cmd == NULL || *cmd == '\0') &&
+             (is_retry_reason(t) || t == R(NOTACCEPT)))) {
             *why = "phrase: recipient does not exist";
             return R(USERUNKNOWN);
         }
@@ -845,6 +850,15 @@ static smtpstatus_reason probe_first(const ctx *c, const char **why) {
                                : "phrase: client host blocked";
         return R(BLOCKED);
     }
+    if (cmd_is(cmd, "MAIL") &&
+        (t == R(COUNT_) || t == R(UNDEFINED) || t == R(SECURITYERROR) ||
+         t == R(SYSTEMERROR)) &&
+        c->m->reasons == 0) {
+        /* MAIL FROM carries the sender address: a refusal of it without
+         * a better explanation is a refusal of the sender. */
+        *why = "command: sender refused at MAIL FROM";
+        return R(REJECTED);
+    }
     return R(COUNT_);
 }
 
@@ -855,6 +869,13 @@ static const smtpstatus_reason SECOND_ORDER[] = {
     R(SYSTEMERROR),   R(NETWORKERROR),  R(SUSPEND),       R(CONTENTERROR),
     R(SYSTEMFULL),    R(NOTACCEPT),     R(EXPIRED),       R(FAILEDSTARTTLS),
     R(SECURITYERROR), R(SUPPRESSED),    R(MAILERERROR),   R(SYNTAXERROR),
+};
+
+/* Reasons only the first pass looks for, in its order. */
+static const smtpstatus_reason FIRST_PHRASES[] = {
+    R(MESGTOOBIG),  R(EXCEEDLIMIT), R(HASMOVED),    R(USERUNKNOWN),
+    R(FILTERED),    R(REQUIREPTR),  R(NOTCOMPLIANTRFC), R(REJECTED),
+    R(HOSTUNKNOWN), R(TOOMANYCONN), R(BLOCKED),
 };
 
 static int dtype_is(const char *t, const char *name) {
@@ -882,6 +903,16 @@ static smtpstatus_reason probe_second(const ctx *c, const char **why) {
     if (dtype_is(ev->diagnostic_type, "x-unix")) {
         *why = "diagnostic type X-Unix: a local program failed";
         return R(MAILERERROR);
+    }
+    if (!smtp_type) {
+        /* The first pass did not run (the text is not an SMTP reply):
+         * its phrases still say what they say. */
+        for (i = 0; i < sizeof FIRST_PHRASES / sizeof FIRST_PHRASES[0]; i++) {
+            if (ss_match_has(c->m, FIRST_PHRASES[i])) {
+                *why = "phrase";
+                return FIRST_PHRASES[i];
+            }
+        }
     }
     if (c->temp != R(COUNT_)) {
         *why = "status code";

@@ -18,6 +18,68 @@ static const char *class_name(int digit) {
     }
 }
 
+/* Whether the same message can succeed later, judged from the reason
+ * alone (used when the input has no code at all). */
+static smtpstatus_retry reason_retry(smtpstatus_reason r) {
+    switch (r) {
+    case SMTPSTATUS_R_USERUNKNOWN:
+    case SMTPSTATUS_R_HOSTUNKNOWN:
+    case SMTPSTATUS_R_HASMOVED:
+    case SMTPSTATUS_R_NOTACCEPT:
+    case SMTPSTATUS_R_SUSPEND:
+        return SMTPSTATUS_RETRY_NO;
+    case SMTPSTATUS_R_MAILBOXFULL:
+    case SMTPSTATUS_R_SYSTEMFULL:
+    case SMTPSTATUS_R_NETWORKERROR:
+    case SMTPSTATUS_R_EXPIRED:
+    case SMTPSTATUS_R_SPEEDING:
+    case SMTPSTATUS_R_TOOMANYCONN:
+    case SMTPSTATUS_R_SYSTEMERROR:
+    case SMTPSTATUS_R_MAILERERROR:
+    case SMTPSTATUS_R_ONHOLD:
+    case SMTPSTATUS_R_UNDEFINED:
+        return SMTPSTATUS_RETRY_YES;
+    case SMTPSTATUS_R_DELIVERED:
+    case SMTPSTATUS_R_FEEDBACK:
+    case SMTPSTATUS_R_VACATION:
+    case SMTPSTATUS_R_NOT_A_BOUNCE:
+        return SMTPSTATUS_RETRY_NA;
+    default:
+        return SMTPSTATUS_RETRY_AFTER_FIX;
+    }
+}
+
+/* Who normally has to act, judged from the reason alone. */
+static smtpstatus_actor reason_actor(smtpstatus_reason r) {
+    switch (r) {
+    case SMTPSTATUS_R_USERUNKNOWN:
+    case SMTPSTATUS_R_HOSTUNKNOWN:
+    case SMTPSTATUS_R_HASMOVED:
+    case SMTPSTATUS_R_NOTACCEPT:
+    case SMTPSTATUS_R_SUSPEND:
+    case SMTPSTATUS_R_MAILBOXFULL:
+        return SMTPSTATUS_ACTOR_RECIPIENT;
+    case SMTPSTATUS_R_SYSTEMFULL:
+    case SMTPSTATUS_R_SYSTEMERROR:
+    case SMTPSTATUS_R_MAILERERROR:
+    case SMTPSTATUS_R_NETWORKERROR:
+        return SMTPSTATUS_ACTOR_ADMIN;
+    case SMTPSTATUS_R_SPEEDING:
+    case SMTPSTATUS_R_TOOMANYCONN:
+    case SMTPSTATUS_R_EXPIRED:
+    case SMTPSTATUS_R_ONHOLD:
+    case SMTPSTATUS_R_UNDEFINED:
+        return SMTPSTATUS_ACTOR_NOBODY;
+    case SMTPSTATUS_R_DELIVERED:
+    case SMTPSTATUS_R_FEEDBACK:
+    case SMTPSTATUS_R_VACATION:
+    case SMTPSTATUS_R_NOT_A_BOUNCE:
+        return SMTPSTATUS_ACTOR_NONE;
+    default:
+        return SMTPSTATUS_ACTOR_SENDER;
+    }
+}
+
 smtpstatus_rc smtpstatus_explain(const char *buf, size_t len,
                                  smtpstatus_explanation *out) {
     if (!out || (!buf && len))
@@ -83,13 +145,21 @@ smtpstatus_rc smtpstatus_explain(const char *buf, size_t len,
         out->actor = digit == 4 ? SMTPSTATUS_ACTOR_NOBODY
                                 : SMTPSTATUS_ACTOR_SENDER;
     }
+    /* no code at all: what the reason implies */
+    if (!digit) {
+        out->retry = reason_retry(out->verdict.reason);
+        out->actor = reason_actor(out->verdict.reason);
+    }
     /* a transient reply can always be tried again later */
     if (digit == 4 && out->retry == SMTPSTATUS_RETRY_NO)
         out->retry = SMTPSTATUS_RETRY_YES;
 
-    /* advice: the reason says most when the text decided it */
-    if (out->verdict.reason != SMTPSTATUS_R_UNDEFINED &&
-        out->verdict.reason != SMTPSTATUS_R_DELIVERED)
+    /* advice: for a success, what the reply means; for a failure, the
+     * reason says most when the text decided it */
+    if ((digit == 2 || digit == 3) && out->reply)
+        out->advice = out->reply->advice;
+    else if (out->verdict.reason != SMTPSTATUS_R_UNDEFINED &&
+             out->verdict.reason != SMTPSTATUS_R_DELIVERED)
         out->advice = smtpstatus_reason_advice(out->verdict.reason);
     if (!out->advice && out->status_info)
         out->advice = out->status_info->advice;

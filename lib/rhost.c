@@ -4,8 +4,8 @@
  * iCloud, Orange/La Poste, Cox, GoDaddy, Spectrum, Tencent QQ, i.ua, KDDI,
  * NTT DOCOMO, Symantec MessageLabs, Mimecast).
  *
- * A provider is recognised by the remote host name (suffix) or the
- * recipient's domain.  The rules only speak when they recognise a text or
+ * A provider is recognised by the recipient's domain, the remote host
+ * name (suffix) or, when no remote host is known, the reporting host.  The rules only speak when they recognise a text or
  * code the provider documents; otherwise the generic classifier decides.
  * The sources are the providers' postmaster pages (cited per table) as
  * collected by sisimai's Rhost modules (sisimai-compatible answers).
@@ -31,7 +31,7 @@ typedef smtpstatus_reason (*rule_fn)(const smtpstatus_evidence *ev,
 typedef struct provider {
     const char *name;
     const char *const *hosts;   /* host suffixes (".l.google.com") */
-    const char *const *domains; /* recipient domains ("gmail.com") */
+    const char *const *domains; /* extra recipient domains (none yet) */
     rule_fn fn;
 } provider;
 
@@ -179,7 +179,8 @@ static const text_rule GOOGLE[] = {
     {R(TOOMANYCONN), "your message has too many recipients"},
     {R(TOOMANYCONN), "too many recipients for this sender"},
     {R(USERUNKNOWN), "the email account that you tried to reach does not exist"},
-    {R(USERUNKNOWN), "we weren't able to find the recipient domain"},
+    /* sisimai lists this under userunknown; the domain is what is missing */
+    {R(HOSTUNKNOWN), "we weren't able to find the recipient domain"},
 };
 static smtpstatus_reason rule_google(const smtpstatus_evidence *ev,
                                      const char *norm, size_t len) {
@@ -645,60 +646,42 @@ static smtpstatus_reason rule_mimecast(const smtpstatus_evidence *ev,
 /* ---- Provider table ------------------------------------------------ */
 static const char *const H_GOOGLE[] = {"aspmx.l.google.com",
                                        "gmail-smtp-in.l.google.com", NULL};
-static const char *const D_GOOGLE[] = {"gmail.com", "googlemail.com", NULL};
 static const char *const H_MS[] = {".prod.outlook.com",
                                    ".protection.outlook.com",
                                    ".onmicrosoft.com", ".exchangelabs.com",
                                    ".hotmail.com", NULL};
-static const char *const D_MS[] = {"hotmail.com", "outlook.com", "live.com",
-                                   "msn.com", NULL};
 static const char *const H_YAHOO[] = {".yahoodns.net", NULL};
-static const char *const D_YAHOO[] = {"yahoo.com", "ymail.com",
-                                      "rocketmail.com", "yahoo.co.uk",
-                                      "yahoo.fr", "yahoo.de", NULL};
 static const char *const H_AOL[] = {".mail.aol.com", ".mx.aol.com", NULL};
-static const char *const D_AOL[] = {"aol.com", NULL};
 static const char *const H_APPLE[] = {".mail.icloud.com", ".apple.com",
                                       ".me.com", NULL};
-static const char *const D_APPLE[] = {"icloud.com", "me.com", "mac.com",
-                                      NULL};
 static const char *const H_FR[] = {".laposte.net", ".orange.fr",
                                    ".wanadoo.fr", NULL};
-static const char *const D_FR[] = {"laposte.net", "orange.fr", "wanadoo.fr",
-                                   NULL};
 static const char *const H_COX[] = {"cox.net", NULL};
-static const char *const D_COX[] = {"cox.net", NULL};
 static const char *const H_GODADDY[] = {"smtp.secureserver.net",
                                         "mailstore1.secureserver.net", NULL};
 static const char *const H_SPECTRUM[] = {"charter.net", NULL};
-static const char *const D_SPECTRUM[] = {"charter.net", "spectrum.net",
-                                         NULL};
 static const char *const H_TENCENT[] = {".qq.com", NULL};
-static const char *const D_TENCENT[] = {"qq.com", "foxmail.com", NULL};
 static const char *const H_IUA[] = {".email.ua", NULL};
-static const char *const D_IUA[] = {"i.ua", "email.ua", NULL};
 static const char *const H_KDDI[] = {".ezweb.ne.jp", "msmx.au.com", NULL};
-static const char *const D_KDDI[] = {"ezweb.ne.jp", "au.com", NULL};
 static const char *const H_DOCOMO[] = {"mfsmax.docomo.ne.jp", NULL};
-static const char *const D_DOCOMO[] = {"docomo.ne.jp", NULL};
 static const char *const H_MLABS[] = {".messagelabs.com", NULL};
 static const char *const H_MIMECAST[] = {".mimecast.com", NULL};
 static const char *const NONE[] = {NULL};
 
 static const provider PROVIDERS[] = {
-    {"provider rule: Google", H_GOOGLE, D_GOOGLE, rule_google},
-    {"provider rule: Microsoft", H_MS, D_MS, rule_microsoft},
-    {"provider rule: Yahoo", H_YAHOO, D_YAHOO, rule_yahoo},
-    {"provider rule: AOL", H_AOL, D_AOL, rule_aol},
-    {"provider rule: Apple iCloud", H_APPLE, D_APPLE, rule_apple},
-    {"provider rule: Orange/La Poste", H_FR, D_FR, rule_franceptt},
-    {"provider rule: Cox", H_COX, D_COX, rule_cox},
+    {"provider rule: Google", H_GOOGLE, NONE, rule_google},
+    {"provider rule: Microsoft", H_MS, NONE, rule_microsoft},
+    {"provider rule: Yahoo", H_YAHOO, NONE, rule_yahoo},
+    {"provider rule: AOL", H_AOL, NONE, rule_aol},
+    {"provider rule: Apple iCloud", H_APPLE, NONE, rule_apple},
+    {"provider rule: Orange/La Poste", H_FR, NONE, rule_franceptt},
+    {"provider rule: Cox", H_COX, NONE, rule_cox},
     {"provider rule: GoDaddy", H_GODADDY, NONE, rule_godaddy},
-    {"provider rule: Spectrum", H_SPECTRUM, D_SPECTRUM, rule_spectrum},
-    {"provider rule: Tencent QQ", H_TENCENT, D_TENCENT, rule_tencent},
-    {"provider rule: i.ua", H_IUA, D_IUA, rule_iua},
-    {"provider rule: KDDI au", H_KDDI, D_KDDI, rule_kddi},
-    {"provider rule: NTT DOCOMO", H_DOCOMO, D_DOCOMO, rule_docomo},
+    {"provider rule: Spectrum", H_SPECTRUM, NONE, rule_spectrum},
+    {"provider rule: Tencent QQ", H_TENCENT, NONE, rule_tencent},
+    {"provider rule: i.ua", H_IUA, NONE, rule_iua},
+    {"provider rule: KDDI au", H_KDDI, NONE, rule_kddi},
+    {"provider rule: NTT DOCOMO", H_DOCOMO, NONE, rule_docomo},
     {"provider rule: Symantec MessageLabs", H_MLABS, NONE, rule_messagelabs},
     {"provider rule: Mimecast", H_MIMECAST, NONE, rule_mimecast},
 };
@@ -732,39 +715,49 @@ static const char *clean_host(const char *h, char *buf, size_t size) {
 smtpstatus_reason ss_rhost_classify(const smtpstatus_evidence *ev,
                                     const char *norm, size_t normlen,
                                     const char **provider_name) {
-    char hbuf[256], dbuf[256];
-    const char *host = NULL, *dom = NULL;
+    char hbuf[256], dbuf[256], lbuf[256];
+    const char *host = NULL, *dom = NULL, *lhost = NULL;
     size_t i, k;
+    int pass;
     if (provider_name) *provider_name = NULL;
     if (ev == NULL || norm == NULL || normlen <= 2) return R(COUNT_);
     if (ev->remote_host && *ev->remote_host)
         host = clean_host(ev->remote_host, hbuf, sizeof hbuf);
     if (ev->recipient_domain && *ev->recipient_domain)
         dom = clean_host(ev->recipient_domain, dbuf, sizeof dbuf);
-    for (i = 0; i < sizeof PROVIDERS / sizeof PROVIDERS[0]; i++) {
-        const provider *p = &PROVIDERS[i];
-        int hit = 0;
-        if (dom != NULL) {
-            for (k = 0; p->domains[k] != NULL && !hit; k++)
-                if (ss_eq_ci(ss_str_make(dom, strlen(dom)), p->domains[k]))
-                    hit = 1;
-            /* a domain that is itself one of the provider's hosts */
-            for (k = 0; p->hosts[k] != NULL && !hit; k++) {
-                const char *h = p->hosts[k];
-                if (h[0] == '.') h++;
-                if (host_matches(h, dom) && strchr(dom, '.') != NULL) hit = 1;
+    if (ev->reporting_host && *ev->reporting_host)
+        lhost = clean_host(ev->reporting_host, lbuf, sizeof lbuf);
+    /* Three passes, as sisimai: the recipient's domain, then the remote
+     * host, then (when there is no remote host) the reporting host: a
+     * provider's own relay reports in the provider's words. */
+    for (pass = 0; pass < 3; pass++) {
+        for (i = 0; i < sizeof PROVIDERS / sizeof PROVIDERS[0]; i++) {
+            const provider *p = &PROVIDERS[i];
+            int hit = 0;
+            if (pass == 0 && dom != NULL) {
+                for (k = 0; p->domains[k] != NULL && !hit; k++)
+                    if (ss_eq_ci(ss_str_make(dom, strlen(dom)), p->domains[k]))
+                        hit = 1;
+                /* a recipient domain that the provider's host names end
+                 * with ("icloud.com" for ".mail.icloud.com"), as sisimai
+                 * matches; a mailbox at gmail.com or yahoo.com says
+                 * nothing about which host refused it */
+                for (k = 0; p->hosts[k] != NULL && !hit; k++) {
+                    const char *h = p->hosts[k];
+                    if (h[0] == '.') h++;
+                    if (strchr(dom, '.') != NULL && host_matches(h, dom))
+                        hit = 1;
+                }
+            } else if (pass == 1 && host != NULL) {
+                for (k = 0; p->hosts[k] != NULL && !hit; k++)
+                    if (host_matches(host, p->hosts[k])) hit = 1;
+            } else if (pass == 2 && host == NULL && lhost != NULL) {
+                for (k = 0; p->hosts[k] != NULL && !hit; k++)
+                    if (host_matches(lhost, p->hosts[k])) hit = 1;
             }
-        }
-        if (!hit && host != NULL) {
-            for (k = 0; p->hosts[k] != NULL && !hit; k++)
-                if (host_matches(host, p->hosts[k])) hit = 1;
-        }
-        if (!hit) continue;
-        {
-            smtpstatus_reason r = p->fn(ev, norm, normlen);
+            if (!hit) continue;
             if (provider_name) *provider_name = p->name;
-            if (r != R(COUNT_)) return r;
-            return R(COUNT_);
+            return p->fn(ev, norm, normlen);
         }
     }
     return R(COUNT_);

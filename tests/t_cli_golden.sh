@@ -221,6 +221,15 @@ if [ -d "$FIX/bounce" ]; then
         (cd "$FIX" && "$CLI" bounce --all --vacation --format $fmt -j 4 bounce mbox maildir bounce) >"$TMP/j4" 2>/dev/null
         if [ -s "$TMP/j1" ] && cmp -s "$TMP/j1" "$TMP/j4"; then ok; else bad "bounce -j 4 differs from -j 1 ($fmt)"; fi
     done
+    # the counters do not depend on -j (elapsed and rate aside)
+    for j in 1 3; do
+        (cd "$FIX" && "$CLI" bounce -q --stats --all -j $j bounce does-not-exist mbox maildir >/dev/null 2>"$TMP/st$j.err")
+        echo "exit $?" >>"$TMP/st$j.err"
+        sed -i 's/ elapsed=.*//' "$TMP/st$j.err"
+    done
+    if grep -q 'inputs=4 .*failed=1' "$TMP/st1.err" && grep -q 'exit 1' "$TMP/st1.err" && \
+       cmp -s "$TMP/st1.err" "$TMP/st3.err"; then ok; else
+        bad "--stats differ between -j 1 and -j 3"; cat "$TMP/st1.err" "$TMP/st3.err"; fi
     # a big input from the shared corpus, when it is there
     CORPUS=$SRC/../shared/corpus/sisimai
     if [ -d "$CORPUS" ]; then

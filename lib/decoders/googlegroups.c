@@ -2,7 +2,9 @@
  * googlegroups.c - Google Groups rejections of a post ("the group you
  * tried to contact (name) may not exist, or you may not have permission
  * to post messages to the group"), sent from mailer-daemon@googlemail.com
- * with X-Failed-Recipients: and X-Google-Smtp-Source: headers.
+ * with X-Failed-Recipients: and X-Google-Smtp-Source: headers, no
+ * delivery-status part, and the Google Groups help address or signature
+ * in the text.
  *
  * The recipients come from X-Failed-Recipients:; the diagnostic is the
  * explanation before "----- Original message -----".  When the text lists
@@ -16,7 +18,9 @@ int ss_decode_googlegroups(const ss_view *v, ss_bounce *out) {
     if (!pv_from_has(v, "mailer-daemon@googlemail.com") ||
         ss_find(v->subject, "Delivery Status Notification", 28) < 0 ||
         !pv_has_header(v, "X-Failed-Recipients") ||
-        !pv_has_header(v, "X-Google-Smtp-Source"))
+        !pv_has_header(v, "X-Google-Smtp-Source") || v->dsn ||
+        (ss_find_ci(v->text, "groups.google.com") < 0 &&
+         ss_find_ci(v->text, "Google Groups") < 0))
         return SS_DEC_NO;
     static const char *const ends[] = {"----- Original message -----", NULL};
     ss_str orig;

@@ -89,9 +89,19 @@ static inline long gw_find_line(ss_str text, size_t from, const char *marker,
     return -1;
 }
 
-/* The text from offset `from` to the end. */
+/* The text from offset `from` to the end, blank lines at its start
+ * skipped (an inline original message must start with its headers). */
 static inline ss_str gw_rest(ss_str text, size_t from) {
-    return gw_skip(text, from);
+    ss_str r = gw_skip(text, from);
+    size_t n = 0;
+    while (r.len && n++ < GW_MAX_LINES) {
+        const char *nl = memchr(r.ptr, '\n', r.len);
+        size_t ll = nl ? (size_t)(nl - r.ptr) : r.len;
+        if (ss_trim(ss_str_make(r.ptr, ll)).len)
+            break;
+        r = gw_skip(r, nl ? ll + 1 : ll);
+    }
+    return r;
 }
 
 /* A line that is only an address ("user@example.org" or "<...>"),

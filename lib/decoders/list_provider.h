@@ -1,3 +1,10 @@
 /* provider decoders: SS_DECODER(Name, suffix) lines, in the order tried. */
 SS_DECODER(GoogleGroups, googlegroups)
+SS_DECODER(Gmail, gmail)
 SS_DECODER(Yahoo, yahoo)
+SS_DECODER(GMX, gmx)
+SS_DECODER(EinsUndEins, einsundeins)
+SS_DECODER(Zoho, zoho)
+SS_DECODER(AmazonWorkMail, amazonworkmail)
+SS_DECODER(AmazonSES, amazonses)
+SS_DECODER(Verizon, verizon)

@@ -194,3 +194,43 @@ void pv_lead_reply(ss_fact *f, ss_str d) {
         (d.ptr[3] == ':' || d.ptr[3] == ' ' || d.ptr[3] == '-'))
         f->reply_code = ss_str_make(d.ptr, 3);
 }
+
+static int label_line(ss_str t) {
+    static const char *const labels[] = {"Reason:", "For the following reason:",
+                                         NULL};
+    for (size_t i = 0; labels[i]; i++)
+        if (ss_eq_ci(t, labels[i]))
+            return 1;
+    return 0;
+}
+
+size_t pv_blocks(ss_str region, ss_bounce *out) {
+    size_t pos = 0, added = 0;
+    ss_str line;
+    ss_fact *f = NULL;
+    const char *dstart = NULL, *dend = NULL;
+    for (;;) {
+        int more = ss_next_line(region, &pos, &line);
+        ss_str a = more ? pv_addr_line(line) : SS_NULLSTR;
+        if (!more || a.len) {
+            if (f && dstart)
+                f->diagnostic = ss_str_make(dstart, (size_t)(dend - dstart));
+            if (!more)
+                break;
+            f = ss_bounce_add(out);
+            if (!f)
+                break;
+            f->recipient = a;
+            dstart = dend = NULL;
+            added++;
+            continue;
+        }
+        ss_str t = ss_trim(line);
+        if (!f || !t.len || (!dstart && label_line(t)))
+            continue;
+        if (!dstart)
+            dstart = t.ptr;
+        dend = t.ptr + t.len;
+    }
+    return added;
+}

@@ -53,4 +53,10 @@ ss_str pv_rstrip_colon(ss_str s);
  * returns how many were added. */
 size_t pv_add_list(ss_bounce *out, ss_str list, ss_str diag);
 
+/* Recipient blocks: each line of region that is only an address starts
+ * a fact; the non-blank lines below it (up to the next address line) are
+ * its diagnostic, without a leading "Reason:" style label.  Lines before
+ * the first address are ignored.  Returns how many facts were added. */
+size_t pv_blocks(ss_str region, ss_bounce *out);
+
 #endif

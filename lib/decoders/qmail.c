@@ -136,10 +136,15 @@ static ss_str remote_host(ss_str d) {
     return SS_NULLSTR;
 }
 
-int ss_decode_qmail(const ss_view *v, ss_bounce *out) {
-    if (!ss_eq_ci(ss_trim(v->subject), "failure notice") &&
-        !qmail_received(v->root))
-        return SS_DEC_NO;
+/* The qmail-style body: after a line that contains one of openers,
+ * "<addr>:" lines start recipient blocks.  Shared with the decoders of
+ * qmail clones (x4.c), which differ only in their opening sentences.
+ * Returns SS_DEC_YES with facts added, else SS_DEC_NO. */
+int ss_qmail_blocks(const ss_view *v, ss_bounce *out,
+                    const char *const *openers, const char *name);
+
+int ss_qmail_blocks(const ss_view *v, ss_bounce *out,
+                    const char *const *openers, const char *name) {
     size_t pos = 0, guard = 0, first = out->nfacts;
     ss_str line;
     int reading = 0;
@@ -147,14 +152,16 @@ int ss_decode_qmail(const ss_view *v, ss_bounce *out) {
     while (ss_next_line(v->text, &pos, &line) && guard++ < 200000) {
         ss_str t = ss_trim(line);
         if (!reading) {
-            if (ss_starts_ci(t, "Hi. This is the ") && pos < 8192)
-                reading = 1;
-            else if (pos > 8192)
+            for (int k = 0; openers[k] && !reading; k++)
+                if (ss_find_ci(t, openers[k]) >= 0)
+                    reading = 1;
+            if (!reading && pos > 8192)
                 return SS_DEC_NO;
             continue;
         }
         if (ss_starts_ci(t, "--- Below this line is a copy of the message") ||
-            ss_starts_ci(t, "--- Enclosed is a copy of the message")) {
+            ss_starts_ci(t, "--- Enclosed is a copy of the message") ||
+            ss_starts_ci(t, "Original message follows.")) {
             if (!v->original)
                 out->original = ss_str_make(v->text.ptr + pos, v->text.len - pos);
             break;
@@ -174,9 +181,9 @@ int ss_decode_qmail(const ss_view *v, ss_bounce *out) {
         else
             cur->diagnostic.len = (size_t)(t.ptr + t.len - cur->diagnostic.ptr);
     }
-    if (!reading)
+    if (!reading || out->nfacts == first)
         return SS_DEC_NO;
-    out->decoder = "qmail";
+    out->decoder = name;
     for (size_t i = first; i < out->nfacts; i++) {
         ss_fact *f = &out->facts[i];
         ss_str d = f->diagnostic;
@@ -209,4 +216,12 @@ int ss_decode_qmail(const ss_view *v, ss_bounce *out) {
             f->reason = own_reason(d);
     }
     return out->nfacts > first ? SS_DEC_YES : SS_DEC_NO;
+}
+
+int ss_decode_qmail(const ss_view *v, ss_bounce *out) {
+    static const char *const openers[] = {"Hi. This is the ", NULL};
+    if (!ss_eq_ci(ss_trim(v->subject), "failure notice") &&
+        !qmail_received(v->root))
+        return SS_DEC_NO;
+    return ss_qmail_blocks(v, out, openers, "qmail");
 }

@@ -14,7 +14,7 @@
  * from the text.  Does not handle Sendmail 5 bounces (v5sendmail.c) or
  * reports without the transcript marker (left to the RFC 3464 decoder).
  */
-#include "../decoder.h"
+#include "gw_util.h"
 
 #define SM_MAX_REPLIES 32
 #define SM_MAX_LINES 100000
@@ -206,7 +206,7 @@ int ss_decode_sendmail(const ss_view *v, ss_bounce *out) {
         if (ss_find(t, "----- Original message follows -----", 36) >= 0 ||
             ss_find(t, "----- Message header follows -----", 34) >= 0 ||
             ss_find(t, "----- Message body suppressed -----", 35) >= 0) {
-            orig = ss_str_make(work.ptr + pos, work.len - pos);
+            orig = gw_rest(work, pos);
             break;
         }
         if (ss_starts_ci(t, "Reporting-MTA:") ||

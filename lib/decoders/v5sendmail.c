@@ -13,7 +13,7 @@
  * To: of the returned message is used.  Bounces with a DSN part are left
  * to the Sendmail 8 and RFC 3464 decoders.
  */
-#include "../decoder.h"
+#include "gw_util.h"
 
 #define V5_MAX_RCPT 256
 #define V5_MAX_LINES 100000
@@ -129,7 +129,7 @@ int ss_decode_v5sendmail(const ss_view *v, ss_bounce *out) {
     }
     if (!have_start || !have_end)
         return SS_DEC_NO;
-    ss_str orig = ss_str_make(text.ptr + pos, text.len - pos);
+    ss_str orig = gw_rest(text, pos);
 
     v5_rcpt r[V5_MAX_RCPT];
     size_t nr = 0;

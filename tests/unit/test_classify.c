@@ -546,6 +546,35 @@ static void test_edge(void) {
     smtpstatus_classify(&ev, &v);
     CHECK(v.reason == SMTPSTATUS_R_USERUNKNOWN, "covering: got %s",
           smtpstatus_reason_name(v.reason));
+    /* The reporting host names the provider when no remote host is
+     * known (AOL's relay reports a null MX this way). */
+    memset(&ev, 0, sizeof ev);
+    ev.status.klass = 5;
+    ev.status.subject = 4;
+    ev.status.detail = 4;
+    ev.text = "Name service error for name=example.org type=MX: Malformed or "
+              "unexpected name server reply";
+    ev.text_len = strlen(ev.text);
+    ev.reporting_host = "omr-a015e.mx.aol.com";
+    smtpstatus_classify(&ev, &v);
+    CHECK(v.reason == SMTPSTATUS_R_NOTACCEPT, "AOL relay: got %s",
+          smtpstatus_reason_name(v.reason));
+    ev.reporting_host = "mx.example.net";
+    smtpstatus_classify(&ev, &v);
+    CHECK(v.reason == SMTPSTATUS_R_NETWORKERROR, "other relay: got %s",
+          smtpstatus_reason_name(v.reason));
+    /* A specific status code is not overridden by a vague phrase. */
+    memset(&ev, 0, sizeof ev);
+    ev.status.klass = 5;
+    ev.status.subject = 1;
+    ev.status.detail = 8;
+    ev.reply_code = 501;
+    ev.text = "The address couldn't be found, or is unable to receive mail. "
+              "501 5.1.8 Sender address rejected";
+    ev.text_len = strlen(ev.text);
+    smtpstatus_classify(&ev, &v);
+    CHECK(v.reason == SMTPSTATUS_R_REJECTED, "5.1.8: got %s",
+          smtpstatus_reason_name(v.reason));
     /* A user unknown after DATA is the recipient's filter. */
     memset(&ev, 0, sizeof ev);
     ev.text = "550 Unknown user kim@example.jp";

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 size_t ss_reader_mem(const smtpstatus_reader *r);
+void ss_reader_set_chunk(smtpstatus_reader *r, size_t n);
 
 static int passed, failed;
 #define CHECK(cond)                                                            \
@@ -77,12 +78,18 @@ static void test_mbox(void) {
                "From e@f Mon Jan  1 00:00:00 2024\n"
                "Subject: three\n\n>>From quoted twice\nnot From at start\n");
     smtpstatus_rc rc;
-    smtpstatus_reader *r = smtpstatus_reader_open(path("box"), NULL, &rc);
+    smtpstatus_reader *r;
+    smtpstatus_message m;
+    const char *what;
+    /* the default buffer, then buffers smaller than the lines */
+    static const size_t chunks[] = {0, 16, 17, 23, 40};
+    for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+    r = smtpstatus_reader_open(path("box"), NULL, &rc);
     CHECK(r != NULL && rc == SMTPSTATUS_OK);
     if (!r)
         return;
-    smtpstatus_message m;
-    const char *what;
+    if (chunks[c])
+        ss_reader_set_chunk(r, chunks[c]);
     CHECK(smtpstatus_reader_next(r, &m, &what) == SMTPSTATUS_OK);
     CHECK(msg_is(&m, "Subject: one\n\nbody one\nFrom here\n"));
     CHECK(strcmp(rel(m.source), "box:1") == 0 && m.number == 1);
@@ -98,6 +105,7 @@ static void test_mbox(void) {
     CHECK(smtpstatus_reader_next(r, &m, &what) == SMTPSTATUS_ENOTFOUND);
     CHECK(smtpstatus_reader_next(r, &m, &what) == SMTPSTATUS_ENOTFOUND);
     smtpstatus_reader_close(r);
+    }
 
     /* mboxrd with CRLF line ends; a From line not after a blank line is
      * not a separator */

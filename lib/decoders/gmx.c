@@ -1,0 +1,53 @@
+/*
+ * gmx.c - bounces from GMX (mail.gmx.com, also mail.com), written by the
+ * United Internet mail system:
+ *
+ *   This message was created automatically by mail delivery software.
+ *   ... The following address failed:
+ *
+ *   "user@example.jp":
+ *   SMTP error from remote server after RCPT command:
+ *   host: mx.example.jp
+ *   5.1.1 <user@example.jp>... User Unknown
+ *
+ *   --- The header of the original message is following. ---
+ *
+ * Recognized by a MAILER-DAEMON sender at a gmx domain (or an X-GMX-*
+ * header) and that end marker.  Each address line starts a recipient;
+ * the lines below are its diagnostic, with the command and remote host
+ * taken from them.  1&1 uses the same layout (einsundeins.c).
+ */
+#include "provutil.h"
+
+int ss_decode_gmx(const ss_view *v, ss_bounce *out) {
+    if (!pv_from_local(v, "mailer-daemon") ||
+        (!pv_from_has(v, "@gmx.") && !pv_from_has(v, ".gmx.") &&
+         !pv_has_header(v, "X-GMX-Antispam")))
+        return SS_DEC_NO;
+    static const char *const ends[] = {
+        "--- The header of the original message is following. ---", NULL};
+    ss_str orig;
+    ss_str body = pv_upto(v->text, ends, &orig);
+    if (body.len == v->text.len)
+        return SS_DEC_NO;
+    size_t first = out->nfacts;
+    if (!pv_blocks(body, out))
+        return SS_DEC_NO;
+    for (size_t i = first; i < out->nfacts; i++) {
+        ss_fact *f = &out->facts[i];
+        f->command = pv_command(f->diagnostic);
+        long h = ss_find(f->diagnostic, "host: ", 6);
+        if (h >= 0) {
+            ss_str r = ss_str_make(f->diagnostic.ptr + h + 6,
+                                   f->diagnostic.len - (size_t)h - 6);
+            size_t n = 0;
+            while (n < r.len && !ss_isspace((unsigned char)r.ptr[n]))
+                n++;
+            f->remote_mta = ss_str_make(r.ptr, n);
+        }
+    }
+    out->decoder = "GMX";
+    if (!v->original && orig.len)
+        out->original = orig;
+    return SS_DEC_YES;
+}

@@ -1,0 +1,78 @@
+/*
+ * interscanmss.c - bounces from Trend Micro InterScan Messaging Security
+ * Suite: From "InterScan ..." (or a boundary/text naming InterScan) and a
+ * text such as
+ *
+ *   Sent <<< RCPT TO:<user@example.org>
+ *   Received >>> 550 5.1.1 <user@example.org>... user unknown
+ *
+ * or "Unable to deliver message to <user@example.org> (and other
+ * recipients in the same domain)."  The latter says the address was not
+ * accepted: reason userunknown, as the product's text asks to check the
+ * address.  Only text before the returned message is read.
+ */
+#include "gw_util.h"
+
+#define ISM_MAX 256
+
+int ss_decode_interscanmss(const ss_view *v, ss_bounce *out) {
+    int hit = ss_starts_ci(ss_trim(v->from), "\"InterScan") ||
+              ss_starts_ci(ss_trim(v->from), "InterScan") ||
+              gw_has(v->from, "(\"InterScan") ||
+              gw_has(ss_part_header_raw(v->root, "Content-Type"), "InterScan") ||
+              gw_has(v->text, " InterScan ");
+    if (!hit)
+        return SS_DEC_NO;
+    ss_str text = v->text;
+    size_t first = out->nfacts, pos = 0, n = 0;
+    ss_str line;
+    ss_fact *cur = NULL;
+    while (ss_next_line(text, &pos, &line) && n++ < GW_MAX_LINES) {
+        ss_str t = ss_trim(line);
+        if (!t.len)
+            continue;
+        long p1 = ss_find(t, " <<< ", 5), p2 = ss_find(t, " >>> ", 5);
+        int unable = gw_has(t, "Unable to deliver ");
+        if (gw_has(t, "@") && ss_find(t, " <", 2) > 1 && (p1 > 1 || p2 > 1 || unable)) {
+            /* the last <...> of the line */
+            long lt = -1, gt = -1;
+            for (size_t i = 0; i < t.len; i++) {
+                if (t.ptr[i] == '<')
+                    lt = (long)i;
+                else if (t.ptr[i] == '>')
+                    gt = (long)i;
+            }
+            ss_str a = SS_NULLSTR;
+            if (lt >= 0 && gt > lt)
+                a = ss_find_address(ss_str_make(t.ptr + lt, (size_t)(gt - lt + 1)));
+            if (a.len) {
+                if (!cur || !gw_same_addr(cur->recipient, a)) {
+                    cur = ss_bounce_add(out);
+                    if (!cur)
+                        break;
+                    cur->recipient = a;
+                }
+                if (unable) {
+                    cur->diagnostic = t;
+                    cur->reason = SMTPSTATUS_R_USERUNKNOWN;
+                }
+            }
+        }
+        if (!cur)
+            continue;
+        if (ss_starts_ci(t, "Sent <<< ")) {
+            ss_str c = ss_trim(gw_skip(t, 9));
+            size_t k = 0;
+            while (k < c.len && ss_isalpha((unsigned char)c.ptr[k]))
+                k++;
+            if (k >= 4)
+                cur->command = ss_str_make(c.ptr, k);
+        } else if (ss_starts_ci(t, "Received >>> ")) {
+            cur->diagnostic = ss_trim(gw_skip(t, 13));
+            cur->reason = -1;
+        }
+    }
+    if (out->nfacts == first)
+        return SS_DEC_NO;
+    return SS_DEC_YES;
+}

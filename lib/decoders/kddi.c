@@ -1,0 +1,76 @@
+/*
+ * kddi.c - bounces from au by KDDI (au one net, dion.ne.jp): From
+ * no-reply@... at dion.ne.jp, Reply-To no-reply@app.auone-net.jp, or a
+ * Received header from ezweb.ne.jp / au.com, and the text
+ *
+ *   Your mail sent on: Thu, 29 Apr 2013 23:45:22 +0900
+ *        Could not be delivered to: <user@example.dion.ne.jp>
+ *        As their mailbox is full.
+ *
+ * The service's fixed sentences name the reason (mailbox full, relay
+ * error, domain that does not exist); X-SPASIGN: NG marks a message its
+ * spam filter refused.  EZweb's "Mail System Error" reports are
+ * ezweb.c's.
+ */
+#include "gw_util.h"
+
+int ss_decode_kddi(const ss_view *v, ss_bounce *out) {
+    int hit = (ss_find_ci(v->from, "no-reply@") >= 0 &&
+               ss_find_ci(v->from, ".dion.ne.jp") >= 0) ||
+              gw_header_has(v, "Reply-To", "no-reply@app.auone-net.jp") ||
+              gw_any_header_has(v, "Received", "ezweb.ne.jp (") ||
+              gw_any_header_has(v, "Received", ".au.com (") ||
+              gw_any_header_has(v, "Received", ".auone-net.jp");
+    if (!hit)
+        return SS_DEC_NO;
+    ss_str text = v->text;
+    long start = gw_find_line(text, 0, "Your mail sent on:", 1, NULL);
+    if (start < 0)
+        start = gw_find_line(text, 0, "Your mail attempted to be delivered on:", 1, NULL);
+    if (start < 0)
+        return SS_DEC_NO;
+    /* back to the marker line itself */
+    size_t ls = 0;
+    if (gw_find_line(text, 0, "Your mail ", 1, &ls) >= 0 && ls < (size_t)start)
+        start = (long)ls;
+    size_t first = out->nfacts, pos = (size_t)start, n = 0;
+    ss_str line;
+    ss_fact *cur = NULL;
+    int spam = ss_eq_ci(ss_trim(ss_part_header_raw(v->root, "X-SPASIGN")), "NG");
+    while (ss_next_line(text, &pos, &line) && n++ < GW_MAX_LINES) {
+        ss_str t = ss_trim(line);
+        if (!t.len)
+            continue;
+        long c = ss_find(t, "Could not be delivered to:", 26);
+        if (c >= 0) {
+            ss_str a = ss_find_address(gw_skip(t, (size_t)c + 26));
+            if (!a.len)
+                continue;
+            cur = ss_bounce_add(out);
+            if (!cur)
+                break;
+            cur->recipient = a;
+            continue;
+        }
+        if (ss_starts_ci(t, "Your mail sent on:")) {
+            cur = NULL;
+            continue;
+        }
+        if (cur && (line.ptr[0] == ' ' || line.ptr[0] == '\t'))
+            cur->diagnostic = gw_join(out->arena, cur->diagnostic, t);
+    }
+    if (out->nfacts == first)
+        return SS_DEC_NO;
+    for (size_t i = first; i < out->nfacts; i++) {
+        ss_fact *f = &out->facts[i];
+        if (spam)
+            f->reason = SMTPSTATUS_R_FILTERED;
+        else if (gw_has(f->diagnostic, "As their mailbox is full"))
+            f->reason = SMTPSTATUS_R_MAILBOXFULL;
+        else if (gw_has(f->diagnostic, "Due to the following SMTP relay error"))
+            f->reason = SMTPSTATUS_R_NORELAYING;
+        else if (gw_has(f->diagnostic, "As the remote domain doesnt exist"))
+            f->reason = SMTPSTATUS_R_HOSTUNKNOWN;
+    }
+    return SS_DEC_YES;
+}

@@ -1,0 +1,64 @@
+/*
+ * messagelabs.c - bounces from Symantec Email Security.cloud (MessageLabs):
+ * an X-Msg-Ref header naming messagelabs.com or a sender at
+ * messagelabs.com, and the text
+ *
+ *   I was unable to deliver your message to the following addresses:
+ *
+ *   user@example.org
+ *
+ *   Reason: 550 user@example.org... No such user
+ *
+ * One fact per address line; the "Reason:" line after it is the
+ * diagnostic.  With a delivery-status part, its fields are used and the
+ * text adds the diagnostic they lack.
+ */
+#include "gw_util.h"
+
+int ss_decode_messagelabs(const ss_view *v, ss_bounce *out) {
+    if (!gw_header_has(v, "X-Msg-Ref", "messagelabs.com") &&
+        ss_find_ci(v->from, "@messagelabs.com") < 0)
+        return SS_DEC_NO;
+    ss_str text = v->text;
+    long start = gw_find_line(text, 0, "I was unable to deliver your message to the following addresses:", 0, NULL);
+    if (start < 0)
+        return SS_DEC_NO;
+    size_t first = out->nfacts;
+    ss_str saved = out->reporting_mta;
+    if (v->dsn)
+        ss_dsn_parse(v->dsn_text, out);
+    int dsn_facts = out->nfacts > first;
+    size_t pos = (size_t)start, n = 0;
+    ss_str line, addr = SS_NULLSTR;
+    while (ss_next_line(text, &pos, &line) && n++ < GW_MAX_LINES) {
+        ss_str t = ss_trim(line);
+        if (!t.len)
+            continue;
+        if (ss_starts_ci(t, "The message subject was:") ||
+            ss_starts_ci(t, "Please do not reply"))
+            break;
+        ss_str a = gw_lone_address(t);
+        if (a.len) {
+            addr = a;
+            if (!dsn_facts) {
+                ss_fact *f = ss_bounce_add(out);
+                if (!f)
+                    break;
+                f->recipient = a;
+            }
+            continue;
+        }
+        if (ss_starts_ci(t, "Reason:") && addr.len) {
+            ss_fact *f = gw_fact_for(out, first, addr);
+            if (!f && dsn_facts && out->nfacts == first + 1)
+                f = &out->facts[first];
+            if (f && !ss_trim(f->diagnostic).len)
+                f->diagnostic = ss_trim(gw_skip(t, 7));
+        }
+    }
+    if (out->nfacts == first) {
+        out->reporting_mta = saved;
+        return SS_DEC_NO;
+    }
+    return SS_DEC_YES;
+}

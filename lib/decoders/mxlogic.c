@@ -1,0 +1,68 @@
+/*
+ * mxlogic.c - bounces from MX Logic (McAfee SaaS Email Protection), an
+ * Exim-based service: headers X-MX-Bounce, X-MXL-NoteHash or X-MXL-Hash,
+ * a Received header "(mxl_mta-" or a sender at mxlogic.net, and the Exim
+ * text
+ *
+ *   A message that you have sent could not be delivered to one or more
+ *   recipients.  This is a permanent error.  The following address failed:
+ *
+ *     <user@example.org>: 550 5.1.1 <user@example.org>: User unknown
+ *
+ *   Included is a copy of the message header:
+ *
+ * One fact per indented "address: text" line (following lines up to a
+ * blank line continue it).  Plain Exim bounces are not recognized here.
+ */
+#include "gw_util.h"
+
+int ss_decode_mxlogic(const ss_view *v, ss_bounce *out) {
+    int hit = ss_part_header_raw(v->root, "X-MX-Bounce").ptr ||
+              ss_part_header_raw(v->root, "X-MXL-NoteHash").ptr ||
+              ss_part_header_raw(v->root, "X-MXL-Hash").ptr ||
+              ss_find_ci(v->from, "mxlogic.net") >= 0 ||
+              gw_any_header_has(v, "Received", "(mxl_mta-");
+    if (!hit)
+        return SS_DEC_NO;
+    ss_str text = v->text;
+    long start = gw_find_line(text, 0, "could not be delivered to one or more", 0, NULL);
+    if (start < 0)
+        return SS_DEC_NO;
+    size_t first = out->nfacts, pos = (size_t)start, n = 0;
+    ss_str line;
+    ss_fact *cur = NULL;
+    while (ss_next_line(text, &pos, &line) && n++ < GW_MAX_LINES) {
+        ss_str t = ss_trim(line);
+        if (!t.len) {
+            cur = NULL;
+            continue;
+        }
+        if (ss_starts_ci(t, "Included is a copy of the message") ||
+            ss_starts_ci(t, "------ This is a copy of the message")) {
+            long dash = gw_find_line(text, pos, "---", 1, NULL);
+            if (!v->original)
+                out->original = gw_rest(text, dash >= 0 ? (size_t)dash : pos);
+            break;
+        }
+        if (line.ptr[0] == ' ' || line.ptr[0] == '\t') {
+            long c = ss_find(t, ": ", 2);
+            ss_str head = c > 0 ? ss_str_make(t.ptr, (size_t)c) : t;
+            ss_str a = ss_find_address(head);
+            if (c > 0 && a.len && ss_find(head, " ", 1) < 0) {
+                cur = ss_bounce_add(out);
+                if (!cur)
+                    break;
+                cur->recipient = a;
+                cur->diagnostic = ss_trim(gw_skip(t, (size_t)c + 1));
+                continue;
+            }
+        }
+        if (cur)
+            cur->diagnostic = gw_join(out->arena, cur->diagnostic, t);
+    }
+    if (out->nfacts == first) {
+        out->original = SS_NULLSTR;
+        return SS_DEC_NO;
+    }
+    return SS_DEC_YES;
+}

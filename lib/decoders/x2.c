@@ -1,0 +1,86 @@
+/*
+ * x2.c - bounces of an unidentified qmail-like MTA (sisimai's "X2"): From
+ * MAILER-DAEMON@, Subject "Delivery failure" / "failed delivery" /
+ * "failure delivery" / "Permanent Delivery Failure", text:
+ *
+ *   Message from example.com.
+ *   Unable to deliver message to the following address(es).
+ *
+ *   <user@example.org>:
+ *   This user doesn't have a example.org account (user@example.org) [0]
+ *
+ *   --- Original message follows.
+ *
+ * Takes the recipients and their text, the status from "(#4.4.1)", and
+ * the qmail-style "this message has been in the queue too long" as the
+ * stated reason when no code is given.  Does not classify otherwise.
+ */
+#include "../decoder.h"
+
+static ss_str hash_status(ss_str s) {
+    long at = ss_find(s, "(#", 2);
+    if (at < 0)
+        return SS_NULLSTR;
+    size_t i = (size_t)at + 2, st = i;
+    while (i < s.len && (ss_isdigit((unsigned char)s.ptr[i]) || s.ptr[i] == '.') &&
+           i - st < 12)
+        i++;
+    if (i < s.len && s.ptr[i] == ')' && i - st >= 5)
+        return ss_str_make(s.ptr + st, i - st);
+    return SS_NULLSTR;
+}
+
+int ss_decode_x2(const ss_view *v, ss_bounce *out) {
+    ss_str s = ss_trim(v->subject);
+    if (!ss_starts_ci(s, "Delivery failure") && !ss_starts_ci(s, "failed delivery") &&
+        !ss_starts_ci(s, "failure delivery") &&
+        !ss_starts_ci(s, "Permanent Delivery Failure"))
+        return SS_DEC_NO;
+    if (ss_find_ci(v->from, "MAILER-DAEMON@") < 0)
+        return SS_DEC_NO;
+    ss_str head = v->text;
+    if (head.len > 1024)
+        head.len = 1024;
+    if (ss_find_ci(head, "Unable to deliver message to the following address") < 0)
+        return SS_DEC_NO;
+    size_t pos = 0, guard = 0, first = out->nfacts;
+    ss_str line;
+    ss_fact *cur = NULL;
+    int reading = 0;
+    while (ss_next_line(v->text, &pos, &line) && guard++ < 200000) {
+        ss_str t = ss_trim(line);
+        if (!reading) {
+            reading = ss_starts_ci(t, "Unable to deliver message to the following address");
+            continue;
+        }
+        if (ss_starts_ci(t, "--- Original message follows")) {
+            if (!v->original)
+                out->original = ss_str_make(v->text.ptr + pos, v->text.len - pos);
+            break;
+        }
+        if (t.len > 3 && t.ptr[0] == '<' && t.ptr[t.len - 1] == ':' &&
+            t.ptr[t.len - 2] == '>' && memchr(t.ptr, '@', t.len)) {
+            cur = ss_bounce_add(out);
+            if (!cur)
+                break;
+            cur->recipient = ss_str_make(t.ptr + 1, t.len - 3);
+            continue;
+        }
+        if (!cur || !t.len)
+            continue;
+        if (!cur->diagnostic.len)
+            cur->diagnostic = t;
+        else
+            cur->diagnostic.len = (size_t)(t.ptr + t.len - cur->diagnostic.ptr);
+    }
+    if (out->nfacts == first)
+        return SS_DEC_NO;
+    out->decoder = "X2";
+    for (size_t i = first; i < out->nfacts; i++) {
+        ss_fact *f = &out->facts[i];
+        f->status = hash_status(f->diagnostic);
+        if (ss_find_ci(f->diagnostic, "this message has been in the queue too long") >= 0)
+            f->reason = SMTPSTATUS_R_EXPIRED;
+    }
+    return SS_DEC_YES;
+}

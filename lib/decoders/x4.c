@@ -1,0 +1,40 @@
+/*
+ * x4.c - bounces of qmail clones that reword qmail-send's opening
+ * (sisimai's "X4"): Subject "failure notice" or "Permanent Delivery
+ * Failure" (or a qmail Received line), then one of the clones' opening
+ * sentences, then qmail's "<addr>:" blocks.  The block parsing and
+ * qmail's fixed messages are shared with qmail.c (ss_qmail_blocks()).
+ */
+#include "../decoder.h"
+
+/* defined in qmail.c */
+int ss_qmail_blocks(const ss_view *v, ss_bounce *out,
+                    const char *const *openers, const char *name);
+
+int ss_decode_x4(const ss_view *v, ss_bounce *out) {
+    static const char *const openers[] = {
+        "He/Her is not ",
+        "unable to deliver your message to the following addresses",
+        "Su mensaje no pudo ser entregado",
+        "This is the machine generated message from mail service",
+        "This is the mail delivery agent at",
+        "Unable to deliver message to the following address",
+        "Unfortunately, your mail was not delivered to the following address:",
+        "Your mail message to the following address",
+        "Your message to the following addresses",
+        NULL};
+    ss_str s = ss_trim(v->subject);
+    if (!ss_starts_ci(s, "failure notice") &&
+        !ss_starts_ci(s, "Permanent Delivery Failure")) {
+        int q = 0;
+        for (size_t i = 0; i < v->root->nheaders && i < 64 && !q; i++) {
+            const ss_header *h = &v->root->headers[i];
+            q = ss_eq_ci(h->name, "Received") &&
+                ss_find_ci(h->value, "(qmail ") >= 0 &&
+                ss_find_ci(h->value, "invoked for bounce)") >= 0;
+        }
+        if (!q)
+            return SS_DEC_NO;
+    }
+    return ss_qmail_blocks(v, out, openers, "X4");
+}
