@@ -175,11 +175,17 @@ def compare_file(ent, ours):
             "reason": row["reason"],
             "hard_bounce": row["hardbounce"],
         }
+        if rec is None:
+            mism.append((row["recipient_index"], "missing",
+                         "%s %s %s hard=%s" % (exp["status"] or "-",
+                                               exp["reply_code"] or "-",
+                                               exp["reason"] or "-",
+                                               exp["hard_bounce"] or "-"),
+                         "(no record)"))
+            continue
         ok_all = True
         for f in FIELDS:
-            if rec is None:
-                ok = False
-            elif f == "reason":
+            if f == "reason":
                 ok = reason_agrees(exp[f], got[f])
             else:
                 ok = exp[f] == got[f]
@@ -187,8 +193,7 @@ def compare_file(ent, ours):
                 t.agree[f] += 1
             else:
                 ok_all = False
-                mism.append((row["recipient_index"], f, exp[f],
-                             "(missing)" if rec is None else got[f]))
+                mism.append((row["recipient_index"], f, exp[f], got[f]))
         if ok_all:
             t.agree["all"] += 1
     return t, mism
@@ -278,12 +283,15 @@ def main(argv):
                   % want)
         n = 0
         for eml, idx, field, exp, got in mismatches:
-            if want != "all" and field != want:
+            if want != "all" and field != want and not (
+                    field == "missing" and want != "count"):
                 continue
             n += 1
             if field == "count":
                 out.write("%s\t-\tcount: expected %s results | ours %s\n"
                           % (eml, exp, got))
+            elif field == "missing":
+                out.write("%s\t%d\tno record: expected %s\n" % (eml, idx, exp))
             else:
                 out.write("%s\t%d\t%s: %r | %r\n" % (eml, idx, field, exp, got))
         out.write("%d mismatches listed\n" % n)

@@ -90,6 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         fail("open");
     size_t c1 = run(r, h1, n1);
     smtpstatus_reader_close(r);
+    unlink(path); /* libFuzzer may leave without running atexit */
 
     int fds[2];
     if (pipe(fds) != 0)

@@ -157,6 +157,8 @@ static smtpstatus_rc build_view(smtpstatus_analyzer *an, ss_message *m,
     ss_buf text;
     ss_buf_init(&text);
     int have_plain = 0;
+    ss_str single = SS_NULLSTR; /* the only text part: used without a copy */
+    int ntext = 0;
     for (size_t i = 0; i < m->nparts; i++) {
         ss_part *p = m->parts[i];
         if (p->child)
@@ -180,9 +182,14 @@ static smtpstatus_rc build_view(smtpstatus_analyzer *an, ss_message *m,
                     * all the text there is */
                    (ss_starts_ci(t, "multipart/") && !p->child)) {
             ss_str body = ss_part_text(m, p);
-            /* an attachment named like a file is not the bounce text,
-             * unless it is all there is */
-            text_add(&text, body, max, &m->warnings);
+            if (ntext == 0) {
+                single = body;
+            } else {
+                if (ntext == 1)
+                    text_add(&text, single, max, &m->warnings);
+                text_add(&text, body, max, &m->warnings);
+            }
+            ntext++;
             have_plain = 1;
         }
     }
@@ -199,7 +206,13 @@ static smtpstatus_rc build_view(smtpstatus_analyzer *an, ss_message *m,
         ss_buf_free(&text);
         return SMTPSTATUS_ENOMEM;
     }
-    if (text.len) {
+    if (ntext == 1 && !text.len) {
+        if (single.len > max) {
+            single.len = max;
+            m->warnings |= SMTPSTATUS_RW_TEXT_LIMIT;
+        }
+        v->text = single.ptr ? single : ss_str_make("", 0);
+    } else if (text.len) {
         size_t tlen = text.len; /* ss_buf_free() zeroes text.len */
         char *c = ss_strdup(a, text.ptr, tlen);
         ss_buf_free(&text);

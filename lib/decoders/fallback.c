@@ -61,23 +61,29 @@ static const char *const fb_subjects[] = {
     "не доставлено", "недоставленное", "未達", "配信不能", "送信エラー",
     "配信エラー", "エラーメール", "退信", "未能送达", NULL};
 
-/* wording that marks a failure line */
+/* wording that marks a failure line: phrases specific enough to make an
+ * address on the same line a failed recipient ... */
 static const char *const fb_failure_words[] = {
     "user unknown", "unknown user", "no such user", "does not exist",
     "not exist", "not listed", "not found", "unknown recipient",
     "recipient unknown", "invalid recipient", "invalid address",
     "invalid user", "unknown address", "address rejected", "mailbox full",
     "mailbox is full", "mailfolder is full", "over quota", "quota exceeded",
-    "mailbox unavailable", "mailbox not", "not accepted", "rejected",
-    "refused", "denied", "permanent error", "permanent failure",
-    "temporary failure", "could not be delivered", "was not delivered",
-    "not delivered", "undeliverable", "unable to deliver",
-    "delivery failed", "delivery has failed", "failed permanently",
-    "host not found", "host unknown", "unknown host", "domain not found",
-    "no mx", "timed out", "timeout", "expired", "too large", "size limit",
-    "exceeds", "blocked", "blacklist", "spam", "disabled", "suspended",
-    "inactive", "invalid", "unknown", "could not", "unable", "aborted",
-    "error", "failed", "failure", NULL};
+    "mailbox unavailable", "mailbox not", "not accepted", "permanent error",
+    "permanent failure", "temporary failure", "could not be delivered",
+    "was not delivered", "not delivered", "undeliverable",
+    "unable to deliver", "delivery failed", "delivery has failed",
+    "failed permanently", "host not found", "host unknown", "unknown host",
+    "domain not found", "returned permanent errors", "rejected recipient",
+    "delivery userid", NULL};
+
+/* ... and general words that only count as a sign of failure somewhere
+ * in the text or below an address line */
+static const char *const fb_weak_words[] = {
+    "rejected", "refused", "denied", "no mx", "timed out", "timeout",
+    "expired", "too large", "size limit", "exceeds", "blocked", "blacklist",
+    "spam", "disabled", "suspended", "inactive", "invalid", "unknown",
+    "could not", "unable", "aborted", "error", "failed", "failure", NULL};
 
 /* headers whose addresses are never recipients when quoted in the text */
 static const char *const fb_header_names[] = {
@@ -183,15 +189,25 @@ static int has_code(ss_str l) {
     return 0;
 }
 
-static int has_failure_words(ss_str l) {
-    for (size_t i = 0; fb_failure_words[i]; i++)
-        if (ss_find_ci(l, fb_failure_words[i]) >= 0)
+static int has_words(ss_str l, const char *const *words) {
+    for (size_t i = 0; words[i]; i++)
+        if (ss_find_ci(l, words[i]) >= 0)
             return 1;
     return 0;
 }
 
+static int has_failure_words(ss_str l) {
+    return has_words(l, fb_failure_words) || has_words(l, fb_weak_words);
+}
+
+/* a code or any failure wording */
 static int failure_line(ss_str l) {
     return has_code(l) || has_failure_words(l);
+}
+
+/* a code or specific failure wording */
+static int strong_failure_line(ss_str l) {
+    return has_code(l) || has_words(l, fb_failure_words);
 }
 
 /* "Name: value" where Name is a mail header (see fb_header_names) */
@@ -220,6 +236,14 @@ static ss_str clean_addr(ss_str a) {
                      a.ptr[a.len - 1] == ';'))
         a.len--;
     return a;
+}
+
+/* the last word of t is an address */
+static int ends_with_address(ss_str t) {
+    size_t b = t.len;
+    while (b > 0 && !ss_isspace((unsigned char)t.ptr[b - 1]))
+        b--;
+    return clean_addr(pv_addr_line(ss_str_make(t.ptr + b, t.len - b))).len > 0;
 }
 
 typedef struct fb_ctx {
@@ -421,8 +445,12 @@ int ss_decode_fallback(const ss_view *v, ss_bounce *out) {
                 ss_find_ci(t, "expanded from") >= 0 ||
                 ss_find_ci(t, "forwarded from") >= 0)
                 continue;
-            /* (3) addresses on a failure line */
-            if (!failure_line(t))
+            /* (3) addresses on a line with a code or specific wording, or
+             * with any failure wording when the line starts with the
+             * address or ends with it ("user@example.org: error ...",
+             * "mailbox exceeds allowed size: user@example.org") */
+            if (!strong_failure_line(t) &&
+                !(failure_line(t) && (a.len || ends_with_address(t))))
                 continue;
             ss_str diag = line_and_next(region, line, pos);
             ss_str rest = t;
