@@ -164,10 +164,25 @@ static smtpstatus_rc build_view(smtpstatus_analyzer *an, ss_message *m,
         if (p->child)
             continue; /* a multipart container */
         ss_str t = p->type;
-        if (!v->dsn && (is_type(t, "message/delivery-status") ||
-                        is_type(t, "message/global-delivery-status"))) {
-            v->dsn = p;
-            v->dsn_text = ss_part_text(m, p);
+        if (is_type(t, "message/delivery-status") ||
+            is_type(t, "message/global-delivery-status")) {
+            ss_str d = ss_part_text(m, p);
+            if (!v->dsn) {
+                v->dsn = p;
+                v->dsn_text = d;
+            } else if (d.len) {
+                /* more than one report part: their groups, one after the
+                 * other, separated by an empty line */
+                size_t n1 = v->dsn_text.len;
+                char *j = ss_alloc(a, n1 + d.len + 2);
+                if (!j)
+                    return SMTPSTATUS_ENOMEM;
+                memcpy(j, v->dsn_text.ptr, n1);
+                j[n1] = '\n';
+                j[n1 + 1] = '\n';
+                memcpy(j + n1 + 2, d.ptr, d.len);
+                v->dsn_text = ss_str_make(j, n1 + d.len + 2);
+            }
         } else if (!v->feedback && is_type(t, "message/feedback-report")) {
             v->feedback = p;
             v->feedback_text = ss_part_text(m, p);
@@ -350,11 +365,22 @@ static long long parse_date(ss_str s, char tz[6]) {
 /* Records                                                              */
 /* ------------------------------------------------------------------ */
 
+/* Record strings are UTF-8: raw 8-bit header bytes that are not valid
+ * UTF-8 become U+FFFD (found by fuzz_analyzer). */
+static const char *valid_utf8(ss_arena *a, const char *s) {
+    ss_str in = ss_str_make(s, strlen(s));
+    ss_str out = ss_to_utf8(a, in, ss_str_make("utf-8", 5), NULL);
+    if (out.ptr == in.ptr)
+        return s;
+    const char *c = ss_strdup(a, out.ptr, out.len);
+    return c ? c : "";
+}
+
 static const char *cstr(ss_arena *a, ss_str s) {
     if (!s.ptr || !s.len)
         return "";
     const char *c = ss_strdup(a, s.ptr, s.len);
-    return c ? c : "";
+    return c ? valid_utf8(a, c) : "";
 }
 
 /* Collapse white space (folding, tabs, runs) to single spaces. */
@@ -379,7 +405,7 @@ static const char *cstr_unfolded(ss_arena *a, ss_str s) {
         d[n++] = (char)c;
     }
     d[n] = '\0';
-    return d;
+    return valid_utf8(a, d);
 }
 
 /* The address, without brackets, "rfc822;" or quotes, domain lower-cased. */
@@ -409,7 +435,7 @@ static const char *clean_address(ss_arena *a, ss_str s) {
     if (at)
         for (char *p = at; *p; p++)
             *p = (char)ss_lower((unsigned char)*p);
-    return d;
+    return valid_utf8(a, d);
 }
 
 static const char *lower_cstr(ss_arena *a, ss_str s) {
@@ -586,6 +612,7 @@ static smtpstatus_rc emit(smtpstatus_analyzer *an, const ss_view *v,
             ev.remote_host = *r.remote_mta ? r.remote_mta : NULL;
             const char *at = strrchr(r.recipient, '@');
             ev.recipient_domain = at ? at + 1 : NULL;
+            ev.reporting_host = *r.reporting_mta ? r.reporting_mta : NULL;
             smtpstatus_classify(&ev, &vd);
         }
         /* a status when none was written: from the reason */
@@ -673,6 +700,8 @@ static smtpstatus_rc emit_not_bounce(smtpstatus_analyzer *an,
     r.reason = SMTPSTATUS_R_NOT_A_BOUNCE;
     r.warnings = warnings;
     an->stats.records++;
+    if (r.warnings)
+        an->stats.warnings++;
     if (fn && fn(&r, user))
         return SMTPSTATUS_ECALLBACK;
     return SMTPSTATUS_OK;

@@ -241,13 +241,18 @@ ss_str ss_to_utf8(ss_arena *a, ss_str in, ss_str charset, int *unknown) {
             *unknown = 1;
         return in;
     }
-    /* Plain ASCII in an ASCII-compatible charset needs no conversion. */
-    int stateful = strncmp(ic, "UTF-7", 5) == 0 ||
-                   strncmp(ic, "ISO-2022", 8) == 0 ||
-                   strncmp(name, "utf-16", 6) == 0 ||
-                   strncmp(name, "utf-32", 6) == 0 ||
-                   strncmp(name, "ucs-", 4) == 0 ||
-                   strncmp(name, "hz", 2) == 0;
+    /* Plain ASCII in an ASCII-compatible charset needs no conversion;
+     * stateful, wide and EBCDIC charsets always go through iconv. */
+    static const char *const not_ascii[] = {
+        "utf-7", "utf7", "iso-2022", "csiso2022", "utf-16", "utf-32",
+        "utf16", "utf32", "ucs-", "ucs2", "ucs4", "hz", "unicode", "ibm",
+        "ebcdic", "cp0", "cp500", "cp875", "cp1026", "cp1140", "cp1141",
+        "cp1142", "cp1143", "cp1144", "cp1145", "cp1146", "cp1147", "cp1148",
+        "cp1149", "x-unicode", "x-imap"};
+    int stateful = strncmp(ic, "UTF-7", 5) == 0 || strncmp(ic, "ISO-2022", 8) == 0;
+    for (size_t i = 0; !stateful && i < sizeof not_ascii / sizeof not_ascii[0]; i++)
+        if (strncmp(name, not_ascii[i], strlen(not_ascii[i])) == 0)
+            stateful = 1;
     if (!stateful) {
         size_t i = 0;
         while (i < in.len && (unsigned char)in.ptr[i] < 0x80 && in.ptr[i])

@@ -11,6 +11,35 @@
  *
  * It does not parse replies (smtpstatus_diag_parse does) and does not read
  * messages; it never allocates and never fails.
+ *
+ * Decision order (smtpstatus_classify):
+ *  1. DSN action feedback / vacation / delivered, or a 2.x.x status.
+ *  2. Provider rules (rhost.c), when the recipient's domain, the remote
+ *     host or (no remote host) the reporting host belongs to a provider.
+ *  3. First pass (SMTP or unknown diagnostic type), one probe per reason in
+ *     sisimai's order: suppressed, mailboxfull, mesgtoobig, exceedlimit,
+ *     suspend, hasmoved, norelaying, failedstarttls (STARTTLS command),
+ *     authfailure, userunknown, filtered, requireptr, notcompliantrfc,
+ *     badreputation, contenterror, rejected, hostunknown, spamdetected,
+ *     speeding, toomanyconn, blocked, then "refused at MAIL FROM" ->
+ *     rejected.  A probe combines the reason of a specific status code
+ *     (5.1.1, 5.2.2, 5.7.26, ...) with the phrases and the command.
+ *  4. Second pass, when the code is vague (none, X.0.0, systemerror,
+ *     securityerror, networkerror, ...): phrases of the remaining reasons,
+ *     then the reason of the status code, then the subject (X.6 ->
+ *     contenterror, X.7 -> securityerror), diagnostic type X-Unix ->
+ *     mailererror, reply 501-507 -> syntaxerror, 521/556 -> notaccept,
+ *     523/524/538 -> failedstarttls, action delayed -> expired, a refusal at
+ *     CONNECT/EHLO/HELO -> blocked.
+ *  5. Auto-reply phrases -> vacation; any other text -> onhold; nothing ->
+ *     undefined.
+ *
+ * Hard or soft (smtpstatus_is_hard_bounce, sisimai's rule): userunknown,
+ * hostunknown and hasmoved are hard; notaccept is hard when its code is
+ * permanent (or there is no code and the text does not say "temporar..." or
+ * "persistent"); every other reason is soft, even with a 5xx code, because
+ * a later try or a change on the sender's side can succeed; delivered,
+ * feedback, vacation, onhold and undefined are not hard.
  */
 #include "classify.h"
 
@@ -554,13 +583,13 @@ void ss_match_phrases(const char *norm, size_t len, ss_match *m) {
     for (pos = 0; pos < len; pos++) {
         int o, guard = 0;
         s = ac_next(t, s, (unsigned char)norm[pos]);
-        o = t->out[s] >= 0 ? s : t->dict[s];
+        o = t->out[s] != SS_AC_NONE ? s : t->dict[s];
         while (o > 0 && guard++ < 4096) {
             int pid = t->out[o];
-            if (pid >= 0 && pid < SS_MAX_PATTERNS) {
+            if (pid != (int)SS_AC_NONE && pid < SS_MAX_PATTERNS) {
                 seen[pid >> 3] = (unsigned char)(seen[pid >> 3] |
                                                  (1u << (pid & 7)));
-                if (t->pat_phrase[pid] >= 0 && nhits < MAX_HITS) {
+                if (t->pat_phrase[pid] != SS_AC_NONE && nhits < MAX_HITS) {
                     hits[nhits].phrase = t->pat_phrase[pid];
                     hits[nhits].end = (unsigned)(pos + 1);
                     hits[nhits].start = (unsigned)(pos + 1 - t->pat_len[pid]);

@@ -27,17 +27,22 @@ typedef struct ss_phrase {
     unsigned short first;      /* index into pieces[] */
 } ss_phrase;
 
+/* State, edge, pattern and phrase numbers in the tables (16 bits; the
+ * generator refuses data that would not fit). */
+typedef unsigned short ss_ac_index;
+#define SS_AC_NONE 65535u /* "no pattern" / "no phrase" */
+
 typedef struct ss_phrase_tables {
-    const int *root;                /* [256] next state from the root */
-    const int *edge_start;          /* [nstates + 1] */
+    const ss_ac_index *root;        /* [256] next state from the root */
+    const ss_ac_index *edge_start;  /* [nstates + 1] */
     const unsigned char *edge_char; /* sorted per state */
-    const int *edge_next;
-    const int *fail;
-    const int *out;                 /* pattern id ending in state, or -1 */
-    const int *dict;                /* next state with an output, or 0 */
+    const ss_ac_index *edge_next;
+    const ss_ac_index *fail;
+    const ss_ac_index *out;         /* pattern ending in state, or NONE */
+    const ss_ac_index *dict;        /* next state with an output, or 0 */
     int nstates;
     const unsigned short *pat_len;
-    const int *pat_phrase;          /* phrase that is exactly this piece */
+    const ss_ac_index *pat_phrase;  /* phrase that is this piece, or NONE */
     const char *const *pat_text;
     int npatterns;
     const ss_phrase *phrases;

@@ -169,16 +169,48 @@ static int next_field(ss_str t, size_t *pos, dsn_field *f) {
     return 1;
 }
 
+/* Per-recipient fields of one group, gathered before the record is made
+ * (some MTAs write Diagnostic-Code or Status before Final-Recipient). */
+typedef struct dsn_group {
+    ss_str recipient, alias, action, status, remote, diag, diag_type, date,
+        actual;
+    int any;
+} dsn_group;
+
+static size_t flush_group(dsn_group *g, ss_str reporting, ss_bounce *out) {
+    size_t added = 0;
+    if (!g->recipient.len && !g->alias.len && g->actual.len)
+        g->recipient = g->actual;
+    if (g->recipient.len || g->alias.len) {
+        ss_fact *f = ss_bounce_add(out);
+        if (f) {
+            f->recipient = g->recipient.len ? g->recipient : g->alias;
+            f->alias = g->alias.len ? g->alias : g->actual;
+            f->action = g->action;
+            f->status = g->status;
+            f->remote_mta = g->remote;
+            f->diagnostic = g->diag;
+            f->diagnostic_type = g->diag_type;
+            f->date = g->date;
+            f->reporting_mta = reporting;
+            added = 1;
+        }
+    }
+    memset(g, 0, sizeof *g);
+    return added;
+}
+
 size_t ss_dsn_parse(ss_str t, ss_bounce *out) {
     size_t pos = 0, added = 0;
-    ss_fact *cur = NULL;
     ss_str reporting = SS_NULLSTR;
+    dsn_group g;
+    memset(&g, 0, sizeof g);
     int r;
     dsn_field f;
     size_t guard = 0;
     while ((r = next_field(t, &pos, &f)) != 0 && guard++ < 1000000) {
         if (r == 2) {
-            cur = NULL;
+            added += flush_group(&g, reporting, out);
             continue;
         }
         if (r == 3)
@@ -193,51 +225,30 @@ size_t ss_dsn_parse(ss_str t, ss_bounce *out) {
         int is_final = ss_eq_ci(n, "Final-Recipient");
         int is_orig = ss_eq_ci(n, "Original-Recipient");
         if (is_final || is_orig) {
-            /* A group starts with either; a second Final-Recipient in the
-             * same group (no blank line between) starts a new one. */
-            if (!cur || (is_final && cur->recipient.len) ||
-                (is_orig && cur->alias.len)) {
-                cur = ss_bounce_add(out);
-                if (!cur)
-                    break;
-                added++;
-                cur->reporting_mta = reporting;
-            }
+            /* a second recipient in the same group (no blank line between
+             * groups) starts the next record */
+            if ((is_final && g.recipient.len) || (is_orig && g.alias.len))
+                added += flush_group(&g, reporting, out);
             ss_str v = after_type(f.value, NULL);
             if (is_final)
-                cur->recipient = v;
+                g.recipient = v;
             else
-                cur->alias = v;
+                g.alias = v;
             continue;
         }
-        if (!cur)
-            continue; /* per-message field we do not keep */
         if (ss_eq_ci(n, "Action"))
-            cur->action = f.value;
+            g.action = f.value;
         else if (ss_eq_ci(n, "Status"))
-            cur->status = f.value;
+            g.status = f.value;
         else if (ss_eq_ci(n, "Remote-MTA"))
-            cur->remote_mta = after_type(f.value, NULL);
-        else if (ss_eq_ci(n, "Diagnostic-Code")) {
-            ss_str type;
-            ss_str v = after_type(f.value, &type);
-            cur->diagnostic = v;
-            cur->diagnostic_type = type;
-        } else if (ss_eq_ci(n, "Last-Attempt-Date"))
-            cur->date = f.value;
-        else if (ss_eq_ci(n, "X-Actual-Recipient") && !cur->alias.len)
-            cur->alias = after_type(f.value, NULL);
+            g.remote = after_type(f.value, NULL);
+        else if (ss_eq_ci(n, "Diagnostic-Code"))
+            g.diag = after_type(f.value, &g.diag_type);
+        else if (ss_eq_ci(n, "Last-Attempt-Date"))
+            g.date = f.value;
+        else if (ss_eq_ci(n, "X-Actual-Recipient"))
+            g.actual = after_type(f.value, NULL);
     }
-    /* Drop groups that never named a recipient. */
-    size_t w = out->nfacts - added;
-    for (size_t i = out->nfacts - added; i < out->nfacts; i++) {
-        if (out->facts[i].recipient.len || out->facts[i].alias.len) {
-            if (!out->facts[i].recipient.len)
-                out->facts[i].recipient = out->facts[i].alias;
-            out->facts[w++] = out->facts[i];
-        }
-    }
-    added -= out->nfacts - w;
-    out->nfacts = w;
+    added += flush_group(&g, reporting, out);
     return added;
 }

@@ -169,7 +169,7 @@ def main():
         dictl[s] = f if out[f] >= 0 else dictl[f]
 
     # Whole-phrase lookup by pattern, and the multi-piece phrases.
-    pat_phrase = [-1] * len(patterns)
+    pat_phrase = [65535] * len(patterns)
     multi = []
     for i, (r, ids, _) in enumerate(phrases):
         if len(ids) == 1:
@@ -177,6 +177,12 @@ def main():
         else:
             multi.append(i)
 
+    if n >= 65535 or len(patterns) >= 65535 or len(phrases) >= 65535:
+        sys.stderr.write("automaton too large for 16-bit tables (%d states); "
+                         "widen ss_ac_index in lib/classify.h\n" % n)
+        return 1
+    NONE16 = 65535
+    out = [NONE16 if o < 0 else o for o in out]
     root = [edges[0].get(x, 0) for x in range(256)]
     estart, echar, enext = [], [], []
     for s in range(n):
@@ -201,15 +207,18 @@ def main():
              "this file is current).\n *\n * %d phrases, %d distinct pieces, "
              "%d automaton states.\n */" % (len(phrases), len(patterns), n))
     o.append('#include "classify.h"\n')
-    o.append(arr("int", "ac_root", root, 16))
-    o.append(arr("int", "ac_edge_start", estart, 12))
+    if len(echar) >= 65535:
+        sys.stderr.write("too many automaton edges for 16-bit tables\n")
+        return 1
+    o.append(arr("ss_ac_index", "ac_root", root, 16))
+    o.append(arr("ss_ac_index", "ac_edge_start", estart, 12))
     o.append(arr("unsigned char", "ac_edge_char", echar, 16))
-    o.append(arr("int", "ac_edge_next", enext, 12))
-    o.append(arr("int", "ac_fail", fail, 12))
-    o.append(arr("int", "ac_out", out, 12))
-    o.append(arr("int", "ac_dict", dictl, 12))
+    o.append(arr("ss_ac_index", "ac_edge_next", enext, 12))
+    o.append(arr("ss_ac_index", "ac_fail", fail, 12))
+    o.append(arr("ss_ac_index", "ac_out", out, 12))
+    o.append(arr("ss_ac_index", "ac_dict", dictl, 12))
     o.append(arr("unsigned short", "pat_len", [len(b) for b in patterns], 16))
-    o.append(arr("int", "pat_phrase", pat_phrase, 12))
+    o.append(arr("ss_ac_index", "pat_phrase", pat_phrase, 12))
     o.append("static const char *const pat_text[%d] = {" % len(patterns))
     for b in patterns:
         o.append("    %s," % c_string(b))

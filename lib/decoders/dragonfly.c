@@ -36,7 +36,7 @@ int ss_decode_dragonfly(const ss_view *v, ss_bounce *out) {
         if (ss_starts_ci(t, "Message headers follow") ||
             ss_starts_ci(t, "Original message follows")) {
             if (!v->original)
-                out->original = ss_str_make(v->text.ptr + pos, v->text.len - pos);
+                out->original = ss_trim(ss_str_make(v->text.ptr + pos, v->text.len - pos));
             break;
         }
         if (ss_starts_ci(t, "There was an error delivering your mail to ")) {

@@ -124,7 +124,7 @@ static size_t find_blocks(ss_str text, ex_block *b, size_t max, ss_str *orig) {
         }
         if (ss_starts_ci(line, "------ This is a copy of") ||
             ss_starts_ci(line, "------ This is a copy of your message")) {
-            *orig = ss_str_make(text.ptr + pos, text.len - pos);
+            *orig = ss_trim(ss_str_make(text.ptr + pos, text.len - pos));
             break;
         }
         if (!reading) {
@@ -394,6 +394,21 @@ static void own_reason(ss_fact *f, const ex_block *b) {
     for (int i = 0; own[i].text; i++)
         if (ss_find_ci(f->diagnostic, own[i].text) >= 0) {
             f->reason = own[i].reason;
+            /* Exim gave up on a condition that is temporary by nature
+             * (queue lifetime, full mailbox) and no server code says
+             * otherwise: the sisimai-compatible status is the temporary
+             * pseudo code */
+            smtpstatus_diag d;
+            int coded = f->diagnostic.len &&
+                        smtpstatus_diag_parse(f->diagnostic.ptr, f->diagnostic.len,
+                                              &d) == SMTPSTATUS_OK &&
+                        (d.reply_code || d.status.klass);
+            if (!coded && !ss_trim(f->status).len) {
+                if (own[i].reason == SMTPSTATUS_R_EXPIRED)
+                    f->status = SS_STR("4.0.947");
+                else if (own[i].reason == SMTPSTATUS_R_MAILBOXFULL)
+                    f->status = SS_STR("4.0.922");
+            }
             return;
         }
     if (ss_starts_ci(b->local, "pipe to ") || ss_starts_ci(b->local, "|"))

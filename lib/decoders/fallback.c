@@ -105,6 +105,7 @@ static const char *const fb_original_markers[] = {
     "Original message follows", "Original message headers",
     "The original message headers", "Original Message Headers",
     "----- Unsent message follows", "--- Original message follows",
+    "Message headers follow", "Original message follows",
     "---------- Forwarded message", "Received: ", "Return-Path: ",
     "DKIM-Signature: ", NULL};
 
@@ -243,7 +244,10 @@ static int ends_with_address(ss_str t) {
     size_t b = t.len;
     while (b > 0 && !ss_isspace((unsigned char)t.ptr[b - 1]))
         b--;
-    return clean_addr(pv_addr_line(ss_str_make(t.ptr + b, t.len - b))).len > 0;
+    ss_str w = ss_str_make(t.ptr + b, t.len - b);
+    while (w.len && (w.ptr[w.len - 1] == '.' || w.ptr[w.len - 1] == ','))
+        w.len--;
+    return clean_addr(pv_addr_line(w)).len > 0;
 }
 
 typedef struct fb_ctx {
@@ -342,7 +346,8 @@ static ss_fact *add_rcpt(ss_bounce *out, size_t first, ss_str a, ss_str diag) {
 int ss_decode_fallback(const ss_view *v, ss_bounce *out) {
     ss_str xfr = ss_part_header_raw(v->root, "X-Failed-Recipients");
     int daemon = sender_is_daemon(v);
-    if (!xfr.ptr && !daemon && !subject_is_bounce(v->subject))
+    int subject_bounce = subject_is_bounce(v->subject);
+    if (!xfr.ptr && !daemon && !subject_bounce)
         return SS_DEC_NO;
 
     ss_str region = pv_upto(v->text, fb_original_markers, &out->original);
@@ -366,7 +371,7 @@ int ss_decode_fallback(const ss_view *v, ss_bounce *out) {
 
     /* the first failure line of the text: a diagnostic of last resort */
     ss_str first_fail = SS_NULLSTR;
-    int any_sign = 0;
+    int any_sign = 0, strong_sign = 0;
     {
         size_t p = 0;
         ss_str l;
@@ -374,6 +379,8 @@ int ss_decode_fallback(const ss_view *v, ss_bounce *out) {
             if (header_line(l))
                 continue;
             ss_str t = ss_trim(l);
+            if (strong_failure_line(t))
+                strong_sign = 1;
             if (has_code(t) || has_failure_words(t)) {
                 any_sign = 1;
                 if (!first_fail.len && has_code(t))
@@ -450,7 +457,8 @@ int ss_decode_fallback(const ss_view *v, ss_bounce *out) {
              * address or ends with it ("user@example.org: error ...",
              * "mailbox exceeds allowed size: user@example.org") */
             if (!strong_failure_line(t) &&
-                !(failure_line(t) && (a.len || ends_with_address(t))))
+                !(failure_line(t) && (a.len || ends_with_address(t)) &&
+                  (strong_sign || subject_bounce)))
                 continue;
             ss_str diag = line_and_next(region, line, pos);
             ss_str rest = t;
@@ -470,7 +478,8 @@ int ss_decode_fallback(const ss_view *v, ss_bounce *out) {
         return SS_DEC_NO;
     for (size_t i = first; i < out->nfacts; i++) {
         ss_fact *f = &out->facts[i];
-        if (!failure_line(f->diagnostic) && first_fail.len)
+        if (first_fail.len && (!failure_line(f->diagnostic) ||
+                               (!has_code(f->diagnostic) && has_code(first_fail))))
             f->diagnostic = first_fail;
         f->command = pv_command(f->diagnostic);
     }

@@ -57,7 +57,7 @@ int ss_decode_fml(const ss_view *v, ss_bounce *out) {
         long of = ss_find_ci(t, "Original mail as follows:");
         if (of >= 0) {
             if (!v->original)
-                out->original = ss_str_make(v->text.ptr + pos, v->text.len - pos);
+                out->original = ss_trim(ss_str_make(v->text.ptr + pos, v->text.len - pos));
             t.len = (size_t)of;
             t = ss_trim(t);
         }

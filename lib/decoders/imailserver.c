@@ -46,7 +46,7 @@ int ss_decode_imailserver(const ss_view *v, ss_bounce *out) {
         ss_str t = ss_trim(line);
         if (ss_starts_ci(t, "Original message follows.")) {
             if (!v->original)
-                out->original = ss_str_make(v->text.ptr + pos, v->text.len - pos);
+                out->original = ss_trim(ss_str_make(v->text.ptr + pos, v->text.len - pos));
             break;
         }
         long cs = ss_find(t, ": ", 2);

@@ -37,7 +37,7 @@ int ss_decode_notes(const ss_view *v, ss_bounce *out) {
         }
         if (ss_starts_ci(t, "------- Returned Message")) {
             if (!v->original)
-                out->original = ss_str_make(v->text.ptr + pos, v->text.len - pos);
+                out->original = ss_trim(ss_str_make(v->text.ptr + pos, v->text.len - pos));
             break;
         }
         if (!t.len || t.ptr[0] == '-')

@@ -41,7 +41,7 @@ int ss_decode_opensmtpd(const ss_view *v, ss_bounce *out) {
         }
         if (ss_starts_ci(t, "Below is a copy of the original message")) {
             if (!v->original)
-                out->original = ss_str_make(v->text.ptr + pos, v->text.len - pos);
+                out->original = ss_trim(ss_str_make(v->text.ptr + pos, v->text.len - pos));
             break;
         }
         if (!line.len || line.ptr[0] == ' ' || line.ptr[0] == '\t')

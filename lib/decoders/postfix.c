@@ -347,6 +347,20 @@ int ss_decode_postfix(const ss_view *v, ss_bounce *out) {
         if (!f->alias.len && b->alias.len)
             f->alias = b->alias;
     }
+    for (size_t i = first; i < out->nfacts; i++) {
+        /* "Status: 4.5.0" beside "550 5.5.0 ...": the remote server's
+         * reply is the better evidence, let the analyzer read it */
+        ss_fact *f = &out->facts[i];
+        smtpstatus_diag d;
+        ss_str st = ss_trim(f->status);
+        if (st.len && f->diagnostic.len &&
+            smtpstatus_diag_parse(f->diagnostic.ptr, f->diagnostic.len, &d) ==
+                SMTPSTATUS_OK &&
+            d.reply_code >= 400 && d.reply_code < 600 &&
+            d.status.klass && d.status.klass == d.reply_code / 100 &&
+            st.ptr[0] - '0' != d.reply_code / 100)
+            f->status = SS_NULLSTR;
+    }
     for (size_t i = first; i < out->nfacts; i++)
         if (!out->facts[i].command.len &&
             find_ws(out->facts[i].diagnostic, "refused to talk to me", NULL) >= 0)

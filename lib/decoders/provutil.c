@@ -5,15 +5,29 @@
  */
 #include "provutil.h"
 
+/* s without leading white space, dashes, '=' and '*' */
+static ss_str strip_rule(ss_str s) {
+    while (s.len && (ss_isspace((unsigned char)s.ptr[0]) || s.ptr[0] == '-' ||
+                     s.ptr[0] == '=' || s.ptr[0] == '*')) {
+        s.ptr++;
+        s.len--;
+    }
+    return s;
+}
+
 ss_str pv_upto(ss_str text, const char *const *markers, ss_str *after) {
     size_t pos = 0;
     ss_str line;
     if (after)
         *after = ss_str_make(text.ptr + text.len, 0);
     while (ss_next_line(text, &pos, &line)) {
-        ss_str t = ss_trim(line);
+        ss_str t = strip_rule(line);
+        if (!t.len)
+            continue;
         for (size_t i = 0; markers[i]; i++) {
-            if (ss_starts_ci(t, markers[i])) {
+            ss_str m = strip_rule(ss_str_make(markers[i], strlen(markers[i])));
+            if (m.len && t.len >= m.len && ss_starts_ci(t, m.ptr) &&
+                (line.ptr[0] != ' ' || markers[i][0] == '-')) {
                 if (after) {
                     /* skip blank lines before the original's headers */
                     size_t p2 = pos, keep = pos;

@@ -12,9 +12,12 @@
 
 #include "../decoder.h"
 
-/* The part of text before the first line that starts (after leading
- * white space) with one of markers (case-insensitive); *after (if not
- * NULL) gets the text following that line, or an empty slice.  Without a
+/* The part of text before the first line that starts with one of
+ * markers (case-insensitive; leading white space, dashes, '=' and '*'
+ * of both are ignored, so "-------- Original message follows" matches
+ * "Original message follows"; a marker without leading dashes does not
+ * match an indented line); *after (if not NULL) gets the text following
+ * that line, without leading blank lines, or an empty slice.  Without a
  * marker line the whole text is returned. */
 ss_str pv_upto(ss_str text, const char *const *markers, ss_str *after);
 

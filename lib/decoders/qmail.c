@@ -163,7 +163,7 @@ int ss_qmail_blocks(const ss_view *v, ss_bounce *out,
             ss_starts_ci(t, "--- Enclosed is a copy of the message") ||
             ss_starts_ci(t, "Original message follows.")) {
             if (!v->original)
-                out->original = ss_str_make(v->text.ptr + pos, v->text.len - pos);
+                out->original = ss_trim(ss_str_make(v->text.ptr + pos, v->text.len - pos));
             break;
         }
         if (t.len > 3 && t.ptr[0] == '<' && t.ptr[t.len - 1] == ':' &&

@@ -68,6 +68,13 @@ static ss_str line_naming(ss_str t, ss_str addr) {
     size_t s = (size_t)at;
     while (s > 0 && t.ptr[s - 1] != '\n')
         s--;
+    /* a delivery-status field line is not prose */
+    ss_str first = ss_str_make(t.ptr + s, (size_t)at - s);
+    if (ss_starts_ci(first, "Final-Recipient:") ||
+        ss_starts_ci(first, "Original-Recipient:") ||
+        ss_starts_ci(first, "X-Actual-Recipient:") ||
+        ss_starts_ci(first, "Diagnostic-Code:"))
+        return SS_NULLSTR;
     size_t pos = s;
     ss_str line;
     ss_next_line(t, &pos, &line);
@@ -102,7 +109,20 @@ int ss_decode_rfc3464(const ss_view *v, ss_bounce *out) {
         ss_fact *f = &out->facts[i];
         if (ss_trim(f->diagnostic).len)
             continue;
-        ss_str d = tr.len ? tr : line_naming(v->text, ss_find_address(f->recipient));
+        ss_str d = tr;
+        if (!d.len) {
+            /* "Status: 4.0.0 (cat.example.net: host name lookup failure)" */
+            const char *open = memchr(f->status.ptr ? f->status.ptr : "", '(',
+                                      f->status.len);
+            const char *close =
+                open ? memchr(open, ')', f->status.len -
+                                             (size_t)(open - f->status.ptr))
+                     : NULL;
+            if (open && close && close > open + 1)
+                d = ss_trim(ss_str_make(open + 1, (size_t)(close - open - 1)));
+        }
+        if (!d.len)
+            d = line_naming(v->text, ss_find_address(f->recipient));
         if (d.len)
             f->diagnostic = d;
     }

@@ -55,7 +55,7 @@ int ss_decode_x2(const ss_view *v, ss_bounce *out) {
         }
         if (ss_starts_ci(t, "--- Original message follows")) {
             if (!v->original)
-                out->original = ss_str_make(v->text.ptr + pos, v->text.len - pos);
+                out->original = ss_trim(ss_str_make(v->text.ptr + pos, v->text.len - pos));
             break;
         }
         if (t.len > 3 && t.ptr[0] == '<' && t.ptr[t.len - 1] == ':' &&

@@ -338,6 +338,10 @@ static void test_charsets(void) {
         {"ks_c_5601-1987", "\xC7\xD1", "\xED\x95\x9C"},
         {"euc-kr", "\xC7\xD1", "\xED\x95\x9C"},
         {"\"utf-8\"", "x", "x"},
+        {"utf-7-imap", "&AOk-", "\xC3\xA9"},
+        {"unicode-1-1-utf-7", "a+AOk-", "a\xC3\xA9"},
+        {"utf-16be", "N-", "\xE4\xB8\xAD"}, /* U+4E2D, ASCII-looking bytes */
+        {"IBM037", "\x81", "a"},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         int unk = -1;
