@@ -133,11 +133,77 @@ static void csv_row(obuf *b, const char *const *f, int n)
     ob_puts(b, "\r\n");
 }
 
+/* How the hard/soft rule treats a reason, from the library's own rule. */
+static const char *reason_hard(smtpstatus_reason r)
+{
+    smtpstatus_status perm = {5, 0, 0}, temp = {4, 0, 0};
+    int h5 = smtpstatus_is_hard_bounce(r, 550, &perm, "", 0);
+    int h4 = smtpstatus_is_hard_bounce(r, 450, &temp, "", 0);
+    return h5 && h4 ? "yes" : h5 ? "if permanent" : "no";
+}
+
+/* `list --reasons`: the taxonomy with meaning, advice and verdicts. */
+static void list_reasons(obuf *b, int fmt)
+{
+    int r;
+    if (fmt == 1)
+        ob_puts(b, "[\n");
+    else if (fmt == 2)
+        ob_puts(b, "reason,bounce_type,hard_bounce,meaning,advice\n");
+    else
+        ob_puts(b, "REASON           TYPE          HARD           MEANING\n");
+    for (r = 0; r <= (int)SMTPSTATUS_R_NOT_A_BOUNCE; r++) {
+        smtpstatus_reason re = (smtpstatus_reason)r;
+        const char *name = smtpstatus_reason_name(re);
+        const char *type = smtpstatus_reason_bounce_type(re);
+        const char *meaning = smtpstatus_reason_meaning(re);
+        const char *advice = smtpstatus_reason_advice(re);
+        const char *hard = reason_hard(re);
+        if (!name)
+            continue;
+        if (fmt == 1) {
+            int first = 1;
+            ob_putc(b, '{');
+            ob_json_key(b, "reason", &first);
+            ob_json_cstr(b, name);
+            ob_json_key(b, "bounce_type", &first);
+            ob_json_cstr_or_null(b, type);
+            ob_json_key(b, "hard_bounce", &first);
+            ob_json_cstr(b, hard);
+            ob_json_key(b, "meaning", &first);
+            ob_json_cstr_or_null(b, meaning);
+            ob_json_key(b, "advice", &first);
+            ob_json_cstr_or_null(b, advice);
+            ob_puts(b, r < (int)SMTPSTATUS_R_NOT_A_BOUNCE ? "},\n" : "}\n");
+        } else if (fmt == 2) {
+            ob_csv_cstr(b, name);
+            ob_putc(b, ',');
+            ob_csv_cstr(b, type ? type : "");
+            ob_putc(b, ',');
+            ob_csv_cstr(b, hard);
+            ob_putc(b, ',');
+            ob_csv_cstr(b, meaning ? meaning : "");
+            ob_putc(b, ',');
+            ob_csv_cstr(b, advice ? advice : "");
+            ob_putc(b, '\n');
+        } else {
+            ob_cell(b, name, 17, 1);
+            ob_cell(b, type ? type : "", 14, 1);
+            ob_cell(b, hard, 15, 1);
+            ob_cell(b, meaning ? meaning : "", 60, 0);
+            ob_putc(b, '\n');
+        }
+    }
+    if (fmt == 1)
+        ob_puts(b, "]\n");
+}
+
 int cmd_list(int argc, char **argv)
 {
     cli_args a;
     const char *arg, *inl;
     int kind, fmt = 0 /* 0 table, 1 json, 2 csv */, basic = 0, enh = 0;
+    int reasons = 0;
     size_t i, nr, ns;
     obuf b;
     int rc = CLI_EXIT_OK;
@@ -156,19 +222,26 @@ int cmd_list(int argc, char **argv)
             basic = 1;
         else if (strcmp(arg, "--enhanced") == 0)
             enh = 1;
+        else if (strcmp(arg, "--reasons") == 0)
+            reasons = 1;
         else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             cli_help("list", stdout);
             return CLI_EXIT_OK;
         } else
             return cli_bad_option(&a, arg, inl);
     }
+    if (reasons && (basic || enh))
+        return cli_usage_error("list", "--reasons goes alone, without "
+                                       "--basic or --enhanced");
     if (!basic && !enh)
         basic = enh = 1;
     nr = smtpstatus_reply_count();
     ns = smtpstatus_status_count();
     ob_init(&b);
 
-    if (fmt == 1) {
+    if (reasons) {
+        list_reasons(&b, fmt);
+    } else if (fmt == 1) {
         int both = basic && enh;
         if (both)
             ob_puts(&b, "{\"basic\":");

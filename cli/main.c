@@ -18,7 +18,8 @@ static const char help_main[] =
 "                                         transcript on standard input\n"
 "  smtpstatus bounce  [OPTIONS] PATH...   analyze bounce mail (file, mbox,\n"
 "                                         Maildir, folder, or - for stdin)\n"
-"  smtpstatus list    [--json|--csv] [--basic|--enhanced]   the registry\n"
+"  smtpstatus list    [--json|--csv] [--basic|--enhanced|--reasons]\n"
+"                                         the registry, or the reasons\n"
 "  smtpstatus help [COMMAND]              help on one command\n"
 "  smtpstatus --version | --help\n"
 "\n"
@@ -112,12 +113,17 @@ static const char help_parse[] =
 "  printf 'S: 220 mx.example.org ESMTP\\nC: RCPT TO:<a@example.org>\\nS: 550 5.1.1 No such user\\n' | smtpstatus parse\n";
 
 static const char help_list[] =
-"Usage: smtpstatus list [--json|--csv] [--basic|--enhanced]\n"
+"Usage: smtpstatus list [--json|--csv] [--basic|--enhanced|--reasons]\n"
 "\n"
 "Print the registry: SMTP reply codes (--basic) and enhanced status\n"
-"codes (--enhanced); both by default.\n"
+"codes (--enhanced); both by default.  --reasons prints the reason\n"
+"taxonomy instead: each reason's bounce type, whether it is a hard\n"
+"bounce (yes, no, or \"if permanent\": only with a 5xx/5.x.x code), what\n"
+"it means and what the sender should do.\n"
 "\n"
 "Options:\n"
+"  --reasons    the reasons (fields: reason, bounce_type, hard_bounce,\n"
+"               meaning, advice)\n"
 "  --basic      only the reply codes (250, 550, ...)\n"
 "  --enhanced   only the enhanced status codes (X.1.1, ...)\n"
 "  --json       JSON: one array with --basic or --enhanced alone, else an\n"
@@ -300,7 +306,8 @@ static const char *const opts_explain[] = {"--json", "--help", NULL};
 static const char *const opts_parse[] = {"--json", "--strict", "--help",
                                          NULL};
 static const char *const opts_list[] = {"--json", "--csv", "--basic",
-                                        "--enhanced", "--help", NULL};
+                                        "--enhanced", "--reasons", "--help",
+                                        NULL};
 static const char *const opts_bounce[] = {
     "--format", "--all", "--delivered", "--vacation", "--jobs",
     "--max-message-size", "--max-header-size", "--max-line-length",

@@ -8,12 +8,16 @@
  * A file whose first line starts with "From " is an mbox: messages start
  * at "From " lines at the start of the file or after a blank line, and
  * ">From " / ">>From " lines lose one '>' (mboxo/mboxrd).  An mbox is read
- * with read() through one fixed buffer (SS_CHUNK) and only the current
- * message is kept, so memory does not grow with the size of the mbox; a
- * message over max_message_size is cut (SMTPSTATUS_RW_TRUNCATED) and the
- * rest of it skipped.  A single-message regular file is mapped (at most
- * max_message_size bytes of it).  It does not parse MIME and does not
- * look at the content beyond the mbox framing.
+ * with read() through one buffer of at most SS_CHUNK (1 MiB; smaller for
+ * a small file) and only the current message is kept, so memory does not
+ * grow with the size of the mbox; lines longer than the buffer are
+ * handled in pieces.  An empty message between two separators is skipped
+ * but keeps its number.  A message over max_message_size is cut
+ * (SMTPSTATUS_RW_TRUNCATED) and the rest of it skipped.  A single-message
+ * regular file is mapped (at most max_message_size bytes of it).  Paths
+ * that are neither regular files nor directories are skipped with an
+ * error.  It does not parse MIME and does not look at the content beyond
+ * the mbox framing.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L

@@ -10,12 +10,13 @@
  *   #550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##
  *   Original message headers:
  *
- * Recognized when the text has the "Diagnostic information" marker (or an
- * Exchange "RESOLVER." / "QUEUE." code) and the subject, the sender or a
- * Content-Language header agrees.  With a delivery-status part its fields
- * are used and the text adds what they lack; without one, the text gives
- * the recipients.  The Exchange component code (RESOLVER.ADR.RecipNotFound,
- * QUEUE.Expired, ...) names the reason for the ones listed here.
+ * Recognized when the text has the "Diagnostic information" marker and
+ * the subject, the sender or a Content-Language header agrees, or when it
+ * has an Exchange "RESOLVER." / "QUEUE." code and two of them agree.
+ * With a delivery-status part its fields are used and the text adds what
+ * they lack; without one, the text gives the recipients.  The Exchange
+ * component code (RESOLVER.ADR.RecipNotFound, QUEUE.Expired, ...) names
+ * the reason for the ones listed here.
  */
 #include "gw_util.h"
 
@@ -113,7 +114,9 @@ int ss_decode_exchange2007(const ss_view *v, ss_bounce *out) {
         start = gw_find_line(text, 0, diag_markers[i], 1, NULL);
     int codes = gw_has(text, " RESOLVER.") || gw_has(text, " QUEUE.") ||
                 gw_has(text, "#RESOLVER.") || gw_has(text, "#QUEUE.");
-    if (start < 0 && !codes)
+    /* the Exchange codes alone may be quoted by another MTA's bounce:
+     * then the subject and the sender or language must agree too */
+    if (start < 0 && (!codes || score < 2))
         return SS_DEC_NO;
 
     /* the text: recipients, host and diagnostics */

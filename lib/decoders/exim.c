@@ -415,6 +415,22 @@ static void own_reason(ss_fact *f, const ex_block *b) {
         f->reason = SMTPSTATUS_R_MAILERERROR;
 }
 
+/* A rejection at MAIL FROM with a bare reply code ("550 Unroutable sender
+ * address"): sisimai's Exim decoder files it as "onhold" before the
+ * final classification, so its status is the onhold pseudo code of the
+ * reply's class.  Kept for compatibility; the reason is still the
+ * classifier's. */
+static void mail_stage_status(ss_fact *f) {
+    smtpstatus_diag d;
+    if (!ss_eq_ci(f->command, "MAIL") || ss_trim(f->status).len ||
+        !f->diagnostic.len ||
+        smtpstatus_diag_parse(f->diagnostic.ptr, f->diagnostic.len, &d) !=
+            SMTPSTATUS_OK ||
+        d.status.klass || (d.reply_code / 100 != 4 && d.reply_code / 100 != 5))
+        return;
+    f->status = d.reply_code / 100 == 4 ? SS_STR("4.0.901") : SS_STR("5.0.901");
+}
+
 int ss_decode_exim(const ss_view *v, ss_bounce *out) {
     int score = 0;
     ss_str from = ss_trim(v->from);
@@ -497,6 +513,7 @@ int ss_decode_exim(const ss_view *v, ss_bounce *out) {
         if (ef[i].command.len)
             f->diagnostic_type = SS_STR("SMTP");
         own_reason(f, &blocks[i]);
+        mail_stage_status(f);
     }
     if (out->nfacts == first) {
         /* X-Failed-Recipients: a, b */

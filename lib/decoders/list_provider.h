@@ -1,4 +1,6 @@
-/* provider decoders: SS_DECODER(Name, suffix) lines, in the order tried. */
+/* provider decoders: SS_DECODER(Name, suffix) lines, in the order tried.
+ * Each recognizes its provider by a header, the sender or a field of its
+ * report first; GoogleGroups before Gmail (same sender, more specific). */
 SS_DECODER(GoogleGroups, googlegroups)
 SS_DECODER(Gmail, gmail)
 SS_DECODER(Yahoo, yahoo)
@@ -7,4 +9,10 @@ SS_DECODER(EinsUndEins, einsundeins)
 SS_DECODER(Zoho, zoho)
 SS_DECODER(AmazonWorkMail, amazonworkmail)
 SS_DECODER(AmazonSES, amazonses)
+SS_DECODER(ReceivingSES, receivingses)
 SS_DECODER(Verizon, verizon)
+SS_DECODER(Outlook, outlook)
+SS_DECODER(PowerMTA, powermta)
+SS_DECODER(Bigfoot, bigfoot)
+SS_DECODER(MailRu, mailru)
+SS_DECODER(SendGrid, sendgrid)

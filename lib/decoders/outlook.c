@@ -1,0 +1,31 @@
+/*
+ * outlook.c - delivery status notifications from Outlook.com / Hotmail
+ * (From postmaster@ a hotmail / outlook / live / msn domain, with a
+ * delivery-status part whose Reporting-MTA is a hotmail.com or
+ * outlook.com host).  The facts are the DSN's; this decoder only
+ * recognizes the provider so that records name it.  Office 365 / Exchange
+ * Online reports are left to the Exchange and RFC3464 decoders.
+ */
+#include "provutil.h"
+
+int ss_decode_outlook(const ss_view *v, ss_bounce *out) {
+    if (!v->dsn || !pv_from_local(v, "postmaster") ||
+        (!pv_from_has(v, "hotmail") && !pv_from_has(v, "outlook") &&
+         !pv_from_has(v, "@live.") && !pv_from_has(v, "@msn.")))
+        return SS_DEC_NO;
+    long r = ss_find_ci(v->dsn_text, "Reporting-MTA:");
+    if (r < 0)
+        return SS_DEC_NO;
+    ss_str rest = ss_str_make(v->dsn_text.ptr + r, v->dsn_text.len - (size_t)r);
+    const char *nl = memchr(rest.ptr, '\n', rest.len);
+    if (nl)
+        rest.len = (size_t)(nl - rest.ptr);
+    if (ss_find_ci(rest, "hotmail.com") < 0 && ss_find_ci(rest, "outlook.com") < 0)
+        return SS_DEC_NO;
+    size_t first = out->nfacts;
+    ss_dsn_parse(v->dsn_text, out);
+    if (out->nfacts == first)
+        return SS_DEC_NO;
+    out->decoder = "Outlook";
+    return SS_DEC_YES;
+}

@@ -1,0 +1,20 @@
+/*
+ * powermta.c - delivery reports from PowerMTA ("Delivery report" with a
+ * delivery-status part carrying X-PowerMTA-VirtualMTA: or
+ * X-PowerMTA-BounceCategory: fields).  The facts are the DSN's; the
+ * bounce category is not turned into a reason (the remote reply is more
+ * precise); this decoder recognizes the MTA so that records name it.
+ */
+#include "provutil.h"
+
+int ss_decode_powermta(const ss_view *v, ss_bounce *out) {
+    if (!v->dsn || (ss_find_ci(v->dsn_text, "\nX-PowerMTA-VirtualMTA:") < 0 &&
+                    ss_find_ci(v->dsn_text, "\nX-PowerMTA-BounceCategory:") < 0))
+        return SS_DEC_NO;
+    size_t first = out->nfacts;
+    ss_dsn_parse(v->dsn_text, out);
+    if (out->nfacts == first)
+        return SS_DEC_NO;
+    out->decoder = "PowerMTA";
+    return SS_DEC_YES;
+}
