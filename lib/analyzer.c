@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "classify.h"
 #include "decoder.h"
@@ -655,8 +656,6 @@ static smtpstatus_rc emit(smtpstatus_analyzer *an, const ss_view *v,
         if (a->failed)
             return SMTPSTATUS_ENOMEM;
         an->stats.records++;
-        if (r.warnings)
-            an->stats.warnings++;
         if (fn && fn(&r, user))
             return SMTPSTATUS_ECALLBACK;
     }
@@ -700,18 +699,50 @@ static smtpstatus_rc emit_not_bounce(smtpstatus_analyzer *an,
     r.reason = SMTPSTATUS_R_NOT_A_BOUNCE;
     r.warnings = warnings;
     an->stats.records++;
-    if (r.warnings)
-        an->stats.warnings++;
     if (fn && fn(&r, user))
         return SMTPSTATUS_ECALLBACK;
     return SMTPSTATUS_OK;
 }
 
-smtpstatus_rc smtpstatus_analyze_message(smtpstatus_analyzer *an,
-                                         const char *buf, size_t len,
-                                         const char *source,
-                                         size_t message_number,
-                                         smtpstatus_record_fn fn, void *user) {
+/* Lines longer than max_line_length are cut there (the rest of the line
+ * is dropped) in a copy in the arena; buf itself when no line is longer. */
+static const char *cut_long_lines(ss_arena *a, const char *buf, size_t *len,
+                                  size_t max, unsigned *warn) {
+    size_t pos = 0, n = *len;
+    int found = 0;
+    while (pos < n && !found) {
+        const char *nl = memchr(buf + pos, '\n', n - pos);
+        size_t end = nl ? (size_t)(nl - buf) : n;
+        found = end - pos > max;
+        pos = end + 1;
+    }
+    if (!found)
+        return buf;
+    char *d = ss_alloc(a, n);
+    if (!d)
+        return buf; /* arena->failed: reported as out of memory */
+    size_t o = 0;
+    pos = 0;
+    while (pos < n) {
+        const char *nl = memchr(buf + pos, '\n', n - pos);
+        size_t end = nl ? (size_t)(nl - buf) : n;
+        size_t k = end - pos > max ? max : end - pos;
+        memcpy(d + o, buf + pos, k);
+        o += k;
+        if (nl)
+            d[o++] = '\n';
+        pos = end + 1;
+    }
+    *len = o;
+    *warn |= SMTPSTATUS_RW_LINE_LIMIT;
+    return d;
+}
+
+/* One message; extra: record warnings the reader found (truncated). */
+static smtpstatus_rc analyze_one(smtpstatus_analyzer *an, const char *buf,
+                                 size_t len, const char *source,
+                                 size_t message_number, unsigned extra,
+                                 smtpstatus_record_fn fn, void *user) {
     if (!an || (!buf && len))
         return SMTPSTATUS_EINVAL;
     if (!source)
@@ -719,11 +750,14 @@ smtpstatus_rc smtpstatus_analyze_message(smtpstatus_analyzer *an,
     ss_arena_reset(&an->arena);
     an->stats.messages++;
     an->stats.bytes += len;
-    unsigned warn = 0;
+    unsigned warn = extra & SMTPSTATUS_RW_TRUNCATED;
     if (len > an->opts.limits.max_message_size) {
         len = an->opts.limits.max_message_size;
         warn |= SMTPSTATUS_RW_TRUNCATED;
     }
+    if (buf)
+        buf = cut_long_lines(&an->arena, buf, &len,
+                             an->opts.limits.max_line_length, &warn);
     ss_message m;
     smtpstatus_rc rc =
         ss_mime_parse(&an->arena, &an->opts.limits, buf ? buf : "", len, &m);
@@ -758,8 +792,13 @@ smtpstatus_rc smtpstatus_analyze_message(smtpstatus_analyzer *an,
         problem(an, source, "out of memory while decoding the message");
         return SMTPSTATUS_ENOMEM;
     }
-    if (m.warnings & (SMTPSTATUS_RW_TRUNCATED | SMTPSTATUS_RW_DEPTH_LIMIT |
-                      SMTPSTATUS_RW_PARTS_LIMIT | SMTPSTATUS_RW_HEADER_LIMIT)) {
+    /* every limit hit: a line to the problem callback, and the message
+     * counts in stats.warnings (once, however many records it gives) */
+    if ((m.warnings | b.warnings) &
+        (SMTPSTATUS_RW_TRUNCATED | SMTPSTATUS_RW_DEPTH_LIMIT |
+         SMTPSTATUS_RW_PARTS_LIMIT | SMTPSTATUS_RW_HEADER_LIMIT |
+         SMTPSTATUS_RW_LINE_LIMIT | SMTPSTATUS_RW_RCPT_LIMIT |
+         SMTPSTATUS_RW_TEXT_LIMIT)) {
         char what[160];
         int k = 0;
         for (unsigned bit = 1; bit <= SMTPSTATUS_RW_TEXT_LIMIT; bit <<= 1)
@@ -769,6 +808,8 @@ smtpstatus_rc smtpstatus_analyze_message(smtpstatus_analyzer *an,
                               smtpstatus_record_warning_name(bit));
         problem(an, source, what);
     }
+    if (m.warnings | b.warnings)
+        an->stats.warnings++;
     if (!found) {
         an->stats.not_bounces++;
         return emit_not_bounce(an, &v, source, message_number, m.warnings, fn,
@@ -785,6 +826,14 @@ smtpstatus_rc smtpstatus_analyze_message(smtpstatus_analyzer *an,
     }
     an->stats.bounces++;
     return emit(an, &v, &b, source, message_number, fn, user);
+}
+
+smtpstatus_rc smtpstatus_analyze_message(smtpstatus_analyzer *an,
+                                         const char *buf, size_t len,
+                                         const char *source,
+                                         size_t message_number,
+                                         smtpstatus_record_fn fn, void *user) {
+    return analyze_one(an, buf, len, source, message_number, 0, fn, user);
 }
 
 /* ------------------------------------------------------------------ */
@@ -894,11 +943,9 @@ static smtpstatus_rc drain(smtpstatus_analyzer *an, smtpstatus_reader *rd,
                 break;
             continue;
         }
-        if (msg.warnings & SMTPSTATUS_RW_TRUNCATED)
-            problem(an, msg.source,
-                    "message larger than the size limit: truncated");
-        rc = smtpstatus_analyze_message(an, msg.data, msg.len, msg.source,
-                                        msg.number, fn, user);
+        /* the "limit hit: truncated" line comes from analyze_one */
+        rc = analyze_one(an, msg.data, msg.len, msg.source, msg.number,
+                         msg.warnings, fn, user);
         if (rc == SMTPSTATUS_ECALLBACK)
             return rc;
         if (rc != SMTPSTATUS_OK)
@@ -924,8 +971,18 @@ smtpstatus_rc smtpstatus_analyze_path(smtpstatus_analyzer *an,
         problem(an, path, what);
         return rc ? rc : SMTPSTATUS_EIO;
     }
+    size_t msgs = an->stats.messages, failed = an->stats.failed;
     rc = drain(an, rd, fn, user);
     smtpstatus_reader_close(rd);
+    /* a file that holds no message is said, not dropped */
+    struct stat st;
+    if (rc == SMTPSTATUS_OK && an->stats.messages == msgs &&
+        an->stats.failed == failed && stat(path, &st) == 0 &&
+        !S_ISDIR(st.st_mode)) {
+        an->stats.failed++;
+        problem(an, path, "no message in it (empty file)");
+        rc = SMTPSTATUS_ENOTFOUND;
+    }
     return rc;
 }
 

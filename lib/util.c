@@ -17,42 +17,78 @@ ss_str ss_trim(ss_str s) {
     return s;
 }
 
+/* ASCII lower-case of every byte value (others map to themselves). */
+static const unsigned char lower_tab[256] = {
+#define R(x) x, x + 1, x + 2, x + 3, x + 4, x + 5, x + 6, x + 7
+    R(0), R(8), R(16), R(24), R(32), R(40), R(48), R(56),
+    64, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n',
+    'o', 'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', 91, 92, 93,
+    94, 95, R(96), R(104), R(112), R(120), R(128), R(136), R(144), R(152),
+    R(160), R(168), R(176), R(184), R(192), R(200), R(208), R(216), R(224),
+    R(232), R(240), R(248)
+#undef R
+};
+
 int ss_eq_ci(ss_str s, const char *lit) {
-    size_t n = strlen(lit);
-    if (n != s.len)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (ss_lower((unsigned char)s.ptr[i]) != ss_lower((unsigned char)lit[i]))
+    size_t i = 0;
+    const unsigned char *p = (const unsigned char *)s.ptr;
+    const unsigned char *l = (const unsigned char *)lit;
+    for (; i < s.len; i++) {
+        if (!l[i] || lower_tab[p[i]] != lower_tab[l[i]])
             return 0;
-    return 1;
+    }
+    return l[i] == '\0';
 }
 
 int ss_starts_ci(ss_str s, const char *lit) {
-    size_t n = strlen(lit);
-    if (n > s.len)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (ss_lower((unsigned char)s.ptr[i]) != ss_lower((unsigned char)lit[i]))
+    const unsigned char *p = (const unsigned char *)s.ptr;
+    const unsigned char *l = (const unsigned char *)lit;
+    size_t i = 0;
+    for (; l[i]; i++) {
+        if (i >= s.len || lower_tab[p[i]] != lower_tab[l[i]])
             return 0;
+    }
     return 1;
 }
 
+/* Case-insensitive search: memchr finds candidates for the first byte in
+ * both cases (each position is searched once), then the rest is compared
+ * through the table.  Linear in s.len for a fixed needle. */
 long ss_find_ci(ss_str s, const char *needle) {
     size_t n = strlen(needle);
     if (n == 0)
         return 0;
-    if (n > s.len)
+    if (n > s.len || !s.ptr)
         return -1;
-    int f = ss_lower((unsigned char)needle[0]);
-    for (size_t i = 0; i + n <= s.len; i++) {
-        if (ss_lower((unsigned char)s.ptr[i]) != f)
-            continue;
+    const unsigned char *nd = (const unsigned char *)needle;
+    unsigned char lo = lower_tab[nd[0]];
+    unsigned char up = (lo >= 'a' && lo <= 'z') ? (unsigned char)(lo - 32) : lo;
+    const char *p = s.ptr, *end = s.ptr + (s.len - n + 1);
+    const char *ql = NULL, *qu = NULL; /* next candidates, cached */
+    int doneql = 0, donequ = (up == lo);
+    while (p < end) {
+        if (!doneql && (!ql || ql < p)) {
+            ql = memchr(p, lo, (size_t)(end - p));
+            if (!ql)
+                doneql = 1;
+        }
+        if (!donequ && (!qu || qu < p)) {
+            qu = memchr(p, up, (size_t)(end - p));
+            if (!qu)
+                donequ = 1;
+        }
+        const char *q = doneql ? NULL : ql;
+        if (!donequ && qu && (!q || qu < q))
+            q = qu;
+        if (!q)
+            return -1;
+        const unsigned char *c = (const unsigned char *)q;
         size_t j = 1;
-        while (j < n && ss_lower((unsigned char)s.ptr[i + j]) ==
-                            ss_lower((unsigned char)needle[j]))
+        while (j < n && lower_tab[c[j]] == lower_tab[nd[j]])
             j++;
         if (j == n)
-            return (long)i;
+            return (long)(q - s.ptr);
+        p = q + 1;
     }
     return -1;
 }
@@ -93,20 +129,26 @@ void ss_arena_init(ss_arena *a, size_t limit) {
 }
 
 void ss_arena_reset(ss_arena *a) {
+    /* keep the largest block for the next message, free the others: a
+     * mailbox of similar messages then allocates nothing after the first */
+    ss_arena_block *keep = NULL;
+    for (ss_arena_block *b = a->head; b; b = b->next)
+        if (!keep || b->size > keep->size)
+            keep = b;
     ss_arena_block *b = a->head;
-    if (!b) {
-        a->failed = 0;
-        return;
-    }
-    /* keep the last (oldest, usually the first-sized) block */
-    while (b->next) {
+    while (b) {
         ss_arena_block *n = b->next;
-        a->total -= b->size;
-        free(b);
+        if (b != keep) {
+            a->total -= b->size;
+            free(b);
+        }
         b = n;
     }
-    b->used = 0;
-    a->head = b;
+    if (keep) {
+        keep->used = 0;
+        keep->next = NULL;
+    }
+    a->head = keep;
     a->failed = 0;
 }
 

@@ -1,8 +1,7 @@
 /*
  * barracuda.c - bounces from the Barracuda Spam Firewall: subject
- * "**Message you sent blocked by our bulk email filter**" or a Received
- * header "(Spam Firewall)", with an RFC 3464 part whose fields give the
- * recipients.  Without a delivery-status part the message is left to the
+ * "**Message you sent blocked by our bulk email filter**" with an RFC 3464
+ * part whose fields give the recipients.  Without a delivery-status part the message is left to the
  * other decoders.
  */
 #include "gw_util.h"
@@ -10,8 +9,9 @@
 int ss_decode_barracuda(const ss_view *v, ss_bounce *out) {
     if (!v->dsn)
         return SS_DEC_NO;
-    if (!gw_has(v->subject, "Message you sent blocked by our bulk email filter") &&
-        !gw_any_header_has(v, "Received", "(Spam Firewall)"))
+    /* the subject only: "(Spam Firewall)" Received headers are on all
+     * mail that passed a Barracuda, bounces of other MTAs included */
+    if (!gw_has(v->subject, "Message you sent blocked by our bulk email filter"))
         return SS_DEC_NO;
     size_t first = out->nfacts;
     ss_str saved = out->reporting_mta;

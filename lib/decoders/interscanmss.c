@@ -1,7 +1,7 @@
 /*
  * interscanmss.c - bounces from Trend Micro InterScan Messaging Security
- * Suite: From "InterScan ..." (or a boundary/text naming InterScan) and a
- * text such as
+ * Suite: From "InterScan ..." (or its MIME boundary, or the text "Message
+ * from InterScan Messaging Security Suite") and a text such as
  *
  *   Sent <<< RCPT TO:<user@example.org>
  *   Received >>> 550 5.1.1 <user@example.org>... user unknown
@@ -20,7 +20,7 @@ int ss_decode_interscanmss(const ss_view *v, ss_bounce *out) {
               ss_starts_ci(ss_trim(v->from), "InterScan") ||
               gw_has(v->from, "(\"InterScan") ||
               gw_has(ss_part_header_raw(v->root, "Content-Type"), "InterScan") ||
-              gw_has(v->text, " InterScan ");
+              gw_has(v->text, "Message from InterScan Messaging Security");
     if (!hit)
         return SS_DEC_NO;
     ss_str text = v->text;

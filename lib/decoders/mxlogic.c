@@ -1,8 +1,8 @@
 /*
  * mxlogic.c - bounces from MX Logic (McAfee SaaS Email Protection), an
- * Exim-based service: headers X-MX-Bounce, X-MXL-NoteHash or X-MXL-Hash,
- * a Received header "(mxl_mta-" or a sender at mxlogic.net, and the Exim
- * text
+ * Exim-based service: an X-MX-Bounce header, a sender at mxlogic.net, or
+ * X-MXL-NoteHash/X-MXL-Hash with a "(mxl_mta-" Received header and a
+ * MAILER-DAEMON at an MX Logic relay, and the Exim text
  *
  *   A message that you have sent could not be delivered to one or more
  *   recipients.  This is a permanent error.  The following address failed:
@@ -17,11 +17,15 @@
 #include "gw_util.h"
 
 int ss_decode_mxlogic(const ss_view *v, ss_bounce *out) {
+    /* X-MXL-* and "(mxl_mta-" Received headers are on all mail that
+     * passed MX Logic; with them the sender must be an MX Logic host too */
     int hit = ss_part_header_raw(v->root, "X-MX-Bounce").ptr ||
-              ss_part_header_raw(v->root, "X-MXL-NoteHash").ptr ||
-              ss_part_header_raw(v->root, "X-MXL-Hash").ptr ||
               ss_find_ci(v->from, "mxlogic.net") >= 0 ||
-              gw_any_header_has(v, "Received", "(mxl_mta-");
+              ((ss_part_header_raw(v->root, "X-MXL-NoteHash").ptr ||
+                ss_part_header_raw(v->root, "X-MXL-Hash").ptr) &&
+               gw_any_header_has(v, "Received", "(mxl_mta-") &&
+               ss_find_ci(v->from, "MAILER-DAEMON@") >= 0 &&
+               ss_find_ci(v->from, ".mxl") >= 0);
     if (!hit)
         return SS_DEC_NO;
     ss_str text = v->text;

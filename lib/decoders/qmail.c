@@ -203,8 +203,11 @@ int ss_qmail_blocks(const ss_view *v, ss_bounce *out,
                 w.len = (size_t)nt;
             f->diagnostic = ss_trim(w);
             f->diagnostic_type = SS_STR("SMTP");
-            /* "Connected to X but sender was rejected." */
-            if (ss_eq_ci(f->command, "MAIL"))
+            /* "Connected to X but sender was rejected." with a permanent
+             * reply is a rejection; a temporary one is left to the
+             * classifier (rate limits, reputation) */
+            if (ss_eq_ci(f->command, "MAIL") && f->diagnostic.len &&
+                f->diagnostic.ptr[0] == '5')
                 f->reason = SMTPSTATUS_R_REJECTED;
             continue;
         }

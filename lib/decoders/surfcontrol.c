@@ -1,6 +1,6 @@
 /*
  * surfcontrol.c - bounces from SurfControl E-mail Filter (X-Mailer:
- * SurfControl E-mail Filter, X-SEF-Processed): a text transcript
+ * SurfControl E-mail Filter): a text transcript
  *
  *   Addressed To: user@example.org
  *   Failed to send to identified host,
@@ -13,8 +13,9 @@
 #include "gw_util.h"
 
 int ss_decode_surfcontrol(const ss_view *v, ss_bounce *out) {
-    if (!ss_starts_ci(ss_trim(ss_part_header_raw(v->root, "X-Mailer")), "SurfControl E-mail Filter") &&
-        !ss_part_header_raw(v->root, "X-SEF-Processed").ptr)
+    /* X-Mailer, not X-SEF-Processed: the filter stamps that on all mail
+     * passing it, bounces of other MTAs included */
+    if (!ss_starts_ci(ss_trim(ss_part_header_raw(v->root, "X-Mailer")), "SurfControl E-mail Filter"))
         return SS_DEC_NO;
     ss_str text = v->text;
     size_t first = out->nfacts;

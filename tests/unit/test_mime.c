@@ -6,6 +6,7 @@
  * and tests/regress/fuzz_charset/ (run with cwd tests/).
  */
 #include "mime.h"
+#include "../../fuzz/utf8_check.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -425,16 +426,23 @@ static void replay_dir(const char *dir, int charset) {
             continue;
         ss_arena_reset(&A);
         if (charset) {
-            size_t k = n < 16 ? n : 16;
+            /* the first 16 bytes hold the charset name, NUL padded */
+            size_t k = n < 16 ? n : 16, nl = 0;
+            while (nl < k && buf[nl])
+                nl++;
             int unk;
             ss_str r = ss_to_utf8(&A, ss_str_make(buf + k, n - k),
-                                  ss_str_make(buf, k), &unk);
+                                  ss_str_make(buf, nl), &unk);
             CHECK(r.ptr != NULL || n == k);
+            CHECK(unk || ssf_utf8_valid(r.ptr, r.len));
         } else {
             ss_message m;
             CHECK(ss_mime_parse(&A, NULL, buf, n, &m) == SMTPSTATUS_OK);
-            for (size_t i = 0; i < m.nparts; i++)
-                ss_part_text(&m, m.parts[i]);
+            for (size_t i = 0; i < m.nparts; i++) {
+                ss_str t = ss_part_text(&m, m.parts[i]);
+                CHECK((m.warnings & SMTPSTATUS_RW_CHARSET) ||
+                      ssf_utf8_valid(t.ptr, t.len));
+            }
             ss_part_header(&A, m.root, "subject");
         }
         free(buf);

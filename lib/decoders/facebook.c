@@ -1,0 +1,22 @@
+/*
+ * facebook.c - bounces from Facebook's mail servers (From
+ * mailer-daemon@mx.facebook.com or another facebook.com host, "Sorry,
+ * your message could not be delivered", with a delivery-status part).
+ * Facebook writes the per-recipient fields in its own order (Diagnostic-
+ * Code and Status before Final-Recipient); the facts are the DSN's.  The
+ * diagnostic carries Facebook's reason code ("RCP-P1", "POL-P2", ...)
+ * and its explanation, which the classifier reads.
+ */
+#include "provutil.h"
+
+int ss_decode_facebook(const ss_view *v, ss_bounce *out) {
+    if (!v->dsn || !pv_from_local(v, "mailer-daemon") ||
+        !(pv_from_has(v, "@facebook.com") || pv_from_has(v, ".facebook.com")))
+        return SS_DEC_NO;
+    size_t first = out->nfacts;
+    ss_dsn_parse(v->dsn_text, out);
+    if (out->nfacts == first)
+        return SS_DEC_NO;
+    out->decoder = "Facebook";
+    return SS_DEC_YES;
+}
