@@ -8,8 +8,10 @@ Each message gets the separator line "From MAILER-DAEMON Thu Jan  1
 has that line replaced by it), then its bytes unchanged except that every
 line starting with ">*From " gets one more ">" (mboxrd quoting), then an
 empty line.  CRLF messages keep their CRLF line ends; only the separator
-and the closing empty line are LF.  It does not check that the inputs are
-mail.  Standard library only.
+and the closing empty line are LF.  A file that is itself an mbox of several
+messages (one corpus sample is) becomes one message, as a folder reader that
+takes one file as one message sees it.  It does not check that the inputs
+are mail.  Standard library only.
 """
 
 import re

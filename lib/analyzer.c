@@ -572,13 +572,29 @@ static smtpstatus_rc emit(smtpstatus_analyzer *an, const ss_view *v,
                             SMTPSTATUS_OK) {
             if (!reply && d.reply_code)
                 reply = d.reply_code;
-            /* a generic X.0.0 from the DSN gives way to a specific code in
-             * the remote server's own words, when their classes agree */
-            if (d.status.klass &&
-                (!st.klass || (st.subject == 0 && st.detail == 0 &&
-                               d.status.klass == st.klass &&
-                               (d.status.subject || d.status.detail))))
+            /* The DSN's Status is the reporting MTA's summary; the code
+             * in the remote server's own reply is the primary evidence.
+             * When both exist and differ: keep the one whose class the
+             * reply code shares; with the same class, take the remote's
+             * unless it says less (x.0.0, or x.y.0 against a detailed
+             * code). */
+            if (d.status.klass && !st.klass) {
                 st = d.status;
+            } else if (d.status.klass &&
+                       (d.status.klass != st.klass ||
+                        d.status.subject != st.subject ||
+                        d.status.detail != st.detail)) {
+                int rk = reply / 100;
+                if (d.status.klass != st.klass) {
+                    if (rk == d.status.klass && rk != st.klass)
+                        st = d.status;
+                } else {
+                    int dvague = d.status.subject == 0 ||
+                                 (d.status.detail == 0 && st.detail != 0);
+                    if (!dvague)
+                        st = d.status;
+                }
+            }
         }
         char stbuf[16];
         smtpstatus_status_format(&st, stbuf, sizeof stbuf);

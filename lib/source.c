@@ -78,6 +78,7 @@ struct smtpstatus_reader {
     char *buf;
     size_t bufcap, bpos, blen, scan;
     int eof, bol, prev_blank, in_msg, started;
+    int crmode; /* the file's lines end in bare CR: read CR as LF */
     /* the current message */
     ss_buf msg;
     unsigned msgwarn;
@@ -268,6 +269,52 @@ static int buf_alloc(smtpstatus_reader *r, size_t want) {
     return 0;
 }
 
+/* Bare-CR files (old Mac line ends): every CR becomes LF, byte for byte. */
+static void cr_to_lf(char *p, size_t n) {
+    char *e = p + n;
+    while ((p = memchr(p, '\r', (size_t)(e - p))) != NULL)
+        *p++ = '\n';
+}
+
+/* Do the first line's ends say bare CR (a CR not followed by LF before
+ * any LF)? */
+static int first_line_cr(const char *p, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\n')
+            return 0;
+        if (p[i] == '\r')
+            return i + 1 < n ? p[i + 1] != '\n' : 0;
+    }
+    return 0;
+}
+
+/* A "From " line that is not after a blank line is still a separator when
+ * it has the shape writers give it: "From " sender, then a date with a
+ * time (hh:mm) and a four-digit year.  Body text rarely looks like that,
+ * and writers quote body lines that start with "From " anyway. */
+static int looks_like_separator(const char *p, size_t n) {
+    size_t i = 5;
+    if (n > 200)
+        return 0;
+    while (i < n && p[i] != ' ' && p[i] != '\n')
+        i++; /* the sender */
+    int time = 0, year = 0;
+    for (; i + 4 < n; i++) {
+        if (ss_isdigit((unsigned char)p[i]) && p[i + 1] == ':' &&
+            ss_isdigit((unsigned char)p[i + 2]) &&
+            ss_isdigit((unsigned char)p[i + 3]))
+            time = 1;
+        if ((i == 0 || !ss_isdigit((unsigned char)p[i - 1])) &&
+            (p[i] == '1' || p[i] == '2') &&
+            ss_isdigit((unsigned char)p[i + 1]) &&
+            ss_isdigit((unsigned char)p[i + 2]) &&
+            ss_isdigit((unsigned char)p[i + 3]) &&
+            (i + 4 == n || !ss_isdigit((unsigned char)p[i + 4])))
+            year = 1;
+    }
+    return time && year;
+}
+
 /* Read more into the buffer; 1 read, 0 end of file, -1 error (errno). */
 static int fill(smtpstatus_reader *r) {
     if (r->bpos) {
@@ -281,6 +328,8 @@ static int fill(smtpstatus_reader *r) {
     for (int tries = 0; tries < 1000; tries++) {
         ssize_t k = read(r->fd, r->buf + r->blen, r->bufcap - r->blen);
         if (k > 0) {
+            if (r->crmode)
+                cr_to_lf(r->buf + r->blen, (size_t)k);
             r->blen += (size_t)k;
             return 1;
         }
@@ -395,7 +444,7 @@ static smtpstatus_rc mbox_next(smtpstatus_reader *r, smtpstatus_message *msg,
         int complete = n && p[n - 1] == '\n';
         r->bol = complete;
         if (at_bol && n >= 5 && memcmp(p, "From ", 5) == 0 &&
-            (r->prev_blank || !r->started)) {
+            (r->prev_blank || !r->started || looks_like_separator(p, n))) {
             int had = r->in_msg;
             r->started = 1;
             r->in_msg = 1;
@@ -483,6 +532,7 @@ static smtpstatus_rc file_start(smtpstatus_reader *r, int fd, int own,
     r->prev_blank = 0;
     r->in_msg = 0;
     r->started = 0;
+    r->crmode = 0;
     if (!r->path) {
         file_close(r);
         return SMTPSTATUS_ENOMEM;
@@ -548,9 +598,12 @@ static smtpstatus_rc file_start(smtpstatus_reader *r, int fd, int own,
             return rc;
         }
     }
-    if (r->blen >= 5 && memcmp(r->buf, "From ", 5) == 0)
+    if (r->blen >= 5 && memcmp(r->buf, "From ", 5) == 0) {
         r->mode = M_MBOX;
-    else
+        r->crmode = first_line_cr(r->buf, r->blen);
+        if (r->crmode)
+            cr_to_lf(r->buf, r->blen);
+    } else
         r->mode = M_STREAM1;
     return SMTPSTATUS_OK;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Decoder fixtures: every tests/fixtures/decoders/NAME.eml is analyzed and
 # compared with NAME.jsonl (see check_records.py).  Then every fixture
-# message (decoders/ and bounce/) is copied with CRLF and with bare-CR
+# message (decoders/, bounce/ and the mboxes) is copied with CRLF and with bare-CR
 # line ends: the records must be the same as for the LF copy.
 set -euo pipefail
 cli=$(realpath "$1"); src=$(realpath "$2")
@@ -21,7 +21,7 @@ import json,sys
 for l in sys.stdin:
     if l.strip():
         r=json.loads(l); r.pop("source",None); print(json.dumps(r,sort_keys=True))'; }
-for eml in "$fx"/decoders/*.eml "$fx"/bounce/*.eml; do
+for eml in "$fx"/decoders/*.eml "$fx"/bounce/*.eml "$fx"/mbox/*.mbox; do
   [ -e "$eml" ] || continue
   name=$(basename "$eml" .eml)
   python3 - "$eml" "$tmp/lf.eml" "$tmp/crlf.eml" "$tmp/cr.eml" <<'PY'

@@ -279,8 +279,10 @@ int ss_decode_amazonses(const ss_view *v, ss_bounce *out) {
             (ss_starts_ci(ss_str_make(s.ptr + 1, s.len - 1), ".0.0") ||
              ss_starts_ci(ss_str_make(s.ptr + 1, s.len - 1), ".1.0")))
             quoted_status(f);
-        pv_inner_reply(f, f->diagnostic);
+        pv_inner_reply(out->arena, f, f->diagnostic);
     }
+    if (out->nfacts == first)
+        return SS_DEC_NO;
     out->decoder = "AmazonSES";
     return SS_DEC_YES;
 }

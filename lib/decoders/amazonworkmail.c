@@ -39,7 +39,7 @@ int ss_decode_amazonworkmail(const ss_view *v, ss_bounce *out) {
     if (out->nfacts == first)
         return SS_DEC_NO;
     for (size_t i = first; i < out->nfacts; i++)
-        pv_inner_reply(&out->facts[i], out->facts[i].diagnostic);
+        pv_inner_reply(out->arena, &out->facts[i], out->facts[i].diagnostic);
     out->decoder = "AmazonWorkMail";
     return SS_DEC_YES;
 }

@@ -14,7 +14,10 @@
  * remote host and the remote server's words.  When the message also has
  * a delivery-status part the DSN gives the recipients and the blocks add
  * to it.  X-Failed-Recipients: is the last resort for the recipients.
- * Does not classify; the analyzer does.
+ * Exim's own fixed messages (not a remote server's) state their reason
+ * (own_reason()); two sisimai-compatible pseudo statuses are set where
+ * the text has no code (own_reason(), mail_stage_status()).  Otherwise
+ * the classifier decides.
  */
 #include "../decoder.h"
 

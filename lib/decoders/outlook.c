@@ -1,9 +1,10 @@
 /*
  * outlook.c - delivery status notifications from Outlook.com / Hotmail
  * (From postmaster@ a hotmail / outlook / live / msn domain, with a
- * delivery-status part whose Reporting-MTA is a hotmail.com or
- * outlook.com host).  The facts are the DSN's; this decoder only
- * recognizes the provider so that records name it.  Office 365 / Exchange
+ * delivery-status part whose Reporting-MTA is a host under a hotmail or
+ * outlook domain, e.g. BLU004-OMC1S1.hotmail.com).  The facts are the
+ * DSN's; this decoder only recognizes the provider so that records name
+ * it.  Office 365 / Exchange
  * Online reports are left to the Exchange and RFC3464 decoders.
  */
 #include "provutil.h"
@@ -20,7 +21,7 @@ int ss_decode_outlook(const ss_view *v, ss_bounce *out) {
     const char *nl = memchr(rest.ptr, '\n', rest.len);
     if (nl)
         rest.len = (size_t)(nl - rest.ptr);
-    if (ss_find_ci(rest, "hotmail.com") < 0 && ss_find_ci(rest, "outlook.com") < 0)
+    if (ss_find_ci(rest, ".hotmail.") < 0 && ss_find_ci(rest, ".outlook.") < 0)
         return SS_DEC_NO;
     size_t first = out->nfacts;
     ss_dsn_parse(v->dsn_text, out);

@@ -146,7 +146,7 @@ ss_str pv_command(ss_str d) {
     return SS_NULLSTR;
 }
 
-void pv_inner_reply(ss_fact *f, ss_str d) {
+void pv_inner_reply(ss_arena *a, ss_fact *f, ss_str d) {
     for (size_t i = 0; i + 10 < d.len; i++) {
         if (d.ptr[i] != '<')
             continue;
@@ -175,6 +175,27 @@ void pv_inner_reply(ss_fact *f, ss_str d) {
             continue;
         f->reply_code = ss_str_make(p, 3);
         f->status = ss_str_make(p + 4, j - 4);
+        if (!a)
+            return;
+        /* "inner reply (outer words)": the remote server's reply first */
+        const char *gt = memchr(p, '>', rest);
+        ss_str inner = ss_trim(ss_str_make(p, gt ? (size_t)(gt - p) : rest));
+        ss_str outer = ss_trim(ss_str_make(d.ptr, i));
+        size_t need = inner.len + outer.len + 4;
+        char *buf = ss_alloc(a, need);
+        if (!buf)
+            return;
+        size_t k = 0;
+        memcpy(buf, inner.ptr, inner.len);
+        k = inner.len;
+        if (outer.len) {
+            buf[k++] = ' ';
+            buf[k++] = '(';
+            memcpy(buf + k, outer.ptr, outer.len);
+            k += outer.len;
+            buf[k++] = ')';
+        }
+        f->diagnostic = ss_str_make(buf, k);
         return;
     }
 }

@@ -40,9 +40,11 @@ ss_str pv_addr_line(ss_str line);
  * or a NULL slice. */
 ss_str pv_command(ss_str diag);
 
-/* If diag holds "<NNN N.N.N " (a reply quoted inside another), set the
- * fact's reply_code and status from it. */
-void pv_inner_reply(ss_fact *f, ss_str diag);
+/* If diag holds "<NNN N.N.N ...>" (the remote reply quoted inside the
+ * reporting server's own), set the fact's reply_code and status from it;
+ * with an arena, the diagnostic becomes "NNN N.N.N ... (outer words)" so
+ * that the remote server's reply comes first. */
+void pv_inner_reply(ss_arena *a, ss_fact *f, ss_str diag);
 
 /* If diag starts with a reply code ("550:", "550 ", "550-"), set the
  * fact's reply_code from it. */

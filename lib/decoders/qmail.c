@@ -15,7 +15,8 @@
  * sentences.  When the remote server's words are absent, qmail's own
  * fixed messages state the reason (see own_reason()).  The inline
  * original after "--- Below this line is a copy of the message." is
- * handed to the analyzer.
+ * handed to the analyzer.  The block parser, ss_qmail_blocks(), is also
+ * used by x4.c for qmail clones with other opening sentences.
  */
 #include "../decoder.h"
 
