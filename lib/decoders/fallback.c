@@ -33,6 +33,10 @@
 
 #define FB_MAX_DIAG_LINES 6
 #define FB_MAX_LINES 2000
+/* bounce notices are short: only this much text is read, and only the
+ * start of a long line is searched for failure wording */
+#define FB_MAX_REGION ((size_t)256 * 1024)
+#define FB_MAX_LINE 1024
 
 static const char *const fb_daemons[] = {
     "mailer-daemon", "mailer_daemon", "mailerdaemon", "mail-daemon",
@@ -152,6 +156,8 @@ static int subject_is_bounce(ss_str s) {
 /* an SMTP reply code ("550 ", "550-", "550:") or an enhanced status code
  * ("5.1.1") as a word of line */
 static int has_code(ss_str l) {
+    if (l.len > FB_MAX_LINE)
+        l.len = FB_MAX_LINE;
     for (size_t i = 0; i + 3 <= l.len; i++) {
         char c = l.ptr[i];
         if (c != '4' && c != '5')
@@ -191,6 +197,8 @@ static int has_code(ss_str l) {
 }
 
 static int has_words(ss_str l, const char *const *words) {
+    if (l.len > FB_MAX_LINE)
+        l.len = FB_MAX_LINE;
     for (size_t i = 0; words[i]; i++)
         if (ss_find_ci(l, words[i]) >= 0)
             return 1;
@@ -350,7 +358,10 @@ int ss_decode_fallback(const ss_view *v, ss_bounce *out) {
     if (!xfr.ptr && !daemon && !subject_bounce)
         return SS_DEC_NO;
 
-    ss_str region = pv_upto(v->text, fb_original_markers, &out->original);
+    ss_str text = v->text;
+    if (text.len > FB_MAX_REGION)
+        text.len = FB_MAX_REGION;
+    ss_str region = pv_upto(text, fb_original_markers, &out->original);
     if (v->original || out->original.len == 0)
         out->original = SS_NULLSTR;
 
