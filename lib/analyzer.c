@@ -808,20 +808,34 @@ static smtpstatus_rc analyze_one(smtpstatus_analyzer *an, const char *buf,
         problem(an, source, "out of memory while decoding the message");
         return SMTPSTATUS_ENOMEM;
     }
-    /* every limit hit: a line to the problem callback, and the message
-     * counts in stats.warnings (once, however many records it gives) */
-    if ((m.warnings | b.warnings) &
-        (SMTPSTATUS_RW_TRUNCATED | SMTPSTATUS_RW_DEPTH_LIMIT |
-         SMTPSTATUS_RW_PARTS_LIMIT | SMTPSTATUS_RW_HEADER_LIMIT |
-         SMTPSTATUS_RW_LINE_LIMIT | SMTPSTATUS_RW_RCPT_LIMIT |
-         SMTPSTATUS_RW_TEXT_LIMIT)) {
-        char what[160];
-        int k = 0;
-        for (unsigned bit = 1; bit <= SMTPSTATUS_RW_TEXT_LIMIT; bit <<= 1)
-            if ((m.warnings | b.warnings) & bit)
-                k += snprintf(what + k, sizeof what - (size_t)k, "%s%s",
-                              k ? ", " : "limit hit: ",
-                              smtpstatus_record_warning_name(bit));
+    /* every limit hit and every problem of the MIME structure: one line
+     * to the problem callback ("limit hit: a, b; warning: bad_mime"), and
+     * the message counts in stats.warnings (once, however many records) */
+    unsigned all = m.warnings | b.warnings;
+    if (all) {
+        const unsigned limits =
+            SMTPSTATUS_RW_TRUNCATED | SMTPSTATUS_RW_DEPTH_LIMIT |
+            SMTPSTATUS_RW_PARTS_LIMIT | SMTPSTATUS_RW_HEADER_LIMIT |
+            SMTPSTATUS_RW_LINE_LIMIT | SMTPSTATUS_RW_RCPT_LIMIT |
+            SMTPSTATUS_RW_TEXT_LIMIT;
+        char what[200];
+        size_t k = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            int first = 1;
+            for (unsigned bit = 1; bit <= SMTPSTATUS_RW_TEXT_LIMIT; bit <<= 1) {
+                int is_limit = (limits & bit) != 0;
+                if (!(all & bit) || is_limit != (pass == 0))
+                    continue;
+                const char *pre = !first ? ", "
+                                  : pass == 0 ? "limit hit: "
+                                  : k ? "; warning: " : "warning: ";
+                int w = snprintf(what + k, sizeof what - k, "%s%s", pre,
+                                 smtpstatus_record_warning_name(bit));
+                if (w > 0 && (size_t)w < sizeof what - k)
+                    k += (size_t)w;
+                first = 0;
+            }
+        }
         problem(an, source, what);
     }
     if (m.warnings | b.warnings)

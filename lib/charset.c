@@ -56,6 +56,16 @@ static size_t utf8_valid_prefix(const char *p, size_t n) {
     const unsigned char *s = (const unsigned char *)p;
     size_t i = 0;
     while (i < n) {
+        /* ASCII runs, eight bytes at a time */
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (w & UINT64_C(0x8080808080808080))
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
         if (s[i] < 0x80) {
             i++;
             continue;
@@ -329,5 +339,13 @@ ss_str ss_to_utf8(ss_arena *a, ss_str in, ss_str charset, int *unknown) {
     }
     iconv_close(cd);
     *op = '\0';
-    return ss_str_make(out, (size_t)(op - out));
+    /* iconv's UCS-4 decoder passes code points over U+10FFFF through as
+     * invalid UTF-8 (found by fuzz_charset): check the output too */
+    ss_str res = ss_str_make(out, (size_t)(op - out));
+    size_t bad = utf8_valid_prefix(res.ptr, res.len);
+    if (bad != res.len) {
+        ss_str fixed = utf8_repair(a, res, bad);
+        return fixed.ptr ? fixed : SS_NULLSTR;
+    }
+    return res;
 }

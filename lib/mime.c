@@ -179,8 +179,12 @@ smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
 }
 
 ss_str ss_header_raw(const ss_header *h, size_t n, const char *name) {
+    size_t len = strlen(name);
+    int first = ss_lower((unsigned char)name[0]);
     for (size_t i = 0; i < n; i++)
-        if (ss_eq_ci(h[i].name, name))
+        if (h[i].name.len == len &&
+            (len == 0 || ss_lower((unsigned char)h[i].name.ptr[0]) == first) &&
+            ss_eq_ci(h[i].name, name))
             return h[i].value;
     return SS_NULLSTR;
 }
