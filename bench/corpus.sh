@@ -13,6 +13,9 @@
 # usage: bench/corpus.sh [SMTPSTATUS_BIN] [--kinds rfc3464,arf,rfc3834,rhost,lhost,none]
 #                        [--list-mismatches [status|reply_code|reason|hard_bounce|count|all]]
 #                        [--min-reason P] [--min-status P] [--min-count P] [--quiet]
+#                        [--sisimai-compat]
+#   --sisimai-compat    run `bounce --sisimai-compat` (sisimai's rule for
+#                       "user unknown" texts with no known command)
 #   SMTPSTATUS_BIN      default ./build/smtpstatus (run from the repository root)
 #   SMTPSTATUS_CORPUS   the corpus folder, default <checkout>/../shared/corpus/sisimai
 # Exit status: 0 ok, 1 a --min-* threshold not met, 2 usage or setup error.
@@ -24,6 +27,12 @@ if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
     bin="$1"
     shift
 fi
+extra=()
+args=()
+for a in "$@"; do
+    if [ "$a" = "--sisimai-compat" ]; then extra+=(--sisimai-compat); else args+=("$a"); fi
+done
+set -- ${args[@]+"${args[@]}"}
 corpus="${SMTPSTATUS_CORPUS:-$here/../../shared/corpus/sisimai}"
 [ -d "$corpus" ] && corpus="$(cd "$corpus" && pwd)"
 
@@ -44,7 +53,7 @@ tmp="$(mktemp -d "${TMPDIR:-/tmp}/smtpstatus-corpus.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 
 rc=0
-"$bin" bounce --format jsonl --all --delivered --vacation "${emls[@]}" >"$tmp/out.jsonl" 2>"$tmp/err.txt" || rc=$?
+"$bin" bounce --format jsonl --all --delivered --vacation ${extra[@]+"${extra[@]}"} "${emls[@]}" >"$tmp/out.jsonl" 2>"$tmp/err.txt" || rc=$?
 
 echo "smtpstatus: $bin ($("$bin" --version 2>/dev/null | head -n 1 || echo '?'))"
 echo "corpus: $corpus (${#emls[@]} files), $(wc -l <"$tmp/out.jsonl") output lines"

@@ -892,6 +892,8 @@ int cmd_bounce(int argc, char **argv)
             o.an.flags |= SMTPSTATUS_O_DELIVERED;
         else if (strcmp(arg, "--vacation") == 0)
             o.an.flags |= SMTPSTATUS_O_VACATION;
+        else if (strcmp(arg, "--sisimai-compat") == 0)
+            o.an.flags |= SMTPSTATUS_O_SISIMAI;
         else if (strcmp(arg, "--stats") == 0)
             o.stats = 1;
         else if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0)

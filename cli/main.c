@@ -159,6 +159,10 @@ static const char help_bounce[] =
 "  --all          also a record for messages that are not bounces\n"
 "  --delivered    keep delivered/relayed/expanded records\n"
 "  --vacation     keep auto-replies (reason vacation)\n"
+"  --sisimai-compat  classify as sisimai does where it differs: a \"user\n"
+"                 unknown\" text whose failed command is not known to be\n"
+"                 RCPT (and whose status is not X.1.1) is filtered there,\n"
+"                 userunknown by default here\n"
 "\n"
 "Record fields (jsonl, json, csv; always in this order): source (path,\n"
 "with :N for the N-th message of an mbox), recipient, action, status,\n"
@@ -309,7 +313,8 @@ static const char *const opts_list[] = {"--json", "--csv", "--basic",
                                         "--enhanced", "--reasons", "--help",
                                         NULL};
 static const char *const opts_bounce[] = {
-    "--format", "--all", "--delivered", "--vacation", "--jobs",
+    "--format", "--all", "--delivered", "--vacation", "--sisimai-compat",
+    "--jobs",
     "--max-message-size", "--max-header-size", "--max-line-length",
     "--max-depth", "--max-parts", "--max-recipients", "--max-text-scan",
     "--quiet", "--stats", "--progress", "--no-progress", "--help", NULL};

@@ -5,6 +5,8 @@
 #
 #   fuzz/run.sh [SECONDS] [TARGET...]     default: 60 s, every target
 #   FUZZ_BUILD=dir JOBS=n fuzz/run.sh 600
+#   FUZZ_SAVE=0: leave findings in $FUZZ_BUILD/fuzzwork/<target>/found/
+#                instead of copying them into tests/regress/
 #
 # New corpus entries go to $FUZZ_BUILD/corpus/<target>/ (the seeds in the
 # tree are only read).  A crash, leak, time-out or out-of-memory input is
@@ -21,6 +23,7 @@ shift || true
 build=${FUZZ_BUILD:-$src/build-fuzz}
 case $build in /*) ;; *) build=$src/$build ;; esac
 jobs=${JOBS:-2}
+save=${FUZZ_SAVE:-1}
 
 command -v clang >/dev/null 2>&1 || { echo "fuzz/run.sh: clang not found" >&2; exit 2; }
 
@@ -70,7 +73,8 @@ maxlen_for() {
 run_one() {
     local t=$1 bin=$build/$1 work=$build/fuzzwork/$1
     local dict=$here/$(dict_for "$t")
-    mkdir -p "$work/corpus" "$work/artifacts" "$src/tests/regress/$t"
+    mkdir -p "$work/corpus" "$work/artifacts"
+    [ "$save" = 1 ] && mkdir -p "$src/tests/regress/$t"
     local seeds=$src/fuzz/corpus/$t
     [ -d "$seeds" ] || seeds=
     local start=$(date +%s) left=$secs execs=0 found=0 rounds=0
@@ -92,8 +96,14 @@ run_one() {
         for a in "$work"/artifacts/*; do
             [ -f "$a" ] || continue
             found=$((found + 1))
-            cp "$a" "$src/tests/regress/$t/"
-            echo "$t: finding $(basename "$a") -> tests/regress/$t/" >&2
+            if [ "$save" = 1 ]; then
+                cp "$a" "$src/tests/regress/$t/"
+                echo "$t: finding $(basename "$a") -> tests/regress/$t/" >&2
+            else
+                mkdir -p "$work/found"
+                cp "$a" "$work/found/"
+                echo "$t: finding $work/found/$(basename "$a")" >&2
+            fi
             rm -f "$a"
         done
         left=$((secs - ($(date +%s) - start)))

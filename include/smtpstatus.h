@@ -348,7 +348,15 @@ typedef struct smtpstatus_evidence {
     const char *remote_host;   /* remote MTA host name, NULL if unknown */
     const char *recipient_domain; /* NULL if unknown */
     const char *reporting_host; /* reporting MTA host name, NULL if unknown */
+    unsigned flags;            /* SMTPSTATUS_E_* */
 } smtpstatus_evidence;
+
+/* Evidence flags. */
+/* Follow sisimai's rule where it differs from what the text says: a
+ * "user unknown" text whose failed command is not known to be RCPT (and
+ * whose status is not X.1.1) is "filtered" there, "userunknown" by
+ * default here.  For users who need sisimai's answers one to one. */
+#define SMTPSTATUS_E_SISIMAI 0x01u
 
 typedef struct smtpstatus_verdict {
     smtpstatus_reason reason;
@@ -417,6 +425,8 @@ SMTPSTATUS_API void smtpstatus_limits_default(smtpstatus_limits *l);
 #define SMTPSTATUS_O_ALL       0x01u /* records for non-bounces too */
 #define SMTPSTATUS_O_DELIVERED 0x02u /* keep delivered/relayed records */
 #define SMTPSTATUS_O_VACATION  0x04u /* keep auto-replies */
+#define SMTPSTATUS_O_SISIMAI   0x08u /* classify as sisimai does where it
+                                        differs (SMTPSTATUS_E_SISIMAI) */
 
 typedef struct smtpstatus_options {
     unsigned flags;            /* SMTPSTATUS_O_* */

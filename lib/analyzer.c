@@ -624,12 +624,32 @@ static smtpstatus_rc emit(smtpstatus_analyzer *an, const ss_view *v,
             ev.command = *r.smtp_command ? r.smtp_command : NULL;
             ev.text = r.diagnostic_code;
             ev.text_len = strlen(r.diagnostic_code);
+            /* "Status: 5.2.1 (mailbox disabled, not accepting messages)":
+             * the reporting MTA's comment is evidence too */
+            const char *open = fs.len ? memchr(fs.ptr, '(', fs.len) : NULL;
+            if (open) {
+                const char *close =
+                    memchr(open, ')', fs.len - (size_t)(open - fs.ptr));
+                size_t cl = close ? (size_t)(close - open - 1) : 0;
+                size_t dl = ev.text_len;
+                char *t = cl ? ss_alloc(a, dl + cl + 2) : NULL;
+                if (t) {
+                    memcpy(t, r.diagnostic_code, dl);
+                    t[dl] = ' ';
+                    memcpy(t + dl + 1, open + 1, cl);
+                    t[dl + 1 + cl] = '\0';
+                    ev.text = t;
+                    ev.text_len = dl + 1 + cl;
+                }
+            }
             ev.action = *action ? action : NULL;
             ev.diagnostic_type = *r.diagnostic_type ? r.diagnostic_type : NULL;
             ev.remote_host = *r.remote_mta ? r.remote_mta : NULL;
             const char *at = strrchr(r.recipient, '@');
             ev.recipient_domain = at ? at + 1 : NULL;
             ev.reporting_host = *r.reporting_mta ? r.reporting_mta : NULL;
+            if (an->opts.flags & SMTPSTATUS_O_SISIMAI)
+                ev.flags |= SMTPSTATUS_E_SISIMAI;
             smtpstatus_classify(&ev, &vd);
         }
         /* a status when none was written: from the reason */

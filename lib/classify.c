@@ -802,8 +802,9 @@ static smtpstatus_reason probe_first(const ctx *c, const char **why) {
          * says something else (5.1.8: the sender).  5.1.10 is "null MX"
          * in RFC 7505 but Exchange Online writes it for a recipient not
          * found, so its text decides. */
+        int compat = (c->ev->flags & SMTPSTATUS_E_SISIMAI) != 0;
         if (cmd_is(cmd, "RCPT") ||
-            ((cmd == NULL || *cmd == '\0') &&
+            (!compat && (cmd == NULL || *cmd == '\0') &&
              (is_retry_reason(t) || t == R(NOTACCEPT)))) {
             *why = "phrase: recipient does not exist";
             return R(USERUNKNOWN);
@@ -814,9 +815,12 @@ static smtpstatus_reason probe_first(const ctx *c, const char **why) {
             *why = "status code and phrase: refused by the recipient's filter";
             return R(FILTERED);
         }
-    } else if (!cmd_before_data(cmd) && (HAS(FILTERED) ||
-                                         (HAS(USERUNKNOWN) && cmd != NULL &&
-                                          *cmd != '\0'))) {
+    } else if (!cmd_before_data(cmd) &&
+               (HAS(FILTERED) ||
+                (HAS(USERUNKNOWN) &&
+                 ((cmd != NULL && *cmd != '\0') ||
+                  ((c->ev->flags & SMTPSTATUS_E_SISIMAI) &&
+                   t != R(USERUNKNOWN) && t != R(SUSPEND)))))) {
         *why = "phrase: refused by the recipient's filter";
         return R(FILTERED);
     }

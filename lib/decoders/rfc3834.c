@@ -29,6 +29,12 @@ int ss_decode_rfc3834(const ss_view *v, ss_bounce *out) {
     if (ss_eq_ci(local, "mailer-daemon") || ss_eq_ci(local, "postmaster") ||
         ss_eq_ci(local, "root"))
         return SS_DEC_NO;
+    /* a From: with no domain ("MAILER-DAEMON", "Mail Delivery System
+     * <postmaster>") is a bounce too */
+    if (!addr.len && (ss_find_ci(from, "mailer-daemon") >= 0 ||
+                      ss_find_ci(from, "postmaster") >= 0 ||
+                      !ss_trim(from).len))
+        return SS_DEC_NO;
     if (ss_find_ci(v->subject, "mail failure -") >= 0 ||
         ss_find_ci(v->subject, "undeliver") >= 0 ||
         ss_find_ci(v->subject, "delivery status notification") >= 0)
