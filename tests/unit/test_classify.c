@@ -593,6 +593,37 @@ int main(void) {
     test_normalize();
     test_phrase_file();
     test_edge();
+    /* --sisimai-compat: a user-unknown text with no known command is
+     * "filtered" there, "userunknown" by default; at RCPT or with 5.1.1
+     * both say userunknown */
+    {
+        smtpstatus_evidence ev;
+        smtpstatus_verdict vd;
+        const char *txt = "550 <who@example.org>... User unknown";
+        memset(&ev, 0, sizeof ev);
+        ev.reply_code = 550;
+        ev.text = txt;
+        ev.text_len = strlen(txt);
+        smtpstatus_classify(&ev, &vd);
+        CHECK(vd.reason == SMTPSTATUS_R_USERUNKNOWN, "default: %s",
+              smtpstatus_reason_name(vd.reason));
+        ev.flags = SMTPSTATUS_E_SISIMAI;
+        smtpstatus_classify(&ev, &vd);
+        CHECK(vd.reason == SMTPSTATUS_R_FILTERED, "compat: %s",
+              smtpstatus_reason_name(vd.reason));
+        ev.command = "RCPT";
+        smtpstatus_classify(&ev, &vd);
+        CHECK(vd.reason == SMTPSTATUS_R_USERUNKNOWN, "compat at RCPT: %s",
+              smtpstatus_reason_name(vd.reason));
+        ev.command = NULL;
+        ev.status.klass = 5;
+        ev.status.subject = 1;
+        ev.status.detail = 1;
+        smtpstatus_classify(&ev, &vd);
+        CHECK(vd.reason == SMTPSTATUS_R_USERUNKNOWN, "compat with 5.1.1: %s",
+              smtpstatus_reason_name(vd.reason));
+    }
+
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
