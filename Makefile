@@ -64,8 +64,11 @@ fuzz: deps
 fuzz-smoke:
 	bash tests/t_fuzz_smoke.sh - $(CURDIR)
 
+# The prefix is set at configure time too, so that smtpstatus.pc names it.
 install: build
-	cmake --install $(BUILD) --prefix $(PREFIX)
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	cmake --build $(BUILD)
+	cmake --install $(BUILD)
 
 # Regenerate the C tables from the data files.
 regen:
