@@ -451,14 +451,77 @@ static int on_record(const smtpstatus_record *r, void *user)
 
 /* ---- the parallel mode ---- */
 
+/* A batch of messages handed to one worker at once: handing out single
+ * messages costs more in locking and wake-ups than analyzing them. */
+#define BATCH_MESSAGES 256
+#define BATCH_BYTES ((size_t)1 << 20)
+
+typedef struct msgref {
+    size_t off, len;  /* the message in job.data */
+    size_t src;       /* its NUL-terminated source name in job.data */
+    size_t number;
+    unsigned warnings;
+} msgref;
+
 typedef struct job {
     size_t seq;
     char *data;
-    size_t len;
-    char *source;
-    size_t number;
-    unsigned warnings;
+    size_t len, cap;
+    msgref *m;
+    size_t n, mcap;
 } job;
+
+static void job_free(job *j)
+{
+    free(j->data);
+    free(j->m);
+    memset(j, 0, sizeof *j);
+}
+
+/* Append bytes to the batch; 0 ok, -1 out of memory. */
+static int job_put(job *j, const char *s, size_t n)
+{
+    if (j->len + n + 1 > j->cap) {
+        size_t nc = j->cap ? j->cap : 4096;
+        char *d;
+        while (nc < j->len + n + 1)
+            nc *= 2;
+        d = realloc(j->data, nc);
+        if (!d)
+            return -1;
+        j->data = d;
+        j->cap = nc;
+    }
+    if (n)
+        memcpy(j->data + j->len, s, n);
+    j->len += n;
+    return 0;
+}
+
+/* Add one message (and its source name) to the batch. */
+static int job_add(job *j, const smtpstatus_message *msg, const char *source)
+{
+    msgref r;
+    if (j->n == j->mcap) {
+        size_t nc = j->mcap ? j->mcap * 2 : 64;
+        msgref *m = realloc(j->m, nc * sizeof *m);
+        if (!m)
+            return -1;
+        j->m = m;
+        j->mcap = nc;
+    }
+    r.off = j->len;
+    r.len = msg->len;
+    if (job_put(j, msg->data ? msg->data : "", msg->len))
+        return -1;
+    r.src = j->len;
+    if (job_put(j, source, strlen(source) + 1))
+        return -1;
+    r.number = msg->number;
+    r.warnings = msg->warnings;
+    j->m[j->n++] = r;
+    return 0;
+}
 
 typedef struct slot {
     int ready;
@@ -503,16 +566,19 @@ static void *worker_main(void *arg)
         pthread_cond_broadcast(&p->c);
         pthread_mutex_unlock(&p->m);
 
-        wk->ctx.extra_warnings = j.warnings;
+        size_t seq = j.seq;
         wk->ctx.records = 0;
         ob_init(&wk->ctx.buf);
-        smtpstatus_analyze_message(wk->ctx.an, j.data, j.len, j.source,
-                                   j.number, on_record, &wk->ctx);
-        free(j.data);
-        free(j.source);
+        for (size_t k = 0; k < j.n; k++) {
+            wk->ctx.extra_warnings = j.m[k].warnings;
+            smtpstatus_analyze_message(wk->ctx.an, j.data + j.m[k].off,
+                                       j.m[k].len, j.data + j.m[k].src,
+                                       j.m[k].number, on_record, &wk->ctx);
+        }
+        job_free(&j);
 
         pthread_mutex_lock(&p->m);
-        s = &p->res[j.seq % p->window];
+        s = &p->res[seq % p->window];
         s->buf = wk->ctx.buf;
         s->records = wk->ctx.records;
         s->ready = 1;
@@ -552,15 +618,23 @@ static int nw_running(const worker *wk, size_t nw)
     return 0;
 }
 
-static char *dup_mem(const char *s, size_t n)
+/* Queue the batch for the workers (waiting for room), writing the results
+ * that are ready meanwhile; the batch is handed over and *cur emptied. */
+static void push_job(pool *p, shared *sh, job *cur, size_t *seq)
 {
-    char *d = malloc(n + 1);
-    if (d) {
-        if (n)
-            memcpy(d, s, n);
-        d[n] = '\0';
+    pthread_mutex_lock(&p->m);
+    flush_ready(p, sh);
+    while (p->qlen == p->qcap || *seq - p->next_write >= p->window - 1) {
+        pthread_cond_wait(&p->c, &p->m);
+        flush_ready(p, sh);
     }
-    return d;
+    cur->seq = *seq;
+    p->q[(p->qhead + p->qlen) % p->qcap] = *cur;
+    p->qlen++;
+    (*seq)++;
+    pthread_cond_broadcast(&p->c);
+    pthread_mutex_unlock(&p->m);
+    memset(cur, 0, sizeof *cur);
 }
 
 static int run_parallel(shared *sh, char **paths, size_t npaths,
@@ -572,7 +646,9 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
     worker *wk;
     int failed = 0;
     wctx mainctx;
+    job cur;
 
+    memset(&cur, 0, sizeof cur);
     memset(&p, 0, sizeof p);
     memset(total, 0, sizeof *total);
     memset(&mainctx, 0, sizeof mainctx);
@@ -628,7 +704,6 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
         for (;;) {
             smtpstatus_message msg;
             const char *what = NULL;
-            job j;
             memset(&msg, 0, sizeof msg);
             rc = smtpstatus_reader_next(rd, &msg, &what);
             if (rc == SMTPSTATUS_ENOTFOUND)
@@ -644,32 +719,14 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
             if (msg.warnings & SMTPSTATUS_RW_TRUNCATED)
                 on_problem(msg.source, "message larger than the size limit: "
                            "truncated", &mainctx);
-            j.seq = seq;
-            j.data = dup_mem(msg.data ? msg.data : "", msg.len);
-            j.len = msg.len;
-            j.source = dup_mem(msg.source ? msg.source : paths[i],
-                               strlen(msg.source ? msg.source : paths[i]));
-            j.number = msg.number;
-            j.warnings = msg.warnings;
-            if (!j.data || !j.source) {
-                free(j.data);
-                free(j.source);
+            if (job_add(&cur, &msg, msg.source ? msg.source : paths[i])) {
                 total->failed++;
                 on_problem(msg.source, "out of memory", &mainctx);
                 continue;
             }
-            pthread_mutex_lock(&p.m);
-            flush_ready(&p, sh);
-            while (p.qlen == p.qcap || seq - p.next_write >= p.window - 1) {
-                pthread_cond_wait(&p.c, &p.m);
-                flush_ready(&p, sh);
-            }
-            p.q[(p.qhead + p.qlen) % p.qcap] = j;
-            p.qlen++;
-            seq++;
             sh->messages++;
-            pthread_cond_broadcast(&p.c);
-            pthread_mutex_unlock(&p.m);
+            if (cur.n >= BATCH_MESSAGES || cur.len >= BATCH_BYTES)
+                push_job(&p, sh, &cur, &seq);
             if (o->progress && now() - sh->last_progress >= 0.5) {
                 fflush(stdout);
                 show_progress(sh, sh->messages, sh->records, 0);
@@ -680,6 +737,9 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
         smtpstatus_reader_close(rd);
     }
 
+    if (cur.n)
+        push_job(&p, sh, &cur, &seq);
+    job_free(&cur);
     pthread_mutex_lock(&p.m);
     p.done = 1;
     pthread_cond_broadcast(&p.c);
@@ -709,10 +769,8 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
         }
     }
     /* anything left in the queue when starting threads failed */
-    for (i = 0; i < p.qlen; i++) {
-        free(p.q[(p.qhead + i) % p.qcap].data);
-        free(p.q[(p.qhead + i) % p.qcap].source);
-    }
+    for (i = 0; i < p.qlen; i++)
+        job_free(&p.q[(p.qhead + i) % p.qcap]);
     for (i = 0; i < p.window; i++)
         ob_free(&p.res[i].buf);
     pthread_cond_destroy(&p.c);
