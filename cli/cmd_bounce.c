@@ -151,6 +151,27 @@ static const char *native_str(const smtpstatus_record *r, size_t i)
     }
 }
 
+/* "%lld" of v (digits written directly when v is not negative). */
+static void put_lld(obuf *b, long long v)
+{
+    char t[24];
+    size_t k = 0, i;
+    char o[24];
+    unsigned long long u;
+    if (v < 0) {
+        ob_printf(b, "%lld", v);
+        return;
+    }
+    u = (unsigned long long)v;
+    do {
+        t[k++] = (char)('0' + (int)(u % 10));
+        u /= 10;
+    } while (u && k < sizeof t);
+    for (i = 0; i < k; i++)
+        o[i] = t[k - 1 - i];
+    ob_put(b, o, k);
+}
+
 static void fmt_native_json(obuf *b, const smtpstatus_record *r, unsigned w)
 {
     size_t i;
@@ -161,7 +182,7 @@ static void fmt_native_json(obuf *b, const smtpstatus_record *r, unsigned w)
         if (i == 6)
             ob_json_bool(b, r->hard_bounce);
         else if (i == 21)
-            ob_printf(b, "%lld", r->timestamp);
+            put_lld(b, r->timestamp);
         else if (i == 23)
             json_rec_warnings(b, w);
         else {
@@ -192,7 +213,7 @@ static void fmt_csv(obuf *b, const smtpstatus_record *r, unsigned w)
         if (i == 6)
             ob_puts(b, r->hard_bounce ? "true" : "false");
         else if (i == 21)
-            ob_printf(b, "%lld", r->timestamp);
+            put_lld(b, r->timestamp);
         else if (i == 23)
             csv_rec_warnings(b, w);
         else
@@ -326,7 +347,7 @@ static void fmt_sisimai(obuf *b, const smtpstatus_record *r)
     ob_json_key(b, "subject", &first);
     ob_json_cstr(b, r->subject);
     ob_json_key(b, "timestamp", &first);
-    ob_printf(b, "%lld", r->timestamp);
+    put_lld(b, r->timestamp);
     ob_json_key(b, "timezoneoffset", &first);
     ob_json_cstr(b, r->timezone_offset);
     ob_json_key(b, "token", &first);

@@ -6,6 +6,7 @@
 #include "out.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,43 +148,113 @@ size_t utf8_decode(const unsigned char *s, size_t n, unsigned long *cp)
 static const char hexd[] = "0123456789abcdef";
 static const char repl[] = "\xEF\xBF\xBD"; /* U+FFFD */
 
+/* Byte classes for JSON strings: 0 copy as is, 1 backslash + byte,
+ * 2 \u00XX escape, 3 start of a multi-byte sequence (checked). */
+static const unsigned char json_cls[256] = {
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+};
+
+/* Input bytes handled per buffer reservation: one input byte gives at most
+ * 6 output bytes, so each chunk reserves 6 * JSON_CHUNK plus slack for a
+ * multi-byte sequence that runs past the chunk end and the quotes. */
+#define JSON_CHUNK 4096
+
+#define ONES8 UINT64_C(0x0101010101010101)
+#define HI8 UINT64_C(0x8080808080808080)
+
+/* Nonzero iff some byte of w is zero. */
+static uint64_t has_zero(uint64_t w)
+{
+    return (w - ONES8) & ~w & HI8;
+}
+
 void ob_json_str(obuf *b, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0, run;
-    ob_putc(b, '"');
+    size_t i = 0;
+    char *o;
+    if (ob_grow(b, 1) != 0)
+        return;
+    b->data[b->len++] = '"';
     while (i < n) {
-        unsigned char c = p[i];
-        if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
-            run = i;
-            while (run < n && p[run] >= 0x20 && p[run] < 0x7F &&
-                   p[run] != '"' && p[run] != '\\')
-                run++;
-            ob_put(b, s + i, run - i);
-            i = run;
-        } else if (c == '"' || c == '\\') {
-            ob_putc(b, '\\');
-            ob_putc(b, (char)c);
-            i++;
-        } else if (c < 0x20 || c == 0x7F) {
-            char esc[6] = {'\\', 'u', '0', '0', 0, 0};
-            esc[4] = hexd[c >> 4];
-            esc[5] = hexd[c & 15];
-            ob_put(b, esc, 6);
-            i++;
-        } else {
-            unsigned long cp;
-            size_t k = utf8_decode(p + i, n - i, &cp);
-            if (k == 0) {
-                ob_put(b, repl, 3);
+        size_t stop = n - i > JSON_CHUNK ? i + JSON_CHUNK : n;
+        if (ob_grow(b, 6 * (stop - i) + 16) != 0)
+            return;
+        o = b->data + b->len;
+        while (i < stop) {
+            unsigned char c = p[i];
+            switch (json_cls[c]) {
+            case 0: {
+                size_t run = i + 1;
+                /* eight bytes at a time while none is special: no byte
+                 * >= 0x80, < 0x20, '"', '\\' or 0x7F */
+                while (run + 8 <= stop) {
+                    uint64_t w;
+                    memcpy(&w, p + run, 8);
+                    if ((w & HI8) || has_zero(w ^ (ONES8 * 0x22)) ||
+                        has_zero(w ^ (ONES8 * 0x5C)) ||
+                        has_zero(w ^ (ONES8 * 0x7F)) ||
+                        ((w - ONES8 * 0x20) & ~w & HI8))
+                        break;
+                    run += 8;
+                }
+                while (run < stop && json_cls[p[run]] == 0)
+                    run++;
+                memcpy(o, s + i, run - i);
+                o += run - i;
+                i = run;
+                break;
+            }
+            case 1:
+                *o++ = '\\';
+                *o++ = (char)c;
                 i++;
-            } else {
-                ob_put(b, s + i, k);
-                i += k;
+                break;
+            case 2:
+                *o++ = '\\';
+                *o++ = 'u';
+                *o++ = '0';
+                *o++ = '0';
+                *o++ = hexd[c >> 4];
+                *o++ = hexd[c & 15];
+                i++;
+                break;
+            default: {
+                unsigned long cp;
+                size_t k = utf8_decode(p + i, n - i, &cp);
+                if (k == 0) {
+                    memcpy(o, repl, 3);
+                    o += 3;
+                    i++;
+                } else {
+                    memcpy(o, s + i, k);
+                    o += k;
+                    i += k;
+                }
+                break;
+            }
             }
         }
+        b->len = (size_t)(o - b->data);
     }
-    ob_putc(b, '"');
+    if (ob_grow(b, 1) != 0)
+        return;
+    b->data[b->len++] = '"';
 }
 
 void ob_json_cstr(obuf *b, const char *s)
@@ -209,10 +280,24 @@ void ob_json_bool(obuf *b, int v)
 
 void ob_json_key(obuf *b, const char *key, int *first)
 {
+    size_t n = strlen(key), i;
     if (!*first)
         ob_putc(b, ',');
     *first = 0;
-    ob_json_str(b, key, strlen(key));
+    /* a key that needs no escaping (they all are field names) is copied
+     * as it is */
+    for (i = 0; i < n && json_cls[(unsigned char)key[i]] == 0; i++)
+        ;
+    if (i == n && ob_grow(b, n + 3) == 0) {
+        char *o = b->data + b->len;
+        o[0] = '"';
+        memcpy(o + 1, key, n);
+        o[n + 1] = '"';
+        o[n + 2] = ':';
+        b->len += n + 3;
+        return;
+    }
+    ob_json_str(b, key, n);
     ob_putc(b, ':');
 }
 

@@ -599,7 +599,17 @@ static smtpstatus_rc emit(smtpstatus_analyzer *an, const ss_view *v,
         char stbuf[16];
         smtpstatus_status_format(&st, stbuf, sizeof stbuf);
         char rcbuf[8] = "";
-        if (reply)
+        if (reply > 0 && reply < 1000000) { /* "%d", without snprintf */
+            int rv = reply, k = 0;
+            char t[8];
+            while (rv) {
+                t[k++] = (char)('0' + rv % 10);
+                rv /= 10;
+            }
+            for (int j = 0; j < k; j++)
+                rcbuf[j] = t[k - 1 - j];
+            rcbuf[k] = '\0';
+        } else if (reply)
             snprintf(rcbuf, sizeof rcbuf, "%d", reply);
 
         /* action */
@@ -746,11 +756,19 @@ static const char *cut_long_lines(ss_arena *a, const char *buf, size_t *len,
                                   size_t max, unsigned *warn) {
     size_t pos = 0, n = *len;
     int found = 0;
-    while (pos < n && !found) {
-        const char *nl = memchr(buf + pos, '\n', n - pos);
-        size_t end = nl ? (size_t)(nl - buf) : n;
-        found = end - pos > max;
-        pos = end + 1;
+    /* The line starting at pos is too long iff the max + 1 bytes from pos
+     * hold no LF; else the next line to check starts after the last LF
+     * among them.  The backward scans cover disjoint ranges: O(n), and
+     * nothing to do for a message of at most max bytes. */
+    while (n - pos > max) {
+        size_t i = pos + max + 1;
+        while (i > pos && buf[i - 1] != '\n')
+            i--;
+        if (i == pos) {
+            found = 1;
+            break;
+        }
+        pos = i;
     }
     if (!found)
         return buf;
@@ -1027,8 +1045,9 @@ smtpstatus_rc smtpstatus_analyze_path(smtpstatus_analyzer *an,
     /* a file that holds no message is said, not dropped */
     struct stat st;
     if (rc == SMTPSTATUS_OK && an->stats.messages == msgs &&
-        an->stats.failed == failed && stat(path, &st) == 0 &&
-        !S_ISDIR(st.st_mode)) {
+        an->stats.failed == failed &&
+        (strcmp(path, "-") == 0 ||
+         (stat(path, &st) == 0 && !S_ISDIR(st.st_mode)))) {
         an->stats.failed++;
         problem(an, path, "no message in it (empty file)");
         rc = SMTPSTATUS_ENOTFOUND;

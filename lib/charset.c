@@ -56,7 +56,17 @@ static size_t utf8_valid_prefix(const char *p, size_t n) {
     const unsigned char *s = (const unsigned char *)p;
     size_t i = 0;
     while (i < n) {
-        /* ASCII runs, eight bytes at a time */
+        /* ASCII runs, 32 then eight bytes at a time */
+        while (i + 32 <= n) {
+            uint64_t w0, w1, w2, w3;
+            memcpy(&w0, s + i, 8);
+            memcpy(&w1, s + i + 8, 8);
+            memcpy(&w2, s + i + 16, 8);
+            memcpy(&w3, s + i + 24, 8);
+            if ((w0 | w1 | w2 | w3) & UINT64_C(0x8080808080808080))
+                break;
+            i += 32;
+        }
         while (i + 8 <= n) {
             uint64_t w;
             memcpy(&w, s + i, 8);
@@ -235,7 +245,10 @@ ss_str ss_to_utf8(ss_arena *a, ss_str in, ss_str charset, int *unknown) {
     if (!in.ptr || in.len == 0)
         return in;
     const char *ic;
-    if (!clean_name(charset, name, sizeof name))
+    if (charset.len == 0 ||
+        (charset.len == 5 && memcmp(charset.ptr, "utf-8", 5) == 0))
+        ic = NULL; /* what clean_name and iconv_name give for these */
+    else if (!clean_name(charset, name, sizeof name))
         ic = "";
     else
         ic = iconv_name(name, tmp, sizeof tmp);

@@ -384,6 +384,19 @@ static int is_domain_char(int c) {
 }
 
 /* First pass: case, white space, quotes, accents. */
+/* ASCII bytes as norm_chars writes them: 0 for white space and control
+ * characters (one space), lower case, '`' as '\''. */
+static const unsigned char NORM_ASCII[128] = {
+      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+      0,  33,  34,  35,  36,  37,  38,  39,  40,  41,  42,  43,  44,  45,  46,  47,
+     48,  49,  50,  51,  52,  53,  54,  55,  56,  57,  58,  59,  60,  61,  62,  63,
+     64,  97,  98,  99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
+    112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122,  91,  92,  93,  94,  95,
+     39,  97,  98,  99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
+    112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127,
+};
+
 static size_t norm_chars(const char *text, size_t len, char *out,
                          size_t size) {
     size_t i = 0, o = 0;
@@ -391,16 +404,15 @@ static size_t norm_chars(const char *text, size_t len, char *out,
     while (i < len && o + 3 < size) {
         unsigned char c = (unsigned char)text[i];
         if (c < 0x80) {
+            unsigned char m = NORM_ASCII[c];
             i++;
-            if (ss_isspace(c) || c < 0x20) {
+            if (m == 0) { /* white space or a control character */
                 if (!last_space) out[o++] = ' ';
                 last_space = 1;
                 continue;
             }
             last_space = 0;
-            if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
-            else if (c == '`') c = '\'';
-            out[o++] = (char)c;
+            out[o++] = (char)m;
             continue;
         }
         /* Multi-byte UTF-8 sequences we fold; others are copied. */
@@ -607,6 +619,10 @@ void ss_match_phrases(const char *norm, size_t len, ss_match *m) {
         const ss_phrase *p = &t->phrases[id];
         size_t from = 0, first = 0;
         if (p->reason >= (unsigned)SMTPSTATUS_R_COUNT_) continue;
+        if (p->npieces > 0) { /* the first piece unseen: the usual case */
+            int pid0 = t->pieces[p->first];
+            if (!(seen[pid0 >> 3] & (1u << (pid0 & 7)))) continue;
+        }
         for (k = 0; k < p->npieces && ok; k++) {
             int pid = t->pieces[p->first + k];
             if (!(seen[pid >> 3] & (1u << (pid & 7)))) ok = 0;

@@ -39,23 +39,39 @@ int ss_next_line(ss_str text, size_t *pos, ss_str *line) {
     return 1;
 }
 
+/* Bytes of an address word: 33..126 except <>()[],;:"\\ (a table:
+ * the loops over it are hot). */
+static const unsigned char addr_tab[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 0, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 static int addr_char(int c) {
-    if (c <= 32 || c >= 127)
-        return 0;
-    switch (c) {
-    case '<': case '>': case '(': case ')': case '[': case ']': case ',':
-    case ';': case ':': case '"': case '\\':
-        return 0;
-    default:
-        return 1;
-    }
+    return addr_tab[c & 0xFF];
 }
 
 ss_str ss_find_address(ss_str s) {
-    /* Prefer <...> that holds an @; else the first word with an @. */
-    for (size_t i = 0; i < s.len; i++) {
-        if (s.ptr[i] != '<')
-            continue;
+    /* Prefer <...> that holds an @; else the first word with an @.
+     * memchr finds the '<' and '@' positions, left to right. */
+    if (!s.ptr || !s.len)
+        return SS_NULLSTR;
+    const char *lt = memchr(s.ptr, '<', s.len);
+    for (; lt; lt = memchr(lt + 1, '<', s.len - (size_t)(lt + 1 - s.ptr))) {
+        size_t i = (size_t)(lt - s.ptr);
         size_t j = i + 1;
         int at = 0;
         while (j < s.len && s.ptr[j] != '>' && s.ptr[j] != '<' && j - i < 512) {
@@ -74,9 +90,9 @@ ss_str ss_find_address(ss_str s) {
                 return a;
         }
     }
-    for (size_t i = 0; i < s.len; i++) {
-        if (s.ptr[i] != '@')
-            continue;
+    const char *at = memchr(s.ptr, '@', s.len);
+    for (; at; at = memchr(at + 1, '@', s.len - (size_t)(at + 1 - s.ptr))) {
+        size_t i = (size_t)(at - s.ptr);
         size_t b = i, e = i + 1;
         while (b > 0 && addr_char((unsigned char)s.ptr[b - 1]))
             b--;

@@ -44,15 +44,20 @@ static ss_str normalize_eol(ss_arena *a, const char *p, size_t n) {
     char *o = ss_alloc(a, n + 1);
     if (!o)
         return SS_NULLSTR;
-    size_t w = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = p[i];
-        if (c == '\r') {
-            o[w++] = '\n';
-            if (i + 1 < n && p[i + 1] == '\n')
-                i++;
-        } else
-            o[w++] = c;
+    size_t w = 0, i = 0;
+    while (i < n) {
+        /* the run up to the next CR, copied at once */
+        const char *cr = memchr(p + i, '\r', n - i);
+        size_t k = cr ? (size_t)(cr - (p + i)) : n - i;
+        memcpy(o + w, p + i, k);
+        w += k;
+        i += k;
+        if (i >= n)
+            break;
+        o[w++] = '\n';
+        i++;
+        if (i < n && p[i] == '\n')
+            i++;
     }
     o[w] = '\0';
     return ss_str_make(o, w);
@@ -84,7 +89,26 @@ static int is_ws(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'
 
 /* ---------------- headers ---------------- */
 
-static int valid_name_char(int c) { return c > 32 && c < 127 && c != ':'; }
+/* Header name bytes: 33..126 except ':' (a table: the loop is hot). */
+static const unsigned char name_char_tab[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+static int valid_name_char(int c) { return name_char_tab[c & 0xFF]; }
 
 smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
                                ss_str block, ss_header **out, size_t *n,
@@ -157,7 +181,7 @@ smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
             continue;
         }
         first = 0;
-        if (ss_grow(a, (void **)&hs, &cap, nh + 1, sizeof *hs))
+        if (nh + 1 > cap && ss_grow(a, (void **)&hs, &cap, nh + 1, sizeof *hs))
             return SMTPSTATUS_ENOMEM;
         ss_header *h = &hs[nh++];
         h->name = ss_str_make(ls, nlen);
@@ -180,12 +204,18 @@ smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
 
 ss_str ss_header_raw(const ss_header *h, size_t n, const char *name) {
     size_t len = strlen(name);
-    int first = ss_lower((unsigned char)name[0]);
-    for (size_t i = 0; i < n; i++)
-        if (h[i].name.len == len &&
-            (len == 0 || ss_lower((unsigned char)h[i].name.ptr[0]) == first) &&
-            ss_eq_ci(h[i].name, name))
+    for (size_t i = 0; i < n; i++) {
+        if (h[i].name.len != len)
+            continue;
+        /* ss_eq_ci, inline: the lengths are equal */
+        const char *q = h[i].name.ptr;
+        size_t k = 0;
+        while (k < len && ss_lower((unsigned char)q[k]) ==
+                              ss_lower((unsigned char)name[k]))
+            k++;
+        if (k == len)
             return h[i].value;
+    }
     return SS_NULLSTR;
 }
 
@@ -226,12 +256,40 @@ ss_str ss_header_value(ss_arena *a, const ss_header *h, size_t n,
 
 /* ---------------- parameters ---------------- */
 
+/* '"', ';' and white space (is_ws): where ss_header_param looks. */
+static const unsigned char param_stop[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 ss_str ss_header_param(ss_str value, const char *param) {
     size_t plen = strlen(param);
     const char *p = value.ptr;
     size_t n = value.ptr ? value.len : 0;
     int boundary_ok = 0; /* position follows ';' or white space */
     for (size_t i = 0; i < n; i++) {
+        if (!boundary_ok) {
+            /* bytes that are neither '"', ';' nor white space change
+             * nothing here: skip them at once */
+            while (i < n && !param_stop[(unsigned char)p[i]])
+                i++;
+            if (i >= n)
+                break;
+        }
         char c = p[i];
         if (c == '"') { /* skip a quoted string */
             i++;
@@ -354,6 +412,16 @@ ss_str ss_qp_decode(ss_arena *a, ss_str in, int header_mode) {
         return SS_NULLSTR;
     size_t w = 0;
     for (size_t i = 0; i < n; i++) {
+        if (!header_mode) {
+            /* the run up to the next '=', copied at once */
+            const char *eq = memchr(in.ptr + i, '=', n - i);
+            size_t k = eq ? (size_t)(eq - (in.ptr + i)) : n - i;
+            memcpy(o + w, in.ptr + i, k);
+            w += k;
+            i += k;
+            if (i >= n)
+                break;
+        }
         char c = in.ptr[i];
         if (c == '_' && header_mode) {
             o[w++] = ' ';

@@ -113,12 +113,40 @@ smtpstatus_rc smtpstatus_status_parse(const char *buf, size_t len,
     return SMTPSTATUS_OK;
 }
 
+/* Decimal digits of v at o (no NUL); returns their count (at most 20). */
+static size_t put_udec(char *o, unsigned long long v) {
+    char t[24];
+    size_t k = 0, i;
+    do {
+        t[k++] = (char)('0' + (int)(v % 10));
+        v /= 10;
+    } while (v && k < sizeof t);
+    for (i = 0; i < k; i++)
+        o[i] = t[k - 1 - i];
+    return k;
+}
+
 char *smtpstatus_status_format(const smtpstatus_status *st, char *buf,
                                size_t size) {
     if (!buf || size == 0)
         return buf;
     if (!st || st->klass == 0) {
         buf[0] = '\0';
+        return buf;
+    }
+    if (st->klass > 0 && st->subject >= 0 && st->detail >= 0 &&
+        st->klass < 1000000 && st->subject < 1000000 && st->detail < 1000000) {
+        /* what snprintf "%d.%d.%d" writes, without its cost */
+        char t[24];
+        size_t n = put_udec(t, (unsigned long long)st->klass);
+        t[n++] = '.';
+        n += put_udec(t + n, (unsigned long long)st->subject);
+        t[n++] = '.';
+        n += put_udec(t + n, (unsigned long long)st->detail);
+        if (n > size - 1)
+            n = size - 1;
+        memcpy(buf, t, n);
+        buf[n] = '\0';
         return buf;
     }
     snprintf(buf, size, "%d.%d.%d", st->klass, st->subject, st->detail);
@@ -749,7 +777,8 @@ smtpstatus_rc smtpstatus_diag_parse(const char *buf, size_t len,
         smtpstatus_status pst;
         memset(&pst, 0, sizeof(pst));
         for (p = ts; p + 3 <= e; p++) {
-            if (!free_code(buf, ts, p, e))
+            /* free_code needs a digit 2-5 here: test that inline first */
+            if (buf[p] < '2' || buf[p] > '5' || !free_code(buf, ts, p, e))
                 continue;
             if (first_code == (size_t)-1)
                 first_code = p;

@@ -688,13 +688,18 @@ static const provider PROVIDERS[] = {
 
 /* host ends with suffix; a suffix without a leading dot must match the
  * whole name or follow a dot. */
-static int host_matches(const char *host, const char *suffix) {
-    size_t hl = strlen(host), sl = strlen(suffix), i;
+static int host_matches_nn(const char *host, size_t hl, const char *suffix,
+                           size_t sl) {
+    size_t i;
     if (sl > hl) return 0;
     for (i = 0; i < sl; i++)
         if (ss_lower((unsigned char)host[hl - sl + i]) != suffix[i]) return 0;
     if (suffix[0] == '.' || hl == sl) return 1;
     return host[hl - sl - 1] == '.';
+}
+
+static int host_matches_n(const char *host, size_t hl, const char *suffix) {
+    return host_matches_nn(host, hl, suffix, strlen(suffix));
 }
 
 /* Host names in records may carry a trailing dot or a bracketed address;
@@ -730,13 +735,18 @@ smtpstatus_reason ss_rhost_classify(const smtpstatus_evidence *ev,
     /* Three passes, as sisimai: the recipient's domain, then the remote
      * host, then (when there is no remote host) the reporting host: a
      * provider's own relay reports in the provider's words. */
+    /* lengths and the dot test, once */
+    size_t hostlen = host ? strlen(host) : 0;
+    size_t lhostlen = lhost ? strlen(lhost) : 0;
+    ss_str doms = ss_str_make(dom ? dom : "", dom ? strlen(dom) : 0);
+    int domdot = dom != NULL && strchr(dom, '.') != NULL;
     for (pass = 0; pass < 3; pass++) {
         for (i = 0; i < sizeof PROVIDERS / sizeof PROVIDERS[0]; i++) {
             const provider *p = &PROVIDERS[i];
             int hit = 0;
             if (pass == 0 && dom != NULL) {
                 for (k = 0; p->domains[k] != NULL && !hit; k++)
-                    if (ss_eq_ci(ss_str_make(dom, strlen(dom)), p->domains[k]))
+                    if (ss_eq_ci(doms, p->domains[k]))
                         hit = 1;
                 /* a recipient domain that the provider's host names end
                  * with ("icloud.com" for ".mail.icloud.com"), as sisimai
@@ -745,15 +755,15 @@ smtpstatus_reason ss_rhost_classify(const smtpstatus_evidence *ev,
                 for (k = 0; p->hosts[k] != NULL && !hit; k++) {
                     const char *h = p->hosts[k];
                     if (h[0] == '.') h++;
-                    if (strchr(dom, '.') != NULL && host_matches(h, dom))
+                    if (domdot && host_matches_nn(h, strlen(h), dom, doms.len))
                         hit = 1;
                 }
             } else if (pass == 1 && host != NULL) {
                 for (k = 0; p->hosts[k] != NULL && !hit; k++)
-                    if (host_matches(host, p->hosts[k])) hit = 1;
+                    if (host_matches_n(host, hostlen, p->hosts[k])) hit = 1;
             } else if (pass == 2 && host == NULL && lhost != NULL) {
                 for (k = 0; p->hosts[k] != NULL && !hit; k++)
-                    if (host_matches(lhost, p->hosts[k])) hit = 1;
+                    if (host_matches_n(lhost, lhostlen, p->hosts[k])) hit = 1;
             }
             if (!hit) continue;
             if (provider_name) *provider_name = p->name;

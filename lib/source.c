@@ -83,6 +83,11 @@ struct smtpstatus_reader {
     ss_buf msg;
     unsigned msgwarn;
     int msg_full;
+    /* lines of an mbox message not yet copied into msg: one span of buf,
+     * copied at once before buf changes (fill) or the message is handed
+     * out */
+    const char *pend;
+    size_t pendn;
     /* what next() hands out */
     char *src;
     size_t srccap;
@@ -219,11 +224,26 @@ static void file_close(smtpstatus_reader *r) {
     r->msg.len = 0;
 }
 
+/* Decimal digits of v at o (no NUL); returns their count (at most 20). */
+static size_t put_udec(char *o, unsigned long long v) {
+    char t[24];
+    size_t k = 0, i;
+    do {
+        t[k++] = (char)('0' + (int)(v % 10));
+        v /= 10;
+    } while (v && k < sizeof t);
+    for (i = 0; i < k; i++)
+        o[i] = t[k - 1 - i];
+    return k;
+}
+
 static int set_source(smtpstatus_reader *r, const char *path, size_t n,
                       int numbered) {
     char num[32] = "";
-    if (numbered)
-        snprintf(num, sizeof num, ":%zu", n);
+    if (numbered) { /* ":%zu" */
+        num[0] = ':';
+        num[1 + put_udec(num + 1, (unsigned long long)n)] = '\0';
+    }
     size_t need = strlen(path) + strlen(num) + 1;
     if (need > r->srccap) {
         char *s = realloc(r->src, need);
@@ -288,6 +308,18 @@ static int first_line_cr(const char *p, size_t n) {
     return 0;
 }
 
+/* Is the end of the first line (an LF, or a CR and the byte after it) in
+ * the buffer? */
+static int first_line_known(const char *p, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\n')
+            return 1;
+        if (p[i] == '\r')
+            return i + 1 < n;
+    }
+    return 0;
+}
+
 /* A "From " line that is not after a blank line is still a separator when
  * it has the shape writers give it: "From " sender, then a date with a
  * time (hh:mm) and a four-digit year.  Body text rarely looks like that,
@@ -316,7 +348,10 @@ static int looks_like_separator(const char *p, size_t n) {
 }
 
 /* Read more into the buffer; 1 read, 0 end of file, -1 error (errno). */
+static void msg_flush(smtpstatus_reader *r);
+
 static int fill(smtpstatus_reader *r) {
+    msg_flush(r);
     if (r->bpos) {
         memmove(r->buf, r->buf + r->bpos, r->blen - r->bpos);
         r->blen -= r->bpos;
@@ -346,7 +381,7 @@ static int fill(smtpstatus_reader *r) {
 
 /* The next line (with its LF) or a fragment of a line longer than the
  * buffer (no LF).  1 line, 0 end, -1 read error. */
-static int get_line(smtpstatus_reader *r, const char **p, size_t *n) {
+static inline int get_line(smtpstatus_reader *r, const char **p, size_t *n) {
     for (;;) {
         if (r->bpos < r->blen) {
             char *s = r->buf + r->bpos;
@@ -389,7 +424,29 @@ static void msg_add(smtpstatus_reader *r, const char *p, size_t n) {
     }
 }
 
+/* Copy the pending span of lines into msg. */
+static void msg_flush(smtpstatus_reader *r) {
+    if (r->pendn) {
+        size_t n = r->pendn;
+        r->pendn = 0;
+        msg_add(r, r->pend, n);
+    }
+}
+
+/* Add a line of buf to the message: joined to the pending span when it
+ * follows it directly in buf. */
+static inline void msg_add_line(smtpstatus_reader *r, const char *p, size_t n) {
+    if (r->pendn && p == r->pend + r->pendn) {
+        r->pendn += n;
+        return;
+    }
+    msg_flush(r);
+    r->pend = p;
+    r->pendn = n;
+}
+
 static void msg_reset(smtpstatus_reader *r) {
+    r->pendn = 0;
     r->msg.len = 0;
     r->msgwarn = 0;
     r->msg_full = 0;
@@ -433,6 +490,7 @@ static smtpstatus_rc mbox_next(smtpstatus_reader *r, smtpstatus_message *msg,
         if (k == 0) {
             if (r->in_msg) {
                 r->in_msg = 0;
+                msg_flush(r);
                 int e = emit(r, msg);
                 if (e < 0)
                     return SMTPSTATUS_ENOMEM;
@@ -457,6 +515,7 @@ static smtpstatus_rc mbox_next(smtpstatus_reader *r, smtpstatus_message *msg,
                 r->bol = n && p[n - 1] == '\n';
             }
             if (had) {
+                msg_flush(r);
                 int e = emit(r, msg);
                 r->msgno++;
                 if (e < 0)
@@ -486,7 +545,7 @@ static smtpstatus_rc mbox_next(smtpstatus_reader *r, smtpstatus_message *msg,
             }
         }
         r->prev_blank = at_bol && complete && is_blank(p, n);
-        msg_add(r, p, n);
+        msg_add_line(r, p, n);
     }
 }
 
@@ -589,6 +648,7 @@ static smtpstatus_rc file_start(smtpstatus_reader *r, int fd, int own,
         file_close(r);
         return SMTPSTATUS_ENOMEM;
     }
+    r->pendn = 0; /* nothing pending from an earlier file */
     /* peek at the first bytes */
     while (r->blen < 5 && !r->eof) {
         if (fill(r) < 0) {
@@ -600,6 +660,18 @@ static smtpstatus_rc file_start(smtpstatus_reader *r, int fd, int own,
     }
     if (r->blen >= 5 && memcmp(r->buf, "From ", 5) == 0) {
         r->mode = M_MBOX;
+        /* read on until the first line's end is in the buffer, so that
+         * the bare-CR choice does not depend on how read() cuts the
+         * input (a pipe may give the first line in pieces) */
+        while (!r->eof && r->blen < r->bufcap &&
+               !first_line_known(r->buf, r->blen)) {
+            if (fill(r) < 0) {
+                int e = errno;
+                smtpstatus_rc rc = fail(r, path, msg, what, "read error", e);
+                file_close(r);
+                return rc;
+            }
+        }
         r->crmode = first_line_cr(r->buf, r->blen);
         if (r->crmode)
             cr_to_lf(r->buf, r->blen);

@@ -75,6 +75,10 @@ static ss_str recipient_line(ss_str line) {
 }
 
 int ss_decode_exchange2003(const ss_view *v, ss_bounce *out) {
+    /* both markers below hold "(s)": without it in the text there is
+     * nothing to do (checked first: cheaper than the headers) */
+    if (ss_find(v->text, "(s)", 3) < 0)
+        return SS_DEC_NO;
     if (!is_exchange(v))
         return SS_DEC_NO;
     ss_str text = v->text;

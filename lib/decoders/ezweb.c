@@ -27,11 +27,14 @@ static int is_ezweb(const ss_view *v) {
         score++;
     if (ss_eq_ci(ss_trim(v->subject), "Mail System Error - Returned Mail"))
         score++;
-    if (gw_any_header_has(v, "Received", "ezweb.ne.jp (EZweb Mail) with") ||
-        gw_any_header_has(v, "Received", ".au.com ("))
-        score++;
     ss_str mid = ss_part_header_raw(v->root, "Message-Id");
     if (ss_find_ci(mid, ".ezweb.ne.jp>") >= 0 || ss_find_ci(mid, ".au.com>") >= 0)
+        score++;
+    /* the Received headers (the dearest test) only when they decide */
+    if (score != 1)
+        return score >= 2;
+    if (gw_any_header_has(v, "Received", "ezweb.ne.jp (EZweb Mail) with") ||
+        gw_any_header_has(v, "Received", ".au.com ("))
         score++;
     return score >= 2;
 }

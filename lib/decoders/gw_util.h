@@ -61,8 +61,10 @@ static inline int gw_header_has(const ss_view *v, const char *name,
 static inline int gw_any_header_has(const ss_view *v, const char *name,
                                     const char *needle) {
     const ss_part *p = v->root;
+    size_t nlen = strlen(name);
     for (size_t i = 0; i < p->nheaders; i++)
-        if (ss_eq_ci(p->headers[i].name, name) &&
+        if (p->headers[i].name.len == nlen &&
+            ss_eq_ci(p->headers[i].name, name) &&
             ss_find_ci(p->headers[i].value, needle) >= 0)
             return 1;
     return 0;

@@ -15,6 +15,10 @@
 #include "gw_util.h"
 
 int ss_decode_kddi(const ss_view *v, ss_bounce *out) {
+    /* both markers below start with "Your mail ": without it in the text
+     * there is nothing to do (checked first: cheaper than the headers) */
+    if (ss_find(v->text, "Your mail ", 10) < 0)
+        return SS_DEC_NO;
     int hit = (ss_find_ci(v->from, "no-reply@") >= 0 &&
                ss_find_ci(v->from, ".dion.ne.jp") >= 0) ||
               gw_header_has(v, "Reply-To", "no-reply@app.auone-net.jp") ||

@@ -44,7 +44,15 @@ static int same_addr(ss_str a, ss_str b) {
  * *end gets the offset just past the match. */
 static long find_ws(ss_str s, const char *pat, size_t *end) {
     size_t plen = strlen(pat);
+    /* a match starts with pat's first byte (unless that is a space) */
+    int c0 = (plen && pat[0] != ' ') ? ss_lower((unsigned char)pat[0]) : -1;
     for (size_t i = 0; i < s.len; i++) {
+        if (c0 >= 0) {
+            while (i < s.len && ss_lower((unsigned char)s.ptr[i]) != c0)
+                i++;
+            if (i >= s.len)
+                break;
+        }
         size_t j = i, k = 0;
         while (k < plen && j < s.len) {
             if (pat[k] == ' ') {
