@@ -3,7 +3,8 @@
  * (lib/source.c) and smtpstatus_analyze_path(): the input is a small
  * script that builds a temporary directory tree (files with content from
  * the input, nested directories, dotfiles, empty files, symbolic links to
- * ".", "..", the root, a missing path, a file and to themselves), which is
+ * ".", "..", the root, a missing path, a file and to themselves; the root
+ * sits alone in a private folder so that ".." stays inside), which is
  * then read with smtpstatus_reader_* and analyzed with
  * smtpstatus_analyze_path().  Traps when the walk does not end, a message
  * is over the size limit, a message has no source, or the two walks see a
@@ -43,6 +44,7 @@ static void ff_fail(const char *what) {
 }
 
 typedef struct ff_tree {
+    char base[80]; /* private: holds only root, so ".." stays inside */
     char root[96];
     char made[FF_MAXOPS + 1][700]; /* created paths, in order */
     int isdir[FF_MAXOPS + 1];
@@ -66,6 +68,7 @@ static void ff_cleanup(ff_tree *t) {
             unlink(t->made[t->nmade]);
     }
     rmdir(t->root);
+    rmdir(t->base);
 }
 
 static int ff_record(const smtpstatus_record *r, void *user) {
@@ -81,7 +84,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static ff_tree t;
     memset(&t, 0, sizeof t);
     const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-    snprintf(t.root, sizeof t.root, "%s/fuzz_folder_%ld", base, (long)getpid());
+    snprintf(t.base, sizeof t.base, "%s/fuzz_folder_%ld", base, (long)getpid());
+    if (mkdir(t.base, 0700) != 0 && errno != EEXIST)
+        return 0;
+    snprintf(t.root, sizeof t.root, "%s/t", t.base);
     if (mkdir(t.root, 0700) != 0 && errno != EEXIST)
         return 0;
     char cwd[600];

@@ -8,9 +8,10 @@
 #   FUZZ_SAVE=0: leave findings in $FUZZ_BUILD/fuzzwork/<target>/found/
 #                instead of copying them into tests/regress/
 #
-# New corpus entries go to $FUZZ_BUILD/corpus/<target>/ (the seeds in the
+# New corpus entries go to $FUZZ_BUILD/fuzzwork/<target>/corpus/ (the seeds in the
 # tree are only read).  A crash, leak, time-out or out-of-memory input is
-# copied to tests/regress/<target>/ (replayed by `make check`) and the
+# copied to tests/regress/<target>/finding-* (replayed by `make check`
+# through tests/unit/test_regress.c) and the
 # target is started again for the time left.  At the end one line per
 # target gives executions (libFuzzer's stat::number_of_executed_units),
 # seconds and findings; the exit status is 1 when anything was found.
@@ -97,8 +98,9 @@ run_one() {
             [ -f "$a" ] || continue
             found=$((found + 1))
             if [ "$save" = 1 ]; then
-                cp "$a" "$src/tests/regress/$t/"
-                echo "$t: finding $(basename "$a") -> tests/regress/$t/" >&2
+                # "finding-" prefix: .gitignore drops crash-* files
+                cp "$a" "$src/tests/regress/$t/finding-$(basename "$a")"
+                echo "$t: finding tests/regress/$t/finding-$(basename "$a")" >&2
             else
                 mkdir -p "$work/found"
                 cp "$a" "$work/found/"
@@ -112,7 +114,9 @@ run_one() {
     echo "$t $execs $took $found" >"$work/result"
 }
 
-rm -f "$build"/fuzzwork/*/result
+for t in "${built[@]}"; do
+    rm -f "$build/fuzzwork/$t/result"
+done
 running=0
 for t in "${built[@]}"; do
     run_one "$t" &

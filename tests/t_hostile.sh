@@ -243,6 +243,12 @@ check "many recipients: good bounce after it" grep -q "\"source\":\"$GOOD\"" man
 check "many recipients: stats messages=2 records=1001 warnings=1" \
     grep -q 'stats: inputs=2 messages=2 .*records=1001 failed=0 warnings=1 ' many.err
 
+# ---- empty standard input ----
+"$CLI" bounce --format jsonl - </dev/null >stdin.out 2>stdin.err
+rc=$?
+check "empty stdin: exit 1, got $rc" test "$rc" = 1
+check "empty stdin: stderr says so" grep -q '^smtpstatus: -: no message in it' stdin.err
+
 # ---- each small input alone: no crash, a defined exit status ----
 for f in trunc_b64.eml unclosed.eml nested.eml nul.eml badutf8.eml charset.eml \
     from_in_body.mbox empty.eml loop_a dirloop "${unread[@]}"; do
