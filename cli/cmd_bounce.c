@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -722,6 +723,7 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
             }
             continue;
         }
+        size_t msgs_before = sh->messages, fails_before = total->failed;
         for (;;) {
             smtpstatus_message msg;
             const char *what = NULL;
@@ -756,6 +758,17 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
                 break;
         }
         smtpstatus_reader_close(rd);
+        /* a file that holds no message is said, not dropped (as the
+         * library's smtpstatus_analyze_path does) */
+        if (sh->messages == msgs_before && total->failed == fails_before) {
+            struct stat st;
+            if (strcmp(paths[i], "-") == 0 ||
+                (stat(paths[i], &st) == 0 && !S_ISDIR(st.st_mode))) {
+                total->failed++;
+                on_problem(paths[i], "no message in it (empty file)",
+                           &mainctx);
+            }
+        }
     }
 
     if (cur.n)

@@ -86,6 +86,8 @@ run_one() {
             -rss_limit_mb=2560 -max_len="$(maxlen_for "$t")"
             -artifact_prefix="$work/artifacts/")
         [ -f "$dict" ] && opts+=(-dict="$dict")
+        # a fixed seed makes a run repeatable (the test suite's smoke run)
+        [ -n "${FUZZ_SEED:-}" ] && opts+=(-seed="$FUZZ_SEED")
         "$bin" "${opts[@]}" "$work/corpus" $seeds >>"$work/log" 2>&1
         local n
         n=$(grep -a 'stat::number_of_executed_units' "$work/log" | tail -1 | awk '{print $2}')
