@@ -367,8 +367,11 @@ int cmd_explain(int argc, char **argv)
               ex.verdict.reason != SMTPSTATUS_R_ONHOLD);
         if (!ok) {
             bad = 1;
+            /* name the argument, but not all of a very long one */
+            int shown = strlen(arg) > 80 ? 77 : (int)strlen(arg);
             fprintf(stderr,
-                    "smtpstatus: explain: \"%s\": %s\n", arg,
+                    "smtpstatus: explain: \"%.*s%s\": %s\n", shown, arg,
+                    strlen(arg) > 80 ? "..." : "",
                     rc == SMTPSTATUS_ENOTFOUND
                         ? "no reply code, status code or known phrase found"
                         : smtpstatus_strerror(rc));
