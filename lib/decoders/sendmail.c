@@ -18,7 +18,6 @@
 
 #define SM_MAX_REPLIES 32
 #define SM_MAX_LINES 100000
-#define SM_MAX_JOIN 4096
 
 static const char MARK_TRANSCRIPT[] = "----- Transcript of session follows -----";
 
@@ -35,24 +34,6 @@ static ss_str dequote(ss_str line) {
     return line;
 }
 
-/* a + " " + b in the arena (a kept when b is empty); bounded. */
-static ss_str join(ss_arena *ar, ss_str a, ss_str b) {
-    b = ss_trim(b);
-    if (!b.len)
-        return a;
-    if (!a.len)
-        return b;
-    if (a.len + 1 + b.len > SM_MAX_JOIN)
-        return a;
-    char *d = ss_alloc(ar, a.len + b.len + 2);
-    if (!d)
-        return a;
-    memcpy(d, a.ptr, a.len);
-    d[a.len] = ' ';
-    memcpy(d + a.len + 1, b.ptr, b.len);
-    d[a.len + 1 + b.len] = '\0';
-    return ss_str_make(d, a.len + 1 + b.len);
-}
 
 static int all_digits(ss_str s) {
     if (!s.len)
@@ -254,9 +235,9 @@ int ss_decode_sendmail(const ss_view *v, ss_bounce *out) {
         ss_str st = reply_and_status(t);
         if (st.len) {
             other_status = st;
-            other_diag = join(out->arena, other_diag, t);
+            other_diag = gw_join(out->arena, other_diag, t);
         } else if (ss_starts_ci(t, "Message: ") || ss_starts_ci(t, "Warning: ")) {
-            other_diag = join(out->arena, other_diag, t);
+            other_diag = gw_join(out->arena, other_diag, t);
         }
     }
 
@@ -330,7 +311,7 @@ int ss_decode_sendmail(const ss_view *v, ss_bounce *out) {
                     goto replies_done;
                 ss_str r = SS_NULLSTR;
                 for (size_t k = 0; k < nreplies; k++)
-                    r = join(out->arena, r, replies[k]);
+                    r = gw_join(out->arena, r, replies[k]);
                 d = r;
             } else {
                 for (size_t k = 0; k < nreplies; k++) {
@@ -352,7 +333,7 @@ int ss_decode_sendmail(const ss_view *v, ss_bounce *out) {
                             if (st.len && st.len + 5 <= replies[m].len)
                                 cont = ss_str_make(st.ptr + st.len,
                                                    replies[m].len - (size_t)(st.ptr + st.len - replies[m].ptr));
-                            r = join(out->arena, r, cont);
+                            r = gw_join(out->arena, r, cont);
                             if (replies[m].ptr[3] == ' ')
                                 break;
                         }

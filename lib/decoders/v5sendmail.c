@@ -17,29 +17,11 @@
 
 #define V5_MAX_RCPT 256
 #define V5_MAX_LINES 100000
-#define V5_MAX_JOIN 4096
 
 typedef struct v5_rcpt {
     ss_str recipient, diag, host, command;
 } v5_rcpt;
 
-static ss_str join(ss_arena *ar, ss_str a, ss_str b) {
-    b = ss_trim(b);
-    if (!b.len)
-        return a;
-    if (!a.len)
-        return b;
-    if (a.len + 1 + b.len > V5_MAX_JOIN)
-        return a;
-    char *d = ss_alloc(ar, a.len + b.len + 2);
-    if (!d)
-        return a;
-    memcpy(d, a.ptr, a.len);
-    d[a.len] = ' ';
-    memcpy(d + a.len + 1, b.ptr, b.len);
-    d[a.len + 1 + b.len] = '\0';
-    return ss_str_make(d, a.len + 1 + b.len);
-}
 
 static ss_str command_word(ss_str rest) {
     rest = ss_trim(rest);
@@ -172,14 +154,14 @@ int ss_decode_v5sendmail(const ss_view *v, ss_bounce *out) {
             if (is_cmd)
                 continue;
             if (cur && is_reply)
-                cur->diag = join(out->arena, cur->diag, body);
+                cur->diag = gw_join(out->arena, cur->diag, body);
             else
-                pending = join(out->arena, pending, body);
+                pending = gw_join(out->arena, pending, body);
             continue;
         }
         if (cur && same(a, cur->recipient)) {
             if (!is_cmd)
-                cur->diag = join(out->arena, cur->diag, body);
+                cur->diag = gw_join(out->arena, cur->diag, body);
             continue;
         }
         if (nr >= V5_MAX_RCPT)
@@ -192,7 +174,7 @@ int ss_decode_v5sendmail(const ss_view *v, ss_bounce *out) {
         cur->diag = pending;
         pending = SS_NULLSTR;
         if (!is_cmd)
-            cur->diag = join(out->arena, cur->diag, body);
+            cur->diag = gw_join(out->arena, cur->diag, body);
     }
     if (cur && !cur->diag.len)
         cur->diag = pending;
