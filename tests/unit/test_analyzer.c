@@ -1,0 +1,214 @@
+/*
+ * test_analyzer.c - the analyzer through the public API: one message in
+ * memory, an mbox in a buffer, a pipe, a folder, the callback stopping the
+ * run, the options, the counters, bad arguments, and smtpstatus_explain().
+ * Runs with the working directory tests/ (fixtures under fixtures/).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "smtpstatus.h"
+
+static int passed, failed;
+#define CHECK(cond)                                                            \
+    do {                                                                       \
+        if (cond)                                                              \
+            passed++;                                                          \
+        else {                                                                 \
+            failed++;                                                          \
+            fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__,   \
+                    #cond);                                                    \
+        }                                                                      \
+    } while (0)
+
+#define MAXREC 16
+typedef struct seen {
+    size_t n;
+    char source[MAXREC][128];
+    char recipient[MAXREC][128];
+    char status[MAXREC][16];
+    smtpstatus_reason reason[MAXREC];
+    int hard[MAXREC];
+    size_t stop_after; /* 0: never stop */
+} seen;
+
+static int collect(const smtpstatus_record *r, void *user) {
+    seen *s = user;
+    if (s->n < MAXREC) {
+        snprintf(s->source[s->n], sizeof s->source[0], "%s", r->source);
+        snprintf(s->recipient[s->n], sizeof s->recipient[0], "%s", r->recipient);
+        snprintf(s->status[s->n], sizeof s->status[0], "%s", r->status);
+        s->reason[s->n] = r->reason;
+        s->hard[s->n] = r->hard_bounce;
+    }
+    s->n++;
+    return s->stop_after && s->n >= s->stop_after;
+}
+
+static char *slurp(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t cap = 0, n = 0;
+    for (;;) {
+        if (n + 4096 > cap) {
+            cap = cap ? cap * 2 : 8192;
+            char *b = realloc(buf, cap);
+            if (!b) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = b;
+        }
+        size_t k = fread(buf + n, 1, cap - n, f);
+        n += k;
+        if (k == 0)
+            break;
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+int main(void) {
+    smtpstatus_analyzer *an = smtpstatus_analyzer_new(NULL);
+    CHECK(an != NULL);
+    if (!an)
+        return 1;
+
+    /* one message in memory */
+    size_t len = 0;
+    char *dsn = slurp("fixtures/bounce/dsn-multi-recipient.eml", &len);
+    CHECK(dsn != NULL);
+    seen s;
+    /* three records: full, gone, and the delayed one (kept by default) */
+    memset(&s, 0, sizeof s);
+    CHECK(smtpstatus_analyze_message(an, dsn, len, "mem", 1, collect, &s) ==
+          SMTPSTATUS_OK);
+    CHECK(s.n == 3);
+    CHECK(strcmp(s.recipient[0], "full@mail.example") == 0);
+    CHECK(s.reason[0] == SMTPSTATUS_R_MAILBOXFULL && !s.hard[0]);
+    CHECK(strcmp(s.recipient[1], "gone@mail.example") == 0);
+    CHECK(s.reason[1] == SMTPSTATUS_R_USERUNKNOWN && s.hard[1]);
+    CHECK(strcmp(s.status[1], "5.1.1") == 0);
+    CHECK(strcmp(s.source[2], "mem") == 0);
+
+    /* the callback stops the run */
+    memset(&s, 0, sizeof s);
+    s.stop_after = 1;
+    CHECK(smtpstatus_analyze_message(an, dsn, len, "mem", 1, collect, &s) ==
+          SMTPSTATUS_ECALLBACK);
+    CHECK(s.n == 1);
+
+    /* an mbox in a buffer: two messages, the second a non-bounce */
+    size_t nb = 0;
+    char *plain = slurp("fixtures/bounce/not-a-bounce.eml", &nb);
+    CHECK(plain != NULL);
+    if (plain && dsn) {
+        size_t cap = len + nb + 256;
+        char *mbox = malloc(cap);
+        CHECK(mbox != NULL);
+        if (mbox) {
+            int k = snprintf(mbox, cap, "From MAILER-DAEMON Wed Feb 11 08:00:00 2026\n");
+            memcpy(mbox + k, dsn, len);
+            size_t m = (size_t)k + len;
+            m += (size_t)snprintf(mbox + m, cap - m,
+                                  "\nFrom alice@friends.example Fri Mar  6 11:11:11 2026\n");
+            memcpy(mbox + m, plain, nb);
+            m += nb;
+            smtpstatus_options o;
+            memset(&o, 0, sizeof o);
+            o.flags = SMTPSTATUS_O_ALL;
+            smtpstatus_analyzer *all = smtpstatus_analyzer_new(&o);
+            CHECK(all != NULL);
+            memset(&s, 0, sizeof s);
+            CHECK(smtpstatus_analyze_buffer(all, mbox, m, "box", collect, &s) ==
+                  SMTPSTATUS_OK);
+            CHECK(s.n == 4);
+            CHECK(strcmp(s.source[0], "box:1") == 0);
+            CHECK(strcmp(s.source[3], "box:2") == 0);
+            CHECK(s.reason[3] == SMTPSTATUS_R_NOT_A_BOUNCE);
+            smtpstatus_stats st;
+            smtpstatus_analyzer_stats(all, &st);
+            CHECK(st.messages == 2 && st.bounces == 1 && st.not_bounces == 1);
+            CHECK(st.records == 4 && st.failed == 0);
+
+            /* the same bytes through a pipe */
+            int fds[2];
+            if (pipe(fds) == 0) {
+                ssize_t w = write(fds[1], mbox, m);
+                CHECK(w == (ssize_t)m);
+                close(fds[1]);
+                memset(&s, 0, sizeof s);
+                CHECK(smtpstatus_analyze_fd(all, fds[0], "pipe", collect, &s) ==
+                      SMTPSTATUS_OK);
+                close(fds[0]);
+                CHECK(s.n == 4);
+                CHECK(strcmp(s.source[0], "pipe:1") == 0);
+            } else
+                CHECK(0);
+            smtpstatus_analyzer_free(all);
+            free(mbox);
+        }
+    }
+
+    /* a folder, sorted, and an input that cannot be opened */
+    smtpstatus_analyzer *fa = smtpstatus_analyzer_new(NULL);
+    memset(&s, 0, sizeof s);
+    CHECK(smtpstatus_analyze_path(fa, "fixtures/maildir", collect, &s) ==
+          SMTPSTATUS_OK);
+    CHECK(s.n == 4);
+    CHECK(strstr(s.source[0], "/cur/") != NULL);
+    CHECK(strstr(s.source[3], "/new/") != NULL);
+    CHECK(smtpstatus_analyze_path(fa, "fixtures/does-not-exist", collect, &s) !=
+          SMTPSTATUS_OK);
+    smtpstatus_stats st;
+    smtpstatus_analyzer_stats(fa, &st);
+    CHECK(st.inputs == 2 && st.failed == 1);
+    smtpstatus_analyzer_free(fa);
+
+    /* bad arguments are errors, not crashes */
+    CHECK(smtpstatus_analyze_message(NULL, "x", 1, "s", 1, collect, &s) ==
+          SMTPSTATUS_EINVAL);
+    CHECK(smtpstatus_analyze_message(an, NULL, 5, "s", 1, collect, &s) ==
+          SMTPSTATUS_EINVAL);
+    CHECK(smtpstatus_analyze_path(an, NULL, collect, &s) == SMTPSTATUS_EINVAL);
+    smtpstatus_analyzer_free(NULL);
+
+    /* limits and names */
+    smtpstatus_limits l;
+    smtpstatus_limits_default(&l);
+    CHECK(l.max_message_size == ((size_t)64 << 20) && l.max_mime_depth == 32);
+    CHECK(strcmp(smtpstatus_record_warning_name(SMTPSTATUS_RW_TRUNCATED),
+                 "truncated") == 0);
+    CHECK(smtpstatus_record_warning_name(3) == NULL);
+
+    /* explain */
+    smtpstatus_explanation ex;
+    const char *in = "550 5.1.1 <a@example.org>: User unknown";
+    CHECK(smtpstatus_explain(in, strlen(in), &ex) == SMTPSTATUS_OK);
+    CHECK(ex.reply_code == 550 && ex.status.klass == 5 && ex.status.detail == 1);
+    CHECK(ex.verdict.reason == SMTPSTATUS_R_USERUNKNOWN && ex.verdict.hard_bounce);
+    CHECK(ex.consistent && ex.advice && *ex.advice);
+    CHECK(ex.retry == SMTPSTATUS_RETRY_NO);
+    in = "550 4.2.2 Mailbox full";
+    CHECK(smtpstatus_explain(in, strlen(in), &ex) == SMTPSTATUS_OK);
+    CHECK(!ex.consistent);
+    in = "hello there";
+    CHECK(smtpstatus_explain(in, strlen(in), &ex) == SMTPSTATUS_ENOTFOUND);
+    CHECK(smtpstatus_explain(NULL, 3, &ex) == SMTPSTATUS_EINVAL);
+    in = "452 4.2.2 The email account that you tried to reach is over quota";
+    CHECK(smtpstatus_explain(in, strlen(in), &ex) == SMTPSTATUS_OK);
+    CHECK(ex.verdict.reason == SMTPSTATUS_R_MAILBOXFULL &&
+          ex.retry == SMTPSTATUS_RETRY_YES);
+
+    free(dsn);
+    free(plain);
+    smtpstatus_analyzer_free(an);
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed != 0;
+}
