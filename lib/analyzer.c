@@ -18,6 +18,7 @@
 
 #include "classify.h"
 #include "decoder.h"
+#include "source.h"
 
 struct smtpstatus_analyzer {
     smtpstatus_options opts;
@@ -908,76 +909,8 @@ smtpstatus_rc smtpstatus_analyze_message(smtpstatus_analyzer *an,
 /* Buffers, paths, descriptors                                          */
 /* ------------------------------------------------------------------ */
 
-/* Split an mbox held in memory; mboxo/mboxrd ">From " quoting undone. */
-static smtpstatus_rc analyze_mbox_buffer(smtpstatus_analyzer *an,
-                                         const char *buf, size_t len,
-                                         const char *source,
-                                         smtpstatus_record_fn fn, void *user) {
-    size_t pos = 0, number = 0;
-    size_t srclen = strlen(source);
-    smtpstatus_rc worst = SMTPSTATUS_OK;
-    ss_buf msg, name;
-    ss_buf_init(&msg);
-    ss_buf_init(&name);
-    while (pos < len) {
-        /* skip the separator line */
-        const char *nl = memchr(buf + pos, '\n', len - pos);
-        size_t start = nl ? (size_t)(nl - buf) + 1 : len;
-        size_t end = start;
-        /* find the next "\n\nFrom " or "\nFrom " after a blank line */
-        for (;;) {
-            const char *p = end < len ? memchr(buf + end, '\n', len - end) : NULL;
-            if (!p) {
-                end = len;
-                break;
-            }
-            size_t at = (size_t)(p - buf) + 1;
-            if (at + 5 <= len && memcmp(buf + at, "From ", 5) == 0 &&
-                (at < 2 || buf[at - 2] == '\n' ||
-                 (at >= 3 && buf[at - 2] == '\r' && buf[at - 3] == '\n'))) {
-                end = at;
-                break;
-            }
-            end = at;
-        }
-        number++;
-        /* undo quoting */
-        msg.len = 0;
-        size_t q = start;
-        while (q < end) {
-            const char *e = memchr(buf + q, '\n', end - q);
-            size_t le = e ? (size_t)(e - buf) + 1 : end;
-            size_t k = q;
-            while (k < le && buf[k] == '>')
-                k++;
-            if (k > q && k + 5 <= le && memcmp(buf + k, "From ", 5) == 0)
-                q++;
-            ss_buf_append(&msg, buf + q, le - q);
-            q = le;
-        }
-        name.len = 0;
-        ss_buf_append(&name, source, srclen);
-        char num[32];
-        snprintf(num, sizeof num, ":%zu", number);
-        ss_buf_append(&name, num, strlen(num));
-        if (msg.failed || name.failed) {
-            worst = SMTPSTATUS_ENOMEM;
-            break;
-        }
-        smtpstatus_rc rc = smtpstatus_analyze_message(
-            an, msg.ptr ? msg.ptr : "", msg.len, name.ptr, number, fn, user);
-        if (rc == SMTPSTATUS_ECALLBACK) {
-            worst = rc;
-            break;
-        }
-        if (rc != SMTPSTATUS_OK)
-            worst = rc;
-        pos = end;
-    }
-    ss_buf_free(&msg);
-    ss_buf_free(&name);
-    return worst;
-}
+static smtpstatus_rc drain(smtpstatus_analyzer *an, smtpstatus_reader *rd,
+                           smtpstatus_record_fn fn, void *user);
 
 smtpstatus_rc smtpstatus_analyze_buffer(smtpstatus_analyzer *an,
                                         const char *buf, size_t len,
@@ -988,8 +921,20 @@ smtpstatus_rc smtpstatus_analyze_buffer(smtpstatus_analyzer *an,
     if (!source)
         source = "";
     an->stats.inputs++;
-    if (len >= 5 && memcmp(buf, "From ", 5) == 0)
-        return analyze_mbox_buffer(an, buf, len, source, fn, user);
+    if (len >= 5 && memcmp(buf, "From ", 5) == 0) {
+        /* split and unquoted by the same reader as an mbox file */
+        smtpstatus_rc rc = SMTPSTATUS_OK;
+        smtpstatus_reader *rd =
+            ss_reader_open_mem(buf, len, source, &an->opts.limits, &rc);
+        if (!rd) {
+            an->stats.failed++;
+            problem(an, source, "out of memory");
+            return rc;
+        }
+        rc = drain(an, rd, fn, user);
+        smtpstatus_reader_close(rd);
+        return rc;
+    }
     return smtpstatus_analyze_message(an, buf, len, source, 1, fn, user);
 }
 

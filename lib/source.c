@@ -26,6 +26,7 @@
 #define _DEFAULT_SOURCE
 #endif
 #include "smtpstatus.h"
+#include "source.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -79,6 +80,7 @@ struct smtpstatus_reader {
     size_t bufcap, bpos, blen, scan;
     int eof, bol, prev_blank, in_msg, started;
     int crmode; /* the file's lines end in bare CR: read CR as LF */
+    int buf_borrowed; /* buf is the caller's memory (ss_reader_open_mem) */
     /* the current message */
     ss_buf msg;
     unsigned msgwarn;
@@ -903,9 +905,51 @@ void smtpstatus_reader_close(smtpstatus_reader *r) {
     while (r->nframes)
         frame_free(&r->frames[--r->nframes]);
     free(r->visited);
-    free(r->buf);
+    if (!r->buf_borrowed)
+        free(r->buf);
     ss_buf_free(&r->msg);
     free(r->src);
     free(r->top);
     free(r);
+}
+
+smtpstatus_reader *ss_reader_open_mem(const char *buf, size_t len,
+                                      const char *name,
+                                      const smtpstatus_limits *limits,
+                                      smtpstatus_rc *rc) {
+    if (rc)
+        *rc = SMTPSTATUS_OK;
+    if (!buf || !len) {
+        if (rc)
+            *rc = SMTPSTATUS_EINVAL;
+        return NULL;
+    }
+    smtpstatus_reader *r = reader_new(limits, rc);
+    if (!r)
+        return NULL;
+    r->top = dupstr(name ? name : "");
+    r->path = dupstr(name ? name : "");
+    r->crmode = first_line_cr(buf, len);
+    if (r->crmode) {
+        r->buf = malloc(len);
+        if (r->buf) {
+            memcpy(r->buf, buf, len);
+            cr_to_lf(r->buf, len);
+        }
+    } else {
+        r->buf = (char *)buf; /* only read: the reader never fills it */
+        r->buf_borrowed = 1;
+    }
+    if (!r->top || !r->path || !r->buf) {
+        smtpstatus_reader_close(r);
+        if (rc)
+            *rc = SMTPSTATUS_ENOMEM;
+        return NULL;
+    }
+    r->top_done = 1;
+    r->mode = M_MBOX;
+    r->bufcap = r->blen = len;
+    r->eof = 1; /* all the input is in buf */
+    r->bol = 1;
+    return r;
 }

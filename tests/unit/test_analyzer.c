@@ -156,6 +156,34 @@ int main(void) {
         }
     }
 
+    /* a buffer is split as a file is: a dated separator with no blank
+     * line before it, and the same mbox with bare-CR line ends */
+    size_t nm = 0;
+    char *nbl = slurp("fixtures/mbox/no-blank-line.mbox", &nm);
+    CHECK(nbl != NULL);
+    if (nbl) {
+        smtpstatus_options o;
+        memset(&o, 0, sizeof o);
+        o.flags = SMTPSTATUS_O_ALL;
+        smtpstatus_analyzer *all = smtpstatus_analyzer_new(&o);
+        for (int cr = 0; cr < 2 && all; cr++) {
+            if (cr)
+                for (size_t i = 0; i < nm; i++)
+                    if (nbl[i] == '\n')
+                        nbl[i] = '\r';
+            memset(&s, 0, sizeof s);
+            CHECK(smtpstatus_analyze_buffer(all, nbl, nm, "m", collect, &s) ==
+                  SMTPSTATUS_OK);
+            CHECK(s.n == 2);
+            CHECK(strcmp(s.source[0], "m:1") == 0 &&
+                  strcmp(s.source[1], "m:2") == 0);
+            CHECK(s.reason[0] == SMTPSTATUS_R_BLOCKED &&
+                  s.reason[1] == SMTPSTATUS_R_NOT_A_BOUNCE);
+        }
+        smtpstatus_analyzer_free(all);
+        free(nbl);
+    }
+
     /* a folder, sorted, and an input that cannot be opened */
     smtpstatus_analyzer *fa = smtpstatus_analyzer_new(NULL);
     memset(&s, 0, sizeof s);
