@@ -34,6 +34,15 @@
  *  5. Auto-reply phrases -> vacation; any other text -> onhold; nothing ->
  *     undefined.
  *
+ * With SMTPSTATUS_E_SISIMAI (--sisimai-compat) sisimai's own rules apply
+ * where ours differ: before step 2, a local delivery agent's message
+ * (mail.local, procmail, maildrop, vpopmail, vmailmgr, dovecot) decides
+ * when the command is unknown or DATA; step 2 also tries the reporting
+ * host when a remote host is known, and Google's Workspace relay; in step
+ * 3 the filtered probe is sisimai's (its own, shorter user-unknown list;
+ * any command but CONN/EHLO/HELO/MAIL/RCPT).  docs/corpus-differences.md
+ * describes it.
+ *
  * Hard or soft (smtpstatus_is_hard_bounce, sisimai's rule): userunknown,
  * hostunknown and hasmoved are hard; notaccept is hard when its code is
  * permanent (or there is no code and the text does not say "temporar..." or
@@ -675,6 +684,253 @@ void ss_match_phrases(const char *norm, size_t len, ss_match *m) {
 }
 
 /* ------------------------------------------------------------------ */
+/* sisimai compatibility (SMTPSTATUS_E_SISIMAI)                          */
+/* ------------------------------------------------------------------ */
+
+/* What sisimai's UserUnknown.match() recognises (sisimai 5.2: lib/Sisimai/
+ * Reason/UserUnknown.pm, reason/why-userunknown.go): a much shorter list
+ * than data/phrases.tsv.  Its filtered rule (Filtered.true) uses this list,
+ * so in compat mode a text is "filtered" only when sisimai's own list
+ * knows it.  Plain phrases are lower-case substrings; a sequence is
+ * pieces that must occur in this order, each after the end of the one
+ * before.  Searched only in compat mode, in the normalized text without
+ * its added leading and trailing space. */
+static const char *const SISIMAI_USER_PHRASES[] = {
+    "#5.1.1 bad address",
+    "550 address invalid",
+    "5.1.0 address rejected.",
+    "address does not exist",
+    "address not present in directory",
+    "address unknown",
+    "can't accept user",
+    "does not exist.",
+    "destination addresses were unknown",
+    "destination server rejected recipients",
+    "email address does not exist",
+    "email address could not be found",
+    "invalid address",
+    "invalid mailbox",
+    "invalid recipient",
+    "is not a known user",
+    "is not a valid mailbox",
+    "is not an active address at this host",
+    "mailbox does not exist",
+    "mailbox invalid",
+    "mailbox is inactive",
+    "mailbox is unavailable",
+    "mailbox not present",
+    "mailbox not found",
+    "mailbox unavaiable",
+    "nessun utente simile in questo indirizzo",
+    "no account by that name here",
+    "no existe dicha persona",
+    "no existe ese usuario ",
+    "no mail box available for this user",
+    "no mailbox by that name is currently available",
+    "no mailbox found",
+    "no such address here",
+    "no such mailbox",
+    "no such person at this address",
+    "no such recipient",
+    "no such user",
+    "no thank you rejected: account unavailable",
+    "no valid recipients, bye",
+    "not a valid recipient",
+    "not a valid user here",
+    "not a local address",
+    "not email addresses",
+    "recipient address rejected. (in reply to rcpt to command)",
+    "recipient address rejected: access denied",
+    "recipient address rejected: invalid user",
+    "recipient address rejected: invalid-recipient",
+    "recipient address rejected: unknown user",
+    "recipient address rejected: userunknown",
+    "recipient does not exist",
+    "recipient is not accepted",
+    "recipient is not local",
+    "recipient not exist",
+    "recipient not found",
+    "recipient not ok",
+    "recipient refuses to accept your mail",
+    "recipient unknown",
+    "requested action not taken: mailbox unavailable",
+    "resolver.adr.recipient notfound",
+    "sorry, user unknown",
+    "sorry, badrcptto",
+    "sorry, no mailbox here by that name",
+    "sorry, your envelope recipient has been denied",
+    "that domain or user isn't in my list of allowed rcpthosts",
+    "the email account that you tried to reach does not exist",
+    "the following recipients was undeliverable",
+    "the user's email name is not found",
+    "there is no one at this address",
+    "this address no longer accepts mail",
+    "this email address is wrong or no longer valid",
+    "this recipient is in my badrecipientto list",
+    "this recipient is not in my validrcptto list",
+    "this spectator does not exist",
+    "unknown mailbox",
+    "unknown recipient",
+    "unknown user",
+    "user does not exist",
+    "user missing home directory",
+    "user not active",
+    "user not exist",
+    "user not found",
+    "user not known",
+    "user unknown",
+    "utilisateur inconnu !",
+    "vdeliver: invalid or unknown virtual user",
+    "weil die adresse nicht gefunden wurde oder keine e-mails empfangen kann",
+    "your envelope recipient is in my badrcptto list",
+};
+
+/* Ordered pieces (up to 3; NULL ends a shorter one).  Pieces with two
+ * spaces in a row never match a normalized text, as they never match
+ * sisimai's (it squeezes white space too); they are kept for fidelity. */
+static const char *const SISIMAI_USER_SEQUENCES[][3] = {
+    {"<", "> not found", NULL},
+    {"<", ">... blocked by ", NULL},
+    {"account ", " does not exist at the organization", NULL},
+    {"adresse d au moins un destinataire invalide. invalid recipient.", "416",
+     NULL},
+    {"adresse d au moins un destinataire invalide. invalid recipient.", "418",
+     NULL},
+    {"bad", "recipient", NULL},
+    {"mailbox ", "does not exist", NULL},
+    {"mailbox ", "unavailable or access denied", NULL},
+    {"no ", " in name directory", NULL},
+    {"non", "existent user", NULL},
+    {"rcpt <", " does not exist", NULL},
+    {"rcpt (", "t exist ", NULL},
+    {"recipient ", " was not found in", NULL},
+    {"recipient address rejected: user ", "  does not exist", NULL},
+    {"recipient address rejected: user unknown in ", "  table", NULL},
+    {"said: 550", "5.1.1 ", " user unknown "},
+    {"this user doesn't have a ", " account", NULL},
+    {"unknown e", "mail address", NULL},
+    {"unknown local", "part", NULL},
+    {"user ", " was not found", NULL},
+    {"user ", " does not exist", NULL},
+    {"user (", ") unknown", NULL},
+};
+
+static int has_text(const char *t, size_t n, const char *needle) {
+    return find_from(t, n, 0, needle, strlen(needle)) >= 0;
+}
+
+/* sisimai's UserUnknown.match() on the normalized text norm (as
+ * ss_normalize writes it: one added space at each end). */
+static int sisimai_user_unknown(const char *norm, size_t nlen) {
+    const char *t = norm + 1;
+    const size_t nphrases =
+        sizeof SISIMAI_USER_PHRASES / sizeof SISIMAI_USER_PHRASES[0];
+    const size_t nseqs =
+        sizeof SISIMAI_USER_SEQUENCES / sizeof SISIMAI_USER_SEQUENCES[0];
+    size_t n, i;
+    if (nlen < 3) return 0;
+    n = nlen - 2;
+    for (i = 0; i < nphrases; i++)
+        if (has_text(t, n, SISIMAI_USER_PHRASES[i])) return 1;
+    for (i = 0; i < nseqs; i++) {
+        size_t from = 0, k;
+        int ok = 1;
+        for (k = 0; k < 3 && SISIMAI_USER_SEQUENCES[i][k] != NULL && ok; k++) {
+            const char *p = SISIMAI_USER_SEQUENCES[i][k];
+            long at = find_from(t, n, from, p, strlen(p));
+            if (at < 0) ok = 0;
+            else from = (size_t)at + strlen(p);
+        }
+        if (ok) return 1;
+    }
+    return 0;
+}
+
+/* sisimai's rule for texts of local delivery agents (sisimai 5.2:
+ * lib/Sisimai/LDA.pm, lda/lib.go), checked before its provider rules and
+ * its reason probes when the failed command is unknown or DATA: a text
+ * that names a local delivery agent gets the reason of that agent's
+ * message, or mailererror when the message is not listed. */
+typedef struct lda_message {
+    smtpstatus_reason reason;
+    const char *text;
+} lda_message;
+
+typedef struct lda_agent {
+    const char *marks[2];           /* any of them names the agent */
+    const lda_message *messages;
+    size_t nmessages;
+} lda_agent;
+
+static const lda_message LDA_DOVECOT[] = {
+    {R(MAILBOXFULL), "not enough disk space"},
+    {R(MAILBOXFULL), "quota exceeded"},
+    {R(USERUNKNOWN), "mailbox doesn't exist: "},
+};
+static const lda_message LDA_MAIL_LOCAL[] = {
+    {R(MAILBOXFULL), "disc quota exceeded"},
+    {R(MAILBOXFULL), "mailbox full or quota exceeded"},
+    {R(SYSTEMERROR), "temporary file write error"},
+    {R(USERUNKNOWN), ": invalid mailbox path"},
+    {R(USERUNKNOWN), ": unknown user:"},
+    {R(USERUNKNOWN), ": user missing home directory"},
+    {R(USERUNKNOWN), ": user unknown"},
+};
+static const lda_message LDA_PROCMAIL[] = {
+    {R(MAILBOXFULL), "quota exceeded while writing"},
+    {R(MAILBOXFULL), "user over quota"},
+    {R(SYSTEMERROR), "service unavailable"},
+    {R(SYSTEMFULL), "no space left to finish writing"},
+};
+static const lda_message LDA_MAILDROP[] = {
+    {R(MAILBOXFULL), "maildir over quota."},
+    {R(USERUNKNOWN), "cannot find system user"},
+    {R(USERUNKNOWN), "invalid user specified."},
+};
+static const lda_message LDA_VPOPMAIL[] = {
+    {R(FILTERED), "user does not exist, but will deliver to "},
+    {R(MAILBOXFULL), "domain is over quota"},
+    {R(MAILBOXFULL), "user is over quota"},
+    {R(SUSPEND), "account is locked email bounced"},
+    {R(USERUNKNOWN), "sorry, no mailbox here by that name."},
+};
+static const lda_message LDA_VMAILMGR[] = {
+    {R(MAILBOXFULL), "delivery failed due to system quota violation"},
+    {R(USERUNKNOWN), "invalid or unknown base user or domain"},
+    {R(USERUNKNOWN), "invalid or unknown virtual user"},
+    {R(USERUNKNOWN), "user name does not refer to a virtual user"},
+};
+
+#define LDA(m) m, sizeof m / sizeof m[0]
+static const lda_agent LDA_AGENTS[] = {
+    {{"your message to <", "> was automatically rejected:"}, LDA(LDA_DOVECOT)},
+    {{"mail.local: ", NULL}, LDA(LDA_MAIL_LOCAL)},
+    {{"procmail: ", "/procmail "}, LDA(LDA_PROCMAIL)},
+    {{"maildrop: ", NULL}, LDA(LDA_MAILDROP)},
+    {{"vdelivermail: ", NULL}, LDA(LDA_VPOPMAIL)},
+    {{"vdeliver: ", NULL}, LDA(LDA_VMAILMGR)},
+};
+#undef LDA
+
+static smtpstatus_reason sisimai_lda(const char *norm, size_t nlen) {
+    const char *t = norm + 1;
+    size_t n, i, k;
+    if (nlen < 3) return R(COUNT_);
+    n = nlen - 2;
+    for (i = 0; i < sizeof LDA_AGENTS / sizeof LDA_AGENTS[0]; i++) {
+        const lda_agent *a = &LDA_AGENTS[i];
+        if (!has_text(t, n, a->marks[0]) &&
+            !(a->marks[1] != NULL && has_text(t, n, a->marks[1])))
+            continue;
+        for (k = 0; k < a->nmessages; k++)
+            if (has_text(t, n, a->messages[k].text))
+                return a->messages[k].reason;
+        return R(MAILERERROR);
+    }
+    return R(COUNT_);
+}
+
+/* ------------------------------------------------------------------ */
 /* Hard or soft                                                         */
 /* ------------------------------------------------------------------ */
 
@@ -723,6 +979,14 @@ static int cmd_before_data(const char *cmd) {
            cmd_is(cmd, "MAIL") || cmd_is(cmd, "RCPT");
 }
 
+/* The commands sisimai's filtered rule excludes (its ExceptDATA list:
+ * AUTH and STARTTLS are not in it). */
+static int sisimai_cmd_before_data(const char *cmd) {
+    return cmd_is(cmd, "CONNECT") || cmd_is(cmd, "CONN") ||
+           cmd_is(cmd, "EHLO") || cmd_is(cmd, "HELO") ||
+           cmd_is(cmd, "MAIL") || cmd_is(cmd, "RCPT");
+}
+
 static int is_retry_reason(smtpstatus_reason r) {
     /* Reasons a status code gives only vaguely: look at the text too. */
     return r == SMTPSTATUS_R_COUNT_ || r == SMTPSTATUS_R_UNDEFINED ||
@@ -747,6 +1011,8 @@ typedef struct ctx {
     const ss_match *m;
     smtpstatus_reason temp; /* reason of the status code, COUNT_ if none */
     int has_status;
+    int compat;       /* SMTPSTATUS_E_SISIMAI: sisimai's rules */
+    int sisimai_user; /* compat only: sisimai's user-unknown list matches */
 } ctx;
 
 #define HAS(x) ss_match_has(c->m, SMTPSTATUS_R_##x)
@@ -817,26 +1083,36 @@ static smtpstatus_reason probe_first(const ctx *c, const char **why) {
          * accepted, so the text is a filter's) or a specific status code
          * says something else (5.1.8: the sender).  5.1.10 is "null MX"
          * in RFC 7505 but Exchange Online writes it for a recipient not
-         * found, so its text decides. */
-        int compat = (c->ev->flags & SMTPSTATUS_E_SISIMAI) != 0;
+         * found, so its text decides.  In compat mode sisimai's filtered
+         * rule below takes the texts its own list knows. */
         if (cmd_is(cmd, "RCPT") ||
-            (!compat && (cmd == NULL || *cmd == '\0') &&
-             (is_retry_reason(t) || t == R(NOTACCEPT)))) {
+            ((cmd == NULL || *cmd == '\0') &&
+             (is_retry_reason(t) || t == R(NOTACCEPT)) &&
+             !(c->compat && (c->sisimai_user || HAS(FILTERED))))) {
             *why = "phrase: recipient does not exist";
             return R(USERUNKNOWN);
         }
     }
-    if (t == R(FILTERED)) {
+    if (c->compat) {
+        /* sisimai's Filtered.true, with its own user-unknown list: with a
+         * filtered status code (X.2.0, X.2.1, X.2.4, X.1.4) a user-unknown
+         * or filter text; otherwise, unless the command came before DATA,
+         * a filter or user-unknown text (command DATA or unknown). */
+        if (t == R(FILTERED) ? (c->sisimai_user || HAS(FILTERED))
+                             : (!sisimai_cmd_before_data(cmd) &&
+                                (HAS(FILTERED) || c->sisimai_user))) {
+            *why = "sisimai's rule: user unknown or filter text, command "
+                   "not before DATA";
+            return R(FILTERED);
+        }
+    } else if (t == R(FILTERED)) {
         if (HAS(USERUNKNOWN) || HAS(FILTERED)) {
             *why = "status code and phrase: refused by the recipient's filter";
             return R(FILTERED);
         }
     } else if (!cmd_before_data(cmd) &&
                (HAS(FILTERED) ||
-                (HAS(USERUNKNOWN) &&
-                 ((cmd != NULL && *cmd != '\0') ||
-                  ((c->ev->flags & SMTPSTATUS_E_SISIMAI) &&
-                   t != R(USERUNKNOWN) && t != R(SUSPEND)))))) {
+                (HAS(USERUNKNOWN) && cmd != NULL && *cmd != '\0'))) {
         *why = "phrase: refused by the recipient's filter";
         return R(FILTERED);
     }
@@ -1063,6 +1339,18 @@ void smtpstatus_classify(const smtpstatus_evidence *ev,
     c.m = &m;
     c.temp = ss_status_reason(&ev->status);
     c.has_status = ev->status.klass != 0;
+    c.compat = (ev->flags & SMTPSTATUS_E_SISIMAI) != 0;
+    c.sisimai_user = c.compat ? sisimai_user_unknown(norm, nlen) : 0;
+
+    if (c.compat && (ev->command == NULL || ev->command[0] == '\0' ||
+                     cmd_is(ev->command, "DATA"))) {
+        /* sisimai looks at local delivery agents' texts first. */
+        r = sisimai_lda(norm, nlen);
+        if (r != R(COUNT_)) {
+            why = "sisimai's rule: local delivery agent's message";
+            goto done;
+        }
+    }
 
     /* Provider rules first: the provider's own documentation of its
      * replies is the best evidence there is. */

@@ -33,6 +33,7 @@ typedef struct provider {
     const char *const *hosts;   /* host suffixes (".l.google.com") */
     const char *const *domains; /* extra recipient domains (none yet) */
     rule_fn fn;
+    int compat_only; /* only with SMTPSTATUS_E_SISIMAI (sisimai's rules) */
 } provider;
 
 static int contains(const char *norm, size_t len, const char *needle) {
@@ -643,6 +644,31 @@ static smtpstatus_reason rule_mimecast(const smtpstatus_evidence *ev,
     return BY_TEXT(MIMECAST);
 }
 
+/* ---- Google Workspace relay (googlemail.com), compat mode only ------
+ * sisimai 5.2 (rhost/for-gsuite.go) reads the reports Google's relay
+ * writes for Workspace senders; in the default mode the generic rules give
+ * the same answers for the user-unknown text, and the DNS texts are left
+ * to them. */
+static smtpstatus_reason rule_gsuite(const smtpstatus_evidence *ev,
+                                     const char *norm, size_t len) {
+    int st = ev->status.klass;                  /* 0: none */
+    int rc = ev->reply_code > 0 ? ev->reply_code / 100 : 0;
+    int nx = contains(norm, len, " responded with code nxdomain") ||
+             contains(norm, len, "domain name not found");
+    if (contains(norm, len, "because the address couldn't be found. check "
+                            "for typos or unnecessary spaces and try again."))
+        return R(USERUNKNOWN);
+    if (contains(norm, len, "null mx")) return R(NOTACCEPT);
+    /* a missing domain when the codes are permanent, a DNS failure while
+     * none of them is */
+    if (nx && st != 0 && st != 4 && rc != 0 && rc != 4)
+        return R(HOSTUNKNOWN);
+    if ((nx || contains(norm, len, " had no relevant answers.")) &&
+        st != 5 && rc != 5)
+        return R(NETWORKERROR);
+    return R(COUNT_);
+}
+
 /* ---- Provider table ------------------------------------------------ */
 static const char *const H_GOOGLE[] = {"aspmx.l.google.com",
                                        "gmail-smtp-in.l.google.com", NULL};
@@ -666,24 +692,26 @@ static const char *const H_KDDI[] = {".ezweb.ne.jp", "msmx.au.com", NULL};
 static const char *const H_DOCOMO[] = {"mfsmax.docomo.ne.jp", NULL};
 static const char *const H_MLABS[] = {".messagelabs.com", NULL};
 static const char *const H_MIMECAST[] = {".mimecast.com", NULL};
+static const char *const H_GSUITE[] = {"googlemail.com", NULL};
 static const char *const NONE[] = {NULL};
 
 static const provider PROVIDERS[] = {
-    {"provider rule: Google", H_GOOGLE, NONE, rule_google},
-    {"provider rule: Microsoft", H_MS, NONE, rule_microsoft},
-    {"provider rule: Yahoo", H_YAHOO, NONE, rule_yahoo},
-    {"provider rule: AOL", H_AOL, NONE, rule_aol},
-    {"provider rule: Apple iCloud", H_APPLE, NONE, rule_apple},
-    {"provider rule: Orange/La Poste", H_FR, NONE, rule_franceptt},
-    {"provider rule: Cox", H_COX, NONE, rule_cox},
-    {"provider rule: GoDaddy", H_GODADDY, NONE, rule_godaddy},
-    {"provider rule: Spectrum", H_SPECTRUM, NONE, rule_spectrum},
-    {"provider rule: Tencent QQ", H_TENCENT, NONE, rule_tencent},
-    {"provider rule: i.ua", H_IUA, NONE, rule_iua},
-    {"provider rule: KDDI au", H_KDDI, NONE, rule_kddi},
-    {"provider rule: NTT DOCOMO", H_DOCOMO, NONE, rule_docomo},
-    {"provider rule: Symantec MessageLabs", H_MLABS, NONE, rule_messagelabs},
-    {"provider rule: Mimecast", H_MIMECAST, NONE, rule_mimecast},
+    {"provider rule: Google", H_GOOGLE, NONE, rule_google, 0},
+    {"provider rule: Microsoft", H_MS, NONE, rule_microsoft, 0},
+    {"provider rule: Yahoo", H_YAHOO, NONE, rule_yahoo, 0},
+    {"provider rule: AOL", H_AOL, NONE, rule_aol, 0},
+    {"provider rule: Apple iCloud", H_APPLE, NONE, rule_apple, 0},
+    {"provider rule: Orange/La Poste", H_FR, NONE, rule_franceptt, 0},
+    {"provider rule: Cox", H_COX, NONE, rule_cox, 0},
+    {"provider rule: GoDaddy", H_GODADDY, NONE, rule_godaddy, 0},
+    {"provider rule: Spectrum", H_SPECTRUM, NONE, rule_spectrum, 0},
+    {"provider rule: Tencent QQ", H_TENCENT, NONE, rule_tencent, 0},
+    {"provider rule: i.ua", H_IUA, NONE, rule_iua, 0},
+    {"provider rule: KDDI au", H_KDDI, NONE, rule_kddi, 0},
+    {"provider rule: NTT DOCOMO", H_DOCOMO, NONE, rule_docomo, 0},
+    {"provider rule: Symantec MessageLabs", H_MLABS, NONE, rule_messagelabs, 0},
+    {"provider rule: Mimecast", H_MIMECAST, NONE, rule_mimecast, 0},
+    {"provider rule: Google Workspace", H_GSUITE, NONE, rule_gsuite, 1},
 };
 
 /* host ends with suffix; a suffix without a leading dot must match the
@@ -734,7 +762,11 @@ smtpstatus_reason ss_rhost_classify(const smtpstatus_evidence *ev,
         lhost = clean_host(ev->reporting_host, lbuf, sizeof lbuf);
     /* Three passes, as sisimai: the recipient's domain, then the remote
      * host, then (when there is no remote host) the reporting host: a
-     * provider's own relay reports in the provider's words. */
+     * provider's own relay reports in the provider's words.  In compat
+     * mode the reporting host is tried whenever the first two passes
+     * found no provider, remote host or not, as sisimai does (a
+     * MessageLabs relay reporting another server's "No such user"). */
+    int compat = (ev->flags & SMTPSTATUS_E_SISIMAI) != 0;
     /* lengths and the dot test, once */
     size_t hostlen = host ? strlen(host) : 0;
     size_t lhostlen = lhost ? strlen(lhost) : 0;
@@ -744,6 +776,7 @@ smtpstatus_reason ss_rhost_classify(const smtpstatus_evidence *ev,
         for (i = 0; i < sizeof PROVIDERS / sizeof PROVIDERS[0]; i++) {
             const provider *p = &PROVIDERS[i];
             int hit = 0;
+            if (p->compat_only && !compat) continue;
             if (pass == 0 && dom != NULL) {
                 for (k = 0; p->domains[k] != NULL && !hit; k++)
                     if (ss_eq_ci(doms, p->domains[k]))
@@ -761,7 +794,8 @@ smtpstatus_reason ss_rhost_classify(const smtpstatus_evidence *ev,
             } else if (pass == 1 && host != NULL) {
                 for (k = 0; p->hosts[k] != NULL && !hit; k++)
                     if (host_matches_n(host, hostlen, p->hosts[k])) hit = 1;
-            } else if (pass == 2 && host == NULL && lhost != NULL) {
+            } else if (pass == 2 && (host == NULL || compat) &&
+                       lhost != NULL) {
                 for (k = 0; p->hosts[k] != NULL && !hit; k++)
                     if (host_matches_n(lhost, lhostlen, p->hosts[k])) hit = 1;
             }

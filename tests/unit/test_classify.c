@@ -585,6 +585,108 @@ static void test_edge(void) {
           smtpstatus_reason_name(v.reason));
 }
 
+/* --sisimai-compat (SMTPSTATUS_E_SISIMAI): sisimai's filtered rule with its
+ * own, shorter user-unknown list; its local-delivery-agent rule; its
+ * provider matching by the reporting host.  Every case runs in both modes:
+ * the default answers must not move. */
+typedef struct compat_case {
+    const char *status;   /* "" if none */
+    int reply;
+    const char *command;  /* NULL if unknown */
+    const char *rhost;    /* remote host or NULL */
+    const char *lhost;    /* reporting host or NULL */
+    const char *text;
+    smtpstatus_reason def, compat;
+} compat_case;
+
+static const compat_case COMPAT_CASES[] = {
+    /* after DATA a user-unknown text is a filter's, in both modes */
+    {"", 550, "DATA", NULL, NULL, "550 5.0.0 Unknown user anna@example.org",
+     R(FILTERED), R(FILTERED)},
+    /* command unknown, a text sisimai's list knows: filtered in compat */
+    {"", 550, NULL, NULL, NULL, "550 No such user here", R(USERUNKNOWN),
+     R(FILTERED)},
+    {"5.0.0", 554, NULL, NULL, NULL,
+     "554 delivery error: dd This user doesn't have a example.net account "
+     "(ann@example.net)",
+     R(USERUNKNOWN), R(FILTERED)},
+    /* command unknown, a text only our list knows: userunknown in both */
+    {"", 550, NULL, NULL, NULL, "550 Benutzer unbekannt: anna@example.de",
+     R(USERUNKNOWN), R(USERUNKNOWN)},
+    {"5.0.0", 550, NULL, NULL, NULL,
+     "550 The address couldn't be found, or is unable to receive mail",
+     R(USERUNKNOWN), R(USERUNKNOWN)},
+    /* at RCPT the text says what it says, in both modes and both lists */
+    {"", 550, "RCPT", NULL, NULL, "550 No such user here", R(USERUNKNOWN),
+     R(USERUNKNOWN)},
+    {"", 550, "RCPT", NULL, NULL, "550 Benutzer unbekannt", R(USERUNKNOWN),
+     R(USERUNKNOWN)},
+    /* X.1.1 with a plain user-unknown text: userunknown in both */
+    {"5.1.1", 550, NULL, NULL, NULL, "550 5.1.1 <bo@example.org>: User unknown",
+     R(USERUNKNOWN), R(USERUNKNOWN)},
+    /* sisimai never calls a refusal at MAIL filtered */
+    {"", 550, "MAIL", NULL, NULL, "550 No such user here", R(ONHOLD),
+     R(ONHOLD)},
+    /* a local delivery agent's message decides first in compat mode */
+    {"", 554, "DATA", NULL, NULL, "mail.local: unknown user: ann",
+     R(FILTERED), R(USERUNKNOWN)},
+    {"", 550, NULL, NULL, NULL, "maildrop: maildir over quota.",
+     R(MAILBOXFULL), R(MAILBOXFULL)},
+    /* compat: the reporting host names the provider even when a remote
+     * host is known (MessageLabs relaying another server's reply) */
+    {"5.0.0", 550, NULL, "mx.example.org", "server-1.bemta-2.messagelabs.com",
+     "550 ann@example.org... No such user", R(USERUNKNOWN), R(USERUNKNOWN)},
+    {"5.0.0", 550, NULL, "mx.example.org", "relay.example.net",
+     "550 ann@example.org... No such user", R(USERUNKNOWN), R(FILTERED)},
+    /* compat: Google's Workspace relay (sisimai's GSuite rules) */
+    {"5.0.0", 0, NULL, NULL, "googlemail.com",
+     "Your message wasn't delivered to ann@example.it because the address "
+     "couldn't be found. Check for typos or unnecessary spaces and try "
+     "again.",
+     R(USERUNKNOWN), R(USERUNKNOWN)},
+    {"5.1.2", 550, NULL, NULL, "googlemail.com",
+     "DNS Error: DNS type 'mx' lookup of example.org responded with code "
+     "NXDOMAIN Domain name not found: example.org",
+     R(NETWORKERROR), R(HOSTUNKNOWN)},
+    {"4.4.3", 450, NULL, NULL, "googlemail.com",
+     "DNS Error: DNS type 'mx' lookup of example.org responded with code "
+     "NXDOMAIN Domain name not found: example.org",
+     R(NETWORKERROR), R(NETWORKERROR)},
+};
+
+static void test_sisimai_compat(void) {
+    size_t i;
+    for (i = 0; i < sizeof COMPAT_CASES / sizeof COMPAT_CASES[0]; i++) {
+        const compat_case *k = &COMPAT_CASES[i];
+        smtpstatus_evidence ev;
+        smtpstatus_verdict vd, vc;
+        memset(&ev, 0, sizeof ev);
+        if (k->status[0] != '\0') {
+            int a = 0, b = 0, d = 0;
+            sscanf(k->status, "%d.%d.%d", &a, &b, &d);
+            ev.status.klass = a;
+            ev.status.subject = b;
+            ev.status.detail = d;
+        }
+        ev.reply_code = k->reply;
+        ev.command = k->command;
+        ev.remote_host = k->rhost;
+        ev.reporting_host = k->lhost;
+        ev.text = k->text;
+        ev.text_len = strlen(k->text);
+        smtpstatus_classify(&ev, &vd);
+        ev.flags = SMTPSTATUS_E_SISIMAI;
+        smtpstatus_classify(&ev, &vc);
+        CHECK(vd.reason == k->def, "default, case %zu \"%s\": want %s, got %s",
+              i, k->text, smtpstatus_reason_name(k->def),
+              smtpstatus_reason_name(vd.reason));
+        CHECK(vc.reason == k->compat,
+              "compat, case %zu \"%s\": want %s, got %s (%s)", i, k->text,
+              smtpstatus_reason_name(k->compat),
+              smtpstatus_reason_name(vc.reason), vc.why);
+    }
+}
+
 int main(void) {
     test_examples();
     test_names();
@@ -593,6 +695,7 @@ int main(void) {
     test_normalize();
     test_phrase_file();
     test_edge();
+    test_sisimai_compat();
     /* --sisimai-compat: a user-unknown text with no known command is
      * "filtered" there, "userunknown" by default; at RCPT or with 5.1.1
      * both say userunknown */
