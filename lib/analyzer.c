@@ -12,6 +12,7 @@
  * message; the analyzer holds no other state between messages.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -151,6 +152,7 @@ static smtpstatus_rc build_view(smtpstatus_analyzer *an, ss_message *m,
     v->msg = m;
     v->root = m->root;
     v->from = ss_part_header(a, m->root, "From");
+    v->from_addr = ss_find_address(v->from);
     v->subject = ss_part_header(a, m->root, "Subject");
     v->to = ss_part_header(a, m->root, "To");
     v->content_type = m->root->type;
@@ -369,8 +371,20 @@ static long long parse_date(ss_str s, char tz[6]) {
 
 /* Record strings are UTF-8: raw 8-bit header bytes that are not valid
  * UTF-8 become U+FFFD (found by fuzz_analyzer). */
-static const char *valid_utf8(ss_arena *a, const char *s) {
-    ss_str in = ss_str_make(s, strlen(s));
+static const char *valid_utf8_n(ss_arena *a, const char *s, size_t n) {
+    /* most record strings are ASCII: check that first, 8 bytes at a time */
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ull)
+            break;
+    }
+    for (; i < n && !((unsigned char)s[i] & 0x80); i++)
+        ;
+    if (i == n)
+        return s;
+    ss_str in = ss_str_make(s, n);
     ss_str out = ss_to_utf8(a, in, ss_str_make("utf-8", 5), NULL);
     if (out.ptr == in.ptr)
         return s;
@@ -382,7 +396,7 @@ static const char *cstr(ss_arena *a, ss_str s) {
     if (!s.ptr || !s.len)
         return "";
     const char *c = ss_strdup(a, s.ptr, s.len);
-    return c ? valid_utf8(a, c) : "";
+    return c ? valid_utf8_n(a, c, s.len) : "";
 }
 
 /* Collapse white space (folding, tabs, runs) to single spaces. */
@@ -407,7 +421,7 @@ static const char *cstr_unfolded(ss_arena *a, ss_str s) {
         d[n++] = (char)c;
     }
     d[n] = '\0';
-    return valid_utf8(a, d);
+    return valid_utf8_n(a, d, n);
 }
 
 /* The address, without brackets, "rfc822;" or quotes, domain lower-cased. */
@@ -437,7 +451,7 @@ static const char *clean_address(ss_arena *a, ss_str s) {
     if (at)
         for (char *p = at; *p; p++)
             *p = (char)ss_lower((unsigned char)*p);
-    return valid_utf8(a, d);
+    return valid_utf8_n(a, d, addr.len);
 }
 
 static const char *lower_cstr(ss_arena *a, ss_str s) {

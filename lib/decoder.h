@@ -56,6 +56,8 @@ typedef struct ss_view {
     ss_message *msg;
     ss_part *root;         /* the top-level part: its headers */
     ss_str from;           /* decoded top-level From: */
+    ss_str from_addr;      /* the address in it (ss_find_address), or a
+                              NULL slice */
     ss_str subject;        /* decoded top-level Subject: */
     ss_str to;
     ss_str content_type;   /* root->type */

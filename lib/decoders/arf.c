@@ -30,7 +30,7 @@ int ss_decode_arf(const ss_view *v, ss_bounce *out) {
     if (ss_eq_ci(ss_trim(ss_part_header_raw(v->root, "X-Apple-Unsubscribe")),
                  "true")) {
         out->decoder = "ARF";
-        add_rcpt(out, ss_find_address(v->from), SS_STR("opt-out"));
+        add_rcpt(out, v->from_addr, SS_STR("opt-out"));
         return SS_DEC_YES;
     }
     if (v->feedback)

@@ -123,7 +123,7 @@ static int local_is_daemon(ss_str addr) {
 }
 
 static int sender_is_daemon(const ss_view *v) {
-    ss_str a = ss_find_address(v->from);
+    ss_str a = v->from_addr;
     if (!a.len) {
         /* "From: mailer-daemon" without a domain */
         ss_str f = ss_trim(v->from);
@@ -367,7 +367,7 @@ int ss_decode_fallback(const ss_view *v, ss_bounce *out) {
 
     fb_ctx c;
     c.nexcl = 0;
-    c.excl[c.nexcl++] = ss_find_address(v->from);
+    c.excl[c.nexcl++] = v->from_addr;
     c.excl[c.nexcl++] = ss_find_address(v->to);
     if (v->original) {
         ss_str hdrs = v->original_text;

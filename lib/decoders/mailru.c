@@ -10,7 +10,7 @@
 int ss_decode_exim(const ss_view *v, ss_bounce *out);
 
 int ss_decode_mailru(const ss_view *v, ss_bounce *out) {
-    ss_str a = ss_find_address(v->from);
+    ss_str a = v->from_addr;
     if (!pv_from_local(v, "mailer-daemon") || a.len < 8 ||
         !(ss_eq_ci(ss_str_make(a.ptr + a.len - 8, 8), "@mail.ru") ||
           ss_eq_ci(ss_str_make(a.ptr + a.len - 8, 8), ".mail.ru")))

@@ -44,7 +44,7 @@ ss_str pv_upto(ss_str text, const char *const *markers, ss_str *after) {
 }
 
 int pv_from_local(const ss_view *v, const char *local) {
-    ss_str a = ss_find_address(v->from);
+    ss_str a = v->from_addr;
     size_t n = strlen(local);
     return a.len > n && a.ptr[n] == '@' &&
            ss_starts_ci(a, local);
