@@ -28,9 +28,16 @@ typedef struct text_rule {
 typedef smtpstatus_reason (*rule_fn)(const smtpstatus_evidence *ev,
                                      const char *norm, size_t len);
 
+/* A host name suffix and its length. */
+typedef struct hsuf {
+    const char *s;
+    size_t len;
+} hsuf;
+#define S(x) {x, sizeof x - 1}
+
 typedef struct provider {
     const char *name;
-    const char *const *hosts;   /* host suffixes (".l.google.com") */
+    const hsuf *hosts;          /* host suffixes (".l.google.com") */
     const char *const *domains; /* extra recipient domains (none yet) */
     rule_fn fn;
     int compat_only; /* only with SMTPSTATUS_E_SISIMAI (sisimai's rules) */
@@ -40,11 +47,54 @@ static int contains(const char *norm, size_t len, const char *needle) {
     return ss_find(ss_str_make(norm, len), needle, strlen(needle)) >= 0;
 }
 
+/* Which byte pairs occur in a text: a 4096-bit set indexed by a hash of
+ * the pair.  A phrase whose first, middle or last pair is missing from
+ * the set cannot occur in the text, so most rules of a long list are
+ * dismissed without scanning the text. */
+typedef struct pair_set {
+    unsigned char bits[512];
+} pair_set;
+
+static unsigned pair_hash(unsigned char a, unsigned char b) {
+    return ((unsigned)a * 31u + (unsigned)b) & 4095u;
+}
+
+static void pair_set_fill(pair_set *ps, const char *t, size_t len) {
+    memset(ps->bits, 0, sizeof ps->bits);
+    for (size_t i = 0; i + 1 < len; i++) {
+        unsigned h = pair_hash((unsigned char)t[i], (unsigned char)t[i + 1]);
+        ps->bits[h >> 3] |= (unsigned char)(1u << (h & 7));
+    }
+}
+
+static int pair_set_has(const pair_set *ps, const char *p) {
+    unsigned h = pair_hash((unsigned char)p[0], (unsigned char)p[1]);
+    return (ps->bits[h >> 3] >> (h & 7)) & 1;
+}
+
+static int may_contain(const pair_set *ps, const char *needle, size_t n) {
+    if (n < 2)
+        return 1;
+    return pair_set_has(ps, needle) && pair_set_has(ps, needle + n - 2) &&
+           pair_set_has(ps, needle + (n - 2) / 2);
+}
+
 static smtpstatus_reason by_text(const text_rule *rules, size_t n,
                                  const char *norm, size_t len) {
     size_t i;
-    for (i = 0; i < n; i++)
-        if (contains(norm, len, rules[i].text)) return rules[i].reason;
+    pair_set ps;
+    if (n < 8) {
+        for (i = 0; i < n; i++)
+            if (contains(norm, len, rules[i].text)) return rules[i].reason;
+        return R(COUNT_);
+    }
+    pair_set_fill(&ps, norm, len);
+    for (i = 0; i < n; i++) {
+        size_t k = strlen(rules[i].text);
+        if (may_contain(&ps, rules[i].text, k) &&
+            ss_find(ss_str_make(norm, len), rules[i].text, k) >= 0)
+            return rules[i].reason;
+    }
     return R(COUNT_);
 }
 
@@ -670,29 +720,29 @@ static smtpstatus_reason rule_gsuite(const smtpstatus_evidence *ev,
 }
 
 /* ---- Provider table ------------------------------------------------ */
-static const char *const H_GOOGLE[] = {"aspmx.l.google.com",
-                                       "gmail-smtp-in.l.google.com", NULL};
-static const char *const H_MS[] = {".prod.outlook.com",
-                                   ".protection.outlook.com",
-                                   ".onmicrosoft.com", ".exchangelabs.com",
-                                   ".hotmail.com", NULL};
-static const char *const H_YAHOO[] = {".yahoodns.net", NULL};
-static const char *const H_AOL[] = {".mail.aol.com", ".mx.aol.com", NULL};
-static const char *const H_APPLE[] = {".mail.icloud.com", ".apple.com",
-                                      ".me.com", NULL};
-static const char *const H_FR[] = {".laposte.net", ".orange.fr",
-                                   ".wanadoo.fr", NULL};
-static const char *const H_COX[] = {"cox.net", NULL};
-static const char *const H_GODADDY[] = {"smtp.secureserver.net",
-                                        "mailstore1.secureserver.net", NULL};
-static const char *const H_SPECTRUM[] = {"charter.net", NULL};
-static const char *const H_TENCENT[] = {".qq.com", NULL};
-static const char *const H_IUA[] = {".email.ua", NULL};
-static const char *const H_KDDI[] = {".ezweb.ne.jp", "msmx.au.com", NULL};
-static const char *const H_DOCOMO[] = {"mfsmax.docomo.ne.jp", NULL};
-static const char *const H_MLABS[] = {".messagelabs.com", NULL};
-static const char *const H_MIMECAST[] = {".mimecast.com", NULL};
-static const char *const H_GSUITE[] = {"googlemail.com", NULL};
+static const hsuf H_GOOGLE[] = {S("aspmx.l.google.com"),
+                                S("gmail-smtp-in.l.google.com"), {NULL, 0}};
+static const hsuf H_MS[] = {S(".prod.outlook.com"),
+                            S(".protection.outlook.com"),
+                            S(".onmicrosoft.com"), S(".exchangelabs.com"),
+                            S(".hotmail.com"), {NULL, 0}};
+static const hsuf H_YAHOO[] = {S(".yahoodns.net"), {NULL, 0}};
+static const hsuf H_AOL[] = {S(".mail.aol.com"), S(".mx.aol.com"), {NULL, 0}};
+static const hsuf H_APPLE[] = {S(".mail.icloud.com"), S(".apple.com"),
+                               S(".me.com"), {NULL, 0}};
+static const hsuf H_FR[] = {S(".laposte.net"), S(".orange.fr"),
+                            S(".wanadoo.fr"), {NULL, 0}};
+static const hsuf H_COX[] = {S("cox.net"), {NULL, 0}};
+static const hsuf H_GODADDY[] = {S("smtp.secureserver.net"),
+                                 S("mailstore1.secureserver.net"), {NULL, 0}};
+static const hsuf H_SPECTRUM[] = {S("charter.net"), {NULL, 0}};
+static const hsuf H_TENCENT[] = {S(".qq.com"), {NULL, 0}};
+static const hsuf H_IUA[] = {S(".email.ua"), {NULL, 0}};
+static const hsuf H_KDDI[] = {S(".ezweb.ne.jp"), S("msmx.au.com"), {NULL, 0}};
+static const hsuf H_DOCOMO[] = {S("mfsmax.docomo.ne.jp"), {NULL, 0}};
+static const hsuf H_MLABS[] = {S(".messagelabs.com"), {NULL, 0}};
+static const hsuf H_MIMECAST[] = {S(".mimecast.com"), {NULL, 0}};
+static const hsuf H_GSUITE[] = {S("googlemail.com"), {NULL, 0}};
 static const char *const NONE[] = {NULL};
 
 static const provider PROVIDERS[] = {
@@ -719,16 +769,15 @@ static const provider PROVIDERS[] = {
 static int host_matches_nn(const char *host, size_t hl, const char *suffix,
                            size_t sl) {
     size_t i;
-    if (sl > hl) return 0;
+    if (sl == 0 || sl > hl ||
+        ss_lower((unsigned char)host[hl - 1]) != suffix[sl - 1])
+        return 0; /* most names differ in their last letter already */
     for (i = 0; i < sl; i++)
         if (ss_lower((unsigned char)host[hl - sl + i]) != suffix[i]) return 0;
     if (suffix[0] == '.' || hl == sl) return 1;
     return host[hl - sl - 1] == '.';
 }
 
-static int host_matches_n(const char *host, size_t hl, const char *suffix) {
-    return host_matches_nn(host, hl, suffix, strlen(suffix));
-}
 
 /* Host names in records may carry a trailing dot or a bracketed address;
  * compare only the name. */
@@ -785,19 +834,27 @@ smtpstatus_reason ss_rhost_classify(const smtpstatus_evidence *ev,
                  * with ("icloud.com" for ".mail.icloud.com"), as sisimai
                  * matches; a mailbox at gmail.com or yahoo.com says
                  * nothing about which host refused it */
-                for (k = 0; p->hosts[k] != NULL && !hit; k++) {
-                    const char *h = p->hosts[k];
-                    if (h[0] == '.') h++;
-                    if (domdot && host_matches_nn(h, strlen(h), dom, doms.len))
+                for (k = 0; domdot && p->hosts[k].s != NULL && !hit; k++) {
+                    const char *h = p->hosts[k].s;
+                    size_t hl = p->hosts[k].len;
+                    if (h[0] == '.') {
+                        h++;
+                        hl--;
+                    }
+                    if (host_matches_nn(h, hl, dom, doms.len))
                         hit = 1;
                 }
             } else if (pass == 1 && host != NULL) {
-                for (k = 0; p->hosts[k] != NULL && !hit; k++)
-                    if (host_matches_n(host, hostlen, p->hosts[k])) hit = 1;
+                for (k = 0; p->hosts[k].s != NULL && !hit; k++)
+                    if (host_matches_nn(host, hostlen, p->hosts[k].s,
+                                        p->hosts[k].len))
+                        hit = 1;
             } else if (pass == 2 && (host == NULL || compat) &&
                        lhost != NULL) {
-                for (k = 0; p->hosts[k] != NULL && !hit; k++)
-                    if (host_matches_n(lhost, lhostlen, p->hosts[k])) hit = 1;
+                for (k = 0; p->hosts[k].s != NULL && !hit; k++)
+                    if (host_matches_nn(lhost, lhostlen, p->hosts[k].s,
+                                        p->hosts[k].len))
+                        hit = 1;
             }
             if (!hit) continue;
             if (provider_name) *provider_name = p->name;
