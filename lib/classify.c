@@ -553,6 +553,8 @@ size_t ss_normalize(const char *text, size_t len, char *out, size_t size) {
 /* ------------------------------------------------------------------ */
 
 #define MAX_HITS 128
+#define MAX_FIRSTS SS_MAX_FIRST_PIECES
+#define MAX_CANDIDATES 256
 
 typedef struct hit {
     int phrase;
@@ -563,7 +565,7 @@ static int ac_next(const ss_phrase_tables *t, int s, unsigned char c) {
     int guard = 0;
     for (;;) {
         int lo, hi;
-        if (s == 0) return t->root[c];
+        if (s < t->ndense) return t->dense[s * t->nclass + t->byte_class[c]];
         lo = t->edge_start[s];
         hi = t->edge_start[s + 1] - 1;
         while (lo <= hi) {
@@ -592,7 +594,8 @@ void ss_match_phrases(const char *norm, size_t len, ss_match *m) {
     const ss_phrase_tables *t = &ss_phrase_data;
     unsigned char seen[SS_MAX_PATTERNS / 8];
     hit hits[MAX_HITS];
-    int nhits = 0, s = 0, i, j;
+    int firsts[MAX_FIRSTS], cand[MAX_CANDIDATES];
+    int nhits = 0, s = 0, i, j, nfirsts = 0, ncand = 0, all, c;
     size_t pos;
 
     m->reasons = 0;
@@ -608,6 +611,12 @@ void ss_match_phrases(const char *norm, size_t len, ss_match *m) {
         while (o > 0 && guard++ < 4096) {
             int pid = t->out[o];
             if (pid != (int)SS_AC_NONE && pid < SS_MAX_PATTERNS) {
+                if (!(seen[pid >> 3] & (1u << (pid & 7))) &&
+                    t->multi_first_start[pid + 1] > t->multi_first_start[pid]) {
+                    if (nfirsts < MAX_FIRSTS)
+                        firsts[nfirsts] = pid;
+                    nfirsts++;
+                }
                 seen[pid >> 3] = (unsigned char)(seen[pid >> 3] |
                                                  (1u << (pid & 7)));
                 if (t->pat_phrase[pid] != SS_AC_NONE && nhits < MAX_HITS) {
@@ -622,9 +631,29 @@ void ss_match_phrases(const char *norm, size_t len, ss_match *m) {
     }
 
     /* Phrases in pieces: every piece seen, then in order.  Their span
-     * (first piece to last) counts as one long match. */
-    for (i = 0; i < t->nmulti; i++) {
-        int id = t->multi[i], k, ok = 1;
+     * (first piece to last) counts as one long match.  Only the phrases
+     * whose first piece was seen are candidates (in multi's order; all of
+     * them when there are too many to list). */
+    all = nfirsts > MAX_FIRSTS;
+    for (i = 0; !all && i < nfirsts; i++) {
+        int pid = firsts[i], q;
+        for (q = t->multi_first_start[pid]; q < t->multi_first_start[pid + 1];
+             q++) {
+            if (ncand == MAX_CANDIDATES) {
+                all = 1;
+                break;
+            }
+            cand[ncand++] = t->multi_first[q];
+        }
+    }
+    for (i = 1; !all && i < ncand; i++) { /* insertion sort: a handful */
+        int x = cand[i];
+        for (j = i; j > 0 && cand[j - 1] > x; j--)
+            cand[j] = cand[j - 1];
+        cand[j] = x;
+    }
+    for (c = 0; c < (all ? t->nmulti : ncand); c++) {
+        int id = t->multi[all ? c : cand[c]], k, ok = 1;
         const ss_phrase *p = &t->phrases[id];
         size_t from = 0, first = 0;
         if (p->reason >= (unsigned)SMTPSTATUS_R_COUNT_) continue;

@@ -33,7 +33,13 @@ typedef unsigned short ss_ac_index;
 #define SS_AC_NONE 65535u /* "no pattern" / "no phrase" */
 
 typedef struct ss_phrase_tables {
-    const ss_ac_index *root;        /* [256] next state from the root */
+    /* States are numbered breadth-first; the first ndense (the root and
+     * the shallow states) have a dense row: dense[s * nclass +
+     * byte_class[c]] is the next state, fail links already followed. */
+    const unsigned char *byte_class; /* [256] */
+    int nclass;
+    const ss_ac_index *dense;       /* [ndense * nclass] */
+    int ndense;
     const ss_ac_index *edge_start;  /* [nstates + 1] */
     const unsigned char *edge_char; /* sorted per state */
     const ss_ac_index *edge_next;
@@ -50,6 +56,10 @@ typedef struct ss_phrase_tables {
     int nphrases;
     const unsigned short *multi;    /* ids of the multi-piece phrases */
     int nmulti;
+    /* multi_first[multi_first_start[pid] .. multi_first_start[pid + 1]):
+     * positions in multi of the phrases whose first piece is pid */
+    const unsigned short *multi_first_start; /* [npatterns + 1] */
+    const unsigned short *multi_first;
 } ss_phrase_tables;
 
 extern const ss_phrase_tables ss_phrase_data;
@@ -57,6 +67,11 @@ extern const ss_phrase_tables ss_phrase_data;
 /* Most distinct phrase pieces the tables may hold (tools/gen_phrases.py
  * checks it). */
 #define SS_MAX_PATTERNS 8192
+
+/* The matcher checks only the multi-piece phrases whose first piece it
+ * saw; when a text holds more distinct first pieces than this, it checks
+ * them all. */
+#define SS_MAX_FIRST_PIECES 16
 
 /* Largest normalized text the matcher looks at; longer input is cut. */
 #define SS_NORM_MAX 4096

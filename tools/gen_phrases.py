@@ -31,6 +31,11 @@ LATIN1 = ("aaaaaaaceeeeiiii" "dnooooo" "\0" "ouuuuy" "\0" "\0"
           "aaaaaaaceeeeiiii" "dnooooo" "\0" "ouuuuy" "\0" "y")
 
 
+# States up to this depth get a dense row of transitions (one entry per
+# byte class); deeper states keep sorted edge lists and fail links.
+DENSE_DEPTH = 2
+
+
 def normalize(text):
     """Mirror of ss_normalize() in lib/classify.c (without the masking of
     addresses and IPs, which phrases write as {addr} and {ip})."""
@@ -168,6 +173,45 @@ def main():
         f = fail[s]
         dictl[s] = f if out[f] >= 0 else dictl[f]
 
+    # Number the states breadth-first (root 0, then by depth), so that the
+    # shallow states, where the matcher spends most of its time, come first
+    # and get dense transition rows.
+    newid = [0] * n
+    for i, st in enumerate(order):
+        newid[st] = i + 1
+    edges = [edges[o] for o in [0] + order]
+    edges = [{x: newid[t] for x, t in e.items()} for e in edges]
+    out = [out[o] for o in [0] + order]
+    depth = [depth[o] for o in [0] + order]
+    fail = [newid[fail[o]] for o in [0] + order]
+    dictl = [newid[dictl[o]] for o in [0] + order]
+
+    # Byte classes: each byte that occurs in a piece has its own class;
+    # every other byte is class 0 (it leads back to the root from anywhere).
+    used = sorted(set(x for b in patterns for x in b))
+    cls = [0] * 256
+    for i, x in enumerate(used):
+        cls[x] = i + 1
+    nclass = len(used) + 1
+    # Dense rows: the full transition (fail links already followed) of every
+    # state up to DENSE_DEPTH, one entry per byte class.
+    ndense = sum(1 for d in depth if d <= DENSE_DEPTH)
+    assert all(depth[i] <= DENSE_DEPTH for i in range(ndense))
+    go = []  # go[s] = {byte: state} complete, for dense states
+    dense = []
+    for st in range(ndense):
+        row = [0] * nclass
+        for x in used:
+            if x in edges[st]:
+                t = edges[st][x]
+            elif st == 0:
+                t = 0
+            else:
+                t = go[fail[st]][x]  # fail[st] is shallower: already done
+            row[cls[x]] = t
+        go.append({x: row[cls[x]] for x in used})
+        dense.extend(row)
+
     # Whole-phrase lookup by pattern, and the multi-piece phrases.
     pat_phrase = [65535] * len(patterns)
     multi = []
@@ -183,7 +227,6 @@ def main():
         return 1
     NONE16 = 65535
     out = [NONE16 if o < 0 else o for o in out]
-    root = [edges[0].get(x, 0) for x in range(256)]
     estart, echar, enext = [], [], []
     for s in range(n):
         estart.append(len(echar))
@@ -205,12 +248,14 @@ def main():
              "data/phrases.tsv.\n * Do not edit: change the data file and "
              "run the tool again\n * (tests/t_phrases_current.sh checks that "
              "this file is current).\n *\n * %d phrases, %d distinct pieces, "
-             "%d automaton states.\n */" % (len(phrases), len(patterns), n))
+             "%d automaton states (%d with dense rows of %d byte classes)."
+             "\n */" % (len(phrases), len(patterns), n, ndense, nclass))
     o.append('#include "classify.h"\n')
     if len(echar) >= 65535:
         sys.stderr.write("too many automaton edges for 16-bit tables\n")
         return 1
-    o.append(arr("ss_ac_index", "ac_root", root, 16))
+    o.append(arr("unsigned char", "ac_class", cls, 16))
+    o.append(arr("ss_ac_index", "ac_dense", dense, 16))
     o.append(arr("ss_ac_index", "ac_edge_start", estart, 12))
     o.append(arr("unsigned char", "ac_edge_char", echar, 16))
     o.append(arr("ss_ac_index", "ac_edge_next", enext, 12))
@@ -233,14 +278,29 @@ def main():
         o.append("    {%d, %d, %d}," % (r, len(ids), first[i]))
     o.append("};")
     o.append(arr("unsigned short", "multi_list", multi, 16))
+    # For each piece, the multi-piece phrases (positions in multi_list,
+    # ascending) that start with it: the matcher looks only at those whose
+    # first piece it saw.
+    byfirst = [[] for _ in patterns]
+    for i, pid in enumerate(multi):
+        byfirst[phrases[pid][1][0]].append(i)
+    mstart, mlist = [], []
+    for lst in byfirst:
+        mstart.append(len(mlist))
+        mlist.extend(lst)
+    mstart.append(len(mlist))
+    o.append(arr("unsigned short", "multi_first_start", mstart, 16))
+    o.append(arr("unsigned short", "multi_first", mlist, 16))
     o.append("""
 const ss_phrase_tables ss_phrase_data = {
-    ac_root, ac_edge_start, ac_edge_char, ac_edge_next, ac_fail, ac_out,
+    ac_class, %d, ac_dense, %d,
+    ac_edge_start, ac_edge_char, ac_edge_next, ac_fail, ac_out,
     ac_dict, %d,
     pat_len, pat_phrase, pat_text, %d,
     phrase_table, phrase_pieces, %d,
-    multi_list, %d
-};""" % (n, len(patterns), len(phrases), len(multi)))
+    multi_list, %d,
+    multi_first_start, multi_first
+};""" % (nclass, ndense, n, len(patterns), len(phrases), len(multi)))
     text = "\n".join(o) + "\n"
     with open(dst, "w", encoding="utf-8", newline="\n") as f:
         f.write(text)

@@ -687,6 +687,71 @@ static void test_sisimai_compat(void) {
     }
 }
 
+/* A text that holds the first pieces of many multi-piece phrases makes the
+ * matcher check every such phrase instead of its short candidate list: a
+ * complete phrase at the end must still be found, as it is alone. */
+static void test_many_pieces(void) {
+    const ss_phrase_tables *t = &ss_phrase_data;
+    static char text[SS_NORM_MAX], norm[SS_NORM_MAX];
+    text[0] = '\0';
+    size_t o = 0;
+    int i, k, firsts = 0, target = -1;
+    ss_match m0, m1, m2;
+    for (i = 0; i < t->nmulti && firsts <= 2 * SS_MAX_FIRST_PIECES; i++) {
+        const ss_phrase *p = &t->phrases[t->multi[i]];
+        const char *piece = t->pat_text[t->pieces[p->first]];
+        size_t n = strlen(piece);
+        if (strstr(text, piece) != NULL)
+            continue; /* count distinct first pieces */
+        if (o + n + 4 >= sizeof text / 2)
+            break;
+        memcpy(text + o, piece, n);
+        o += n;
+        memcpy(text + o, " ; ", 3);
+        o += 3;
+        firsts++;
+    }
+    text[o] = '\0';
+    CHECK(firsts > SS_MAX_FIRST_PIECES, "only %d first pieces fit", firsts);
+    ss_match_phrases(norm, ss_normalize(text, o, norm, sizeof norm), &m0);
+    /* a multi-piece phrase whose reason the pieces alone do not give */
+    for (i = 0; i < t->nmulti && target < 0; i++) {
+        const ss_phrase *p = &t->phrases[t->multi[i]];
+        if (p->reason < (unsigned)SMTPSTATUS_R_COUNT_ &&
+            !(m0.reasons & (1ull << p->reason)))
+            target = t->multi[i];
+    }
+    CHECK(target >= 0, "no multi-piece phrase with another reason");
+    if (target < 0)
+        return;
+    {
+        const ss_phrase *p = &t->phrases[target];
+        size_t start = o;
+        for (k = 0; k < p->npieces; k++) {
+            const char *piece = t->pat_text[t->pieces[p->first + k]];
+            size_t n = strlen(piece);
+            if (o + n + 4 >= sizeof text)
+                break;
+            memcpy(text + o, piece, n);
+            o += n;
+            memcpy(text + o, " x ", 3);
+            o += 3;
+        }
+        text[o] = '\0';
+        ss_match_phrases(norm, ss_normalize(text, o, norm, sizeof norm), &m1);
+        ss_match_phrases(norm,
+                         ss_normalize(text + start, o - start, norm,
+                                      sizeof norm),
+                         &m2);
+        CHECK(m2.reasons & (1ull << p->reason),
+              "the phrase alone is not found (reason %s)",
+              smtpstatus_reason_name((smtpstatus_reason)p->reason));
+        CHECK(m1.reasons & (1ull << p->reason),
+              "the phrase after %d first pieces is not found (reason %s)",
+              firsts, smtpstatus_reason_name((smtpstatus_reason)p->reason));
+    }
+}
+
 int main(void) {
     test_examples();
     test_names();
@@ -695,6 +760,7 @@ int main(void) {
     test_normalize();
     test_phrase_file();
     test_edge();
+    test_many_pieces();
     test_sisimai_compat();
     /* --sisimai-compat: a user-unknown text with no known command is
      * "filtered" there, "userunknown" by default; at RCPT or with 5.1.1
