@@ -44,12 +44,24 @@ static int same_addr(ss_str a, ss_str b) {
  * *end gets the offset just past the match. */
 static long find_ws(ss_str s, const char *pat, size_t *end) {
     size_t plen = strlen(pat);
-    /* a match starts with pat's first byte (unless that is a space) */
+    /* a match starts with pat's first byte (unless that is a space): the
+     * candidates are found with memchr, for each case of that letter */
     int c0 = (plen && pat[0] != ' ') ? ss_lower((unsigned char)pat[0]) : -1;
+    int c1 = c0 >= 'a' && c0 <= 'z' ? c0 - 32 : c0;
+    const char *q0 = NULL, *q1 = NULL; /* next candidates, cached */
     for (size_t i = 0; i < s.len; i++) {
         if (c0 >= 0) {
-            while (i < s.len && ss_lower((unsigned char)s.ptr[i]) != c0)
-                i++;
+            if (q0 != s.ptr + s.len && (!q0 || q0 < s.ptr + i)) {
+                q0 = memchr(s.ptr + i, c0, s.len - i);
+                if (!q0)
+                    q0 = s.ptr + s.len;
+            }
+            if (q1 != s.ptr + s.len && (!q1 || q1 < s.ptr + i)) {
+                q1 = c1 == c0 ? q0 : memchr(s.ptr + i, c1, s.len - i);
+                if (!q1)
+                    q1 = s.ptr + s.len;
+            }
+            i = (size_t)((q0 < q1 ? q0 : q1) - s.ptr);
             if (i >= s.len)
                 break;
         }
