@@ -399,6 +399,10 @@ static const char *cstr(ss_arena *a, ss_str s) {
     return c ? valid_utf8_n(a, c, s.len) : "";
 }
 
+static int is_fold_space(unsigned char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 /* Collapse white space (folding, tabs, runs) to single spaces. */
 static const char *cstr_unfolded(ss_arena *a, ss_str s) {
     s = ss_trim(s);
@@ -407,18 +411,21 @@ static const char *cstr_unfolded(ss_arena *a, ss_str s) {
     char *d = ss_alloc(a, s.len + 1);
     if (!d)
         return "";
-    size_t n = 0;
-    int sp = 0;
-    for (size_t i = 0; i < s.len; i++) {
-        unsigned char c = (unsigned char)s.ptr[i];
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-            sp = 1;
-            continue;
-        }
-        if (sp && n)
-            d[n++] = ' ';
-        sp = 0;
-        d[n++] = (char)c;
+    size_t n = 0, i = 0;
+    /* runs of other bytes are copied whole; each run of white space
+     * becomes one space (s is trimmed: it starts and ends with a run) */
+    while (i < s.len) {
+        size_t j = i;
+        while (j < s.len && !is_fold_space((unsigned char)s.ptr[j]))
+            j++;
+        memcpy(d + n, s.ptr + i, j - i);
+        n += j - i;
+        if (j == s.len)
+            break;
+        while (j < s.len && is_fold_space((unsigned char)s.ptr[j]))
+            j++;
+        d[n++] = ' ';
+        i = j;
     }
     d[n] = '\0';
     return valid_utf8_n(a, d, n);
