@@ -352,10 +352,14 @@ typedef struct smtpstatus_evidence {
 } smtpstatus_evidence;
 
 /* Evidence flags. */
-/* Follow sisimai's rule where it differs from what the text says: a
- * "user unknown" text whose failed command is not known to be RCPT (and
- * whose status is not X.1.1) is "filtered" there, "userunknown" by
- * default here.  For users who need sisimai's answers one to one. */
+/* Classify as sisimai 5.2 does where its rules differ from ours, for
+ * users who need its answers one to one: a "user unknown" text (by
+ * sisimai's own, shorter phrase list) whose failed command is not known
+ * to come before DATA is "filtered" there ("userunknown" by default
+ * here); a local delivery agent's message (mail.local, procmail,
+ * maildrop, vpopmail, vmailmgr, dovecot) decides first; provider rules
+ * also look at the reporting host.  docs/corpus-differences.md has the
+ * details. */
 #define SMTPSTATUS_E_SISIMAI 0x01u
 
 typedef struct smtpstatus_verdict {
