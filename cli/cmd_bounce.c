@@ -72,6 +72,10 @@ static const char *domain_of(const char *addr)
 static void json_rec_warnings(obuf *b, unsigned w)
 {
     int i, first = 1;
+    if (w == 0) {
+        ob_put(b, OB_LIT("[]"));
+        return;
+    }
     ob_putc(b, '[');
     for (i = 0; i < 32; i++) {
         unsigned bit = 1u << i;
@@ -115,12 +119,28 @@ static void csv_rec_warnings(obuf *b, unsigned w)
     ob_free(&t);
 }
 
-static const char *const native_fields[] = {
-    "source", "recipient", "action", "status", "reply_code", "reason",
-    "hard_bounce", "bounce_type", "diagnostic_code", "diagnostic_type",
-    "remote_mta", "reporting_mta", "smtp_command", "decoder",
-    "feedback_type", "message_id", "subject", "addresser", "list_id",
-    "alias", "date", "timestamp", "timezone_offset", "warnings"};
+/* A native field: its name, and its JSON key with the comma before it and
+ * the colon after it (",\"name\":", klen bytes) padded to NATIVE_KEY bytes
+ * so that it can be copied with a fixed-size memcpy. */
+#define NATIVE_KEY 24
+typedef struct native_field {
+    const char *name;
+    char key[NATIVE_KEY];
+    size_t klen;
+} native_field;
+
+/* (a name longer than 20 characters does not fit key: the compiler says) */
+#define NATIVE(name) { name, ",\"" name "\":", sizeof(name) + 3 }
+
+static const native_field native_fields[] = {
+    NATIVE("source"), NATIVE("recipient"), NATIVE("action"),
+    NATIVE("status"), NATIVE("reply_code"), NATIVE("reason"),
+    NATIVE("hard_bounce"), NATIVE("bounce_type"), NATIVE("diagnostic_code"),
+    NATIVE("diagnostic_type"), NATIVE("remote_mta"), NATIVE("reporting_mta"),
+    NATIVE("smtp_command"), NATIVE("decoder"), NATIVE("feedback_type"),
+    NATIVE("message_id"), NATIVE("subject"), NATIVE("addresser"),
+    NATIVE("list_id"), NATIVE("alias"), NATIVE("date"), NATIVE("timestamp"),
+    NATIVE("timezone_offset"), NATIVE("warnings")};
 #define N_NATIVE (sizeof native_fields / sizeof native_fields[0])
 
 /* The string value of native field i, or NULL for the non-strings. */
@@ -152,46 +172,59 @@ static const char *native_str(const smtpstatus_record *r, size_t i)
     }
 }
 
-/* "%lld" of v (digits written directly when v is not negative). */
-static void put_lld(obuf *b, long long v)
-{
-    char t[24];
-    size_t k = 0, i;
-    char o[24];
-    unsigned long long u;
-    if (v < 0) {
-        ob_printf(b, "%lld", v);
-        return;
-    }
-    u = (unsigned long long)v;
-    do {
-        t[k++] = (char)('0' + (int)(u % 10));
-        u /= 10;
-    } while (u && k < sizeof t);
-    for (i = 0; i < k; i++)
-        o[i] = t[k - 1 - i];
-    ob_put(b, o, k);
-}
-
+/* The native JSON object of r: the buffer is reserved once for the whole
+ * record (a string longer than JSON_CHUNK aside), then keys and values are
+ * written straight into it. */
 static void fmt_native_json(obuf *b, const smtpstatus_record *r, unsigned w)
 {
-    size_t i;
-    int first = 1;
-    ob_putc(b, '{');
+    const char *s[N_NATIVE];
+    size_t n[N_NATIVE], i;
+    size_t need = 1 + 5 + OUT_LLD_MAX + 3; /* "{", false, timestamp, "[]}" */
+    char *o;
     for (i = 0; i < N_NATIVE; i++) {
-        ob_json_key(b, native_fields[i], &first);
-        if (i == 6)
-            ob_json_bool(b, r->hard_bounce);
-        else if (i == 21)
-            put_lld(b, r->timestamp);
-        else if (i == 23)
-            json_rec_warnings(b, w);
-        else {
-            const char *s = native_str(r, i);
-            ob_json_cstr(b, s ? s : "");
+        const char *v = native_str(r, i);
+        s[i] = v ? v : "";
+        n[i] = v ? strlen(v) : 0;
+        need += NATIVE_KEY + (n[i] <= JSON_CHUNK ? JSON_STR_MAX(n[i]) : 0);
+    }
+    if ((o = ob_reserve(b, need)) == NULL)
+        return;
+    /* every field but the last (warnings) */
+    for (i = 0; i + 1 < N_NATIVE; i++) {
+        memcpy(o, native_fields[i].key, NATIVE_KEY);
+        if (i == 0)
+            *o = '{'; /* in place of the first key's comma */
+        o += native_fields[i].klen;
+        if (i == 6) {
+            if (r->hard_bounce) {
+                memcpy(o, "true", 4);
+                o += 4;
+            } else {
+                memcpy(o, "false", 5);
+                o += 5;
+            }
+        } else if (i == 21) {
+            o = out_lld(o, r->timestamp);
+        } else if (n[i] <= JSON_CHUNK) {
+            o = out_json_str(o, s[i], n[i]);
+        } else {
+            b->len = (size_t)(o - b->data);
+            ob_json_str(b, s[i], n[i]);
+            /* room again for what is left (need still covers it) */
+            if ((o = ob_reserve(b, need)) == NULL)
+                return;
         }
     }
-    ob_putc(b, '}');
+    memcpy(o, native_fields[i].key, NATIVE_KEY);
+    o += native_fields[i].klen;
+    if (w == 0) {
+        memcpy(o, "[]}", 3);
+        b->len = (size_t)(o + 3 - b->data);
+    } else {
+        b->len = (size_t)(o - b->data);
+        json_rec_warnings(b, w);
+        ob_putc(b, '}');
+    }
 }
 
 static void fmt_csv_header(obuf *b)
@@ -200,7 +233,7 @@ static void fmt_csv_header(obuf *b)
     for (i = 0; i < N_NATIVE; i++) {
         if (i)
             ob_putc(b, ',');
-        ob_puts(b, native_fields[i]);
+        ob_puts(b, native_fields[i].name);
     }
     ob_puts(b, "\r\n");
 }
@@ -214,7 +247,7 @@ static void fmt_csv(obuf *b, const smtpstatus_record *r, unsigned w)
         if (i == 6)
             ob_puts(b, r->hard_bounce ? "true" : "false");
         else if (i == 21)
-            put_lld(b, r->timestamp);
+            ob_lld(b, r->timestamp);
         else if (i == 23)
             csv_rec_warnings(b, w);
         else
@@ -259,16 +292,22 @@ static void fmt_table(obuf *b, const smtpstatus_record *r)
     ob_putc(b, '\n');
 }
 
-/* Lower-case ASCII copy appended to b. */
+/* Lower-case ASCII copy appended to b (at most 1 GiB of s). */
 static void put_lower(obuf *b, const char *s)
 {
-    size_t guard = 0;
-    for (; s && *s && guard < ((size_t)1 << 30); s++, guard++) {
-        char c = *s;
+    size_t n = s ? strlen(s) : 0, i;
+    char *o;
+    if (n > ((size_t)1 << 30))
+        n = (size_t)1 << 30;
+    if (n == 0 || (o = ob_reserve(b, n)) == NULL)
+        return;
+    for (i = 0; i < n; i++) {
+        char c = s[i];
         if (c >= 'A' && c <= 'Z')
             c = (char)(c - 'A' + 'a');
-        ob_putc(b, c);
+        o[i] = c;
     }
+    b->len += n;
 }
 
 /* source without the ":N" that marks a message inside an mbox */
@@ -288,7 +327,6 @@ static void fmt_sisimai(obuf *b, const smtpstatus_record *r)
 {
     obuf t;
     char hex[41];
-    int first = 1;
     const char *reason = smtpstatus_reason_name(r->reason);
 
     ob_init(&t);
@@ -297,62 +335,44 @@ static void fmt_sisimai(obuf *b, const smtpstatus_record *r)
     ob_putc(&t, '\x1e');
     put_lower(&t, r->recipient);
     ob_putc(&t, '\x1e');
-    ob_printf(&t, "%lld", r->timestamp);
+    ob_lld(&t, r->timestamp);
     ob_putc(&t, '\x03');
     sha1_hex(t.data ? t.data : "", t.len, hex);
     ob_free(&t);
 
-    ob_putc(b, '{');
-    ob_json_key(b, "action", &first);
-    ob_json_cstr(b, r->action);
-    ob_json_key(b, "addresser", &first);
-    ob_json_cstr(b, r->addresser);
-    ob_json_key(b, "alias", &first);
-    ob_json_cstr(b, r->alias);
-    ob_json_key(b, "catch", &first);
-    ob_puts(b, "null");
-    ob_json_key(b, "deliverystatus", &first);
-    ob_json_cstr(b, r->status);
-    ob_json_key(b, "destination", &first);
-    ob_json_cstr(b, domain_of(r->recipient));
-    ob_json_key(b, "diagnosticcode", &first);
-    ob_json_cstr(b, r->diagnostic_code);
-    ob_json_key(b, "diagnostictype", &first);
-    ob_json_cstr(b, r->diagnostic_type);
-    ob_json_key(b, "feedbacktype", &first);
-    ob_json_cstr(b, r->feedback_type);
-    ob_json_key(b, "hardbounce", &first);
-    ob_puts(b, r->hard_bounce ? "1" : "0");
-    ob_json_key(b, "lhost", &first);
-    ob_json_cstr(b, r->reporting_mta);
-    ob_json_key(b, "listid", &first);
-    ob_json_cstr(b, r->list_id);
-    ob_json_key(b, "messageid", &first);
-    ob_json_cstr(b, r->message_id);
-    ob_json_key(b, "origin", &first);
+    ob_json_key_cstr(b, OB_LIT("{\"action\":"), r->action);
+    ob_json_key_cstr(b, OB_LIT(",\"addresser\":"), r->addresser);
+    ob_json_key_cstr(b, OB_LIT(",\"alias\":"), r->alias);
+    ob_put(b, OB_LIT(",\"catch\":null"));
+    ob_json_key_cstr(b, OB_LIT(",\"deliverystatus\":"), r->status);
+    ob_json_key_cstr(b, OB_LIT(",\"destination\":"),
+                     domain_of(r->recipient));
+    ob_json_key_cstr(b, OB_LIT(",\"diagnosticcode\":"), r->diagnostic_code);
+    ob_json_key_cstr(b, OB_LIT(",\"diagnostictype\":"), r->diagnostic_type);
+    ob_json_key_cstr(b, OB_LIT(",\"feedbacktype\":"), r->feedback_type);
+    if (r->hard_bounce)
+        ob_put(b, OB_LIT(",\"hardbounce\":1"));
+    else
+        ob_put(b, OB_LIT(",\"hardbounce\":0"));
+    ob_json_key_cstr(b, OB_LIT(",\"lhost\":"), r->reporting_mta);
+    ob_json_key_cstr(b, OB_LIT(",\"listid\":"), r->list_id);
+    ob_json_key_cstr(b, OB_LIT(",\"messageid\":"), r->message_id);
+    ob_put(b, OB_LIT(",\"origin\":"));
     put_origin(b, r);
-    ob_json_key(b, "reason", &first);
-    ob_json_cstr(b, reason ? reason : "undefined");
-    ob_json_key(b, "recipient", &first);
-    ob_json_cstr(b, r->recipient);
-    ob_json_key(b, "replycode", &first);
-    ob_json_cstr(b, r->reply_code);
-    ob_json_key(b, "rhost", &first);
-    ob_json_cstr(b, r->remote_mta);
-    ob_json_key(b, "senderdomain", &first);
-    ob_json_cstr(b, domain_of(r->addresser));
-    ob_json_key(b, "smtpagent", &first);
-    ob_json_cstr(b, r->decoder);
-    ob_json_key(b, "smtpcommand", &first);
-    ob_json_cstr(b, r->smtp_command);
-    ob_json_key(b, "subject", &first);
-    ob_json_cstr(b, r->subject);
-    ob_json_key(b, "timestamp", &first);
-    put_lld(b, r->timestamp);
-    ob_json_key(b, "timezoneoffset", &first);
-    ob_json_cstr(b, r->timezone_offset);
-    ob_json_key(b, "token", &first);
-    ob_json_cstr(b, hex);
+    ob_json_key_cstr(b, OB_LIT(",\"reason\":"),
+                     reason ? reason : "undefined");
+    ob_json_key_cstr(b, OB_LIT(",\"recipient\":"), r->recipient);
+    ob_json_key_cstr(b, OB_LIT(",\"replycode\":"), r->reply_code);
+    ob_json_key_cstr(b, OB_LIT(",\"rhost\":"), r->remote_mta);
+    ob_json_key_cstr(b, OB_LIT(",\"senderdomain\":"),
+                     domain_of(r->addresser));
+    ob_json_key_cstr(b, OB_LIT(",\"smtpagent\":"), r->decoder);
+    ob_json_key_cstr(b, OB_LIT(",\"smtpcommand\":"), r->smtp_command);
+    ob_json_key_cstr(b, OB_LIT(",\"subject\":"), r->subject);
+    ob_put(b, OB_LIT(",\"timestamp\":"));
+    ob_lld(b, r->timestamp);
+    ob_json_key_cstr(b, OB_LIT(",\"timezoneoffset\":"), r->timezone_offset);
+    ob_json_key_cstr(b, OB_LIT(",\"token\":"), hex);
     ob_putc(b, '}');
 }
 

@@ -28,12 +28,34 @@ void ob_printf(obuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* Room for n more bytes: a pointer to the free space at the end of the
+ * buffer, or NULL when the buffer has failed (or cannot grow).  Write at
+ * most n bytes there, then set b->len to the end of what was written. */
+char *ob_reserve(obuf *b, size_t n);
+/* A string literal as the two arguments (pointer, length) of ob_put and the
+ * ob_json_key_* functions: ob_put(b, OB_LIT("null")). */
+#define OB_LIT(lit) (lit), (sizeof(lit) - 1)
 /* Write the buffer to f and reset it; returns 0, or -1 on a write error
  * or when the buffer had failed. */
 int ob_flush(obuf *b, FILE *f);
 
 /* JSON: a quoted string (s may hold any bytes). */
 void ob_json_str(obuf *b, const char *s, size_t n);
+/* The most bytes out_json_str writes for n input bytes. */
+#define JSON_STR_MAX(n) (6 * (n) + 2)
+/* Longer strings are escaped by ob_json_str in chunks of this many input
+ * bytes, each reserving JSON_STR_MAX of the chunk, rather than reserving
+ * six times their whole length at once. */
+#define JSON_CHUNK 4096
+/* Write s[0..n) as a quoted JSON string at o, which has room for
+ * JSON_STR_MAX(n) bytes, and return the end of what was written. */
+char *out_json_str(char *o, const char *s, size_t n);
+/* key[0..klen) as it is (a prepared key such as ",\"name\":"), then s[0..n)
+ * as a quoted string. */
+void ob_json_key_str(obuf *b, const char *key, size_t klen, const char *s,
+                     size_t n);
+/* Like ob_json_key_str with a NUL-terminated s; null when s is NULL. */
+void ob_json_key_cstr(obuf *b, const char *key, size_t klen, const char *s);
 /* A quoted string, or null when s is NULL. */
 void ob_json_cstr(obuf *b, const char *s);
 /* A quoted string, or null when s is NULL or "". */
@@ -41,6 +63,14 @@ void ob_json_cstr_or_null(obuf *b, const char *s);
 void ob_json_bool(obuf *b, int v);
 /* "key": (with a leading comma unless first) */
 void ob_json_key(obuf *b, const char *key, int *first);
+
+/* The most bytes out_lld writes. */
+#define OUT_LLD_MAX 20
+/* Write v in decimal ("%lld") at o, which has room for OUT_LLD_MAX bytes,
+ * and return the end of what was written. */
+char *out_lld(char *o, long long v);
+/* v in decimal ("%lld"). */
+void ob_lld(obuf *b, long long v);
 
 /* CSV: one field, quoted when it holds a comma, quote, CR or LF (RFC 4180).
  * Bytes are written as they are except that invalid UTF-8 becomes U+FFFD. */
