@@ -11,8 +11,11 @@
  * with read() through one buffer of at most SS_CHUNK (1 MiB; smaller for
  * a small file) and only the current message is kept, so memory does not
  * grow with the size of the mbox; lines longer than the buffer are
- * handled in pieces.  An empty message between two separators is skipped
- * but keeps its number.  A message over max_message_size is cut
+ * handled in pieces.  Runs of lines that can be neither a separator nor
+ * quoted are found by looking only at the 'F's of the buffer, and a
+ * message that lies whole in the buffer and needs no unquoting is handed
+ * out from it without a copy.  An empty message between two separators
+ * is skipped but keeps its number.  A message over max_message_size is cut
  * (SMTPSTATUS_RW_TRUNCATED) and the rest of it skipped.  A single-message
  * regular file is mapped (at most max_message_size bytes of it).  Paths
  * that are neither regular files nor directories are skipped with an
@@ -86,8 +89,9 @@ struct smtpstatus_reader {
     unsigned msgwarn;
     int msg_full;
     /* lines of an mbox message not yet copied into msg: one span of buf,
-     * copied at once before buf changes (fill) or the message is handed
-     * out */
+     * copied at once before buf changes (fill) or a line that does not
+     * follow it in buf is added; a message that is still only this span
+     * at its end is handed out from buf (emit) */
     const char *pend;
     size_t pendn;
     /* what next() hands out */
@@ -241,12 +245,13 @@ static size_t put_udec(char *o, unsigned long long v) {
 
 static int set_source(smtpstatus_reader *r, const char *path, size_t n,
                       int numbered) {
-    char num[32] = "";
+    char num[32];
+    size_t pl = strlen(path), nl = 0;
     if (numbered) { /* ":%zu" */
         num[0] = ':';
-        num[1 + put_udec(num + 1, (unsigned long long)n)] = '\0';
+        nl = 1 + put_udec(num + 1, (unsigned long long)n);
     }
-    size_t need = strlen(path) + strlen(num) + 1;
+    size_t need = pl + nl + 1;
     if (need > r->srccap) {
         char *s = realloc(r->src, need);
         if (!s)
@@ -254,8 +259,9 @@ static int set_source(smtpstatus_reader *r, const char *path, size_t n,
         r->src = s;
         r->srccap = need;
     }
-    memcpy(r->src, path, strlen(path));
-    memcpy(r->src + strlen(path), num, strlen(num) + 1);
+    memcpy(r->src, path, pl);
+    memcpy(r->src + pl, num, nl);
+    r->src[pl + nl] = '\0';
     return 0;
 }
 
@@ -458,19 +464,36 @@ static int is_blank(const char *p, size_t n) {
     return (n == 1 && p[0] == '\n') || (n == 2 && p[0] == '\r' && p[1] == '\n');
 }
 
-/* Hand out the message collected so far; 0 when it is empty. */
+/* Hand out the message collected so far; 0 when it is empty.  A message
+ * that is still one pending span of buf (nothing copied, nothing
+ * unquoted) is handed out from buf itself, which stays as it is until the
+ * next call. */
 static int emit(smtpstatus_reader *r, smtpstatus_message *msg) {
-    size_t len = r->msg.len;
+    const char *d;
+    size_t len;
+    if (r->msg.len == 0 && !r->msg_full) {
+        d = r->pend;
+        len = r->pendn;
+        r->pendn = 0;
+        if (len > r->max_msg) { /* as msg_add would cut it */
+            len = r->max_msg;
+            r->msgwarn |= SMTPSTATUS_RW_TRUNCATED;
+        }
+    } else {
+        msg_flush(r);
+        d = r->msg.ptr;
+        len = r->msg.len;
+    }
     /* the blank line before the next separator belongs to the mbox */
-    if (len >= 2 && r->msg.ptr[len - 1] == '\n' && r->msg.ptr[len - 2] == '\n')
+    if (len >= 2 && d[len - 1] == '\n' && d[len - 2] == '\n')
         len--;
-    else if (len >= 4 && memcmp(r->msg.ptr + len - 4, "\r\n\r\n", 4) == 0)
+    else if (len >= 4 && memcmp(d + len - 4, "\r\n\r\n", 4) == 0)
         len -= 2;
-    if (len == 0 || (len == 1 && r->msg.ptr[0] == '\n'))
+    if (len == 0 || (len == 1 && d[0] == '\n'))
         return 0;
     if (set_source(r, r->path, r->msgno, 1))
         return -1;
-    msg->data = r->msg.ptr;
+    msg->data = d;
     msg->len = len;
     msg->source = r->src;
     msg->number = r->msgno;
@@ -478,11 +501,77 @@ static int emit(smtpstatus_reader *r, smtpstatus_message *msg) {
     return 1;
 }
 
+/* The start of the line that holds buf[i] (bpos is a line start): a
+ * short walk back, and when the line is longer than that, the last LF
+ * before it found going forward (memchr), so that a long line is not
+ * walked byte by byte. */
+static size_t line_start(const smtpstatus_reader *r, size_t i) {
+    const char *b = r->buf;
+    size_t lim = i - r->bpos > 256 ? i - 256 : r->bpos;
+    for (size_t j = i; j > lim; j--)
+        if (b[j - 1] == '\n')
+            return j;
+    size_t s = r->bpos;
+    const char *nl;
+    while (s < lim && (nl = memchr(b + s, '\n', lim - s)) != NULL)
+        s = (size_t)(nl - b) + 1;
+    return s;
+}
+
+/* At the start of a line of a started mbox: add the run of plain lines at
+ * bpos to the message at once, as the per-line path in mbox_next would.
+ * Plain lines are complete lines in buf that neither start with "From "
+ * nor are quoted ">...>From " lines.  Both kinds hold "From " whose 'F'
+ * comes first on the line or after '>'s only, so only the 'F's of buf
+ * are looked at (memchr), not every line end.  The run stops at the
+ * first line that may be special, at the last line when it is not
+ * complete in buf, or where an 'F' is too near the end of buf to tell;
+ * mbox_next reads that line the slow way. */
+static void skip_plain(smtpstatus_reader *r) {
+    const char *b = r->buf;
+    size_t i = r->bpos, end = r->blen, stop;
+    for (;;) { /* each round moves i past one more 'F' */
+        const char *f = memchr(b + i, 'F', end - i);
+        if (!f) {
+            stop = line_start(r, end);
+            break;
+        }
+        size_t k = (size_t)(f - b);
+        if (end - k < 5) {
+            /* at the end of the input it cannot be "From " any more */
+            stop = line_start(r, r->eof ? end : k);
+            break;
+        }
+        if (memcmp(f, "From ", 5) == 0) {
+            size_t g = k; /* back over the quoting '>'s */
+            while (g > r->bpos && b[g - 1] == '>')
+                g--;
+            if (g == r->bpos || b[g - 1] == '\n') {
+                stop = g;
+                break;
+            }
+        }
+        i = k + 1;
+    }
+    size_t n = stop - r->bpos;
+    if (n == 0)
+        return;
+    /* the run ends in an LF; is its last line blank ("\n" or "\r\n")? */
+    r->prev_blank = n == 1 || b[stop - 2] == '\n' ||
+                    (b[stop - 2] == '\r' && (n == 2 || b[stop - 3] == '\n'));
+    msg_add_line(r, b + r->bpos, n);
+    r->bpos = stop;
+    if (r->scan < stop)
+        r->scan = stop;
+}
+
 /* Next message of an mbox: OK, ENOTFOUND at its end, EIO. */
 static smtpstatus_rc mbox_next(smtpstatus_reader *r, smtpstatus_message *msg,
                                const char **what) {
     msg_reset(r);
     for (;;) {
+        if (r->bol && r->started && r->bpos < r->blen)
+            skip_plain(r);
         const char *p;
         size_t n;
         int at_bol = r->bol;
@@ -492,7 +581,6 @@ static smtpstatus_rc mbox_next(smtpstatus_reader *r, smtpstatus_message *msg,
         if (k == 0) {
             if (r->in_msg) {
                 r->in_msg = 0;
-                msg_flush(r);
                 int e = emit(r, msg);
                 if (e < 0)
                     return SMTPSTATUS_ENOMEM;
@@ -517,7 +605,6 @@ static smtpstatus_rc mbox_next(smtpstatus_reader *r, smtpstatus_message *msg,
                 r->bol = n && p[n - 1] == '\n';
             }
             if (had) {
-                msg_flush(r);
                 int e = emit(r, msg);
                 r->msgno++;
                 if (e < 0)
