@@ -29,33 +29,19 @@ static const unsigned char lower_tab[256] = {
 #undef R
 };
 
-int ss_eq_ci(ss_str s, const char *lit) {
-    size_t i = 0;
-    const unsigned char *p = (const unsigned char *)s.ptr;
-    const unsigned char *l = (const unsigned char *)lit;
-    for (; i < s.len; i++) {
-        if (!l[i] || lower_tab[p[i]] != lower_tab[l[i]])
+int ss_memeq_ci(const char *a, const char *b, size_t n) {
+    const unsigned char *p = (const unsigned char *)a;
+    const unsigned char *l = (const unsigned char *)b;
+    for (size_t i = 0; i < n; i++)
+        if (lower_tab[p[i]] != lower_tab[l[i]])
             return 0;
-    }
-    return l[i] == '\0';
-}
-
-int ss_starts_ci(ss_str s, const char *lit) {
-    const unsigned char *p = (const unsigned char *)s.ptr;
-    const unsigned char *l = (const unsigned char *)lit;
-    size_t i = 0;
-    for (; l[i]; i++) {
-        if (i >= s.len || lower_tab[p[i]] != lower_tab[l[i]])
-            return 0;
-    }
     return 1;
 }
 
 /* Case-insensitive search: memchr finds candidates for the first byte in
  * both cases (each position is searched once), then the rest is compared
  * through the table.  Linear in s.len for a fixed needle. */
-long ss_find_ci(ss_str s, const char *needle) {
-    size_t n = strlen(needle);
+long ss_find_ci_n(ss_str s, const char *needle, size_t n) {
     if (n == 0)
         return 0;
     if (n > s.len || !s.ptr)

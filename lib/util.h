@@ -39,12 +39,28 @@ static inline int ss_isalpha(int c) {
 
 /* Trim ASCII white space on both ends. */
 ss_str ss_trim(ss_str s);
+/* Whether the n bytes at a and b are equal, ASCII case ignored. */
+int ss_memeq_ci(const char *a, const char *b, size_t n);
+/* Case-insensitive search of needle[0..n) in s; returns offset or -1. */
+long ss_find_ci_n(ss_str s, const char *needle, size_t n);
+
+/* The three below are inline so that the length of a literal argument is
+ * known at compile time and most calls end at the length test. */
+
 /* Case-insensitive equality with a NUL-terminated ASCII literal. */
-int ss_eq_ci(ss_str s, const char *lit);
+static inline int ss_eq_ci(ss_str s, const char *lit) {
+    size_t n = strlen(lit);
+    return s.len == n && (n == 0 || ss_memeq_ci(s.ptr, lit, n));
+}
 /* Case-insensitive prefix test. */
-int ss_starts_ci(ss_str s, const char *lit);
+static inline int ss_starts_ci(ss_str s, const char *lit) {
+    size_t n = strlen(lit);
+    return s.len >= n && (n == 0 || ss_memeq_ci(s.ptr, lit, n));
+}
 /* Case-insensitive search of needle (ASCII) in s; returns offset or -1. */
-long ss_find_ci(ss_str s, const char *needle);
+static inline long ss_find_ci(ss_str s, const char *needle) {
+    return ss_find_ci_n(s, needle, strlen(needle));
+}
 /* Plain memmem-like search; returns offset or -1. */
 long ss_find(ss_str s, const char *needle, size_t nlen);
 
