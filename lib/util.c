@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-ss_str ss_trim(ss_str s) {
+ss_str ss_trim_slow(ss_str s) {
     while (s.len && ss_isspace((unsigned char)s.ptr[0])) {
         s.ptr++;
         s.len--;

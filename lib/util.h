@@ -38,7 +38,13 @@ static inline int ss_isalpha(int c) {
 }
 
 /* Trim ASCII white space on both ends. */
-ss_str ss_trim(ss_str s);
+ss_str ss_trim_slow(ss_str s);
+static inline ss_str ss_trim(ss_str s) {
+    if (s.len == 0 || (!ss_isspace((unsigned char)s.ptr[0]) &&
+                       !ss_isspace((unsigned char)s.ptr[s.len - 1])))
+        return s; /* nothing to trim: the usual case */
+    return ss_trim_slow(s);
+}
 /* Whether the n bytes at a and b are equal, ASCII case ignored. */
 int ss_memeq_ci(const char *a, const char *b, size_t n);
 /* Case-insensitive search of needle[0..n) in s; returns offset or -1. */
