@@ -9,7 +9,8 @@
  * CP949, GB2312 -> GBK, ISO-8859-1 -> WINDOWS-1252, ...) and converted;
  * invalid or incomplete sequences become U+FFFD, never an error.  An
  * unknown charset returns the bytes as they are with *unknown set.  Text
- * that is plain ASCII in an ASCII-compatible charset is returned without
+ * that is plain ASCII in an ASCII-compatible charset, or that
+ * ISO-2022-JP or UTF-7 would give back unchanged, is returned without
  * opening iconv at all (so an unknown name is then not noticed: nothing
  * is lost).
  *
@@ -21,9 +22,12 @@
 #include <errno.h>
 #include <iconv.h>
 #include <stdint.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Length of the valid UTF-8 sequence at s (1..4), 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n) {
+static inline size_t utf8_seq(const unsigned char *s, size_t n) {
     unsigned c = s[0];
     if (c < 0x80)
         return 1;
@@ -56,8 +60,21 @@ static size_t utf8_valid_prefix(const char *p, size_t n) {
     const unsigned char *s = (const unsigned char *)p;
     size_t i = 0;
     while (i < n) {
-        /* ASCII runs, 32 then eight bytes at a time */
-        while (i + 32 <= n) {
+        /* ASCII runs: 64 bytes at a time (SSE2 when there is), then 8 */
+#if defined(__SSE2__)
+        while (n - i >= 64) {
+            __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 16));
+            __m128i v2 = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 32));
+            __m128i v3 = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 48));
+            /* the top bits of all 64 bytes */
+            if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(v0, v1),
+                                               _mm_or_si128(v2, v3))))
+                break;
+            i += 64;
+        }
+#else
+        while (n - i >= 32) {
             uint64_t w0, w1, w2, w3;
             memcpy(&w0, s + i, 8);
             memcpy(&w1, s + i + 8, 8);
@@ -67,23 +84,25 @@ static size_t utf8_valid_prefix(const char *p, size_t n) {
                 break;
             i += 32;
         }
-        while (i + 8 <= n) {
+#endif
+        while (n - i >= 8) {
             uint64_t w;
             memcpy(&w, s + i, 8);
             if (w & UINT64_C(0x8080808080808080))
                 break;
             i += 8;
         }
-        if (i >= n)
-            break;
-        if (s[i] < 0x80) {
+        /* then byte by byte up to the end of the run of non-ASCII
+         * sequences that follows (text in a non-Latin script is mostly
+         * such runs) */
+        while (i < n && s[i] < 0x80)
             i++;
-            continue;
+        while (i < n && s[i] >= 0x80) {
+            size_t k = utf8_seq(s + i, n - i);
+            if (!k)
+                return i;
+            i += k;
         }
-        size_t k = utf8_seq(s + i, n - i);
-        if (!k)
-            return i;
-        i += k;
     }
     return n;
 }
@@ -238,6 +257,33 @@ static const char *iconv_name(const char *n, char *tmp, size_t cap) {
     return tmp;
 }
 
+/* Is in converted to itself by the stateful charset ic, so that iconv
+ * need not be opened?  ISO-2022-JP-3 leaves every byte 0x01..0x7F but
+ * ESC as it is (it starts in ASCII and only ESC changes that); UTF-7
+ * leaves its direct characters (tab, CR, LF, 0x20..0x7E but '+', '\\'
+ * and '~') as they are. */
+static int identity_text(const char *ic, ss_str in) {
+    const unsigned char *s = (const unsigned char *)in.ptr;
+    if (strcmp(ic, "ISO-2022-JP-3") == 0) {
+        for (size_t i = 0; i < in.len; i++)
+            if (s[i] == 0 || s[i] >= 0x80 || s[i] == 0x1B)
+                return 0;
+        return 1;
+    }
+    if (strcmp(ic, "UTF-7") == 0) {
+        for (size_t i = 0; i < in.len; i++) {
+            unsigned c = s[i];
+            int direct = (c >= 0x20 && c <= 0x7E && c != '+' && c != '\\' &&
+                          c != '~') ||
+                         c == '\t' || c == '\n' || c == '\r';
+            if (!direct)
+                return 0;
+        }
+        return 1;
+    }
+    return 0;
+}
+
 ss_str ss_to_utf8(ss_arena *a, ss_str in, ss_str charset, int *unknown) {
     char name[64], tmp[64];
     if (unknown)
@@ -282,7 +328,12 @@ ss_str ss_to_utf8(ss_arena *a, ss_str in, ss_str charset, int *unknown) {
             i++;
         if (i == in.len)
             return in;
+    } else if (identity_text(ic, in)) {
+        return in;
     }
+    /* ISO-2022-JP is a 7-bit code: a byte >= 0x80 is invalid in every
+     * state, so iconv would stop at it at once without output */
+    int seven_bit = strncmp(ic, "ISO-2022-JP", 11) == 0;
     iconv_t cd = iconv_open("UTF-8", ic);
     if (cd == (iconv_t)-1) {
         if (unknown)
@@ -349,6 +400,24 @@ ss_str ss_to_utf8(ss_arena *a, ss_str in, ss_str charset, int *unknown) {
         }
         ip++;
         ileft--;
+        /* what the next rounds would do for a run of 8-bit bytes in a
+         * 7-bit code, without calling iconv for each: one U+FFFD each
+         * (while there is room; else the loop grows the output) */
+        while (seven_bit && (unsigned char)*ip >= 0x80 && oleft >= 4) {
+            memcpy(op, "\xEF\xBF\xBD", 3);
+            op += 3;
+            oleft -= 3;
+            if (ileft <= 1) {
+                ileft = 0;
+                if (oleft >= 16)
+                    iconv(cd, NULL, NULL, &op, &oleft);
+                break;
+            }
+            ip++;
+            ileft--;
+        }
+        if (!ileft)
+            break;
     }
     iconv_close(cd);
     *op = '\0';

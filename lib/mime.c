@@ -5,15 +5,21 @@
  * small HTML-to-text helper.
  *
  * It is linear in the size of the message for each nesting level (the
- * boundary search looks once at each line), limited by max_mime_depth,
- * max_parts, max_header_size and max_text_scan.  Malformed MIME is never
- * an error: warnings record what was wrong.  message/rfc822 and the other
- * message/... and report parts are leaves: the tree does not descend into
- * an attached message.  Charset conversion lives in charset.c.
+ * boundary search skips through the body and compares names only at
+ * line starts), limited by max_mime_depth, max_parts, max_header_size and
+ * max_text_scan.  Malformed MIME is never an error: warnings record what
+ * was wrong.  message/rfc822 and the other message/... and report parts
+ * are leaves: the tree does not descend into an attached message.
+ * Header blocks with many headers get a name index (ss_part.hidx) so
+ * that the many lookups of the decoders do not scan every header.
+ * Charset conversion lives in charset.c.
  */
 #include "mime.h"
 
 #include <stdint.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* ---------------- limits ---------------- */
 
@@ -39,17 +45,46 @@ static size_t lim_text(const smtpstatus_limits *l) {
 
 /* ---------------- small helpers ---------------- */
 
+/* Copy p[0..n) to o up to the first CR (all of it when there is none);
+ * returns how many bytes were copied.  o has room for n bytes. */
+static size_t copy_to_cr(char *o, const char *p, size_t n) {
+    size_t i = 0;
+#if defined(__SSE2__)
+    /* 16 bytes at a time, stored whole: only those before a CR count */
+    const __m128i crv = _mm_set1_epi8('\r');
+    while (n - i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        _mm_storeu_si128((__m128i *)(void *)(o + i), v);
+        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, crv));
+        if (mask) {
+#if defined(__GNUC__)
+            return i + (size_t)__builtin_ctz(mask);
+#else
+            while (!(mask & 1u)) {
+                mask >>= 1;
+                i++;
+            }
+            return i;
+#endif
+        }
+        i += 16;
+    }
+#endif
+    const char *cr = memchr(p + i, '\r', n - i);
+    size_t k = cr ? (size_t)(cr - (p + i)) : n - i;
+    memcpy(o + i, p + i, k);
+    return i + k;
+}
+
 /* Copy with CRLF and bare CR turned into LF; NULL slice on no memory. */
 static ss_str normalize_eol(ss_arena *a, const char *p, size_t n) {
     char *o = ss_alloc(a, n + 1);
     if (!o)
         return SS_NULLSTR;
-    size_t w = 0, i = 0;
+    size_t w = 0, i = 0; /* w <= i: o + w has room for the n - i left */
     while (i < n) {
         /* the run up to the next CR, copied at once */
-        const char *cr = memchr(p + i, '\r', n - i);
-        size_t k = cr ? (size_t)(cr - (p + i)) : n - i;
-        memcpy(o + w, p + i, k);
+        size_t k = copy_to_cr(o + w, p + i, n - i);
         w += k;
         i += k;
         if (i >= n)
@@ -110,6 +145,45 @@ static const unsigned char name_char_tab[256] = {
 };
 static int valid_name_char(int c) { return name_char_tab[c & 0xFF]; }
 
+/* Length of the run of header name bytes at the start of the line ls
+ * (ll bytes without the LF; lf: ls[ll] is that LF). */
+static size_t name_len(const char *ls, size_t ll, int lf) {
+    size_t k = 0;
+#if defined(__SSE2__)
+    /* 16 bytes at a time while they are inside the line: a byte is not a
+     * name byte when it is below 33 or above 127 (as a signed byte: less
+     * than 33), 127, or ':' */
+    const __m128i lo = _mm_set1_epi8(33), del = _mm_set1_epi8(127),
+                  colon = _mm_set1_epi8(':');
+    while (ll - k >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(ls + k));
+        __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, lo),
+                                   _mm_or_si128(_mm_cmpeq_epi8(v, del),
+                                                _mm_cmpeq_epi8(v, colon)));
+        unsigned mask = (unsigned)_mm_movemask_epi8(bad);
+        if (mask) { /* the first non-name byte: the lowest bit set */
+#if defined(__GNUC__)
+            return k + (size_t)__builtin_ctz(mask);
+#else
+            while (!(mask & 1u)) {
+                mask >>= 1;
+                k++;
+            }
+            return k;
+#endif
+        }
+        k += 16;
+    }
+#endif
+    if (lf) /* ls[ll] is the LF, not a name byte: it ends the loop */
+        while (valid_name_char((unsigned char)ls[k]))
+            k++;
+    else
+        while (k < ll && valid_name_char((unsigned char)ls[k]))
+            k++;
+    return k;
+}
+
 smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
                                ss_str block, ss_header **out, size_t *n,
                                size_t *body_off, unsigned *warnings) {
@@ -120,6 +194,7 @@ smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
     size_t len = block.ptr ? block.len : 0;
     size_t i = 0;
     int full = 0; /* header limit reached: only look for the end */
+    int cr_end = 0; /* a continuation line ended with CR */
     *out = NULL;
     *n = 0;
     *body_off = len;
@@ -160,14 +235,14 @@ smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
                     h->value = ss_str_make(v, (size_t)(vend - v));
                 } else
                     h->value.len = (size_t)(vend - h->value.ptr);
+                if (vend[-1] == '\r')
+                    cr_end = 1;
             }
             i = next;
             first = 0;
             continue;
         }
-        size_t k = 0;
-        while (k < ll && valid_name_char((unsigned char)ls[k]))
-            k++;
+        size_t k = name_len(ls, ll, nl != NULL);
         size_t nlen = k;
         while (k < ll && (ls[k] == ' ' || ls[k] == '\t'))
             k++; /* "Name : value" */
@@ -181,8 +256,16 @@ smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
             continue;
         }
         first = 0;
-        if (nh + 1 > cap && ss_grow(a, (void **)&hs, &cap, nh + 1, sizeof *hs))
-            return SMTPSTATUS_ENOMEM;
+        if (nh + 1 > cap) {
+            /* room for 16 at first: most blocks then never grow */
+            if (!cap) {
+                hs = ss_alloc(a, 16 * sizeof *hs);
+                if (!hs)
+                    return SMTPSTATUS_ENOMEM;
+                cap = 16;
+            } else if (ss_grow(a, (void **)&hs, &cap, nh + 1, sizeof *hs))
+                return SMTPSTATUS_ENOMEM;
+        }
         ss_header *h = &hs[nh++];
         h->name = ss_str_make(ls, nlen);
         const char *v = ls + k + 1, *vend = ls + ll;
@@ -193,8 +276,9 @@ smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
         h->value = ss_str_make(v, (size_t)(vend - v));
         i = next;
     }
-    /* drop a trailing CR on folded values */
-    for (size_t j = 0; j < nh; j++)
+    /* drop a trailing CR on folded values (only a continuation line can
+     * leave one: the first line's CR is dropped above) */
+    for (size_t j = 0; cr_end && j < nh; j++)
         while (hs[j].value.len && hs[j].value.ptr[hs[j].value.len - 1] == '\r')
             hs[j].value.len--;
     *out = hs;
@@ -202,25 +286,117 @@ smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
     return SMTPSTATUS_OK;
 }
 
+/* Do name (NUL-terminated, len bytes) and header name q (len bytes)
+ * match, ignoring ASCII case? */
+static inline int name_eq_ci(const char *q, const char *name, size_t len) {
+    if (memcmp(q, name, len) == 0) /* most are written as looked up */
+        return 1;
+    size_t k = 0;
+    while (k < len && ss_lower((unsigned char)q[k]) ==
+                          ss_lower((unsigned char)name[k]))
+        k++;
+    return k == len;
+}
+
 ss_str ss_header_raw(const ss_header *h, size_t n, const char *name) {
     size_t len = strlen(name);
-    for (size_t i = 0; i < n; i++) {
-        if (h[i].name.len != len)
-            continue;
-        /* ss_eq_ci, inline: the lengths are equal */
-        const char *q = h[i].name.ptr;
-        size_t k = 0;
-        while (k < len && ss_lower((unsigned char)q[k]) ==
-                              ss_lower((unsigned char)name[k]))
-            k++;
-        if (k == len)
+    for (size_t i = 0; i < n; i++)
+        if (h[i].name.len == len && name_eq_ci(h[i].name.ptr, name, len))
             return h[i].value;
+    return SS_NULLSTR;
+}
+
+/* ---------------- header index ---------------- */
+
+/* The index of a header block: headers chained by a bucket chosen from
+ * the name's length and its first and last letters (case folded), so a
+ * lookup compares only the few names of one bucket instead of all of
+ * them.  Chains keep document order: the first match is the first header
+ * of that name, as ss_header_raw finds it. */
+#define HIDX_BUCKETS 64
+#define HIDX_MIN_HEADERS 8 /* fewer: a plain scan is as cheap */
+
+struct ss_header_index {
+    uint32_t head[HIDX_BUCKETS]; /* first header + 1 of each bucket, 0: none */
+    uint32_t next[];             /* per header: next one + 1 in its bucket */
+};
+
+static unsigned hidx_bucket(const char *name, size_t len) {
+    unsigned first = (unsigned)ss_lower((unsigned char)name[0]);
+    unsigned last = (unsigned)ss_lower((unsigned char)name[len - 1]);
+    return ((unsigned)len * 7u + first * 3u + last) & (HIDX_BUCKETS - 1);
+}
+
+/* Build the index of p's headers in the arena; p->hidx stays NULL when
+ * there are few headers, too many, or no memory (lookups then scan). */
+static void hidx_build(ss_arena *a, ss_part *p) {
+    size_t n = p->nheaders;
+    if (n < HIDX_MIN_HEADERS || n >= UINT32_MAX)
+        return;
+    if (n > (SIZE_MAX - sizeof(ss_header_index)) / sizeof(uint32_t))
+        return;
+    ss_header_index *x =
+        ss_alloc(a, sizeof(ss_header_index) + n * sizeof(uint32_t));
+    if (!x)
+        return;
+    memset(x->head, 0, sizeof x->head);
+    /* from the last header to the first: each goes to the front of its
+     * chain, so chains end up in document order */
+    for (size_t i = n; i-- > 0;) {
+        const ss_header *h = &p->headers[i];
+        if (!h->name.len) { /* cannot be looked up by name */
+            x->next[i] = 0;
+            continue;
+        }
+        unsigned b = hidx_bucket(h->name.ptr, h->name.len);
+        x->next[i] = x->head[b];
+        x->head[b] = (uint32_t)(i + 1);
+    }
+    p->hidx = x;
+}
+
+ss_str ss_part_header_raw_idx(const ss_part *p, const char *name) {
+    const ss_header_index *x = p->hidx;
+    if (!x)
+        return ss_header_raw(p->headers, p->nheaders, name);
+    size_t len = strlen(name);
+    if (!len) /* no header has an empty name */
+        return SS_NULLSTR;
+    /* each step follows a link to a later header: at most nheaders steps */
+    for (uint32_t j = x->head[hidx_bucket(name, len)]; j; j = x->next[j - 1]) {
+        const ss_header *h = &p->headers[j - 1];
+        if (h->name.len == len && name_eq_ci(h->name.ptr, name, len))
+            return h->value;
     }
     return SS_NULLSTR;
 }
 
+/* Does p[0..n) hold a LF or a CR? */
+static int has_eol(const char *p, size_t n) {
+#if defined(__SSE2__)
+    if (n >= 16) {
+        /* 16 bytes at a time; the last block overlaps the one before */
+        const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+        for (size_t i = 0;; i += 16) {
+            if (n - i < 16)
+                i = n - 16;
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            if (_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf),
+                                               _mm_cmpeq_epi8(v, cr))))
+                return 1;
+            if (i + 16 >= n)
+                return 0;
+        }
+    }
+#endif
+    for (size_t i = 0; i < n; i++)
+        if (p[i] == '\n' || p[i] == '\r')
+            return 1;
+    return 0;
+}
+
 ss_str ss_unfold(ss_arena *a, ss_str v) {
-    if (!v.ptr || (!memchr(v.ptr, '\n', v.len) && !memchr(v.ptr, '\r', v.len)))
+    if (!v.ptr || !has_eol(v.ptr, v.len))
         return v;
     char *o = ss_alloc(a, v.len + 1);
     if (!o)
@@ -241,9 +417,8 @@ ss_str ss_unfold(ss_arena *a, ss_str v) {
     return ss_str_make(o, w);
 }
 
-ss_str ss_header_value(ss_arena *a, const ss_header *h, size_t n,
-                       const char *name) {
-    ss_str v = ss_header_raw(h, n, name);
+/* A raw header value unfolded, RFC 2047 words decoded, trimmed. */
+static ss_str header_decode(ss_arena *a, ss_str v) {
     if (!v.ptr)
         return v;
     v = ss_unfold(a, v);
@@ -252,6 +427,15 @@ ss_str ss_header_value(ss_arena *a, const ss_header *h, size_t n,
     int unknown;
     v = ss_to_utf8(a, v, SS_NULLSTR, &unknown);
     return ss_trim(v);
+}
+
+ss_str ss_header_value(ss_arena *a, const ss_header *h, size_t n,
+                       const char *name) {
+    return header_decode(a, ss_header_raw(h, n, name));
+}
+
+ss_str ss_part_header_value(ss_arena *a, const ss_part *p, const char *name) {
+    return header_decode(a, ss_part_header_raw_idx(p, name));
 }
 
 /* ---------------- parameters ---------------- */
@@ -276,28 +460,83 @@ static const unsigned char param_stop[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 
-ss_str ss_header_param(ss_str value, const char *param) {
-    size_t plen = strlen(param);
+/* The offset of the first byte at or after i that is '"', ';' or white
+ * space (param_stop), or n. */
+static size_t param_stop_at(const char *p, size_t i, size_t n) {
+#if defined(__SSE2__)
+    /* 16 bytes at a time while they are inside the value */
+    const __m128i dq = _mm_set1_epi8('"'), sc = _mm_set1_epi8(';'),
+                  sp = _mm_set1_epi8(' '), tb = _mm_set1_epi8('\t'),
+                  lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+    while (n - i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        __m128i hit = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, dq), _mm_cmpeq_epi8(v, sc)),
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, tb)),
+                         _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr))));
+        unsigned mask = (unsigned)_mm_movemask_epi8(hit);
+        if (mask) {
+#if defined(__GNUC__)
+            return i + (size_t)__builtin_ctz(mask);
+#else
+            break; /* the byte loop below finds it */
+#endif
+        }
+        i += 16;
+    }
+#endif
+    while (i < n && !param_stop[(unsigned char)p[i]])
+        i++;
+    return i;
+}
+
+/* The offset of the '"' that closes a quoted string whose content starts
+ * at i (a backslash takes the next byte as it is); n or n + 1 when it is
+ * not closed. */
+static size_t quoted_end(const char *p, size_t n, size_t i) {
+    const char *q = memchr(p + i, '"', n - i);
+    size_t e = q ? (size_t)(q - p) : n;
+    if (!memchr(p + i, '\\', e - i))
+        return e; /* no escapes: the first quote closes it */
+    while (i < n && p[i] != '"') {
+        if (p[i] == '\\')
+            i++;
+        i++;
+    }
+    return i;
+}
+
+/* Find each of the count parameters names[] (no '"', ';' or white space
+ * in them) in a header value at once:
+ * out[k] gets what ss_header_param(value, names[k]) gives.  One pass:
+ * the places where a parameter name may start do not depend on the name
+ * looked for, so each name's first match is the one the single search
+ * finds. */
+static void header_params(ss_str value, const char *const *names,
+                          ss_str *out, size_t count) {
+    size_t plens[4];
+    size_t left = 0; /* names not found yet */
+    if (count > sizeof plens / sizeof plens[0])
+        count = sizeof plens / sizeof plens[0];
+    for (size_t q = 0; q < count; q++) {
+        plens[q] = strlen(names[q]);
+        out[q] = SS_NULLSTR;
+        left++;
+    }
     const char *p = value.ptr;
     size_t n = value.ptr ? value.len : 0;
     int boundary_ok = 0; /* position follows ';' or white space */
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && left; i++) {
         if (!boundary_ok) {
             /* bytes that are neither '"', ';' nor white space change
              * nothing here: skip them at once */
-            while (i < n && !param_stop[(unsigned char)p[i]])
-                i++;
+            i = param_stop_at(p, i, n);
             if (i >= n)
                 break;
         }
         char c = p[i];
         if (c == '"') { /* skip a quoted string */
-            i++;
-            while (i < n && p[i] != '"') {
-                if (p[i] == '\\')
-                    i++;
-                i++;
-            }
+            i = quoted_end(p, n, i + 1);
             boundary_ok = 0;
             continue;
         }
@@ -309,37 +548,54 @@ ss_str ss_header_param(ss_str value, const char *param) {
             continue;
         }
         boundary_ok = 0;
-        if (n - i < plen + 1)
-            continue;
-        size_t k = 0;
-        while (k < plen && ss_lower((unsigned char)p[i + k]) ==
-                               ss_lower((unsigned char)param[k]))
-            k++;
-        if (k < plen)
-            continue;
-        size_t j = i + plen;
-        while (j < n && is_ws((unsigned char)p[j]))
-            j++;
-        if (j >= n || p[j] != '=')
-            continue;
-        j++;
-        while (j < n && is_ws((unsigned char)p[j]))
-            j++;
-        if (j < n && p[j] == '"') {
-            size_t s = ++j;
-            while (j < n && p[j] != '"') {
-                if (p[j] == '\\' && j + 1 < n)
-                    j++;
+        size_t resume = 0; /* where the scan goes on after a match, or 0 */
+        for (size_t q = 0; q < count; q++) {
+            size_t plen = plens[q];
+            const char *param = names[q];
+            if (out[q].ptr || n - i < plen + 1)
+                continue;
+            size_t k = 0;
+            while (k < plen && ss_lower((unsigned char)p[i + k]) ==
+                                   ss_lower((unsigned char)param[k]))
+                k++;
+            if (k < plen)
+                continue;
+            size_t j = i + plen;
+            while (j < n && is_ws((unsigned char)p[j]))
                 j++;
-            }
-            return ss_str_make(p + s, (j < n ? j : n) - s);
-        }
-        size_t s = j;
-        while (j < n && p[j] != ';' && !is_ws((unsigned char)p[j]))
+            if (j >= n || p[j] != '=')
+                continue;
             j++;
-        return ss_str_make(p + s, j - s);
+            while (j < n && is_ws((unsigned char)p[j]))
+                j++;
+            if (j < n && p[j] == '"') {
+                size_t s = ++j;
+                j = quoted_end(p, n, j);
+                if (j > n)
+                    j = n;
+                out[q] = ss_str_make(p + s, j - s);
+                /* name="value": the scan would now skip the rest of the
+                 * name and '=' (no stop bytes), then this same quoted
+                 * string, up to j: go on from there at once */
+                if (s == i + plen + 2)
+                    resume = j;
+            } else {
+                size_t s = j;
+                while (j < n && p[j] != ';' && !is_ws((unsigned char)p[j]))
+                    j++;
+                out[q] = ss_str_make(p + s, j - s);
+            }
+            left--;
+        }
+        if (resume)
+            i = resume; /* the closing quote (or n): the loop steps past it */
     }
-    return SS_NULLSTR;
+}
+
+ss_str ss_header_param(ss_str value, const char *param) {
+    ss_str r;
+    header_params(value, &param, &r, 1);
+    return r;
 }
 
 /* ---------------- transfer decodings ---------------- */
@@ -497,8 +753,23 @@ static size_t encoded_word(const char *p, size_t n, ss_str *cs, int *enc,
     return j + 2;
 }
 
+/* Does v hold "=?" (where an encoded word may start)? */
+static int has_word_start(ss_str v) {
+    const char *p = v.ptr, *end = v.ptr + v.len;
+    /* each round moves past one '=': bounded by the length */
+    while (p + 1 < end) {
+        const char *q = memchr(p, '=', (size_t)(end - p) - 1);
+        if (!q)
+            return 0;
+        if (q[1] == '?')
+            return 1;
+        p = q + 1;
+    }
+    return 0;
+}
+
 ss_str ss_rfc2047_decode(ss_arena *a, ss_str v) {
-    if (!v.ptr || v.len < 8 || ss_find(v, "=?", 2) < 0)
+    if (!v.ptr || v.len < 8 || !has_word_start(v))
         return v;
     ss_buf out, pend;
     ss_buf_init(&out);
@@ -635,8 +906,54 @@ static int delimiter(const char *p, size_t ll, ss_str b) {
 static void parse_entity(parse_ctx *c, ss_str block, int depth, ss_part *parent,
                          ss_part *p);
 
-/* Split a multipart body into children.  Returns 1 when at least one
- * delimiter was found. */
+/* Offset of the next line at or after from (a line start, or past one:
+ * the search only reports line starts) that begins with "--" and the
+ * boundary b; n when there is none.  A Horspool search for "--b" with the
+ * skip table tab (see delim_table): each step moves by the table's shift
+ * for the last byte of the window, at least 1, so the loop is bounded by
+ * n.  Names are compared only at line starts and a boundary holds no LF
+ * (the caller checks), so each byte is compared O(1) times. */
+static size_t next_delim_line(const char *s, size_t n, size_t from, ss_str b,
+                              const unsigned char *tab) {
+    size_t m = b.len + 2; /* "--" + boundary */
+    if (from > n || n - from < m)
+        return n;
+    unsigned char last = (unsigned char)b.ptr[b.len - 1];
+    const unsigned char *w = (const unsigned char *)s + m - 1; /* window ends */
+    size_t pos = from, end = n - m; /* last window start */
+    while (pos <= end) {
+        unsigned char c = w[pos];
+        if (c == last && (pos == 0 || s[pos - 1] == '\n') && s[pos] == '-' &&
+            s[pos + 1] == '-' && memcmp(s + pos + 2, b.ptr, b.len) == 0)
+            return pos;
+        pos += tab[c];
+    }
+    return n;
+}
+
+/* The Horspool shift table of "--b": for each byte, how far the window
+ * may move when that byte ends it (capped at 255, which stays safe). */
+static void delim_table(ss_str b, unsigned char *tab) {
+    size_t m = b.len + 2;
+    memset(tab, m > 255 ? 255 : (int)m, 256);
+    /* the two dashes (positions 0 and 1), then the boundary but its last
+     * byte (position j + 2 for b.ptr[j]); later positions give smaller
+     * shifts and win.  Only the last 255 positions give shifts < 255. */
+    tab['-'] = (unsigned char)(m - 2 > 255 ? 255 : m - 2);
+    if (b.len <= 256) { /* every shift fits: the usual case */
+        for (size_t j = 0; j + 1 < b.len; j++)
+            tab[(unsigned char)b.ptr[j]] = (unsigned char)(b.len - 1 - j);
+        return;
+    }
+    for (size_t j = b.len - 256; j + 1 < b.len; j++) {
+        size_t sh = b.len - 1 - j; /* m - 1 - (j + 2) */
+        tab[(unsigned char)b.ptr[j]] = (unsigned char)(sh > 255 ? 255 : sh);
+    }
+}
+
+/* Split a multipart body into children: the body is cut at delimiter
+ * lines (see delimiter()).  Returns 1 when at least one delimiter was
+ * found. */
 static int split_multipart(parse_ctx *c, ss_part *p) {
     ss_str body = p->raw, b = p->boundary;
     const char *s = body.ptr;
@@ -644,35 +961,45 @@ static int split_multipart(parse_ctx *c, ss_part *p) {
     size_t part_start = 0;
     int in_part = 0, found = 0, closed = 0;
     ss_part *last = NULL;
-    while (i < n && !c->stop) {
+    unsigned char tab[256];
+    /* a line never holds an LF: a boundary with one matches no line */
+    int searchable = b.len && !memchr(b.ptr, '\n', b.len);
+    if (searchable)
+        delim_table(b, tab);
+    while (searchable && i < n && !c->stop) {
+        i = next_delim_line(s, n, i, b, tab);
+        if (i >= n)
+            break;
         const char *ls = s + i;
         const char *nl = memchr(ls, '\n', n - i);
         size_t ll = nl ? (size_t)(nl - ls) : n - i;
         size_t next = nl ? i + ll + 1 : n;
-        int d = (ll >= 2 && ls[0] == '-' && ls[1] == '-') ? delimiter(ls, ll, b) : 0;
-        if (d) {
-            found = 1;
-            if (in_part) {
-                /* the LF before the delimiter belongs to it */
-                size_t end = i > part_start ? i - 1 : part_start;
-                ss_part *ch = add_part(c);
-                if (!ch)
-                    break;
-                parse_entity(c, ss_str_make(s + part_start, end - part_start),
-                             p->depth + 1, p, ch);
-                if (last)
-                    last->next = ch;
-                else
-                    p->child = ch;
-                last = ch;
-            }
-            if (d == 2) {
-                closed = 1;
-                break; /* the rest is the epilogue */
-            }
-            in_part = 1;
-            part_start = next;
+        int d = delimiter(ls, ll, b);
+        if (!d) {
+            i = next; /* no other line starts before next */
+            continue;
         }
+        found = 1;
+        if (in_part) {
+            /* the LF before the delimiter belongs to it */
+            size_t end = i > part_start ? i - 1 : part_start;
+            ss_part *ch = add_part(c);
+            if (!ch)
+                break;
+            parse_entity(c, ss_str_make(s + part_start, end - part_start),
+                         p->depth + 1, p, ch);
+            if (last)
+                last->next = ch;
+            else
+                p->child = ch;
+            last = ch;
+        }
+        if (d == 2) {
+            closed = 1;
+            break; /* the rest is the epilogue */
+        }
+        in_part = 1;
+        part_start = next;
         i = next;
     }
     if (!closed && in_part && !c->stop) {
@@ -695,6 +1022,36 @@ static int split_multipart(parse_ctx *c, ss_part *p) {
     return found;
 }
 
+/* The raw Content-Type and Content-Transfer-Encoding of p (as
+ * ss_part_header_raw gives them): without an index, in one pass. */
+static void type_headers(const ss_part *p, ss_str *ct, ss_str *cte) {
+    if (p->hidx) {
+        *ct = ss_part_header_raw_idx(p, "Content-Type");
+        *cte = ss_part_header_raw_idx(p, "Content-Transfer-Encoding");
+        return;
+    }
+    *ct = *cte = SS_NULLSTR;
+    for (size_t i = 0; i < p->nheaders && !(ct->ptr && cte->ptr); i++) {
+        const ss_header *h = &p->headers[i];
+        if (h->name.len == 12 && !ct->ptr &&
+            name_eq_ci(h->name.ptr, "Content-Type", 12))
+            *ct = h->value;
+        else if (h->name.len == 25 && !cte->ptr &&
+                 name_eq_ci(h->name.ptr, "Content-Transfer-Encoding", 25))
+            *cte = h->value;
+    }
+}
+
+/* 1: ';' and white space (is_ws), where a type or encoding token ends;
+ * 2: an upper-case letter (the token needs lower_str). */
+static const unsigned char token_stop[256] = {
+    ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [' '] = 1, [';'] = 1,
+    ['A'] = 2, ['B'] = 2, ['C'] = 2, ['D'] = 2, ['E'] = 2, ['F'] = 2, ['G'] = 2,
+    ['H'] = 2, ['I'] = 2, ['J'] = 2, ['K'] = 2, ['L'] = 2, ['M'] = 2, ['N'] = 2,
+    ['O'] = 2, ['P'] = 2, ['Q'] = 2, ['R'] = 2, ['S'] = 2, ['T'] = 2, ['U'] = 2,
+    ['V'] = 2, ['W'] = 2, ['X'] = 2, ['Y'] = 2, ['Z'] = 2,
+};
+
 static void parse_entity(parse_ctx *c, ss_str block, int depth, ss_part *parent,
                          ss_part *p) {
     ss_message *m = c->m;
@@ -707,13 +1064,22 @@ static void parse_entity(parse_ctx *c, ss_str block, int depth, ss_part *parent,
         return;
     }
     p->raw = ss_str_make(block.ptr + body_off, block.len - body_off);
-    ss_str ct = ss_part_header_raw(p, "Content-Type");
+    hidx_build(m->arena, p);
+    ss_str ct, cte;
+    type_headers(p, &ct, &cte);
     ss_str type = SS_NULLSTR;
+    int upper = 0; /* the type has upper-case letters */
     if (ct.ptr) {
         size_t k = 0;
-        while (k < ct.len && ct.ptr[k] != ';' && !is_ws((unsigned char)ct.ptr[k]))
-            k++;
+        unsigned seen = 0;
+        for (; k < ct.len; k++) {
+            unsigned t = token_stop[(unsigned char)ct.ptr[k]];
+            if (t & 1)
+                break;
+            seen |= t;
+        }
         type = ss_str_make(ct.ptr, k);
+        upper = seen != 0;
         /* "text / plain" written with spaces: rare, take the token */
     }
     if (type.len == 0 || !memchr(type.ptr, '/', type.len)) {
@@ -721,17 +1087,20 @@ static void parse_entity(parse_ctx *c, ss_str block, int depth, ss_part *parent,
             type = SS_STR("message/rfc822");
         else
             type = SS_STR("text/plain");
+        upper = 0;
     }
-    p->type = lower_str(m->arena, type);
+    p->type = upper ? lower_str(m->arena, type) : type;
     if (ct.ptr) {
-        p->boundary = ss_header_param(ct, "boundary");
-        p->charset = lower_str(m->arena, ss_trim(ss_header_param(ct, "charset")));
+        static const char *const names[2] = {"boundary", "charset"};
+        ss_str vals[2];
+        header_params(ct, names, vals, 2);
+        p->boundary = vals[0];
+        p->charset = lower_str(m->arena, ss_trim(vals[1]));
     }
-    ss_str cte = ss_part_header_raw(p, "Content-Transfer-Encoding");
     if (cte.ptr) {
         cte = ss_trim(cte);
         size_t k = 0;
-        while (k < cte.len && cte.ptr[k] != ';' && !is_ws((unsigned char)cte.ptr[k]))
+        while (k < cte.len && !(token_stop[(unsigned char)cte.ptr[k]] & 1))
             k++;
         p->cte = lower_str(m->arena, ss_str_make(cte.ptr, k));
     }
@@ -759,6 +1128,7 @@ smtpstatus_rc ss_mime_parse(ss_arena *a, const smtpstatus_limits *lim,
             return SMTPSTATUS_ENOMEM;
     }
     out->data = data;
+    out->data_no_cr = 1; /* normalized above when it had any */
     parse_ctx c;
     memset(&c, 0, sizeof c);
     c.m = out;
@@ -784,6 +1154,13 @@ static ss_str cut_utf8(ss_str s, size_t max) {
     while (n > 0 && n > max - 4 && ((unsigned char)s.ptr[n] & 0xC0) == 0x80)
         n--;
     return ss_str_make(s.ptr, n);
+}
+
+/* Does s lie inside m->data? */
+static int in_data(const ss_message *m, ss_str s) {
+    uintptr_t d = (uintptr_t)m->data.ptr, x = (uintptr_t)s.ptr;
+    return m->data.ptr && s.ptr && x >= d && x - d <= m->data.len &&
+           s.len <= m->data.len - (x - d);
 }
 
 ss_str ss_part_text(ss_message *m, ss_part *p) {
@@ -818,7 +1195,9 @@ ss_str ss_part_text(ss_message *m, ss_part *p) {
         t.len = max + 8;
         truncated = 1;
     }
-    t = maybe_normalize(m->arena, t);
+    /* a slice of the message data, normalized already, has no CR */
+    if (!(m->data_no_cr && t.ptr == raw.ptr && in_data(m, t)))
+        t = maybe_normalize(m->arena, t);
     int unknown = 0;
     ss_str cs = p->charset;
     if (!cs.len && !ss_starts_ci(p->type, "text/") &&

@@ -17,6 +17,10 @@ typedef struct ss_header {
     ss_str value; /* raw value: leading white space removed, folding kept */
 } ss_header;
 
+/* Name index of a header block (see ss_part.hidx); built by ss_mime_parse
+ * for blocks with many headers, opaque outside mime.c. */
+typedef struct ss_header_index ss_header_index;
+
 typedef struct ss_part ss_part;
 struct ss_part {
     ss_header *headers;
@@ -30,6 +34,7 @@ struct ss_part {
     int text_done;   /* text has been computed */
     int depth;       /* 0 for the message itself */
     ss_part *parent, *child, *next;
+    const ss_header_index *hidx; /* index of headers, or NULL: lookups scan */
 };
 
 typedef struct ss_message {
@@ -40,6 +45,7 @@ typedef struct ss_message {
     unsigned warnings; /* SMTPSTATUS_RW_* */
     ss_arena *arena;
     const smtpstatus_limits *limits;
+    int data_no_cr;    /* data holds no CR (set by ss_mime_parse) */
 } ss_message;
 
 /* Parse a message (any line ends: LF, CRLF, CR) into *out.  Returns
@@ -58,16 +64,20 @@ smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
 /* The raw value of the first header of that name (case-insensitive), or
  * an empty slice with ptr NULL when absent. */
 ss_str ss_header_raw(const ss_header *h, size_t n, const char *name);
+/* ss_header_raw on a part's headers, through its index when it has one. */
+ss_str ss_part_header_raw_idx(const ss_part *p, const char *name);
 static inline ss_str ss_part_header_raw(const ss_part *p, const char *name) {
-    return ss_header_raw(p->headers, p->nheaders, name);
+    return ss_part_header_raw_idx(p, name);
 }
 
 /* The value unfolded, RFC 2047 words decoded to UTF-8, trimmed. */
 ss_str ss_header_value(ss_arena *a, const ss_header *h, size_t n,
                        const char *name);
+/* ss_header_value on a part's headers, through its index when it has one. */
+ss_str ss_part_header_value(ss_arena *a, const ss_part *p, const char *name);
 static inline ss_str ss_part_header(ss_arena *a, const ss_part *p,
                                     const char *name) {
-    return ss_header_value(a, p->headers, p->nheaders, name);
+    return ss_part_header_value(a, p, name);
 }
 
 /* Unfold a header value: CRLF/LF followed by white space becomes one
