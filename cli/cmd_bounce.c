@@ -571,15 +571,49 @@ typedef struct slot {
     size_t records;
 } slot;
 
+/* Batch and output buffers are handed back for reuse rather than freed:
+ * freeing a megabyte block returns it to the system and the next batch
+ * faults its pages in again. */
+#define SPARES 8
+
 typedef struct pool {
     pthread_mutex_t m;
-    pthread_cond_t c;
+    pthread_cond_t work_cv;    /* workers wait here: a batch queued, or done */
+    pthread_cond_t main_cv;    /* the reader waits here: room, or a result */
+    int main_waiting;          /* the reader is waiting on main_cv: only
+                                  then do workers wake it */
     job *q;
     size_t qcap, qhead, qlen;
     slot *res;
     size_t window, next_write;
     int done;
+    job spare_job[SPARES];   /* emptied batches, capacity kept */
+    size_t nspare_job;
+    obuf spare_buf[SPARES];  /* written output buffers, capacity kept */
+    size_t nspare_buf;
 } pool;
+
+/* Keep j for reuse (emptied) or free it.  Called with p->m held. */
+static void spare_job_put(pool *p, job *j)
+{
+    if (p->nspare_job < SPARES) {
+        j->len = j->n = 0;
+        p->spare_job[p->nspare_job++] = *j;
+        memset(j, 0, sizeof *j);
+    } else
+        job_free(j);
+}
+
+/* Keep b for reuse (emptied) or free it.  Called with p->m held. */
+static void spare_buf_put(pool *p, obuf *b)
+{
+    if (p->nspare_buf < SPARES && !b->failed) {
+        ob_reset(b);
+        p->spare_buf[p->nspare_buf++] = *b;
+        ob_init(b);
+    } else
+        ob_free(b);
+}
 
 typedef struct worker {
     pool *p;
@@ -597,7 +631,7 @@ static void *worker_main(void *arg)
         slot *s;
         pthread_mutex_lock(&p->m);
         while (p->qlen == 0 && !p->done)
-            pthread_cond_wait(&p->c, &p->m);
+            pthread_cond_wait(&p->work_cv, &p->m);
         if (p->qlen == 0 && p->done) {
             pthread_mutex_unlock(&p->m);
             break;
@@ -605,26 +639,30 @@ static void *worker_main(void *arg)
         j = p->q[p->qhead];
         p->qhead = (p->qhead + 1) % p->qcap;
         p->qlen--;
-        pthread_cond_broadcast(&p->c);
+        if (p->nspare_buf)
+            wk->ctx.buf = p->spare_buf[--p->nspare_buf];
+        else
+            ob_init(&wk->ctx.buf);
+        if (p->main_waiting)
+            pthread_cond_signal(&p->main_cv); /* room in the queue */
         pthread_mutex_unlock(&p->m);
 
         size_t seq = j.seq;
         wk->ctx.records = 0;
-        ob_init(&wk->ctx.buf);
         for (size_t k = 0; k < j.n; k++) {
             wk->ctx.extra_warnings = j.m[k].warnings;
             smtpstatus_analyze_message(wk->ctx.an, j.data + j.m[k].off,
                                        j.m[k].len, j.data + j.m[k].src,
                                        j.m[k].number, on_record, &wk->ctx);
         }
-        job_free(&j);
-
         pthread_mutex_lock(&p->m);
+        spare_job_put(p, &j);
         s = &p->res[seq % p->window];
         s->buf = wk->ctx.buf;
         s->records = wk->ctx.records;
         s->ready = 1;
-        pthread_cond_broadcast(&p->c);
+        if (p->main_waiting)
+            pthread_cond_signal(&p->main_cv); /* a result to write */
         pthread_mutex_unlock(&p->m);
     }
     return NULL;
@@ -646,8 +684,8 @@ static void flush_ready(pool *p, shared *sh)
         p->next_write++;
         pthread_mutex_unlock(&p->m);
         emit(sh, &b);
-        ob_free(&b);
         pthread_mutex_lock(&p->m);
+        spare_buf_put(p, &b);
     }
 }
 
@@ -667,16 +705,21 @@ static void push_job(pool *p, shared *sh, job *cur, size_t *seq)
     pthread_mutex_lock(&p->m);
     flush_ready(p, sh);
     while (p->qlen == p->qcap || *seq - p->next_write >= p->window - 1) {
-        pthread_cond_wait(&p->c, &p->m);
+        p->main_waiting = 1;
+        pthread_cond_wait(&p->main_cv, &p->m);
+        p->main_waiting = 0;
         flush_ready(p, sh);
     }
     cur->seq = *seq;
     p->q[(p->qhead + p->qlen) % p->qcap] = *cur;
     p->qlen++;
     (*seq)++;
-    pthread_cond_broadcast(&p->c);
+    if (p->nspare_job)
+        *cur = p->spare_job[--p->nspare_job];
+    else
+        memset(cur, 0, sizeof *cur);
+    pthread_cond_signal(&p->work_cv);
     pthread_mutex_unlock(&p->m);
-    memset(cur, 0, sizeof *cur);
 }
 
 static int run_parallel(shared *sh, char **paths, size_t npaths,
@@ -709,7 +752,8 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
         return 1;
     }
     pthread_mutex_init(&p.m, NULL);
-    pthread_cond_init(&p.c, NULL);
+    pthread_cond_init(&p.work_cv, NULL);
+    pthread_cond_init(&p.main_cv, NULL);
     for (i = 0; i < nw; i++) {
         wk[i].p = &p;
         wk[i].ctx.sh = sh;
@@ -796,12 +840,14 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
     job_free(&cur);
     pthread_mutex_lock(&p.m);
     p.done = 1;
-    pthread_cond_broadcast(&p.c);
+    pthread_cond_broadcast(&p.work_cv);
     flush_ready(&p, sh);
     /* wait for the results of the jobs still queued or being analyzed
      * (no worker running: nothing more will come) */
     while (p.next_write < seq && nw_running(wk, nw)) {
-        pthread_cond_wait(&p.c, &p.m);
+        p.main_waiting = 1;
+        pthread_cond_wait(&p.main_cv, &p.m);
+        p.main_waiting = 0;
         flush_ready(&p, sh);
     }
     pthread_mutex_unlock(&p.m);
@@ -827,7 +873,12 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
         job_free(&p.q[(p.qhead + i) % p.qcap]);
     for (i = 0; i < p.window; i++)
         ob_free(&p.res[i].buf);
-    pthread_cond_destroy(&p.c);
+    for (i = 0; i < p.nspare_job; i++)
+        job_free(&p.spare_job[i]);
+    for (i = 0; i < p.nspare_buf; i++)
+        ob_free(&p.spare_buf[i]);
+    pthread_cond_destroy(&p.work_cv);
+    pthread_cond_destroy(&p.main_cv);
     pthread_mutex_destroy(&p.m);
     free(p.q);
     free(p.res);
