@@ -1,6 +1,7 @@
 # Top-level Makefile: a thin wrapper around CMake.
 #   make          build library, CLI and tests into build/
-#   make check    run every test, then again under ASan+UBSan (build-asan/)
+#   make check    run every test, then again under ASan+UBSan (build-asan/),
+#                 then the -j tests under ThreadSanitizer (build-tsan/)
 #   make demo     run the main job on an example bounce
 #   make fuzz     build the libFuzzer targets (build-fuzz/) and run each
 #                 FUZZ_SECONDS (60) with fuzz/run.sh
@@ -9,12 +10,13 @@
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 FUZZ_BUILD ?= build-fuzz
 PREFIX     ?= /usr/local
 GENERATOR  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build check check-plain check-asan demo fuzz fuzz-smoke install clean regen
+.PHONY: all deps build check check-plain check-asan check-tsan demo fuzz fuzz-smoke install clean regen
 
 all: build
 
@@ -34,7 +36,7 @@ build: deps
 	@[ -f $(BUILD)/CMakeCache.txt ] || cmake -S . -B $(BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(BUILD)
 
-check: check-plain check-asan
+check: check-plain check-asan check-tsan
 
 check-plain: build
 	ctest --test-dir $(BUILD) --output-on-failure
@@ -43,6 +45,13 @@ check-asan: deps
 	@[ -f $(ASAN_BUILD)/CMakeCache.txt ] || cmake -S . -B $(ASAN_BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DSMTPSTATUS_SANITIZE=ON
 	cmake --build $(ASAN_BUILD)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --test-dir $(ASAN_BUILD) --output-on-failure
+
+# Parallel analysis (-j N) under ThreadSanitizer: the CLI only, then
+# tests/t_jobs.sh (same output as -j 1, no race report).
+check-tsan: deps
+	@[ -f $(TSAN_BUILD)/CMakeCache.txt ] || cmake -S . -B $(TSAN_BUILD) $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DSMTPSTATUS_TSAN=ON -DSMTPSTATUS_TESTS=OFF
+	cmake --build $(TSAN_BUILD) --target smtpstatus
+	bash tests/t_jobs.sh $(TSAN_BUILD)/smtpstatus $(CURDIR)
 
 demo: build
 	@echo '$$ smtpstatus explain "550-5.1.1 The email account that you tried to reach does not exist."'
@@ -76,4 +85,4 @@ regen:
 	python3 tools/gen_phrases.py
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)
