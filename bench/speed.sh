@@ -12,7 +12,8 @@
 # to sisimai and to the cat floor, and whether the targets are met.
 #
 #   --quick   smoke test: 2 copies, 2 runs, 1 sisimai run
-#   --jobs    also measure -j 1 against -j 2 and check the output order
+#   --jobs    also measure -j 1 against -j 2 (2 x RUNS alternating pairs,
+#             median of the pairs' ratios) and check the output order
 #   --big     also generate a 2 GiB mbox in $TMPDIR (never kept), run
 #             smtpstatus over it and print peak RSS and MB/s
 #   --no-sisimai  skip sisimai (no ratio)
@@ -211,6 +212,7 @@ for what in folder mbox; do
         add_row "sisimai $what" "$nmsg" "$bytes" "$MED" "$CPU" "$RSS" "" "" "${SEC[cat_$what]}"
     fi
     add_row "smtpstatus $what" "$nmsg" "$bytes" "${SEC[ss_$what]}" "${SEC[sscpu_$what]}" "$ss_rss" "$sis_sec" "$sis_cpu" "${SEC[cat_$what]}"
+    SEC[sis_$what]="$sis_sec" SEC[siscpu_$what]="$sis_cpu"
 done
 
 # ---- -j scaling ----
@@ -225,13 +227,23 @@ if [ "$jobs" = 1 ]; then
             continue
         fi
         if cmp -s "$tmp/j1.out" "$tmp/j2.out"; then order="same output as -j 1"; else order="OUTPUT DIFFERS from -j 1"; fi
-        measure "$RUNS" /dev/null "$bin" "${ss_args[@]}" -j 1 "$path"
-        s1="$MED" c1="$CPU" r1="$RSS"
-        measure "$RUNS" /dev/null "$bin" "${ss_args[@]}" -j 2 "$path"
-        s2="$MED" c2="$CPU" r2="$RSS"
-        add_row "smtpstatus $what -j1" "$nmsg" "$bytes" "$s1" "$c1" "$r1" "" "" "${SEC[cat_$what]}"
-        add_row "smtpstatus $what -j2" "$nmsg" "$bytes" "$s2" "$c2" "$r2" "" "" "${SEC[cat_$what]}"
-        SEC[jspeed_$what]="$(awk -v a="$s1" -v b="$s2" 'BEGIN { printf "%.2f", a / (b > 0 ? b : 1e-6) }')"
+        # -j 1 and -j 2 runs alternate, so that a change in the machine's
+        # speed during the measurement hits both; the speed-up is the
+        # median of the pairs' ratios.
+        j1s=() j1c=() j2s=() j2c=() ratios=() r1=0 r2=0
+        for ((k = 0; k < 2 * RUNS; k++)); do
+            measure 1 /dev/null "$bin" "${ss_args[@]}" -j 1 "$path"
+            j1s+=("$MED") j1c+=("$CPU"); [ "$RSS" -le "$r1" ] || r1="$RSS"
+            a="$MED"
+            measure 1 /dev/null "$bin" "${ss_args[@]}" -j 2 "$path"
+            j2s+=("$MED") j2c+=("$CPU"); [ "$RSS" -le "$r2" ] || r2="$RSS"
+            ratios+=("$(awk -v a="$a" -v b="$MED" 'BEGIN { printf "%.4f", a / (b > 0 ? b : 1e-6) }')")
+        done
+        s1="$(printf '%s\n' "${j1s[@]}" | median)" c1="$(printf '%s\n' "${j1c[@]}" | median)"
+        s2="$(printf '%s\n' "${j2s[@]}" | median)" c2="$(printf '%s\n' "${j2c[@]}" | median)"
+        add_row "smtpstatus $what -j1" "$nmsg" "$bytes" "$s1" "$c1" "$r1" "${SEC[sis_$what]:-}" "${SEC[siscpu_$what]:-}" "${SEC[cat_$what]}"
+        add_row "smtpstatus $what -j2" "$nmsg" "$bytes" "$s2" "$c2" "$r2" "${SEC[sis_$what]:-}" "${SEC[siscpu_$what]:-}" "${SEC[cat_$what]}"
+        SEC[jspeed_$what]="$(printf '%s\n' "${ratios[@]}" | median | awk '{ printf "%.2f", $1 }')"
         SEC[jorder_$what]="$order"
         echo "$what: -j 2 speed-up ${SEC[jspeed_$what]}x over -j 1 ($order)"
     done
