@@ -167,6 +167,9 @@ static int next_field(ss_str t, size_t *pos, dsn_field *f) {
     for (;;) {
         size_t save = *pos;
         ss_str next;
+        /* only a line that starts with white space can continue it */
+        if (save >= t.len || (t.ptr[save] != ' ' && t.ptr[save] != '\t'))
+            break;
         if (!ss_next_line(t, pos, &next))
             break;
         if (next.len && (next.ptr[0] == ' ' || next.ptr[0] == '\t') &&
