@@ -780,35 +780,33 @@ static int host_matches_nn(const char *host, size_t hl, const char *suffix,
 
 
 /* Host names in records may carry a trailing dot or a bracketed address;
- * compare only the name. */
-static const char *clean_host(const char *h, char *buf, size_t size) {
+ * compare only the name (at most 255 bytes): its start and length. */
+static const char *clean_host(const char *h, size_t *len) {
     size_t n = 0;
     while (*h == ' ' || *h == '\t') h++;
     while (h[n] != '\0' && h[n] != ' ' && h[n] != '[' && h[n] != '(' &&
-           h[n] != ';' && n + 1 < size) {
-        buf[n] = h[n];
+           h[n] != ';' && n + 1 < 256)
         n++;
-    }
-    while (n > 0 && buf[n - 1] == '.') n--;
-    buf[n] = '\0';
-    return buf;
+    while (n > 0 && h[n - 1] == '.') n--;
+    *len = n;
+    return h;
 }
 
 smtpstatus_reason ss_rhost_classify(const smtpstatus_evidence *ev,
                                     const char *norm, size_t normlen,
                                     const char **provider_name) {
-    char hbuf[256], dbuf[256], lbuf[256];
+    size_t hostlen = 0, lhostlen = 0, domlen = 0;
     const char *host = NULL, *dom = NULL, *lhost = NULL;
     size_t i, k;
     int pass;
     if (provider_name) *provider_name = NULL;
     if (ev == NULL || norm == NULL || normlen <= 2) return R(COUNT_);
     if (ev->remote_host && *ev->remote_host)
-        host = clean_host(ev->remote_host, hbuf, sizeof hbuf);
+        host = clean_host(ev->remote_host, &hostlen);
     if (ev->recipient_domain && *ev->recipient_domain)
-        dom = clean_host(ev->recipient_domain, dbuf, sizeof dbuf);
+        dom = clean_host(ev->recipient_domain, &domlen);
     if (ev->reporting_host && *ev->reporting_host)
-        lhost = clean_host(ev->reporting_host, lbuf, sizeof lbuf);
+        lhost = clean_host(ev->reporting_host, &lhostlen);
     /* Three passes, as sisimai: the recipient's domain, then the remote
      * host, then (when there is no remote host) the reporting host: a
      * provider's own relay reports in the provider's words.  In compat
@@ -817,11 +815,15 @@ smtpstatus_reason ss_rhost_classify(const smtpstatus_evidence *ev,
      * MessageLabs relay reporting another server's "No such user"). */
     int compat = (ev->flags & SMTPSTATUS_E_SISIMAI) != 0;
     /* lengths and the dot test, once */
-    size_t hostlen = host ? strlen(host) : 0;
-    size_t lhostlen = lhost ? strlen(lhost) : 0;
-    ss_str doms = ss_str_make(dom ? dom : "", dom ? strlen(dom) : 0);
-    int domdot = dom != NULL && strchr(dom, '.') != NULL;
+    ss_str doms = ss_str_make(dom ? dom : "", domlen);
+    int domdot = dom != NULL && memchr(dom, '.', domlen) != NULL;
+    /* which passes can hit at all */
+    int pass_on[3];
+    pass_on[0] = dom != NULL;
+    pass_on[1] = host != NULL;
+    pass_on[2] = lhost != NULL && (host == NULL || compat);
     for (pass = 0; pass < 3; pass++) {
+        if (!pass_on[pass]) continue;
         for (i = 0; i < sizeof PROVIDERS / sizeof PROVIDERS[0]; i++) {
             const provider *p = &PROVIDERS[i];
             int hit = 0;
