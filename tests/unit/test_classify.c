@@ -752,6 +752,43 @@ static void test_many_pieces(void) {
     }
 }
 
+/* Provider rules see the host name only: a trailing dot, a bracketed
+ * address or a comment after it do not hide the provider; a name that
+ * merely contains the provider's suffix does not match. */
+static void test_provider_hosts(void) {
+    static const struct {
+        const char *host;
+        int google;
+    } cases[] = {
+        {"gmail-smtp-in.l.google.com", 1},
+        {"gmail-smtp-in.l.google.com.", 1},
+        {"  gmail-smtp-in.l.google.com. [142.250.1.27]", 1},
+        {"gmail-smtp-in.l.google.com (142.250.1.27)", 1},
+        {"gmail-smtp-in.l.google.com;", 1},
+        {"gmail-smtp-in.l.google.com.example.net", 0},
+        {"xgmail-smtp-in.l.google.com", 0},
+        {"[142.250.1.27]", 0},
+    };
+    const char *txt = "550 5.7.26 Gmail requires all senders to authenticate "
+                      "with either SPF or DKIM.";
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        smtpstatus_evidence ev;
+        smtpstatus_verdict v;
+        int hit;
+        memset(&ev, 0, sizeof ev);
+        ev.reply_code = 550;
+        ev.text = txt;
+        ev.text_len = strlen(txt);
+        ev.remote_host = cases[i].host;
+        smtpstatus_classify(&ev, &v);
+        hit = v.why != NULL && strstr(v.why, "Google") != NULL;
+        CHECK(hit == cases[i].google, "host \"%s\": provider rule %s (%s)",
+              cases[i].host, hit ? "applied" : "not applied",
+              v.why ? v.why : "");
+    }
+}
+
 int main(void) {
     test_examples();
     test_names();
@@ -761,6 +798,7 @@ int main(void) {
     test_phrase_file();
     test_edge();
     test_many_pieces();
+    test_provider_hosts();
     test_sisimai_compat();
     /* --sisimai-compat: a user-unknown text with no known command is
      * "filtered" there, "userunknown" by default; at RCPT or with 5.1.1
