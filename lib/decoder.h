@@ -102,6 +102,10 @@ ss_fact *ss_bounce_add(ss_bounce *out);
  * (without LF) or 0 at the end. */
 int ss_next_line(ss_str text, size_t *pos, ss_str *line);
 
+/* A trimmed line that is "<user@domain>:" (qmail-style recipient
+ * heading): the text between the brackets, else a NULL slice. */
+ss_str ss_angle_colon_addr(ss_str t);
+
 /* Find the first e-mail address in s (with or without <>); returns a
  * slice of s without the brackets, or a NULL slice. */
 ss_str ss_find_address(ss_str s);

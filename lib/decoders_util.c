@@ -112,6 +112,13 @@ ss_str ss_find_address(ss_str s) {
     return SS_NULLSTR;
 }
 
+ss_str ss_angle_colon_addr(ss_str t) {
+    if (t.len > 3 && t.ptr[0] == '<' && t.ptr[t.len - 1] == ':' &&
+        t.ptr[t.len - 2] == '>' && memchr(t.ptr, '@', t.len))
+        return ss_str_make(t.ptr + 1, t.len - 3);
+    return SS_NULLSTR;
+}
+
 /* ---------------- RFC 3464 fields ---------------- */
 
 /* Value after "type;" as in "rfc822; user@example.org"; the type goes to

@@ -37,6 +37,14 @@ static inline int ss_isalpha(int c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/* s extended to the end of t (t lies after s in the same text), or t when
+ * s is empty: the lines of a paragraph gathered into one slice. */
+static inline ss_str ss_span_join(ss_str s, ss_str t) {
+    if (!s.len)
+        return t;
+    return ss_str_make(s.ptr, (size_t)(t.ptr + t.len - s.ptr));
+}
+
 /* Trim ASCII white space on both ends. */
 ss_str ss_trim_slow(ss_str s);
 static inline ss_str ss_trim(ss_str s) {

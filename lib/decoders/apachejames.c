@@ -38,10 +38,7 @@ int ss_decode_apachejames(const ss_view *v, ss_bounce *out) {
         }
         if (!details) {
             if (t.len) {
-                if (!diag.len)
-                    diag = t;
-                else
-                    diag.len = (size_t)(t.ptr + t.len - diag.ptr);
+                diag = ss_span_join(diag, t);
             }
             continue;
         }

@@ -46,14 +46,13 @@ int ss_decode_courier(const ss_view *v, ss_bounce *out) {
     co_block *cur = NULL;
     while (ss_next_line(v->text, &pos, &line) && guard++ < 200000) {
         ss_str t = ss_trim(line);
-        if (t.len > 3 && t.ptr[0] == '<' && t.ptr[t.len - 1] == ':' &&
-            t.ptr[t.len - 2] == '>' && memchr(t.ptr, '@', t.len) &&
-            line.ptr[0] == '<') {
+        ss_str rcpt = ss_angle_colon_addr(t);
+        if (rcpt.len && line.ptr[0] == '<') {
             if (nb >= CO_MAX_BLOCKS)
                 break;
             cur = &b[nb++];
             memset(cur, 0, sizeof *cur);
-            cur->rcpt = ss_str_make(t.ptr + 1, t.len - 3);
+            cur->rcpt = rcpt;
             continue;
         }
         if (!cur)

@@ -50,10 +50,7 @@ int ss_decode_domino(const ss_view *v, ss_bounce *out) {
         } else if (state == 2) {
             if (line.ptr[0] != ' ' && line.ptr[0] != '\t')
                 break;
-            if (!because.len)
-                because = t;
-            else
-                because.len = (size_t)(t.ptr + t.len - because.ptr);
+            because = ss_span_join(because, t);
         }
     }
     if (v->dsn)

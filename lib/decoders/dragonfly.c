@@ -72,10 +72,7 @@ int ss_decode_dragonfly(const ss_view *v, ss_bounce *out) {
             continue; /* the reply follows on the next lines */
         }
         /* the error text: one paragraph, possibly several lines */
-        if (!cur->diagnostic.len)
-            cur->diagnostic = t;
-        else
-            cur->diagnostic.len = (size_t)(t.ptr + t.len - cur->diagnostic.ptr);
+        cur->diagnostic = ss_span_join(cur->diagnostic, t);
     }
     for (size_t i = first; i < out->nfacts; i++) {
         ss_fact *f = &out->facts[i];

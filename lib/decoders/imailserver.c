@@ -74,10 +74,7 @@ int ss_decode_imailserver(const ss_view *v, ss_bounce *out) {
             continue;
         }
         if (cur && response && t.len) {
-            if (!cur->diagnostic.len)
-                cur->diagnostic = t;
-            else
-                cur->diagnostic.len = (size_t)(t.ptr + t.len - cur->diagnostic.ptr);
+            cur->diagnostic = ss_span_join(cur->diagnostic, t);
         }
     }
     if (out->nfacts == first)

@@ -51,10 +51,7 @@ int ss_decode_notes(const ss_view *v, ss_bounce *out) {
             reason = SS_NULLSTR;
             continue;
         }
-        if (!reason.len)
-            reason = t;
-        else
-            reason.len = (size_t)(t.ptr + t.len - reason.ptr);
+        reason = ss_span_join(reason, t);
     }
     if (out->nfacts == first) {
         /* the original's To: */

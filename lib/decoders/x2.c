@@ -58,20 +58,17 @@ int ss_decode_x2(const ss_view *v, ss_bounce *out) {
                 out->original = ss_trim(ss_str_make(v->text.ptr + pos, v->text.len - pos));
             break;
         }
-        if (t.len > 3 && t.ptr[0] == '<' && t.ptr[t.len - 1] == ':' &&
-            t.ptr[t.len - 2] == '>' && memchr(t.ptr, '@', t.len)) {
+        ss_str rcpt = ss_angle_colon_addr(t);
+        if (rcpt.len) {
             cur = ss_bounce_add(out);
             if (!cur)
                 break;
-            cur->recipient = ss_str_make(t.ptr + 1, t.len - 3);
+            cur->recipient = rcpt;
             continue;
         }
         if (!cur || !t.len)
             continue;
-        if (!cur->diagnostic.len)
-            cur->diagnostic = t;
-        else
-            cur->diagnostic.len = (size_t)(t.ptr + t.len - cur->diagnostic.ptr);
+        cur->diagnostic = ss_span_join(cur->diagnostic, t);
     }
     if (out->nfacts == first)
         return SS_DEC_NO;
