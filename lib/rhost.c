@@ -817,7 +817,8 @@ smtpstatus_reason ss_rhost_classify(const smtpstatus_evidence *ev,
     /* lengths and the dot test, once */
     ss_str doms = ss_str_make(dom ? dom : "", domlen);
     int domdot = dom != NULL && memchr(dom, '.', domlen) != NULL;
-    /* which passes can hit at all */
+    /* which passes apply (the loop below relies on it: pass 0 needs a
+     * domain, pass 1 a remote host, pass 2 a reporting host) */
     int pass_on[3];
     pass_on[0] = dom != NULL;
     pass_on[1] = host != NULL;
@@ -828,7 +829,7 @@ smtpstatus_reason ss_rhost_classify(const smtpstatus_evidence *ev,
             const provider *p = &PROVIDERS[i];
             int hit = 0;
             if (p->compat_only && !compat) continue;
-            if (pass == 0 && dom != NULL) {
+            if (pass == 0) {
                 for (k = 0; p->domains[k] != NULL && !hit; k++)
                     if (ss_eq_ci(doms, p->domains[k]))
                         hit = 1;
@@ -846,13 +847,12 @@ smtpstatus_reason ss_rhost_classify(const smtpstatus_evidence *ev,
                     if (host_matches_nn(h, hl, dom, doms.len))
                         hit = 1;
                 }
-            } else if (pass == 1 && host != NULL) {
+            } else if (pass == 1) {
                 for (k = 0; p->hosts[k].s != NULL && !hit; k++)
                     if (host_matches_nn(host, hostlen, p->hosts[k].s,
                                         p->hosts[k].len))
                         hit = 1;
-            } else if (pass == 2 && (host == NULL || compat) &&
-                       lhost != NULL) {
+            } else {
                 for (k = 0; p->hosts[k].s != NULL && !hit; k++)
                     if (host_matches_nn(lhost, lhostlen, p->hosts[k].s,
                                         p->hosts[k].len))
