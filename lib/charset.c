@@ -14,8 +14,10 @@
  * opening iconv at all (so an unknown name is then not noticed: nothing
  * is lost).
  *
- * It does not cache iconv descriptors (no state outside the caller's
- * arena); glibc keeps its loaded conversion modules itself.
+ * Windows-1252 (and ISO-8859-1, which mail means as Windows-1252) is
+ * converted by a table here: glibc loads and unloads its conversion
+ * module at each iconv_open/iconv_close pair.  It does not cache iconv
+ * descriptors (no state outside the caller's arena).
  */
 #include "mime.h"
 
@@ -257,6 +259,49 @@ static const char *iconv_name(const char *n, char *tmp, size_t cap) {
     return tmp;
 }
 
+/* Windows-1252 (what ISO-8859-1 labels mean in mail, as in browsers),
+ * converted here rather than through iconv: a table of 32 code points
+ * for 0x80..0x9F (0: unassigned, U+FFFD as iconv's EILSEQ gives), the
+ * rest is Latin-1.  glibc loads and unloads its CP1252 module for each
+ * iconv_open/iconv_close, which cost more than the conversion. */
+static const unsigned short cp1252_c1[32] = {
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+    0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+
+static ss_str cp1252_to_utf8(ss_arena *a, ss_str in) {
+    if (in.len > (SIZE_MAX - 16) / 3)
+        return in;
+    char *o = ss_alloc(a, in.len * 3 + 1);
+    if (!o)
+        return in;
+    const unsigned char *s = (const unsigned char *)in.ptr;
+    size_t w = 0;
+    for (size_t i = 0; i < in.len; i++) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            o[w++] = (char)c;
+            continue;
+        }
+        if (c < 0xA0) {
+            c = cp1252_c1[c - 0x80];
+            if (!c)
+                c = 0xFFFD;
+        }
+        if (c < 0x800) {
+            o[w++] = (char)(0xC0 | (c >> 6));
+            o[w++] = (char)(0x80 | (c & 0x3F));
+        } else {
+            o[w++] = (char)(0xE0 | (c >> 12));
+            o[w++] = (char)(0x80 | ((c >> 6) & 0x3F));
+            o[w++] = (char)(0x80 | (c & 0x3F));
+        }
+    }
+    o[w] = '\0';
+    return ss_str_make(o, w);
+}
+
 /* Is in converted to itself by the stateful charset ic, so that iconv
  * need not be opened?  ISO-2022-JP-3 leaves every byte 0x01..0x7F but
  * ESC as it is (it starts in ASCII and only ESC changes that); UTF-7
@@ -331,6 +376,8 @@ ss_str ss_to_utf8(ss_arena *a, ss_str in, ss_str charset, int *unknown) {
     } else if (identity_text(ic, in)) {
         return in;
     }
+    if (strcmp(ic, "WINDOWS-1252") == 0)
+        return cp1252_to_utf8(a, in);
     /* ISO-2022-JP is a 7-bit code: a byte >= 0x80 is invalid in every
      * state, so iconv would stop at it at once without output */
     int seven_bit = strncmp(ic, "ISO-2022-JP", 11) == 0;

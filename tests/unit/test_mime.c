@@ -9,6 +9,7 @@
 #include "../../fuzz/utf8_check.h"
 
 #include <dirent.h>
+#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -392,6 +393,47 @@ static void test_charsets(void) {
     CHECK(m.warnings == 0);
 }
 
+/* The Windows-1252 table against glibc's iconv, byte by byte: each of
+ * the 256 bytes alone and between ASCII letters (unassigned bytes are
+ * U+FFFD, as the iconv path gives for EILSEQ). */
+static void test_cp1252_table(void) {
+    iconv_t cd = iconv_open("UTF-8", "WINDOWS-1252");
+    if (cd == (iconv_t)-1) {
+        fprintf(stderr, "no WINDOWS-1252 in iconv: table not compared\n");
+        return;
+    }
+    int bad = 0;
+    for (unsigned c = 0; c < 256; c++) {
+        char in[3] = {'a', (char)c, 'b'};
+        char want[16];
+        char *ip = in, *op = want;
+        size_t il = 3, ol = sizeof want;
+        while (il) {
+            if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1) {
+                memcpy(op, "\xEF\xBF\xBD", 3);
+                op += 3;
+                ol -= 3;
+                ip++;
+                il--;
+            }
+        }
+        iconv(cd, NULL, NULL, NULL, NULL);
+        ss_str got = ss_to_utf8(&A, ss_str_make(in, 3), S("iso-8859-1"), NULL);
+        if (got.len != (size_t)(op - want) || memcmp(got.ptr, want, got.len)) {
+            fprintf(stderr, "cp1252 byte 0x%02X differs from iconv\n", c);
+            bad++;
+        }
+    }
+    iconv_close(cd);
+    CHECK(bad == 0);
+    /* a long text, all bytes in turn */
+    char all[512];
+    for (int i = 0; i < 512; i++)
+        all[i] = (char)(i & 0xFF);
+    ss_str r = ss_to_utf8(&A, ss_str_make(all, 512), S("windows-1252"), NULL);
+    CHECK(r.ptr && ssf_utf8_valid(r.ptr, r.len));
+}
+
 static void test_html(void) {
     CHECK(eq(ss_html_to_text(&A, S("<html><body>A<br>B<br/>C</body></html>")),
              "A\nB\nC"));
@@ -460,6 +502,7 @@ int main(void) {
     test_tree();
     test_limits();
     test_charsets();
+    test_cp1252_table();
     test_html();
     replay_dir("regress/fuzz_mime", 0);
     replay_dir("regress/fuzz_charset", 1);
