@@ -454,6 +454,7 @@ static void emit(shared *sh, obuf *b)
     }
     sh->any_written = 1;
     ob_reset(b);
+    fflush(stderr); /* the problems of these records, when gathered */
 }
 
 static void on_problem(const char *source, const char *what, void *user)
@@ -1077,6 +1078,12 @@ int cmd_bounce(int argc, char **argv)
     }
     o.format = format >= 0 ? format : (isatty(1) ? F_TABLE : F_JSONL);
     o.progress = progress >= 0 ? progress : isatty(2);
+    /* Problem lines to a file or pipe are gathered and written with each
+     * batch of records (emit) and at the end, rather than one write per
+     * line; on a terminal, or with a progress line, they go at once. */
+    static char errbuf[1 << 14];
+    if (!o.progress && !isatty(2))
+        setvbuf(stderr, errbuf, _IOFBF, sizeof errbuf);
 
     memset(&sh, 0, sizeof sh);
     sh.o = &o;
