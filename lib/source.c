@@ -16,11 +16,23 @@
  * message that lies whole in the buffer and needs no unquoting is handed
  * out from it without a copy.  An empty message between two separators
  * is skipped but keeps its number.  A message over max_message_size is cut
- * (SMTPSTATUS_RW_TRUNCATED) and the rest of it skipped.  A single-message
- * regular file is mapped (at most max_message_size bytes of it).  Paths
- * that are neither regular files nor directories are skipped with an
- * error.  It does not parse MIME and does not look at the content beyond
- * the mbox framing.
+ * (SMTPSTATUS_RW_TRUNCATED) and the rest of it skipped.
+ *
+ * A regular file smaller than the read buffer's full size (SS_CHUNK) is
+ * read whole into that buffer, which the reader keeps and grows for the
+ * next file: one read() of at least st_size + 1 bytes, whose short count
+ * proves the end; then it is an mbox split in the buffer (as above, the end
+ * known) or one message handed out from the buffer.  A file that grew
+ * past the buffer meanwhile goes on as a stream.  A larger single-message
+ * file is mapped (at most max_message_size bytes of it), a larger mbox
+ * streamed.  In a folder, entries that readdir() says are regular files
+ * are opened relative to the directory's descriptor (kept open while the
+ * directory is walked) without a stat() first, so that a small message
+ * costs open, fstat, read and close; other entries (d_type unknown,
+ * symbolic links, directories) are stat()ed by path.  Paths that are
+ * neither regular files nor directories are skipped with an error.  It
+ * does not parse MIME and does not look at the content beyond the mbox
+ * framing.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -46,18 +58,26 @@
 #define SS_DEF_MSG ((size_t)64 << 20)
 #define SS_MAX_DIR_DEPTH 64
 
+/* A directory being walked: its entries' names, sorted, each preceded
+ * by one byte saying what readdir() said it is (E_*), all in one block;
+ * and the directory, kept open for openat() until the frame ends. */
 typedef struct dir_frame {
     char *path;
-    char **names;
+    char *block;  /* [type][name NUL]... */
+    char **names; /* into block; names[i][-1] is the type */
     size_t n, i;
+    DIR *dir;
+    int dfd; /* dirfd(dir), or -1 */
 } dir_frame;
+
+enum { E_OTHER = 0, E_REG, E_DIR }; /* E_OTHER: unknown, link, ... */
 
 typedef struct dir_id {
     dev_t dev;
     ino_t ino;
 } dir_id;
 
-enum { M_NONE = 0, M_MAP, M_STREAM1, M_MBOX };
+enum { M_NONE = 0, M_MAP, M_STREAM1, M_MBOX, M_WHOLE };
 
 struct smtpstatus_reader {
     size_t max_msg;
@@ -73,7 +93,9 @@ struct smtpstatus_reader {
     /* the current file */
     int mode;
     int fd, own_fd;
-    char *path;
+    int nonblock; /* fd was opened O_NONBLOCK (a folder entry) */
+    char *path;   /* kept for the next file (pathcap bytes) */
+    size_t pathcap;
     size_t msgno;
     void *map;
     size_t maplen;
@@ -222,9 +244,8 @@ static void file_close(smtpstatus_reader *r) {
         close(r->fd);
     r->fd = -1;
     r->own_fd = 0;
+    r->nonblock = 0;
     r->mode = M_NONE;
-    free(r->path);
-    r->path = NULL;
     r->bpos = r->blen = r->scan = 0;
     r->eof = 0;
     r->msg.len = 0;
@@ -666,13 +687,108 @@ static smtpstatus_rc stream1_next(smtpstatus_reader *r, smtpstatus_message *msg,
     return SMTPSTATUS_OK;
 }
 
-/* Start reading an open descriptor: detect mbox or single message. */
-static smtpstatus_rc file_start(smtpstatus_reader *r, int fd, int own,
-                                const char *path, smtpstatus_message *msg,
+/* A descriptor of a folder entry is opened O_NONBLOCK (so that a FIFO
+ * put there after readdir() cannot block the open); make it blocking
+ * before it is read as a stream. */
+static void set_blocking(smtpstatus_reader *r) {
+    if (r->nonblock) {
+        r->nonblock = 0;
+        (void)fcntl(r->fd, F_SETFL, 0);
+    }
+}
+
+/* The buffer holds the first bytes of an mbox: choose the line ends. */
+static smtpstatus_rc mbox_begin(smtpstatus_reader *r, smtpstatus_message *msg,
                                 const char **what) {
+    r->mode = M_MBOX;
+    /* read on until the first line's end is in the buffer, so that the
+     * bare-CR choice does not depend on how read() cuts the input (a
+     * pipe may give the first line in pieces) */
+    while (!r->eof && r->blen < r->bufcap &&
+           !first_line_known(r->buf, r->blen)) {
+        if (fill(r) < 0) {
+            int e = errno;
+            smtpstatus_rc rc = fail(r, r->path, msg, what, "read error", e);
+            file_close(r);
+            return rc;
+        }
+    }
+    r->crmode = first_line_cr(r->buf, r->blen);
+    if (r->crmode)
+        cr_to_lf(r->buf, r->blen);
+    return SMTPSTATUS_OK;
+}
+
+/* A regular file of size bytes (0 < size < chunk): read it whole into the
+ * buffer, made at least size + 1 bytes, so that a read that stops short
+ * of the buffer's end is the end of the file (when the file is not
+ * shorter than its size said; then read on until read() says 0).  A file
+ * that grew to fill the buffer goes on as a stream. */
+static smtpstatus_rc whole_start(smtpstatus_reader *r, size_t size,
+                                 smtpstatus_message *msg, const char **what) {
+    if (buf_alloc(r, (size + 4096) & ~(size_t)4095)) {
+        file_close(r);
+        return SMTPSTATUS_ENOMEM;
+    }
+    r->pendn = 0; /* nothing pending from an earlier file */
+    size_t n = 0;
+    int tries = 0;
+    while (n < r->bufcap) {
+        size_t room = r->bufcap - n;
+        ssize_t k = read(r->fd, r->buf + n, room);
+        if (k < 0) {
+            int e = errno;
+            if (e == EAGAIN && r->nonblock) {
+                set_blocking(r);
+                continue;
+            }
+            if (e == EINTR && ++tries < 1000)
+                continue;
+            smtpstatus_rc rc =
+                fail(r, r->path, msg, what, n ? "read error" : "cannot read", e);
+            file_close(r);
+            return rc;
+        }
+        if (k == 0) {
+            r->eof = 1;
+            break;
+        }
+        n += (size_t)k;
+        if ((size_t)k < room && n >= size) {
+            r->eof = 1;
+            break;
+        }
+    }
+    r->blen = n;
+    if (n == 0) { /* emptied since fstat(): as an empty file */
+        file_close(r);
+        return SMTPSTATUS_ENOTFOUND;
+    }
+    if (n >= 5 && memcmp(r->buf, "From ", 5) == 0) {
+        if (!r->eof) {
+            set_blocking(r);
+#ifdef POSIX_FADV_SEQUENTIAL
+            posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+        }
+        return mbox_begin(r, msg, what);
+    }
+    if (!r->eof) {
+        set_blocking(r);
+        r->mode = M_STREAM1;
+    } else
+        r->mode = M_WHOLE;
+    return SMTPSTATUS_OK;
+}
+
+/* Start reading an open descriptor (r->path names it): detect mbox or
+ * single message.  st: its fstat() when the caller has it. */
+static smtpstatus_rc file_start(smtpstatus_reader *r, int fd, int own,
+                                const struct stat *known,
+                                smtpstatus_message *msg, const char **what) {
+    const char *path = r->path;
     r->fd = fd;
     r->own_fd = own;
-    r->path = dupstr(path);
     r->msgno = 0;
     r->bpos = r->blen = r->scan = 0;
     r->eof = 0;
@@ -681,12 +797,10 @@ static smtpstatus_rc file_start(smtpstatus_reader *r, int fd, int own,
     r->in_msg = 0;
     r->started = 0;
     r->crmode = 0;
-    if (!r->path) {
-        file_close(r);
-        return SMTPSTATUS_ENOMEM;
-    }
     struct stat st;
-    if (fstat(fd, &st) != 0) {
+    if (known)
+        st = *known;
+    else if (fstat(fd, &st) != 0) {
         int e = errno;
         smtpstatus_rc rc = fail(r, path, msg, what, "cannot read", e);
         file_close(r);
@@ -697,6 +811,9 @@ static smtpstatus_rc file_start(smtpstatus_reader *r, int fd, int own,
             file_close(r);
             return SMTPSTATUS_ENOTFOUND;
         }
+        if ((unsigned long long)st.st_size < (unsigned long long)r->chunk)
+            return whole_start(r, (size_t)st.st_size, msg, what);
+        set_blocking(r);
         char head[5];
         ssize_t k = pread(fd, head, 5, 0);
         if (k < 0) {
@@ -728,12 +845,8 @@ static smtpstatus_rc file_start(smtpstatus_reader *r, int fd, int own,
         posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
     }
-    /* a small file needs no big buffer */
-    size_t want = 0;
-    if (own && S_ISREG(st.st_mode) &&
-        (unsigned long long)st.st_size < (unsigned long long)r->chunk)
-        want = ((size_t)st.st_size + 4096) & ~(size_t)4095;
-    if (buf_alloc(r, want)) {
+    set_blocking(r);
+    if (buf_alloc(r, 0)) {
         file_close(r);
         return SMTPSTATUS_ENOMEM;
     }
@@ -747,25 +860,9 @@ static smtpstatus_rc file_start(smtpstatus_reader *r, int fd, int own,
             return rc;
         }
     }
-    if (r->blen >= 5 && memcmp(r->buf, "From ", 5) == 0) {
-        r->mode = M_MBOX;
-        /* read on until the first line's end is in the buffer, so that
-         * the bare-CR choice does not depend on how read() cuts the
-         * input (a pipe may give the first line in pieces) */
-        while (!r->eof && r->blen < r->bufcap &&
-               !first_line_known(r->buf, r->blen)) {
-            if (fill(r) < 0) {
-                int e = errno;
-                smtpstatus_rc rc = fail(r, path, msg, what, "read error", e);
-                file_close(r);
-                return rc;
-            }
-        }
-        r->crmode = first_line_cr(r->buf, r->blen);
-        if (r->crmode)
-            cr_to_lf(r->buf, r->blen);
-    } else
-        r->mode = M_STREAM1;
+    if (r->blen >= 5 && memcmp(r->buf, "From ", 5) == 0)
+        return mbox_begin(r, msg, what);
+    r->mode = M_STREAM1;
     return SMTPSTATUS_OK;
 }
 
@@ -794,6 +891,18 @@ static smtpstatus_rc file_next(smtpstatus_reader *r, smtpstatus_message *msg,
         madvise(r->map, r->maplen, MADV_SEQUENTIAL);
 #endif
         return SMTPSTATUS_OK;
+    case M_WHOLE: /* the whole file is in buf */
+        if (r->msgno)
+            return SMTPSTATUS_ENOTFOUND;
+        r->msgno = 1;
+        if (set_source(r, r->path, 1, 0))
+            return SMTPSTATUS_ENOMEM;
+        msg->data = r->buf;
+        msg->len = r->blen > r->max_msg ? r->max_msg : r->blen;
+        msg->source = r->src;
+        msg->number = 1;
+        msg->warnings = r->blen > r->max_msg ? SMTPSTATUS_RW_TRUNCATED : 0;
+        return SMTPSTATUS_OK;
     case M_STREAM1:
         if (r->msgno)
             return SMTPSTATUS_ENOTFOUND;
@@ -812,14 +921,33 @@ static int cmp_names(const void *a, const void *b) {
 }
 
 static void frame_free(dir_frame *f) {
-    for (size_t i = 0; i < f->n; i++)
-        free(f->names[i]);
+    if (f->dir)
+        closedir(f->dir);
     free(f->names);
+    free(f->block);
     free(f->path);
     memset(f, 0, sizeof *f);
 }
 
+/* What readdir() says an entry is (E_OTHER when it does not say). */
+static char entry_type(const struct dirent *e) {
+#ifdef DT_REG
+    if (e->d_type == DT_REG)
+        return E_REG;
+    if (e->d_type == DT_DIR)
+        return E_DIR;
+#else
+    (void)e;
+#endif
+    return E_OTHER;
+}
+
+/* Is the entry name of dir a directory (after symbolic links)? */
 static int is_subdir(const char *dir, const char *name) {
+    if (name[-1] == E_DIR)
+        return 1;
+    if (name[-1] == E_REG)
+        return 0;
     char *p = join(dir, name);
     struct stat st;
     int ok = p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
@@ -852,29 +980,42 @@ static int push_dir(smtpstatus_reader *r, const char *path,
     r->nvisited++;
     dir_frame f;
     memset(&f, 0, sizeof f);
-    size_t cap = 0;
+    f.dir = d;
+    f.dfd = dirfd(d);
+    size_t used = 0, cap = 0;
     int nomem = 0;
     struct dirent *e;
-    while (!nomem && (e = readdir(d)) != NULL) {
+    while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
-        if (f.n == cap) {
-            size_t nc = cap ? cap * 2 : 32;
-            char **nn = realloc(f.names, nc * sizeof *nn);
-            if (!nn) {
+        size_t len = strlen(e->d_name);
+        if (cap - used < len + 2) {
+            size_t nc = cap ? cap : 4096;
+            while (nc - used < len + 2 && nc <= (size_t)-1 / 2)
+                nc *= 2;
+            char *nb = nc - used >= len + 2 ? realloc(f.block, nc) : NULL;
+            if (!nb) {
                 nomem = 1;
                 break;
             }
-            f.names = nn;
+            f.block = nb;
             cap = nc;
         }
-        f.names[f.n] = dupstr(e->d_name);
-        if (!f.names[f.n])
+        f.block[used] = entry_type(e);
+        memcpy(f.block + used + 1, e->d_name, len + 1);
+        used += len + 2;
+        f.n++;
+    }
+    if (!nomem && f.n) {
+        f.names = malloc(f.n * sizeof *f.names);
+        if (!f.names)
             nomem = 1;
         else
-            f.n++;
+            for (size_t i = 0, o = 0; i < f.n; i++) {
+                f.names[i] = f.block + o + 1;
+                o += strlen(f.names[i]) + 2;
+            }
     }
-    closedir(d);
     f.path = dupstr(path);
     if (nomem || !f.path) {
         frame_free(&f);
@@ -883,19 +1024,18 @@ static int push_dir(smtpstatus_reader *r, const char *path,
     if (f.n > 1)
         qsort(f.names, f.n, sizeof *f.names, cmp_names);
     /* a Maildir: read cur and new, not tmp */
-    int has_cur = 0, has_new = 0;
-    size_t tmp_i = f.n;
+    size_t cur_i = f.n, new_i = f.n, tmp_i = f.n;
     for (size_t i = 0; i < f.n; i++) {
         if (strcmp(f.names[i], "cur") == 0)
-            has_cur = 1;
+            cur_i = i;
         else if (strcmp(f.names[i], "new") == 0)
-            has_new = 1;
+            new_i = i;
         else if (strcmp(f.names[i], "tmp") == 0)
             tmp_i = i;
     }
-    if (has_cur && has_new && tmp_i < f.n && is_subdir(path, "cur") &&
-        is_subdir(path, "new") && is_subdir(path, "tmp")) {
-        free(f.names[tmp_i]);
+    if (cur_i < f.n && new_i < f.n && tmp_i < f.n &&
+        is_subdir(path, f.names[cur_i]) && is_subdir(path, f.names[new_i]) &&
+        is_subdir(path, f.names[tmp_i])) {
         memmove(f.names + tmp_i, f.names + tmp_i + 1,
                 (f.n - tmp_i - 1) * sizeof *f.names);
         f.n--;
@@ -904,11 +1044,34 @@ static int push_dir(smtpstatus_reader *r, const char *path,
     return 0;
 }
 
-/* Open a path found in a walk (or the top path).  Returns OK when a file
- * became current or a directory was pushed, ENOTFOUND when there was
+/* Make r->path dir/name (or dir alone when name is NULL). */
+static int path_set(smtpstatus_reader *r, const char *dir, const char *name) {
+    size_t a = strlen(dir), b = name ? strlen(name) : 0;
+    int slash = name && a && dir[a - 1] != '/';
+    size_t need = a + (size_t)slash + b + 1;
+    if (need > r->pathcap) {
+        size_t nc = need < 256 ? 256 : need + need / 2;
+        char *p = realloc(r->path, nc);
+        if (!p)
+            return -1;
+        r->path = p;
+        r->pathcap = nc;
+    }
+    memcpy(r->path, dir, a);
+    if (slash)
+        r->path[a++] = '/';
+    if (b)
+        memcpy(r->path + a, name, b);
+    r->path[a + b] = '\0';
+    return 0;
+}
+
+/* Open r->path, found in a walk (or the top path).  Returns OK when a
+ * file became current or a directory was pushed, ENOTFOUND when there was
  * nothing to read (empty file, already seen directory), or an error. */
-static smtpstatus_rc open_path(smtpstatus_reader *r, const char *path,
-                               smtpstatus_message *msg, const char **what) {
+static smtpstatus_rc open_path(smtpstatus_reader *r, smtpstatus_message *msg,
+                               const char **what) {
+    const char *path = r->path;
     struct stat st;
     if (stat(path, &st) != 0)
         return fail(r, path, msg, what, "cannot open", errno);
@@ -930,7 +1093,26 @@ static smtpstatus_rc open_path(smtpstatus_reader *r, const char *path,
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return fail(r, path, msg, what, "cannot open", errno);
-    return file_start(r, fd, 1, path, msg, what);
+    return file_start(r, fd, 1, NULL, msg, what);
+}
+
+/* Open a folder entry that readdir() says is a regular file (r->path
+ * names it): openat() in the directory, no stat() first.  When it cannot
+ * be opened or is not a regular file after all (changed since), it goes
+ * the way of open_path(), which says why. */
+static smtpstatus_rc open_entry(smtpstatus_reader *r, int dfd,
+                                const char *name, smtpstatus_message *msg,
+                                const char **what) {
+    int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+        return open_path(r, msg, what);
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return open_path(r, msg, what);
+    }
+    r->nonblock = 1;
+    return file_start(r, fd, 1, &st, msg, what);
 }
 
 smtpstatus_rc smtpstatus_reader_next(smtpstatus_reader *r,
@@ -958,11 +1140,13 @@ smtpstatus_rc smtpstatus_reader_next(smtpstatus_reader *r,
         }
         if (!r->top_done) {
             r->top_done = 1;
+            if (path_set(r, r->top, NULL))
+                return SMTPSTATUS_ENOMEM;
             smtpstatus_rc rc;
             if (r->top_fd >= 0)
-                rc = file_start(r, r->top_fd, 0, r->top, msg, what);
+                rc = file_start(r, r->top_fd, 0, NULL, msg, what);
             else
-                rc = open_path(r, r->top, msg, what);
+                rc = open_path(r, msg, what);
             if (rc != SMTPSTATUS_OK && rc != SMTPSTATUS_ENOTFOUND)
                 return rc;
             continue;
@@ -975,11 +1159,12 @@ smtpstatus_rc smtpstatus_reader_next(smtpstatus_reader *r,
             r->nframes--;
             continue;
         }
-        char *p = join(f->path, f->names[f->i++]);
-        if (!p)
+        const char *name = f->names[f->i++];
+        if (path_set(r, f->path, name))
             return SMTPSTATUS_ENOMEM;
-        smtpstatus_rc rc = open_path(r, p, msg, what);
-        free(p);
+        smtpstatus_rc rc = name[-1] == E_REG && f->dfd >= 0
+                               ? open_entry(r, f->dfd, name, msg, what)
+                               : open_path(r, msg, what);
         if (rc != SMTPSTATUS_OK && rc != SMTPSTATUS_ENOTFOUND)
             return rc;
     }
@@ -996,6 +1181,7 @@ void smtpstatus_reader_close(smtpstatus_reader *r) {
         free(r->buf);
     ss_buf_free(&r->msg);
     free(r->src);
+    free(r->path);
     free(r->top);
     free(r);
 }
@@ -1016,6 +1202,8 @@ smtpstatus_reader *ss_reader_open_mem(const char *buf, size_t len,
         return NULL;
     r->top = dupstr(name ? name : "");
     r->path = dupstr(name ? name : "");
+    if (r->path)
+        r->pathcap = strlen(r->path) + 1;
     r->crmode = first_line_cr(buf, len);
     if (r->crmode) {
         r->buf = malloc(len);

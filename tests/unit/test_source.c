@@ -3,7 +3,7 @@
  * splitting and >From unquoting (mboxo, mboxrd), single messages, a
  * Maildir, a folder tree read in sorted order, empty files, unreadable
  * paths, symlink loops, streaming with bounded memory, truncation, a file
- * descriptor.  Files are made in a temporary directory.  Also replays the
+ * descriptor, a folder read whole-file and with small buffers alike.  Files are made in a temporary directory.  Also replays the
  * kept fuzz crashers of tests/regress/fuzz_mbox/ (run with cwd tests/).
  */
 #ifndef _POSIX_C_SOURCE
@@ -280,6 +280,90 @@ static void test_folders(void) {
     }
 }
 
+/* A folder's small files are read whole into the reader's buffer; with a
+ * buffer smaller than the files they are mapped or streamed instead.
+ * Both must give the same messages (data, source, number, warnings). */
+static size_t folder_read(size_t chunk, char *out, size_t cap) {
+    smtpstatus_limits lim;
+    memset(&lim, 0, sizeof lim);
+    lim.max_message_size = 200;
+    smtpstatus_rc rc;
+    smtpstatus_reader *r = smtpstatus_reader_open(path("eq"), &lim, &rc);
+    CHECK(r != NULL);
+    if (!r)
+        return 0;
+    if (chunk)
+        ss_reader_set_chunk(r, chunk);
+    smtpstatus_message m;
+    const char *what;
+    size_t n = 0, o = 0;
+    out[0] = '\0';
+    for (int guard = 0; guard < 100; guard++) {
+        rc = smtpstatus_reader_next(r, &m, &what);
+        if (rc == SMTPSTATUS_ENOTFOUND)
+            break;
+        int k;
+        if (rc == SMTPSTATUS_OK)
+            k = snprintf(out + o, cap - o, "%s %zu %u %zu [%.*s]\n",
+                         rel(m.source), m.number, m.warnings, m.len,
+                         (int)m.len, m.data);
+        else
+            k = snprintf(out + o, cap - o, "ERR %s %s\n", rel(m.source),
+                         what ? what : "?");
+        if (k > 0 && (size_t)k < cap - o)
+            o += (size_t)k;
+        n++;
+    }
+    CHECK(rc == SMTPSTATUS_ENOTFOUND);
+    smtpstatus_reader_close(r);
+    return n;
+}
+
+static void test_folder_buffers(void) {
+    mkd("eq");
+    put("eq/a.eml", "Subject: a\n\nbody\n");
+    put("eq/b.mbox", "From x Mon Jan  1 00:00:00 2024\nSubject: b1\n\n>From q\n\n"
+                     "From y Mon Jan  1 00:00:00 2024\nSubject: b2\n");
+    put("eq/c.mbox", "From x\rSubject: c1\r\rFrom y\rSubject: c2\r");
+    put("eq/d.mbox", "From x\r\nSubject: d1\r\n\r\nFrom y\r\nSubject: d2");
+    char big[400];
+    memset(big, 'x', sizeof big - 1);
+    memcpy(big, "Subject: big\n\n", 14);
+    big[sizeof big - 1] = '\0';
+    put("eq/e.eml", big); /* over the limit (200): cut */
+    big[0] = 'F', big[1] = 'r', big[2] = 'o', big[3] = 'm', big[4] = ' ';
+    put("eq/f.mbox", big); /* one mbox message over the limit */
+    put("eq/g", "");
+    put("eq/h", "From");
+    put("eq/i", "\n");
+    mkd("eq/m");
+    mkd("eq/m/cur");
+    mkd("eq/m/new");
+    mkd("eq/m/tmp");
+    put("eq/m/cur/1", "Subject: cur\n\n");
+    put("eq/m/new/1", "Subject: new\n\n");
+    put("eq/m/tmp/1", "Subject: tmp\n\n");
+    CHECK(symlink("a.eml", path("eq/l")) == 0);
+    CHECK(mkfifo(path("eq/p"), 0644) == 0);
+    static char want[8192], got[8192];
+    size_t n = folder_read(0, want, sizeof want);
+    /* a, b:1, b:2, c:1, c:2, d:1, d:2, e, f:1, h, i, l, m/cur/1,
+     * m/new/1, p (error) */
+    CHECK(n == 15);
+    CHECK(strstr(want, "eq/e.eml 1 1 200 [Subject: big\n") != NULL);
+    CHECK(strstr(want, "eq/c.mbox:2 2 0 12 [Subject: c2\n]") != NULL);
+    CHECK(strstr(want, "eq/b.mbox:1 1 0 20 [Subject: b1\n\nFrom q\n]") != NULL);
+    CHECK(strstr(want, "ERR eq/p not a regular file") != NULL);
+    CHECK(strstr(want, "tmp") == NULL);
+    static const size_t chunks[] = {16, 23, 64, 200, 4096};
+    for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+        size_t k = folder_read(chunks[c], got, sizeof got);
+        CHECK(k == n && strcmp(got, want) == 0);
+        if (strcmp(got, want) != 0)
+            fprintf(stderr, "  chunk %zu:\n%s  want:\n%s", chunks[c], got, want);
+    }
+}
+
 static void test_stream(void) {
     /* an mbox of 3000 messages of ~2 KiB (6 MiB): the reader's memory
      * stays that of its chunk plus one message */
@@ -481,6 +565,7 @@ int main(void) {
     }
     test_mbox();
     test_folders();
+    test_folder_buffers();
     test_stream();
     replay();
     rm_rf(tmpdir, 0);
