@@ -362,14 +362,22 @@ static const status_reason STATUS_TABLE[] = {
     {5, 7, 29, R(AUTHFAILURE)},  {5, 7, 30, R(FAILEDSTARTTLS)},
 };
 
+static int cmp_int(int a, int b) { return (a > b) - (a < b); }
+
+/* STATUS_TABLE is sorted by (klass, subject, detail), without duplicates:
+ * a binary search finds the entry. */
 smtpstatus_reason ss_status_reason(const smtpstatus_status *st) {
-    size_t i;
+    size_t lo = 0, hi = sizeof STATUS_TABLE / sizeof STATUS_TABLE[0];
     if (st == NULL || st->klass == 0) return SMTPSTATUS_R_COUNT_;
-    for (i = 0; i < sizeof STATUS_TABLE / sizeof STATUS_TABLE[0]; i++) {
-        const status_reason *e = &STATUS_TABLE[i];
-        if (e->klass == st->klass && e->subject == st->subject &&
-            e->detail == st->detail)
-            return (smtpstatus_reason)e->reason;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const status_reason *e = &STATUS_TABLE[mid];
+        int d = cmp_int(e->klass, st->klass);
+        if (d == 0) d = cmp_int(e->subject, st->subject);
+        if (d == 0) d = cmp_int(e->detail, st->detail);
+        if (d == 0) return (smtpstatus_reason)e->reason;
+        if (d < 0) lo = mid + 1;
+        else hi = mid;
     }
     return SMTPSTATUS_R_COUNT_;
 }
@@ -392,8 +400,12 @@ static int is_domain_char(int c) {
     return (c >= 'a' && c <= 'z') || ss_isdigit(c) || c == '.' || c == '-';
 }
 
-/* First pass: case, white space, quotes, accents. */
-/* ASCII bytes as norm_chars writes them: 0 for white space and control
+/* Normalization folds case, white space, quotes and accents (the "folded
+ * text", at most SS_NORM_MAX - 2 bytes of it, trailing white space
+ * dropped) and replaces, in the folded text, IPv4 addresses with "{ip}"
+ * and e-mail addresses with "{addr}".  Both happen in one pass over the
+ * input: the folded text is never stored; fold_pos counts its bytes. */
+/* ASCII bytes as the text is folded: 0 for white space and control
  * characters (one space), lower case, '`' as '\''. */
 static const unsigned char NORM_ASCII[128] = {
       0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
@@ -405,70 +417,6 @@ static const unsigned char NORM_ASCII[128] = {
      39,  97,  98,  99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
     112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127,
 };
-
-static size_t norm_chars(const char *text, size_t len, char *out,
-                         size_t size) {
-    size_t i = 0, o = 0;
-    int last_space = 1; /* no leading space: the caller adds one */
-    while (i < len && o + 3 < size) {
-        unsigned char c = (unsigned char)text[i];
-        if (c < 0x80) {
-            unsigned char m = NORM_ASCII[c];
-            i++;
-            if (m == 0) { /* white space or a control character */
-                if (!last_space) out[o++] = ' ';
-                last_space = 1;
-                continue;
-            }
-            last_space = 0;
-            out[o++] = (char)m;
-            continue;
-        }
-        /* Multi-byte UTF-8 sequences we fold; others are copied. */
-        if (c == 0xC2 && i + 1 < len && (unsigned char)text[i + 1] == 0xA0) {
-            i += 2;
-            if (!last_space) out[o++] = ' ';
-            last_space = 1;
-            continue;
-        }
-        last_space = 0;
-        if (c == 0xC3 && i + 1 < len) {
-            unsigned char d = (unsigned char)text[i + 1];
-            if (d >= 0x80 && d <= 0xBF) {
-                unsigned idx = (unsigned)(d - 0x80);
-                if (d == 0x9F) { /* sharp s */
-                    out[o++] = 's';
-                    out[o++] = 's';
-                    i += 2;
-                    continue;
-                }
-                if (LATIN1[idx] != 0) {
-                    out[o++] = LATIN1[idx];
-                    i += 2;
-                    continue;
-                }
-            }
-        }
-        if (c == 0xE2 && i + 2 < len && (unsigned char)text[i + 1] == 0x80) {
-            unsigned char d = (unsigned char)text[i + 2];
-            if (d == 0x98 || d == 0x99 || d == 0x9B) {
-                out[o++] = '\'';
-                i += 3;
-                continue;
-            }
-            if (d == 0x9C || d == 0x9D) {
-                out[o++] = '"';
-                i += 3;
-                continue;
-            }
-        }
-        out[o++] = (char)c;
-        i++;
-    }
-    while (o > 0 && out[o - 1] == ' ') o--;
-    out[o] = '\0';
-    return o;
-}
 
 /* Length of an IPv4 address at s (d.d.d.d, 1-3 digits each), else 0. */
 static size_t ipv4_at(const char *s, size_t n) {
@@ -500,49 +448,202 @@ static int put(char *out, size_t size, size_t *o, const char *s, size_t n) {
     return 1;
 }
 
+/* The folded text holds no byte at or after this position (its loop
+ * stops when fewer than 3 bytes of SS_NORM_MAX are left). */
+#define FOLD_END (SS_NORM_MAX - 3)
+
+/* Length of the domain of an e-mail address in the input at t[j..len)
+ * (the folded text right after the "@", at folded position p): the input
+ * bytes whose folded form is a domain character, at most to FOLD_END;
+ * *pend gets the folded position after them.  Returns 0 when the first
+ * folded byte is not a domain character or is a dot. */
+static size_t domain_at(const unsigned char *t, size_t j, size_t len,
+                        size_t p, size_t *pend) {
+    size_t j0 = j;
+    while (j < len && p < FOLD_END) {
+        unsigned char c = t[j];
+        if (c < 0x80) {
+            unsigned char m = NORM_ASCII[c];
+            if (!is_domain_char(m) || (j == j0 && m == '.')) break;
+            j++;
+            p++;
+            continue;
+        }
+        if (c == 0xC3 && j + 1 < len && t[j + 1] >= 0x80 && t[j + 1] <= 0xBF) {
+            unsigned char d = t[j + 1];
+            if (d == 0x9F) { /* sharp s: "ss" */
+                j += 2;
+                p += 2;
+                continue;
+            }
+            if (LATIN1[d - 0x80] != 0) { /* a letter */
+                j += 2;
+                p++;
+                continue;
+            }
+        }
+        break; /* anything else folds to no domain character */
+    }
+    *pend = p;
+    return j - j0;
+}
+
 size_t ss_normalize(const char *text, size_t len, char *out, size_t size) {
-    char tmp[SS_NORM_MAX];
-    size_t n, i, o = 0;
+    const unsigned char *t = (const unsigned char *)text;
+    size_t i = 0, o = 0;
+    size_t fold_pos = 0;   /* bytes of the folded text so far */
+    int last_space = 1;    /* no leading space: one is added */
+    int prev = -1;         /* the previous folded byte, -1 at the start */
+    int cut = 0;           /* out is full */
     if (size < 8) {
         if (size > 0) out[0] = '\0';
         return 0;
     }
     if (text == NULL) len = 0;
-    n = text ? norm_chars(text, len, tmp, sizeof tmp) : 0;
     out[o++] = ' ';
-    i = 0;
-    while (i < n) {
-        char c = tmp[i];
-        /* IPv4 address, not glued to a digit or dot before it. */
-        if (ss_isdigit((unsigned char)c) &&
-            (i == 0 || (!ss_isdigit((unsigned char)tmp[i - 1]) &&
-                        tmp[i - 1] != '.'))) {
-            size_t k = ipv4_at(tmp + i, n - i);
-            if (k > 0) {
-                if (!put(out, size, &o, "{ip}", 4)) break;
-                i += k;
-                continue;
+    while (i < len && fold_pos < FOLD_END) {
+        unsigned char c;
+        unsigned char f[2];
+        int nf, k;
+        {
+            /* A run of ASCII bytes that fold to a byte above '@' (letters
+             * and the like: no white space, digit or "@") is copied as
+             * folded, as far as out and the folded text have room. */
+            size_t lim = len - i, run = 0;
+            size_t room = o + 2 < size ? size - 2 - o : 0;
+            if (lim > FOLD_END - fold_pos) lim = FOLD_END - fold_pos;
+            if (lim > room) lim = room;
+            while (run < lim) {
+                unsigned char b = t[i + run];
+                if (b >= 0x80 || NORM_ASCII[b] <= '@') break;
+                out[o + run] = (char)NORM_ASCII[b];
+                run++;
+            }
+            if (run > 0) {
+                i += run;
+                o += run;
+                fold_pos += run;
+                prev = (unsigned char)out[o - 1];
+                last_space = 0;
+                if (i >= len || fold_pos >= FOLD_END) break;
             }
         }
-        /* E-mail address: local@domain; the local part is already in out. */
-        if (c == '@' && o > 1 && is_local_char((unsigned char)out[o - 1]) &&
-            i + 1 < n && is_domain_char((unsigned char)tmp[i + 1]) &&
-            tmp[i + 1] != '.') {
-            size_t start = o, end = i + 1;
-            while (start > 1 && is_local_char((unsigned char)out[start - 1]))
-                start--;
-            while (end < n && is_domain_char((unsigned char)tmp[end])) end++;
-            while (end > i + 1 && (tmp[end - 1] == '.' || tmp[end - 1] == '-'))
-                end--;
-            o = start;
-            if (!put(out, size, &o, "{addr}", 6)) break;
-            i = end;
+        c = t[i];
+        if (c < 0x80) {
+            unsigned char m = NORM_ASCII[c];
+            if (m == 0) { /* white space or a control character */
+                i++;
+                if (last_space) continue;
+                last_space = 1;
+                m = ' ';
+            } else if (m == '@' || ss_isdigit(m)) {
+                last_space = 0;
+                if (m != '@') {
+                    /* IPv4 address, not glued to a digit or dot before
+                     * it (digits and dots fold to themselves, anything
+                     * else to neither) */
+                    size_t w = len - i, n;
+                    if (w > FOLD_END - fold_pos) w = FOLD_END - fold_pos;
+                    if (!ss_isdigit(prev) && prev != '.' &&
+                        (n = ipv4_at(text + i, w)) > 0) {
+                        if (!put(out, size, &o, "{ip}", 4)) {
+                            cut = 1;
+                            break;
+                        }
+                        i += n;
+                        fold_pos += n;
+                        prev = t[i - 1];
+                        continue;
+                    }
+                } else if (o > 1 && is_local_char((unsigned char)out[o - 1])) {
+                    /* e-mail address: local@domain; the local part is
+                     * already in out */
+                    size_t pend, n = domain_at(t, i + 1, len, fold_pos + 1,
+                                               &pend);
+                    if (n > 0) {
+                        size_t start = o, j = i + 1 + n;
+                        while (j > i + 1 && (t[j - 1] == '.' || t[j - 1] == '-')) {
+                            j--;
+                            pend--;
+                        }
+                        while (start > 1 &&
+                               is_local_char((unsigned char)out[start - 1]))
+                            start--;
+                        o = start;
+                        if (!put(out, size, &o, "{addr}", 6)) {
+                            cut = 1;
+                            break;
+                        }
+                        /* the last byte kept: '@', or a domain character
+                         * (a letter when it is not ASCII) */
+                        prev = t[j - 1] < 0x80 ? NORM_ASCII[t[j - 1]] : 'a';
+                        i = j;
+                        fold_pos = pend;
+                        continue;
+                    }
+                }
+                i++;
+            } else {
+                last_space = 0;
+                i++;
+            }
+            fold_pos++;
+            if (o + 2 >= size) {
+                cut = 1;
+                break;
+            }
+            out[o++] = (char)m;
+            prev = m;
             continue;
         }
-        if (o + 2 >= size) break;
-        out[o++] = c;
-        i++;
+        /* Multi-byte UTF-8 sequences we fold; others are copied.  None of
+         * them folds to a digit or "@". */
+        if (c == 0xC2 && i + 1 < len && t[i + 1] == 0xA0) {
+            i += 2;
+            if (last_space) continue;
+            last_space = 1;
+            f[0] = ' ';
+            nf = 1;
+        } else {
+            last_space = 0;
+            f[0] = c;
+            nf = 1;
+            i++;
+            if (c == 0xC3 && i < len && t[i] >= 0x80 && t[i] <= 0xBF) {
+                unsigned char d = t[i];
+                if (d == 0x9F) { /* sharp s */
+                    f[0] = 's';
+                    f[1] = 's';
+                    nf = 2;
+                    i++;
+                } else if (LATIN1[d - 0x80] != 0) {
+                    f[0] = (unsigned char)LATIN1[d - 0x80];
+                    i++;
+                }
+            } else if (c == 0xE2 && i + 1 < len && t[i] == 0x80) {
+                unsigned char d = t[i + 1];
+                if (d == 0x98 || d == 0x99 || d == 0x9B) {
+                    f[0] = '\'';
+                    i += 2;
+                } else if (d == 0x9C || d == 0x9D) {
+                    f[0] = '"';
+                    i += 2;
+                }
+            }
+        }
+        fold_pos += (size_t)nf;
+        for (k = 0; k < nf; k++) {
+            if (o + 2 >= size) {
+                cut = 1;
+                break;
+            }
+            out[o++] = (char)f[k];
+        }
+        if (cut) break;
+        prev = f[nf - 1];
     }
+    /* the folded text drops its trailing white space */
+    if (!cut && o > 1 && out[o - 1] == ' ') o--;
     out[o++] = ' ';
     out[o] = '\0';
     return o;
@@ -561,18 +662,31 @@ typedef struct hit {
     unsigned start, end;
 } hit;
 
-static int ac_next(const ss_phrase_tables *t, int s, unsigned char c) {
+/* The transition from a state without a dense row: its sorted edges (a
+ * linear scan for the usual short lists, else a binary search), then its
+ * fail links, down to a dense row.  Returns the next state with its
+ * SS_AC_OUT bit. */
+static unsigned ac_next_sparse(const ss_phrase_tables *t, int s,
+                               unsigned char c) {
+    const ss_ac_index *estart = t->edge_start;
+    const unsigned char *echar = t->edge_char;
     int guard = 0;
     for (;;) {
         int lo, hi;
         if (s < t->ndense) return t->dense[s * t->nclass + t->byte_class[c]];
-        lo = t->edge_start[s];
-        hi = t->edge_start[s + 1] - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) / 2;
-            if (t->edge_char[mid] == c) return t->edge_next[mid];
-            if (t->edge_char[mid] < c) lo = mid + 1;
-            else hi = mid - 1;
+        lo = estart[s];
+        hi = estart[s + 1];
+        if (hi - lo <= 8) {
+            while (lo < hi && echar[lo] < c) lo++;
+            if (lo < hi && echar[lo] == c) return t->edge_next[lo];
+        } else {
+            hi--;
+            while (lo <= hi) {
+                int mid = (lo + hi) / 2;
+                if (echar[mid] == c) return t->edge_next[mid];
+                if (echar[mid] < c) lo = mid + 1;
+                else hi = mid - 1;
+            }
         }
         s = t->fail[s];
         if (++guard > SS_NORM_MAX) return 0; /* cannot happen: depth bound */
@@ -597,6 +711,9 @@ void ss_match_phrases(const char *norm, size_t len, ss_match *m) {
     int firsts[MAX_FIRSTS], cand[MAX_CANDIDATES];
     int nhits = 0, s = 0, i, j, nfirsts = 0, ncand = 0, all, c;
     size_t pos;
+    const unsigned char *bclass = t->byte_class;
+    const ss_ac_index *dense = t->dense, *aout = t->out, *adict = t->dict;
+    const int ndense = t->ndense, nclass = t->nclass;
 
     m->reasons = 0;
     m->nmatches = 0;
@@ -606,8 +723,12 @@ void ss_match_phrases(const char *norm, size_t len, ss_match *m) {
 
     for (pos = 0; pos < len; pos++) {
         int o, guard = 0;
-        s = ac_next(t, s, (unsigned char)norm[pos]);
-        o = t->out[s] != SS_AC_NONE ? s : t->dict[s];
+        unsigned char ch = (unsigned char)norm[pos];
+        unsigned next = s < ndense ? dense[s * nclass + bclass[ch]]
+                                   : ac_next_sparse(t, s, ch);
+        s = SS_AC_STATE(next);
+        if (!(next & SS_AC_OUT)) continue; /* no output: the usual case */
+        o = aout[s] != SS_AC_NONE ? s : adict[s];
         while (o > 0 && guard++ < 4096) {
             int pid = t->out[o];
             if (pid != (int)SS_AC_NONE && pid < SS_MAX_PATTERNS) {

@@ -32,17 +32,23 @@ typedef struct ss_phrase {
 typedef unsigned short ss_ac_index;
 #define SS_AC_NONE 65535u /* "no pattern" / "no phrase" */
 
+/* Set in a transition (dense row or edge) whose target state has an
+ * output (out or dict); the state number is the other 15 bits. */
+#define SS_AC_OUT 0x8000u
+#define SS_AC_STATE(x) ((int)((x) & 0x7FFFu))
+
 typedef struct ss_phrase_tables {
     /* States are numbered breadth-first; the first ndense (the root and
      * the shallow states) have a dense row: dense[s * nclass +
-     * byte_class[c]] is the next state, fail links already followed. */
+     * byte_class[c]] is the next state (with SS_AC_OUT), fail links
+     * already followed. */
     const unsigned char *byte_class; /* [256] */
     int nclass;
     const ss_ac_index *dense;       /* [ndense * nclass] */
     int ndense;
     const ss_ac_index *edge_start;  /* [nstates + 1] */
     const unsigned char *edge_char; /* sorted per state */
-    const ss_ac_index *edge_next;
+    const ss_ac_index *edge_next;   /* with SS_AC_OUT */
     const ss_ac_index *fail;
     const ss_ac_index *out;         /* pattern ending in state, or NONE */
     const ss_ac_index *dict;        /* next state with an output, or 0 */

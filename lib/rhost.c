@@ -28,17 +28,17 @@ typedef struct text_rule {
 typedef smtpstatus_reason (*rule_fn)(const smtpstatus_evidence *ev,
                                      const char *norm, size_t len);
 
-/* A host name suffix and its length. */
+/* A provider's host name suffix, its length and the provider (index in
+ * PROVIDERS). */
 typedef struct hsuf {
     const char *s;
     size_t len;
+    unsigned prov;
 } hsuf;
-#define S(x) {x, sizeof x - 1}
+#define H(x, p) {x, sizeof x - 1, p}
 
 typedef struct provider {
     const char *name;
-    const hsuf *hosts;          /* host suffixes (".l.google.com") */
-    const char *const *domains; /* extra recipient domains (none yet) */
     rule_fn fn;
     int compat_only; /* only with SMTPSTATUS_E_SISIMAI (sisimai's rules) */
 } provider;
@@ -720,49 +720,57 @@ static smtpstatus_reason rule_gsuite(const smtpstatus_evidence *ev,
 }
 
 /* ---- Provider table ------------------------------------------------ */
-static const hsuf H_GOOGLE[] = {S("aspmx.l.google.com"),
-                                S("gmail-smtp-in.l.google.com"), {NULL, 0}};
-static const hsuf H_MS[] = {S(".prod.outlook.com"),
-                            S(".protection.outlook.com"),
-                            S(".onmicrosoft.com"), S(".exchangelabs.com"),
-                            S(".hotmail.com"), {NULL, 0}};
-static const hsuf H_YAHOO[] = {S(".yahoodns.net"), {NULL, 0}};
-static const hsuf H_AOL[] = {S(".mail.aol.com"), S(".mx.aol.com"), {NULL, 0}};
-static const hsuf H_APPLE[] = {S(".mail.icloud.com"), S(".apple.com"),
-                               S(".me.com"), {NULL, 0}};
-static const hsuf H_FR[] = {S(".laposte.net"), S(".orange.fr"),
-                            S(".wanadoo.fr"), {NULL, 0}};
-static const hsuf H_COX[] = {S("cox.net"), {NULL, 0}};
-static const hsuf H_GODADDY[] = {S("smtp.secureserver.net"),
-                                 S("mailstore1.secureserver.net"), {NULL, 0}};
-static const hsuf H_SPECTRUM[] = {S("charter.net"), {NULL, 0}};
-static const hsuf H_TENCENT[] = {S(".qq.com"), {NULL, 0}};
-static const hsuf H_IUA[] = {S(".email.ua"), {NULL, 0}};
-static const hsuf H_KDDI[] = {S(".ezweb.ne.jp"), S("msmx.au.com"), {NULL, 0}};
-static const hsuf H_DOCOMO[] = {S("mfsmax.docomo.ne.jp"), {NULL, 0}};
-static const hsuf H_MLABS[] = {S(".messagelabs.com"), {NULL, 0}};
-static const hsuf H_MIMECAST[] = {S(".mimecast.com"), {NULL, 0}};
-static const hsuf H_GSUITE[] = {S("googlemail.com"), {NULL, 0}};
-static const char *const NONE[] = {NULL};
-
 static const provider PROVIDERS[] = {
-    {"provider rule: Google", H_GOOGLE, NONE, rule_google, 0},
-    {"provider rule: Microsoft", H_MS, NONE, rule_microsoft, 0},
-    {"provider rule: Yahoo", H_YAHOO, NONE, rule_yahoo, 0},
-    {"provider rule: AOL", H_AOL, NONE, rule_aol, 0},
-    {"provider rule: Apple iCloud", H_APPLE, NONE, rule_apple, 0},
-    {"provider rule: Orange/La Poste", H_FR, NONE, rule_franceptt, 0},
-    {"provider rule: Cox", H_COX, NONE, rule_cox, 0},
-    {"provider rule: GoDaddy", H_GODADDY, NONE, rule_godaddy, 0},
-    {"provider rule: Spectrum", H_SPECTRUM, NONE, rule_spectrum, 0},
-    {"provider rule: Tencent QQ", H_TENCENT, NONE, rule_tencent, 0},
-    {"provider rule: i.ua", H_IUA, NONE, rule_iua, 0},
-    {"provider rule: KDDI au", H_KDDI, NONE, rule_kddi, 0},
-    {"provider rule: NTT DOCOMO", H_DOCOMO, NONE, rule_docomo, 0},
-    {"provider rule: Symantec MessageLabs", H_MLABS, NONE, rule_messagelabs, 0},
-    {"provider rule: Mimecast", H_MIMECAST, NONE, rule_mimecast, 0},
-    {"provider rule: Google Workspace", H_GSUITE, NONE, rule_gsuite, 1},
+    {"provider rule: Google", rule_google, 0},
+    {"provider rule: Microsoft", rule_microsoft, 0},
+    {"provider rule: Yahoo", rule_yahoo, 0},
+    {"provider rule: AOL", rule_aol, 0},
+    {"provider rule: Apple iCloud", rule_apple, 0},
+    {"provider rule: Orange/La Poste", rule_franceptt, 0},
+    {"provider rule: Cox", rule_cox, 0},
+    {"provider rule: GoDaddy", rule_godaddy, 0},
+    {"provider rule: Spectrum", rule_spectrum, 0},
+    {"provider rule: Tencent QQ", rule_tencent, 0},
+    {"provider rule: i.ua", rule_iua, 0},
+    {"provider rule: KDDI au", rule_kddi, 0},
+    {"provider rule: NTT DOCOMO", rule_docomo, 0},
+    {"provider rule: Symantec MessageLabs", rule_messagelabs, 0},
+    {"provider rule: Mimecast", rule_mimecast, 0},
+    {"provider rule: Google Workspace", rule_gsuite, 1},
 };
+#define NPROVIDERS (sizeof PROVIDERS / sizeof PROVIDERS[0])
+
+/* The providers' host name suffixes (".l.google.com"), in the order of
+ * PROVIDERS: the first entry that matches names the provider.  Every
+ * suffix is lower case and has at least HSUF_MIN bytes. */
+#define HSUF_MIN 5
+static const hsuf HOSTS[] = {
+    H("aspmx.l.google.com", 0), H("gmail-smtp-in.l.google.com", 0),
+    H(".prod.outlook.com", 1), H(".protection.outlook.com", 1),
+    H(".onmicrosoft.com", 1), H(".exchangelabs.com", 1),
+    H(".hotmail.com", 1),
+    H(".yahoodns.net", 2),
+    H(".mail.aol.com", 3), H(".mx.aol.com", 3),
+    H(".mail.icloud.com", 4), H(".apple.com", 4), H(".me.com", 4),
+    H(".laposte.net", 5), H(".orange.fr", 5), H(".wanadoo.fr", 5),
+    H("cox.net", 6),
+    H("smtp.secureserver.net", 7), H("mailstore1.secureserver.net", 7),
+    H("charter.net", 8),
+    H(".qq.com", 9),
+    H(".email.ua", 10),
+    H(".ezweb.ne.jp", 11), H("msmx.au.com", 11),
+    H("mfsmax.docomo.ne.jp", 12),
+    H(".messagelabs.com", 13),
+    H(".mimecast.com", 14),
+    H("googlemail.com", 15),
+};
+
+/* Extra recipient domains of a provider (exact, any case; none yet). */
+typedef struct pdomain {
+    const char *name;
+    unsigned prov; /* index in PROVIDERS */
+} pdomain;
+static const pdomain DOMAINS[] = {{NULL, 0}};
 
 /* host ends with suffix; a suffix without a leading dot must match the
  * whole name or follow a dot. */
@@ -792,13 +800,64 @@ static const char *clean_host(const char *h, size_t *len) {
     return h;
 }
 
+/* The first provider (index in PROVIDERS) whose host suffixes name
+ * (lower case: the rules skip the others at once by their last byte and
+ * the fifth byte from the end), or NPROVIDERS.  In pass 0 name is the
+ * recipient's domain and must be the end of a suffix (sisimai's rule: the
+ * domain "icloud.com" names ".mail.icloud.com"), as written (no case
+ * folding), and hold a dot; otherwise name is a host name that must end
+ * with a suffix. */
+static size_t find_provider(const char *name, size_t nl, int domain,
+                            int compat) {
+    size_t i, best = NPROVIDERS;
+    int last, fifth;
+    if (nl == 0) return NPROVIDERS;
+    if (domain) {
+        last = (unsigned char)name[nl - 1];
+        fifth = nl >= HSUF_MIN ? (unsigned char)name[nl - HSUF_MIN] : -1;
+        for (i = 0; DOMAINS[i].name != NULL; i++) {
+            if (DOMAINS[i].prov < best &&
+                !(PROVIDERS[DOMAINS[i].prov].compat_only && !compat) &&
+                ss_eq_ci(ss_str_make(name, nl), DOMAINS[i].name))
+                best = DOMAINS[i].prov;
+        }
+        if (memchr(name, '.', nl) == NULL) return best;
+    } else {
+        last = ss_lower((unsigned char)name[nl - 1]);
+        fifth = nl >= HSUF_MIN ? ss_lower((unsigned char)name[nl - HSUF_MIN])
+                               : -1;
+    }
+    for (i = 0; i < sizeof HOSTS / sizeof HOSTS[0]; i++) {
+        const hsuf *e = &HOSTS[i];
+        const char *end = e->s + e->len;
+        if (e->prov >= best) break;
+        if ((unsigned char)end[-1] != last ||
+            (fifth >= 0 && (unsigned char)end[-HSUF_MIN] != fifth) ||
+            (PROVIDERS[e->prov].compat_only && !compat))
+            continue;
+        if (domain) {
+            const char *h = e->s;
+            size_t hl = e->len;
+            if (h[0] == '.') {
+                h++;
+                hl--;
+            }
+            if (!host_matches_nn(h, hl, name, nl)) continue;
+        } else if (!host_matches_nn(name, nl, e->s, e->len)) {
+            continue;
+        }
+        return e->prov;
+    }
+    return best;
+}
+
 smtpstatus_reason ss_rhost_classify(const smtpstatus_evidence *ev,
                                     const char *norm, size_t normlen,
                                     const char **provider_name) {
     size_t hostlen = 0, lhostlen = 0, domlen = 0;
     const char *host = NULL, *dom = NULL, *lhost = NULL;
-    size_t i, k;
-    int pass;
+    size_t found = NPROVIDERS;
+    int compat;
     if (provider_name) *provider_name = NULL;
     if (ev == NULL || norm == NULL || normlen <= 2) return R(COUNT_);
     if (ev->remote_host && *ev->remote_host)
@@ -812,56 +871,18 @@ smtpstatus_reason ss_rhost_classify(const smtpstatus_evidence *ev,
      * provider's own relay reports in the provider's words.  In compat
      * mode the reporting host is tried whenever the first two passes
      * found no provider, remote host or not, as sisimai does (a
-     * MessageLabs relay reporting another server's "No such user"). */
-    int compat = (ev->flags & SMTPSTATUS_E_SISIMAI) != 0;
-    /* lengths and the dot test, once */
-    ss_str doms = ss_str_make(dom ? dom : "", domlen);
-    int domdot = dom != NULL && memchr(dom, '.', domlen) != NULL;
-    /* which passes apply (the loop below relies on it: pass 0 needs a
-     * domain, pass 1 a remote host, pass 2 a reporting host) */
-    int pass_on[3];
-    pass_on[0] = dom != NULL;
-    pass_on[1] = host != NULL;
-    pass_on[2] = lhost != NULL && (host == NULL || compat);
-    for (pass = 0; pass < 3; pass++) {
-        if (!pass_on[pass]) continue;
-        for (i = 0; i < sizeof PROVIDERS / sizeof PROVIDERS[0]; i++) {
-            const provider *p = &PROVIDERS[i];
-            int hit = 0;
-            if (p->compat_only && !compat) continue;
-            if (pass == 0) {
-                for (k = 0; p->domains[k] != NULL && !hit; k++)
-                    if (ss_eq_ci(doms, p->domains[k]))
-                        hit = 1;
-                /* a recipient domain that the provider's host names end
-                 * with ("icloud.com" for ".mail.icloud.com"), as sisimai
-                 * matches; a mailbox at gmail.com or yahoo.com says
-                 * nothing about which host refused it */
-                for (k = 0; domdot && p->hosts[k].s != NULL && !hit; k++) {
-                    const char *h = p->hosts[k].s;
-                    size_t hl = p->hosts[k].len;
-                    if (h[0] == '.') {
-                        h++;
-                        hl--;
-                    }
-                    if (host_matches_nn(h, hl, dom, doms.len))
-                        hit = 1;
-                }
-            } else if (pass == 1) {
-                for (k = 0; p->hosts[k].s != NULL && !hit; k++)
-                    if (host_matches_nn(host, hostlen, p->hosts[k].s,
-                                        p->hosts[k].len))
-                        hit = 1;
-            } else {
-                for (k = 0; p->hosts[k].s != NULL && !hit; k++)
-                    if (host_matches_nn(lhost, lhostlen, p->hosts[k].s,
-                                        p->hosts[k].len))
-                        hit = 1;
-            }
-            if (!hit) continue;
-            if (provider_name) *provider_name = p->name;
-            return p->fn(ev, norm, normlen);
-        }
-    }
-    return R(COUNT_);
+     * MessageLabs relay reporting another server's "No such user").
+     * A recipient domain names a provider when the provider's host names
+     * end with it ("icloud.com" for ".mail.icloud.com"), as sisimai
+     * matches; a mailbox at gmail.com or yahoo.com says nothing about
+     * which host refused it. */
+    compat = (ev->flags & SMTPSTATUS_E_SISIMAI) != 0;
+    if (dom != NULL) found = find_provider(dom, domlen, 1, compat);
+    if (found == NPROVIDERS && host != NULL)
+        found = find_provider(host, hostlen, 0, compat);
+    if (found == NPROVIDERS && lhost != NULL && (host == NULL || compat))
+        found = find_provider(lhost, lhostlen, 0, compat);
+    if (found == NPROVIDERS) return R(COUNT_);
+    if (provider_name) *provider_name = PROVIDERS[found].name;
+    return PROVIDERS[found].fn(ev, norm, normlen);
 }

@@ -225,14 +225,24 @@ def main():
         sys.stderr.write("automaton too large for 16-bit tables (%d states); "
                          "widen ss_ac_index in lib/classify.h\n" % n)
         return 1
+    if n > 32767:
+        sys.stderr.write("automaton too large for 15-bit state numbers (%d "
+                         "states); widen ss_ac_index in lib/classify.h\n" % n)
+        return 1
     NONE16 = 65535
+    # Transitions (dense rows and edges) into a state with an output (its
+    # own pattern or one on its dict chain) carry SS_AC_OUT, so that the
+    # matcher tests one bit per byte.
+    AC_OUT = 0x8000
+    flag = [AC_OUT if (out[t] >= 0 or dictl[t] != 0) else 0 for t in range(n)]
+    dense = [t | flag[t] for t in dense]
     out = [NONE16 if o < 0 else o for o in out]
     estart, echar, enext = [], [], []
     for s in range(n):
         estart.append(len(echar))
         for x, t in sorted(edges[s].items()):
             echar.append(x)
-            enext.append(t)
+            enext.append(t | flag[t])
     estart.append(len(echar))
 
     def arr(ctype, name, values, per=12):
