@@ -257,8 +257,12 @@ static void quoted_status(ss_fact *f) {
 }
 
 int ss_decode_amazonses(const ss_view *v, ss_bounce *out) {
-    ss_str t = ss_trim(v->text);
-    if (t.len && t.ptr[0] == '{' &&
+    /* the first byte that is not white space (what ss_trim would start
+     * with) is '{' */
+    size_t i0 = 0;
+    while (i0 < v->text.len && ss_isspace((unsigned char)v->text.ptr[i0]))
+        i0++;
+    if (i0 < v->text.len && v->text.ptr[i0] == '{' &&
         (pv_has_header(v, "x-amz-sns-message-id") ||
          pv_from_has(v, "@sns.amazonaws.com")))
         return decode_json(v, out);

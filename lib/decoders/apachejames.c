@@ -17,6 +17,9 @@
 #include "../decoder.h"
 
 int ss_decode_apachejames(const ss_view *v, ss_bounce *out) {
+    /* the text's markers first: the cheapest test (all are needed) */
+    if (ss_find(v->text, "Message details:", 16) < 0)
+        return SS_DEC_NO;
     int match = ss_eq_ci(ss_trim(v->subject), "[BOUNCE]") ||
                 ss_find(ss_part_header_raw(v->root, "Message-ID"), ".JavaMail.", 10) >= 0;
     for (size_t i = 0; i < v->root->nheaders && i < 64 && !match; i++) {

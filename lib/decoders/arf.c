@@ -13,6 +13,7 @@
  * true): feedback type "opt-out", the recipient is the sender (From:).
  */
 #include "../decoder.h"
+#include "provutil.h"
 
 static void add_rcpt(ss_bounce *out, ss_str addr, ss_str type) {
     ss_fact *f = ss_bounce_add(out);
@@ -37,6 +38,10 @@ int ss_decode_arf(const ss_view *v, ss_bounce *out) {
         report = v->feedback_text;
     else {
         ss_str ct = ss_part_header_raw(v->root, "Content-Type");
+        /* the parameter's value is a slice of ct: without the words in ct
+         * it cannot be them (a cheap test first; '-' is the anchor) */
+        if (!pv_has_at(ct, "feedback-report", 15, 8))
+            return SS_DEC_NO;
         ss_str rt = ss_header_param(ct, "report-type");
         if (!ss_eq_ci(rt, "feedback-report"))
             return SS_DEC_NO;

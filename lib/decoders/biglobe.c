@@ -13,12 +13,13 @@
  * user name the reason; other text is left to the classifier.
  */
 #include "gw_util.h"
+#include "provutil.h"
 
 #define BG_MAX 256
 
 int ss_decode_biglobe(const ss_view *v, ss_bounce *out) {
     if (!ss_starts_ci(ss_trim(v->subject), "Returned mail:") ||
-        ss_find_ci(v->from, "postmaster@") < 0)
+        !pv_from_has(v, "postmaster@"))
         return SS_DEC_NO;
     static const char *const isp[] = {"@biglobe.ne.jp", "@inacatv.ne.jp",
                                       "@tmtv.ne.jp", "@ttv.ne.jp", NULL};

@@ -14,6 +14,7 @@
  * the blocks are the facts.  Does not classify.
  */
 #include "../decoder.h"
+#include "provutil.h"
 
 typedef struct co_block {
     ss_str rcpt, host, command, reply;
@@ -36,9 +37,9 @@ int ss_decode_courier(const ss_view *v, ss_bounce *out) {
     ss_str head = v->text;
     if (head.len > 2048)
         head.len = 2048;
-    if (ss_find_ci(head, "running the Courier mail server") < 0 &&
+    if (pv_find_ci_by(head, "running the Courier mail server", 'v') < 0 &&
         !(ss_starts_ci(ss_trim(v->subject), "NOTICE: mail delivery status.") &&
-          ss_find_ci(head, "This is a delivery status notification from") >= 0))
+          pv_find_ci_by(head, "This is a delivery status notification from", 'v') >= 0))
         return SS_DEC_NO;
     co_block b[CO_MAX_BLOCKS];
     size_t nb = 0, pos = 0, guard = 0;

@@ -16,15 +16,16 @@
  * classify otherwise; the analyzer does.
  */
 #include "../decoder.h"
+#include "provutil.h"
 
 int ss_decode_dragonfly(const ss_view *v, ss_bounce *out) {
-    if (ss_find_ci(v->subject, "Mail delivery failed") < 0)
+    if (pv_find_ci_by(v->subject, "Mail delivery failed", 'v') < 0)
         return SS_DEC_NO;
     /* the marker is the first line of the text */
     ss_str head = v->text;
     if (head.len > 512)
         head.len = 512;
-    if (ss_find_ci(head, "This is the DragonFly Mail Agent ") < 0)
+    if (pv_find_ci_by(head, "This is the DragonFly Mail Agent ", 'y') < 0)
         return SS_DEC_NO;
     out->decoder = "DragonFly";
 

@@ -27,6 +27,10 @@ int ss_decode_einsundeins(const ss_view *v, ss_bounce *out) {
         return SS_DEC_NO;
     static const char *const ends[] = {
         "--- The header of the original message is following. ---", NULL};
+    /* pv_upto finds nothing (the whole text: no) unless the text holds
+     * the marker, so its end first (anchored on the '.') */
+    if (!pv_has_at(v->text, "following. ---", 14, 9))
+        return SS_DEC_NO;
     ss_str orig;
     ss_str body = pv_upto(v->text, ends, &orig);
     if (body.len == v->text.len)

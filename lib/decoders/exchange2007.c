@@ -19,6 +19,7 @@
  * the reason for the ones listed here.
  */
 #include "gw_util.h"
+#include "provutil.h"
 
 static const struct {
     const char *code;
@@ -40,9 +41,13 @@ static const struct {
     {NULL, 0},
 };
 
-static const char *const subjects[] = {
-    "Undeliverable", "Non remis", "Non_remis_", "Non recapitabile",
-    "Olevererbart", NULL};
+/* the subject holds one of the NDR subjects (literals: their lengths
+ * are known at compile time) */
+static int ndr_subject(ss_str s) {
+    return gw_has(s, "Undeliverable") || gw_has(s, "Non remis") ||
+           gw_has(s, "Non_remis_") || gw_has(s, "Non recapitabile") ||
+           gw_has(s, "Olevererbart");
+}
 static const char *const diag_markers[] = {
     "Diagnostic information for administrators:",
     "Informations de diagnostic pour les administrateurs",
@@ -96,13 +101,10 @@ static int has_code(ss_str line) {
 
 int ss_decode_exchange2007(const ss_view *v, ss_bounce *out) {
     int score = 0;
-    for (size_t i = 0; subjects[i]; i++)
-        if (gw_has(v->subject, subjects[i])) {
-            score++;
-            break;
-        }
-    if (ss_find_ci(v->from, "postmaster@outlook.com") >= 0 ||
-        ss_find_ci(v->from, ".onmicrosoft.com") >= 0)
+    if (ndr_subject(v->subject))
+        score++;
+    if (pv_from_has(v, "postmaster@outlook.com") ||
+        pv_from_has(v, ".onmicrosoft.com"))
         score++;
     if (ss_part_header_raw(v->root, "Content-Language").ptr)
         score++;
@@ -112,11 +114,13 @@ int ss_decode_exchange2007(const ss_view *v, ss_bounce *out) {
     long start = -1;
     for (size_t i = 0; diag_markers[i] && start < 0; i++)
         start = gw_find_line(text, 0, diag_markers[i], 1, NULL);
-    int codes = gw_has(text, " RESOLVER.") || gw_has(text, " QUEUE.") ||
-                gw_has(text, "#RESOLVER.") || gw_has(text, "#QUEUE.");
     /* the Exchange codes alone may be quoted by another MTA's bounce:
-     * then the subject and the sender or language must agree too */
-    if (start < 0 && (!codes || score < 2))
+     * then the subject and the sender or language must agree too (the
+     * texts are searched only when that decides) */
+    if (start < 0 &&
+        (score < 2 ||
+         !(gw_has(text, " RESOLVER.") || gw_has(text, " QUEUE.") ||
+           gw_has(text, "#RESOLVER.") || gw_has(text, "#QUEUE."))))
         return SS_DEC_NO;
 
     /* the text: recipients, host and diagnostics */

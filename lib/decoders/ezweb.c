@@ -19,16 +19,17 @@
  * a message refused by the recipient's filter.
  */
 #include "gw_util.h"
+#include "provutil.h"
 
 static int is_ezweb(const ss_view *v) {
     int score = 0;
-    if (ss_find_ci(v->from, "Postmaster@ezweb.ne.jp") >= 0 ||
-        ss_find_ci(v->from, "Postmaster@au.com") >= 0)
+    if (pv_from_has(v, "Postmaster@ezweb.ne.jp") ||
+        pv_from_has(v, "Postmaster@au.com"))
         score++;
     if (ss_eq_ci(ss_trim(v->subject), "Mail System Error - Returned Mail"))
         score++;
     ss_str mid = ss_part_header_raw(v->root, "Message-Id");
-    if (ss_find_ci(mid, ".ezweb.ne.jp>") >= 0 || ss_find_ci(mid, ".au.com>") >= 0)
+    if (pv_has_lit(mid, ".ezweb.ne.jp>") || pv_has_lit(mid, ".au.com>"))
         score++;
     /* the Received headers (the dearest test) only when they decide */
     if (score != 1)

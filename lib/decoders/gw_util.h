@@ -10,6 +10,7 @@
 #define SS_GW_UTIL_H
 
 #include "../decoder.h"
+#include "provutil.h"
 
 #define GW_MAX_JOIN 4096
 #define GW_MAX_LINES 100000
@@ -43,7 +44,46 @@ static inline ss_str gw_skip(ss_str s, size_t n) {
 
 /* Does s contain the ASCII needle (case-sensitive)? */
 static inline int gw_has(ss_str s, const char *needle) {
-    return s.ptr && ss_find(s, needle, strlen(needle)) >= 0;
+    size_t n = strlen(needle);
+    if (!s.ptr)
+        return 0;
+    if (n < 2 || needle[0] != ' ')
+        return ss_find(s, needle, n) >= 0;
+    /* a leading space: search for the rest (fewer candidates), then look
+     * at the byte before it */
+    for (size_t off = 1; off < s.len;) {
+        long i = ss_find(ss_str_make(s.ptr + off, s.len - off), needle + 1, n - 1);
+        if (i < 0)
+            return 0;
+        if (s.ptr[off + (size_t)i - 1] == ' ')
+            return 1;
+        off += (size_t)i + 1;
+    }
+    return 0;
+}
+
+/* gw_has(s, needle), searching first for the first byte of needle equal
+ * to anchor (best a rare one; found at compile time when inlined). */
+static inline int gw_has_by(ss_str s, const char *needle, char anchor) {
+    size_t n = strlen(needle);
+    const char *a = strchr(needle, anchor);
+    size_t k = a ? (size_t)(a - needle) : 0;
+    if (!s.ptr)
+        return 0;
+    if (n == 0)
+        return 1;
+    if (n > s.len)
+        return 0;
+    const char *p = s.ptr + k, *end = s.ptr + (s.len - n) + k + 1;
+    while (p < end) {
+        const char *q = memchr(p, (unsigned char)needle[k], (size_t)(end - p));
+        if (!q)
+            return 0;
+        if (memcmp(q - k, needle, n) == 0)
+            return 1;
+        p = q + 1;
+    }
+    return 0;
 }
 
 /* Does the raw value of the first header `name` contain needle
@@ -53,7 +93,7 @@ static inline int gw_header_has(const ss_view *v, const char *name,
     ss_str h = ss_part_header_raw(v->root, name);
     if (!h.ptr)
         return 0;
-    return ss_find_ci(h, needle) >= 0;
+    return pv_has_lit(h, needle);
 }
 
 /* Does any header called `name` (Received, ...) contain needle
@@ -64,8 +104,8 @@ static inline int gw_any_header_has(const ss_view *v, const char *name,
     size_t nlen = strlen(name);
     for (size_t i = 0; i < p->nheaders; i++)
         if (p->headers[i].name.len == nlen &&
-            ss_eq_ci(p->headers[i].name, name) &&
-            ss_find_ci(p->headers[i].value, needle) >= 0)
+            pv_eq_ci(p->headers[i].name.ptr, name, nlen) &&
+            pv_has_lit(p->headers[i].value, needle))
             return 1;
     return 0;
 }
@@ -78,6 +118,10 @@ static inline long gw_find_line(ss_str text, size_t from, const char *marker,
     size_t pos = from, n = 0;
     ss_str line;
     size_t ml = strlen(marker);
+    /* a line holding the marker means the text from there holds it: one
+     * search of the text first, cheaper than the lines when it is not */
+    if (ml && ss_find(gw_skip(text, from), marker, ml) < 0)
+        return -1;
     while (ss_next_line(text, &pos, &line) && n++ < GW_MAX_LINES) {
         ss_str t = ss_trim(line);
         int hit = prefix ? (t.len >= ml && memcmp(t.ptr, marker, ml) == 0)

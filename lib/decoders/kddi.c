@@ -13,14 +13,15 @@
  * ezweb.c's.
  */
 #include "gw_util.h"
+#include "provutil.h"
 
 int ss_decode_kddi(const ss_view *v, ss_bounce *out) {
     /* both markers below start with "Your mail ": without it in the text
      * there is nothing to do (checked first: cheaper than the headers) */
     if (ss_find(v->text, "Your mail ", 10) < 0)
         return SS_DEC_NO;
-    int hit = (ss_find_ci(v->from, "no-reply@") >= 0 &&
-               ss_find_ci(v->from, ".dion.ne.jp") >= 0) ||
+    int hit = (pv_from_has(v, "no-reply@") &&
+               pv_from_has(v, ".dion.ne.jp")) ||
               gw_header_has(v, "Reply-To", "no-reply@app.auone-net.jp") ||
               gw_any_header_has(v, "Received", "ezweb.ne.jp (") ||
               gw_any_header_has(v, "Received", ".au.com (") ||

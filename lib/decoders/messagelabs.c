@@ -14,10 +14,11 @@
  * text adds the diagnostic they lack.
  */
 #include "gw_util.h"
+#include "provutil.h"
 
 int ss_decode_messagelabs(const ss_view *v, ss_bounce *out) {
     if (!gw_header_has(v, "X-Msg-Ref", "messagelabs.com") &&
-        ss_find_ci(v->from, "@messagelabs.com") < 0)
+        !pv_from_has(v, "@messagelabs.com"))
         return SS_DEC_NO;
     ss_str text = v->text;
     long start = gw_find_line(text, 0, "I was unable to deliver your message to the following addresses:", 0, NULL);

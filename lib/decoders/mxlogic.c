@@ -15,17 +15,18 @@
  * blank line continue it).  Plain Exim bounces are not recognized here.
  */
 #include "gw_util.h"
+#include "provutil.h"
 
 int ss_decode_mxlogic(const ss_view *v, ss_bounce *out) {
     /* X-MXL-* and "(mxl_mta-" Received headers are on all mail that
      * passed MX Logic; with them the sender must be an MX Logic host too */
     int hit = ss_part_header_raw(v->root, "X-MX-Bounce").ptr ||
-              ss_find_ci(v->from, "mxlogic.net") >= 0 ||
+              pv_from_has(v, "mxlogic.net") ||
               ((ss_part_header_raw(v->root, "X-MXL-NoteHash").ptr ||
                 ss_part_header_raw(v->root, "X-MXL-Hash").ptr) &&
                gw_any_header_has(v, "Received", "(mxl_mta-") &&
-               ss_find_ci(v->from, "MAILER-DAEMON@") >= 0 &&
-               ss_find_ci(v->from, ".mxl") >= 0);
+               pv_from_has(v, "MAILER-DAEMON@") &&
+               pv_from_has(v, ".mxl"));
     if (!hit)
         return SS_DEC_NO;
     ss_str text = v->text;

@@ -9,7 +9,7 @@
 
 int ss_decode_powermta(const ss_view *v, ss_bounce *out) {
     /* both fields below hold "X-PowerMTA-": one cheap scan first */
-    if (!v->dsn || ss_find_ci(v->dsn_text, "X-PowerMTA-") < 0)
+    if (!v->dsn || pv_find_ci_by(v->dsn_text, "X-PowerMTA-", 'w') < 0)
         return SS_DEC_NO;
     if (!v->dsn || (ss_find_ci(v->dsn_text, "\nX-PowerMTA-VirtualMTA:") < 0 &&
                     ss_find_ci(v->dsn_text, "\nX-PowerMTA-BounceCategory:") < 0))

@@ -43,15 +43,10 @@ ss_str pv_upto(ss_str text, const char *const *markers, ss_str *after) {
     return text;
 }
 
-int pv_from_local(const ss_view *v, const char *local) {
+int pv_from_local_n(const ss_view *v, const char *local, size_t n) {
     ss_str a = v->from_addr;
-    size_t n = strlen(local);
     return a.len > n && a.ptr[n] == '@' &&
-           ss_starts_ci(a, local);
-}
-
-int pv_from_has(const ss_view *v, const char *s) {
-    return ss_find_ci(v->from, s) >= 0;
+           (n == 0 || ss_memeq_ci(a.ptr, local, n));
 }
 
 int pv_has_header(const ss_view *v, const char *name) {

@@ -21,11 +21,112 @@
  * marker line the whole text is returned. */
 ss_str pv_upto(ss_str text, const char *const *markers, ss_str *after);
 
+/* a[0..n) and b[0..n) are equal, ASCII case ignored */
+static inline int pv_eq_ci(const char *a, const char *b, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (ss_lower((unsigned char)a[i]) != ss_lower((unsigned char)b[i]))
+            return 0;
+    return 1;
+}
+
 /* 1 when the From: address's local part equals local (case-insensitive). */
-int pv_from_local(const ss_view *v, const char *local);
+int pv_from_local_n(const ss_view *v, const char *local, size_t n);
+static inline int pv_from_local(const ss_view *v, const char *local) {
+    return pv_from_local_n(v, local, strlen(local)); /* n known when inlined */
+}
+
+/* 1 when s contains needle[0..n) (case-insensitive), as
+ * ss_find_ci_n(s, needle, n) >= 0.  k < n, and needle[k] must not be a
+ * letter: the search looks for that byte first.  Inline: with a literal
+ * the comparisons are unrolled. */
+static inline int pv_has_at(ss_str s, const char *needle, size_t n, size_t k) {
+    /* needle[k] is its own and only case variant, so a match of needle at
+     * i has exactly that byte at i + k: finding it with memchr and
+     * comparing around it finds the same matches as a case-insensitive
+     * search, with fewer candidates. */
+    if (n > s.len || !s.ptr)
+        return 0;
+    const char *p = s.ptr + k, *end = s.ptr + (s.len - n) + k + 1;
+    while (p < end) {
+        const char *q = memchr(p, (unsigned char)needle[k], (size_t)(end - p));
+        if (!q)
+            return 0;
+        if (pv_eq_ci(q + 1, needle + k + 1, n - k - 1) &&
+            pv_eq_ci(q - k, needle, k))
+            return 1;
+        p = q + 1;
+    }
+    return 0;
+}
+
+/* ss_find_ci_n(s, needle, n) (the offset of the first match or -1),
+ * searching for needle[k] (k < n; best a rare byte) first. */
+static inline long pv_find_ci_at(ss_str s, const char *needle, size_t n, size_t k) {
+    /* A match at i has needle[k] (either case) at i + k: candidates come
+     * from memchr of the anchor's two cases in turn, in order, so the
+     * first match found is the first match. */
+    if (n == 0)
+        return 0;
+    if (n > s.len || !s.ptr)
+        return -1;
+    unsigned char lo = (unsigned char)ss_lower((unsigned char)needle[k]);
+    unsigned char up = (lo >= 'a' && lo <= 'z') ? (unsigned char)(lo - 32) : lo;
+    const char *p = s.ptr + k, *end = s.ptr + (s.len - n) + k + 1;
+    const char *ql = NULL, *qu = NULL; /* next candidates, cached */
+    int doneql = 0, donequ = (up == lo);
+    while (p < end) {
+        if (!doneql && (!ql || ql < p)) {
+            ql = memchr(p, lo, (size_t)(end - p));
+            if (!ql)
+                doneql = 1;
+        }
+        if (!donequ && (!qu || qu < p)) {
+            qu = memchr(p, up, (size_t)(end - p));
+            if (!qu)
+                donequ = 1;
+        }
+        const char *q = doneql ? NULL : ql;
+        if (!donequ && qu && (!q || qu < q))
+            q = qu;
+        if (!q)
+            return -1;
+        if (pv_eq_ci(q + 1, needle + k + 1, n - k - 1) &&
+            pv_eq_ci(q - k, needle, k))
+            return (long)(q - k - s.ptr);
+        p = q + 1;
+    }
+    return -1;
+}
+
+/* The same for a literal needle, searching for its first byte equal to
+ * anchor (case-insensitive); found at compile time when inlined. */
+static inline long pv_find_ci_by(ss_str s, const char *lit, char anchor) {
+    const char *a = strchr(lit, anchor);
+    return pv_find_ci_at(s, lit, strlen(lit), a ? (size_t)(a - lit) : 0);
+}
+
+/* 1 when s contains the literal lit (case-insensitive), as
+ * ss_find_ci(s, lit) >= 0.  Inline so that the anchor (the first '@',
+ * else '(', '>', '.', '-' in lit) is found at compile time. */
+static inline int pv_has_lit(ss_str s, const char *lit) {
+    const char *an = strchr(lit, '@');
+    if (!an)
+        an = strchr(lit, '(');
+    if (!an)
+        an = strchr(lit, '>');
+    if (!an)
+        an = strchr(lit, '.');
+    if (!an)
+        an = strchr(lit, '-');
+    if (!an)
+        return ss_find_ci(s, lit) >= 0;
+    return pv_has_at(s, lit, strlen(lit), (size_t)(an - lit));
+}
 
 /* 1 when the decoded From: contains s (case-insensitive). */
-int pv_from_has(const ss_view *v, const char *s);
+static inline int pv_from_has(const ss_view *v, const char *s) {
+    return pv_has_lit(v->from, s);
+}
 
 /* 1 when the top-level header name is present. */
 int pv_has_header(const ss_view *v, const char *name);

@@ -19,13 +19,14 @@
  * used by x4.c for qmail clones with other opening sentences.
  */
 #include "../decoder.h"
+#include "provutil.h"
 
 static int qmail_received(const ss_part *root) {
     for (size_t i = 0; i < root->nheaders && i < 64; i++) {
         const ss_header *h = &root->headers[i];
-        if (!ss_eq_ci(h->name, "Received"))
+        if (h->name.len != 8 || !pv_eq_ci(h->name.ptr, "Received", 8))
             continue;
-        if (ss_find_ci(h->value, "(qmail ") >= 0 &&
+        if (pv_has_lit(h->value, "(qmail ") &&
             (ss_find_ci(h->value, "invoked for bounce)") >= 0 ||
              ss_find_ci(h->value, "invoked from network)") >= 0))
             return 1;

@@ -16,6 +16,7 @@
  * stated reason when no code is given.  Does not classify otherwise.
  */
 #include "../decoder.h"
+#include "provutil.h"
 
 static ss_str hash_status(ss_str s) {
     long at = ss_find(s, "(#", 2);
@@ -36,7 +37,7 @@ int ss_decode_x2(const ss_view *v, ss_bounce *out) {
         !ss_starts_ci(s, "failure delivery") &&
         !ss_starts_ci(s, "Permanent Delivery Failure"))
         return SS_DEC_NO;
-    if (ss_find_ci(v->from, "MAILER-DAEMON@") < 0)
+    if (!pv_from_has(v, "MAILER-DAEMON@"))
         return SS_DEC_NO;
     ss_str head = v->text;
     if (head.len > 1024)

@@ -6,6 +6,7 @@
  * qmail's fixed messages are shared with qmail.c (ss_qmail_blocks()).
  */
 #include "../decoder.h"
+#include "provutil.h"
 
 /* defined in qmail.c */
 int ss_qmail_blocks(const ss_view *v, ss_bounce *out,
@@ -29,8 +30,8 @@ int ss_decode_x4(const ss_view *v, ss_bounce *out) {
         int q = 0;
         for (size_t i = 0; i < v->root->nheaders && i < 64 && !q; i++) {
             const ss_header *h = &v->root->headers[i];
-            q = ss_eq_ci(h->name, "Received") &&
-                ss_find_ci(h->value, "(qmail ") >= 0 &&
+            q = h->name.len == 8 && pv_eq_ci(h->name.ptr, "Received", 8) &&
+                pv_has_lit(h->value, "(qmail ") &&
                 ss_find_ci(h->value, "invoked for bounce)") >= 0;
         }
         if (!q)
