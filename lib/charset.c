@@ -109,6 +109,28 @@ static size_t utf8_valid_prefix(const char *p, size_t n) {
     return n;
 }
 
+/* Length of the run at the start of p[0..n) of bytes 0x01..0x7F that are
+ * not stop (ESC for ISO-2022-JP, 0 for none). */
+static size_t ascii_run(const char *p, size_t n, unsigned char stop) {
+    const unsigned char *s = (const unsigned char *)p;
+    size_t i = 0;
+#if defined(__SSE2__) && defined(__GNUC__)
+    const __m128i zero = _mm_setzero_si128(), st = _mm_set1_epi8((char)stop);
+    while (n - i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(v, _mm_or_si128(_mm_cmpeq_epi8(v, zero),
+                                         _mm_cmpeq_epi8(v, st))));
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+        i += 16;
+    }
+#endif
+    while (i < n && s[i] && s[i] < 0x80 && (!stop || s[i] != stop))
+        i++;
+    return i;
+}
+
 /* Valid UTF-8 copy of in: each invalid byte becomes U+FFFD. */
 static ss_str utf8_repair(ss_arena *a, ss_str in, size_t first_bad) {
     if (in.len > (SIZE_MAX - 16) / 3)
@@ -309,12 +331,8 @@ static ss_str cp1252_to_utf8(ss_arena *a, ss_str in) {
  * and '~') as they are. */
 static int identity_text(const char *ic, ss_str in) {
     const unsigned char *s = (const unsigned char *)in.ptr;
-    if (strcmp(ic, "ISO-2022-JP-3") == 0) {
-        for (size_t i = 0; i < in.len; i++)
-            if (s[i] == 0 || s[i] >= 0x80 || s[i] == 0x1B)
-                return 0;
-        return 1;
-    }
+    if (strcmp(ic, "ISO-2022-JP-3") == 0)
+        return ascii_run(in.ptr, in.len, 0x1B) == in.len;
     if (strcmp(ic, "UTF-7") == 0) {
         for (size_t i = 0; i < in.len; i++) {
             unsigned c = s[i];
@@ -328,6 +346,145 @@ static int identity_text(const char *ic, ss_str in) {
     }
     return 0;
 }
+
+/* Convert in with cd into a new buffer of the arena: each invalid or
+ * incomplete sequence becomes rep (replen <= 4 bytes: U+FFFD in the
+ * target code); NULL when there is no memory to start with.  *olen gets
+ * the output length (a NUL follows it). */
+static char *iconv_run(ss_arena *a, iconv_t cd, ss_str in, int seven_bit,
+                       const char *rep, size_t replen, size_t *olen) {
+    if (in.len > (SIZE_MAX - 64) / 4)
+        return NULL;
+    size_t cap = in.len * 4 + 64;
+    char *out = ss_alloc(a, cap);
+    if (!out)
+        return NULL;
+    char *ip = (char *)(uintptr_t)in.ptr;
+    size_t ileft = in.len;
+    char *op = out;
+    size_t oleft = cap - 1;
+    /* Each round consumes input or output room, or grows the output:
+     * bounded by the input length and log(cap). */
+    for (size_t guard = 0; guard < in.len * 2 + 64; guard++) {
+        int grow = 0;
+        size_t r = iconv(cd, ileft ? &ip : NULL, ileft ? &ileft : NULL, &op,
+                         &oleft);
+        if (r != (size_t)-1) {
+            if (ileft)
+                continue;
+            /* flush the shift state */
+            if (iconv(cd, NULL, NULL, &op, &oleft) != (size_t)-1)
+                break;
+            if (errno != E2BIG)
+                break;
+            grow = 1;
+        } else if (errno == E2BIG || oleft < 4) {
+            grow = 1;
+        }
+        if (grow) {
+            size_t used = (size_t)(op - out);
+            if (cap > (SIZE_MAX - 64) / 2)
+                break;
+            size_t ncap = cap * 2;
+            char *n = ss_alloc(a, ncap);
+            if (!n)
+                break;
+            memcpy(n, out, used);
+            out = n;
+            cap = ncap;
+            op = out + used;
+            oleft = cap - 1 - used;
+            continue;
+        }
+        /* EILSEQ (invalid) or EINVAL (incomplete at the end) */
+        int incomplete = errno == EINVAL;
+        memcpy(op, rep, replen);
+        op += replen;
+        oleft -= replen;
+        if (incomplete || ileft <= 1) {
+            ileft = 0;
+            if (oleft >= 16)
+                iconv(cd, NULL, NULL, &op, &oleft);
+            break;
+        }
+        ip++;
+        ileft--;
+        /* what the next rounds would do for a run of 8-bit bytes in a
+         * 7-bit code, without calling iconv for each: one U+FFFD each
+         * (while there is room; else the loop grows the output) */
+        while (seven_bit && (unsigned char)*ip >= 0x80 && oleft >= 4) {
+            memcpy(op, rep, replen);
+            op += replen;
+            oleft -= replen;
+            if (ileft <= 1) {
+                ileft = 0;
+                if (oleft >= 16)
+                    iconv(cd, NULL, NULL, &op, &oleft);
+                break;
+            }
+            ip++;
+            ileft--;
+        }
+        if (!ileft)
+            break;
+    }
+    *op = '\0';
+    *olen = (size_t)(op - out);
+    return out;
+}
+
+#if defined(__GLIBC__)
+/* ISO-2022-JP text through glibc's one-step conversion to its internal
+ * UCS-4 ("WCHAR_T"), then UTF-8 encoded here: the same code points as
+ * the two-step conversion to UTF-8, for less.  0 when it cannot (no
+ * memory, or a code point UTF-8 does not take): the caller then converts
+ * as usual. */
+static int iso2022jp_to_utf8(ss_arena *a, ss_str in, const char *ic,
+                             ss_str *res) {
+    iconv_t cd = iconv_open("WCHAR_T", ic);
+    if (cd == (iconv_t)-1)
+        return 0;
+    static const uint32_t fffd = 0xFFFD;
+    char rep[4];
+    memcpy(rep, &fffd, 4);
+    size_t wl = 0;
+    char *w = iconv_run(a, cd, in, 1, rep, 4, &wl);
+    iconv_close(cd);
+    if (!w || wl % 4)
+        return 0;
+    /* UTF-8 is never longer than the 4 bytes a code point take here:
+     * write over the buffer from its start */
+    const unsigned char *wp = (const unsigned char *)w, *we = wp + wl;
+    char *o = w;
+    size_t k = 0;
+    for (; wp < we; wp += 4) {
+        uint32_t c;
+        memcpy(&c, wp, 4);
+        if (c < 0x80) {
+            o[k++] = (char)c;
+        } else if (c < 0x800) {
+            o[k++] = (char)(0xC0 | (c >> 6));
+            o[k++] = (char)(0x80 | (c & 0x3F));
+        } else if (c < 0x10000) {
+            if (c >= 0xD800 && c <= 0xDFFF)
+                return 0;
+            o[k++] = (char)(0xE0 | (c >> 12));
+            o[k++] = (char)(0x80 | ((c >> 6) & 0x3F));
+            o[k++] = (char)(0x80 | (c & 0x3F));
+        } else {
+            if (c > 0x10FFFF)
+                return 0;
+            o[k++] = (char)(0xF0 | (c >> 18));
+            o[k++] = (char)(0x80 | ((c >> 12) & 0x3F));
+            o[k++] = (char)(0x80 | ((c >> 6) & 0x3F));
+            o[k++] = (char)(0x80 | (c & 0x3F));
+        }
+    }
+    o[k] = '\0';
+    *res = ss_str_make(o, k);
+    return 1;
+}
+#endif
 
 ss_str ss_to_utf8(ss_arena *a, ss_str in, ss_str charset, int *unknown) {
     char name[64], tmp[64];
@@ -368,10 +525,7 @@ ss_str ss_to_utf8(ss_arena *a, ss_str in, ss_str charset, int *unknown) {
         if (strncmp(name, not_ascii[i], strlen(not_ascii[i])) == 0)
             stateful = 1;
     if (!stateful) {
-        size_t i = 0;
-        while (i < in.len && (unsigned char)in.ptr[i] < 0x80 && in.ptr[i])
-            i++;
-        if (i == in.len)
+        if (ascii_run(in.ptr, in.len, 0) == in.len)
             return in;
     } else if (identity_text(ic, in)) {
         return in;
@@ -381,96 +535,27 @@ ss_str ss_to_utf8(ss_arena *a, ss_str in, ss_str charset, int *unknown) {
     /* ISO-2022-JP is a 7-bit code: a byte >= 0x80 is invalid in every
      * state, so iconv would stop at it at once without output */
     int seven_bit = strncmp(ic, "ISO-2022-JP", 11) == 0;
+#if defined(__GLIBC__)
+    if (seven_bit) {
+        ss_str r;
+        if (iso2022jp_to_utf8(a, in, ic, &r))
+            return r;
+    }
+#endif
     iconv_t cd = iconv_open("UTF-8", ic);
     if (cd == (iconv_t)-1) {
         if (unknown)
             *unknown = 1;
         return in;
     }
-    if (in.len > (SIZE_MAX - 64) / 4) {
-        iconv_close(cd);
-        return in;
-    }
-    size_t cap = in.len * 4 + 64;
-    char *out = ss_alloc(a, cap);
-    if (!out) {
-        iconv_close(cd);
-        return in;
-    }
-    char *ip = (char *)(uintptr_t)in.ptr;
-    size_t ileft = in.len;
-    char *op = out;
-    size_t oleft = cap - 1;
-    /* Each round consumes input or output room, or grows the output:
-     * bounded by the input length and log(cap). */
-    for (size_t guard = 0; guard < in.len * 2 + 64; guard++) {
-        int grow = 0;
-        size_t r = iconv(cd, ileft ? &ip : NULL, ileft ? &ileft : NULL, &op,
-                         &oleft);
-        if (r != (size_t)-1) {
-            if (ileft)
-                continue;
-            /* flush the shift state */
-            if (iconv(cd, NULL, NULL, &op, &oleft) != (size_t)-1)
-                break;
-            if (errno != E2BIG)
-                break;
-            grow = 1;
-        } else if (errno == E2BIG || oleft < 4) {
-            grow = 1;
-        }
-        if (grow) {
-            size_t used = (size_t)(op - out);
-            if (cap > (SIZE_MAX - 64) / 2)
-                break;
-            size_t ncap = cap * 2;
-            char *n = ss_alloc(a, ncap);
-            if (!n)
-                break;
-            memcpy(n, out, used);
-            out = n;
-            cap = ncap;
-            op = out + used;
-            oleft = cap - 1 - used;
-            continue;
-        }
-        /* EILSEQ (invalid) or EINVAL (incomplete at the end) */
-        int incomplete = errno == EINVAL;
-        memcpy(op, "\xEF\xBF\xBD", 3);
-        op += 3;
-        oleft -= 3;
-        if (incomplete || ileft <= 1) {
-            ileft = 0;
-            if (oleft >= 16)
-                iconv(cd, NULL, NULL, &op, &oleft);
-            break;
-        }
-        ip++;
-        ileft--;
-        /* what the next rounds would do for a run of 8-bit bytes in a
-         * 7-bit code, without calling iconv for each: one U+FFFD each
-         * (while there is room; else the loop grows the output) */
-        while (seven_bit && (unsigned char)*ip >= 0x80 && oleft >= 4) {
-            memcpy(op, "\xEF\xBF\xBD", 3);
-            op += 3;
-            oleft -= 3;
-            if (ileft <= 1) {
-                ileft = 0;
-                if (oleft >= 16)
-                    iconv(cd, NULL, NULL, &op, &oleft);
-                break;
-            }
-            ip++;
-            ileft--;
-        }
-        if (!ileft)
-            break;
-    }
+    size_t olen = 0;
+    char *out = iconv_run(a, cd, in, seven_bit, "\xEF\xBF\xBD", 3, &olen);
     iconv_close(cd);
-    *op = '\0';
+    if (!out)
+        return in;
     /* iconv's UCS-4 decoder passes code points over U+10FFFF through as
      * invalid UTF-8 (found by fuzz_charset): check the output too */
-    ss_str res = ss_str_make(out, (size_t)(op - out));
+    ss_str res = ss_str_make(out, olen);
     size_t bad = utf8_valid_prefix(res.ptr, res.len);
     if (bad != res.len) {
         ss_str fixed = utf8_repair(a, res, bad);

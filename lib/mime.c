@@ -184,6 +184,32 @@ static size_t name_len(const char *ls, size_t ll, int lf) {
     return k;
 }
 
+#if defined(__SSE2__) && defined(__GNUC__)
+#define SS_LF_SCAN 1
+/* The first LF in p[0..n), or NULL: header lines are short, so an inline
+ * scan (32 bytes a step) costs less than a memchr call for each. */
+static inline const char *line_end(const char *p, size_t n) {
+    const __m128i lf = _mm_set1_epi8('\n');
+    size_t k = 0;
+    for (; n - k >= 32; k += 32) {
+        __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
+        __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(p + k + 16));
+        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v0, lf)) |
+                        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v1, lf)) << 16;
+        if (mask)
+            return p + k + (size_t)__builtin_ctz(mask);
+    }
+    if (n - k >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
+        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf));
+        if (mask)
+            return p + k + (size_t)__builtin_ctz(mask);
+        k += 16;
+    }
+    return memchr(p + k, '\n', n - k);
+}
+#endif
+
 smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
                                ss_str block, ss_header **out, size_t *n,
                                size_t *body_off, unsigned *warnings) {
@@ -207,21 +233,25 @@ smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
     int first = 1;
     while (i < len) {
         const char *ls = p + i;
+#if defined(SS_LF_SCAN)
+        const char *nl = line_end(ls, len - i);
+#else
         const char *nl = memchr(ls, '\n', len - i);
+#endif
         size_t ll = nl ? (size_t)(nl - ls) : len - i; /* without LF */
         size_t next = nl ? i + ll + 1 : len;
         if (ll == 0 || (ll == 1 && ls[0] == '\r')) {
             *body_off = next;
             break;
         }
-        if (!full && next > maxh) {
+        if (next > maxh) {
+            /* the header limit: this line and the rest are skipped, the
+             * loop below only looks for the end */
             full = 1;
             if (warnings)
                 *warnings |= SMTPSTATUS_RW_HEADER_LIMIT;
-        }
-        if (full) {
             i = next;
-            continue;
+            break;
         }
         if (ls[0] == ' ' || ls[0] == '\t') {
             if (nh) { /* continuation */
@@ -244,9 +274,13 @@ smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
         }
         size_t k = name_len(ls, ll, nl != NULL);
         size_t nlen = k;
-        while (k < ll && (ls[k] == ' ' || ls[k] == '\t'))
-            k++; /* "Name : value" */
-        if (nlen == 0 || k >= ll || ls[k] != ':') {
+        int colon = k < ll && ls[k] == ':'; /* "Name:", the usual case */
+        if (!colon) {
+            while (k < ll && (ls[k] == ' ' || ls[k] == '\t'))
+                k++; /* "Name : value" */
+            colon = k < ll && ls[k] == ':';
+        }
+        if (nlen == 0 || !colon) {
             /* not a header line */
             if (first) { /* no header block at all: all is body */
                 *body_off = i;
@@ -263,17 +297,37 @@ smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
                 if (!hs)
                     return SMTPSTATUS_ENOMEM;
                 cap = 16;
-            } else if (ss_grow(a, (void **)&hs, &cap, nh + 1, sizeof *hs))
-                return SMTPSTATUS_ENOMEM;
+            } else {
+                /* through copies: hs and cap stay out of memory */
+                void *g = hs;
+                size_t gcap = cap;
+                if (ss_grow(a, &g, &gcap, nh + 1, sizeof *hs))
+                    return SMTPSTATUS_ENOMEM;
+                hs = g;
+                cap = gcap;
+            }
         }
         ss_header *h = &hs[nh++];
         h->name = ss_str_make(ls, nlen);
         const char *v = ls + k + 1, *vend = ls + ll;
+        if (v < vend && *v == ' ') /* "Name: value", the usual case */
+            v++;
         while (v < vend && (*v == ' ' || *v == '\t'))
             v++;
         while (vend > v && vend[-1] == '\r')
             vend--;
         h->value = ss_str_make(v, (size_t)(vend - v));
+        i = next;
+    }
+    while (full && i < len) {
+        const char *ls = p + i;
+        const char *nl = memchr(ls, '\n', len - i);
+        size_t ll = nl ? (size_t)(nl - ls) : len - i; /* without LF */
+        size_t next = nl ? i + ll + 1 : len;
+        if (ll == 0 || (ll == 1 && ls[0] == '\r')) {
+            *body_off = next;
+            break;
+        }
         i = next;
     }
     /* drop a trailing CR on folded values (only a continuation line can
@@ -286,10 +340,44 @@ smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
     return SMTPSTATUS_OK;
 }
 
-/* Do name (NUL-terminated, len bytes) and header name q (len bytes)
- * match, ignoring ASCII case? */
+/* Are a[0..n) and b[0..n) the same bytes?  Names of 4 to 32 bytes (most
+ * header names) are compared as a few words, without a call. */
+static inline int mem_eq(const char *a, const char *b, size_t n) {
+    if (n >= 8 && n <= 16) {
+        uint64_t a0, a1, b0, b1;
+        memcpy(&a0, a, 8);
+        memcpy(&b0, b, 8);
+        memcpy(&a1, a + n - 8, 8);
+        memcpy(&b1, b + n - 8, 8);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    if (n > 16 && n <= 32) {
+        uint64_t a0, a1, a2, a3, b0, b1, b2, b3;
+        memcpy(&a0, a, 8);
+        memcpy(&b0, b, 8);
+        memcpy(&a1, a + 8, 8);
+        memcpy(&b1, b + 8, 8);
+        memcpy(&a2, a + n - 16, 8);
+        memcpy(&b2, b + n - 16, 8);
+        memcpy(&a3, a + n - 8, 8);
+        memcpy(&b3, b + n - 8, 8);
+        return ((a0 ^ b0) | (a1 ^ b1) | (a2 ^ b2) | (a3 ^ b3)) == 0;
+    }
+    if (n >= 4 && n < 8) {
+        uint32_t a0, a1, b0, b1;
+        memcpy(&a0, a, 4);
+        memcpy(&b0, b, 4);
+        memcpy(&a1, a + n - 4, 4);
+        memcpy(&b1, b + n - 4, 4);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    return memcmp(a, b, n) == 0;
+}
+
+/* Do name (len bytes) and header name q (len bytes) match, ignoring
+ * ASCII case? */
 static inline int name_eq_ci(const char *q, const char *name, size_t len) {
-    if (memcmp(q, name, len) == 0) /* most are written as looked up */
+    if (mem_eq(q, name, len)) /* most are written as looked up */
         return 1;
     size_t k = 0;
     while (k < len && ss_lower((unsigned char)q[k]) ==
@@ -298,12 +386,16 @@ static inline int name_eq_ci(const char *q, const char *name, size_t len) {
     return k == len;
 }
 
-ss_str ss_header_raw(const ss_header *h, size_t n, const char *name) {
-    size_t len = strlen(name);
+ss_str ss_header_raw_n(const ss_header *h, size_t n, const char *name,
+                       size_t len) {
     for (size_t i = 0; i < n; i++)
         if (h[i].name.len == len && name_eq_ci(h[i].name.ptr, name, len))
             return h[i].value;
     return SS_NULLSTR;
+}
+
+ss_str(ss_header_raw)(const ss_header *h, size_t n, const char *name) {
+    return ss_header_raw_n(h, n, name, strlen(name));
 }
 
 /* ---------------- header index ---------------- */
@@ -355,11 +447,10 @@ static void hidx_build(ss_arena *a, ss_part *p) {
     p->hidx = x;
 }
 
-ss_str ss_part_header_raw_idx(const ss_part *p, const char *name) {
+ss_str ss_part_header_raw_n(const ss_part *p, const char *name, size_t len) {
     const ss_header_index *x = p->hidx;
     if (!x)
-        return ss_header_raw(p->headers, p->nheaders, name);
-    size_t len = strlen(name);
+        return ss_header_raw_n(p->headers, p->nheaders, name, len);
     if (!len) /* no header has an empty name */
         return SS_NULLSTR;
     /* each step follows a link to a later header: at most nheaders steps */
@@ -369,6 +460,10 @@ ss_str ss_part_header_raw_idx(const ss_part *p, const char *name) {
             return h->value;
     }
     return SS_NULLSTR;
+}
+
+ss_str(ss_part_header_raw_idx)(const ss_part *p, const char *name) {
+    return ss_part_header_raw_n(p, name, strlen(name));
 }
 
 /* Does p[0..n) hold a LF or a CR? */
@@ -429,13 +524,23 @@ static ss_str header_decode(ss_arena *a, ss_str v) {
     return ss_trim(v);
 }
 
-ss_str ss_header_value(ss_arena *a, const ss_header *h, size_t n,
-                       const char *name) {
-    return header_decode(a, ss_header_raw(h, n, name));
+ss_str ss_header_value_n(ss_arena *a, const ss_header *h, size_t n,
+                         const char *name, size_t len) {
+    return header_decode(a, ss_header_raw_n(h, n, name, len));
 }
 
-ss_str ss_part_header_value(ss_arena *a, const ss_part *p, const char *name) {
-    return header_decode(a, ss_part_header_raw_idx(p, name));
+ss_str ss_part_header_value_n(ss_arena *a, const ss_part *p, const char *name,
+                              size_t len) {
+    return header_decode(a, ss_part_header_raw_n(p, name, len));
+}
+
+ss_str(ss_header_value)(ss_arena *a, const ss_header *h, size_t n,
+                        const char *name) {
+    return ss_header_value_n(a, h, n, name, strlen(name));
+}
+
+ss_str(ss_part_header_value)(ss_arena *a, const ss_part *p, const char *name) {
+    return ss_part_header_value_n(a, p, name, strlen(name));
 }
 
 /* ---------------- parameters ---------------- */
@@ -1043,14 +1148,60 @@ static void type_headers(const ss_part *p, ss_str *ct, ss_str *cte) {
 }
 
 /* 1: ';' and white space (is_ws), where a type or encoding token ends;
- * 2: an upper-case letter (the token needs lower_str). */
+ * 2: an upper-case letter (the token needs lower_str); 4: '/'. */
 static const unsigned char token_stop[256] = {
-    ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [' '] = 1, [';'] = 1,
+    ['\t'] = 1, ['\n'] = 1, ['\r'] = 1, [' '] = 1, [';'] = 1, ['/'] = 4,
     ['A'] = 2, ['B'] = 2, ['C'] = 2, ['D'] = 2, ['E'] = 2, ['F'] = 2, ['G'] = 2,
     ['H'] = 2, ['I'] = 2, ['J'] = 2, ['K'] = 2, ['L'] = 2, ['M'] = 2, ['N'] = 2,
     ['O'] = 2, ['P'] = 2, ['Q'] = 2, ['R'] = 2, ['S'] = 2, ['T'] = 2, ['U'] = 2,
     ['V'] = 2, ['W'] = 2, ['X'] = 2, ['Y'] = 2, ['Z'] = 2,
 };
+
+/* Length of the type token at the start of p[0..n) (up to the first byte
+ * with token_stop bit 1); *seen gets the other token_stop bits of its
+ * bytes or'ed (2: an upper-case letter, 4: a '/'). */
+static size_t type_token(const char *p, size_t n, unsigned *seen) {
+    size_t k = 0;
+    unsigned bits = 0;
+#if defined(__SSE2__) && defined(__GNUC__)
+    /* 16 bytes at a time while they are inside the value */
+    const __m128i sp = _mm_set1_epi8(' '), tb = _mm_set1_epi8('\t'),
+                  lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'),
+                  sc = _mm_set1_epi8(';'), sl = _mm_set1_epi8('/'),
+                  a1 = _mm_set1_epi8('A' - 1), z1 = _mm_set1_epi8('Z' + 1);
+    unsigned um = 0, sm = 0; /* upper-case letters, slashes seen */
+    while (n - k >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
+        unsigned stop = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, sc)),
+            _mm_or_si128(_mm_cmpeq_epi8(v, tb),
+                         _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr)))));
+        /* signed compares: bytes >= 0x80 are negative, not letters */
+        unsigned up = (unsigned)_mm_movemask_epi8(
+            _mm_and_si128(_mm_cmpgt_epi8(v, a1), _mm_cmplt_epi8(v, z1)));
+        unsigned slash = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, sl));
+        if (stop) {
+            unsigned below = (1u << __builtin_ctz(stop)) - 1u;
+            um |= up & below;
+            sm |= slash & below;
+            *seen = (um ? 2u : 0u) | (sm ? 4u : 0u);
+            return k + (size_t)__builtin_ctz(stop);
+        }
+        um |= up;
+        sm |= slash;
+        k += 16;
+    }
+    bits = (um ? 2u : 0u) | (sm ? 4u : 0u);
+#endif
+    for (; k < n; k++) {
+        unsigned t = token_stop[(unsigned char)p[k]];
+        if (t & 1)
+            break;
+        bits |= t;
+    }
+    *seen = bits;
+    return k;
+}
 
 static void parse_entity(parse_ctx *c, ss_str block, int depth, ss_part *parent,
                          ss_part *p) {
@@ -1069,20 +1220,16 @@ static void parse_entity(parse_ctx *c, ss_str block, int depth, ss_part *parent,
     type_headers(p, &ct, &cte);
     ss_str type = SS_NULLSTR;
     int upper = 0; /* the type has upper-case letters */
+    int slash = 0; /* the type has a '/' */
     if (ct.ptr) {
-        size_t k = 0;
         unsigned seen = 0;
-        for (; k < ct.len; k++) {
-            unsigned t = token_stop[(unsigned char)ct.ptr[k]];
-            if (t & 1)
-                break;
-            seen |= t;
-        }
+        size_t k = type_token(ct.ptr, ct.len, &seen);
         type = ss_str_make(ct.ptr, k);
-        upper = seen != 0;
+        upper = (seen & 2) != 0;
+        slash = (seen & 4) != 0;
         /* "text / plain" written with spaces: rare, take the token */
     }
-    if (type.len == 0 || !memchr(type.ptr, '/', type.len)) {
+    if (type.len == 0 || !slash) {
         if (parent && ss_eq_ci(parent->type, "multipart/digest"))
             type = SS_STR("message/rfc822");
         else

@@ -66,15 +66,36 @@ smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
 ss_str ss_header_raw(const ss_header *h, size_t n, const char *name);
 /* ss_header_raw on a part's headers, through its index when it has one. */
 ss_str ss_part_header_raw_idx(const ss_part *p, const char *name);
-static inline ss_str ss_part_header_raw(const ss_part *p, const char *name) {
-    return ss_part_header_raw_idx(p, name);
-}
 
 /* The value unfolded, RFC 2047 words decoded to UTF-8, trimmed. */
 ss_str ss_header_value(ss_arena *a, const ss_header *h, size_t n,
                        const char *name);
 /* ss_header_value on a part's headers, through its index when it has one. */
 ss_str ss_part_header_value(ss_arena *a, const ss_part *p, const char *name);
+
+/* The same with the length of name given (len == strlen(name)).  The
+ * macros below pass strlen(name), which the compiler folds for a string
+ * literal: the lookups of the decoders then do not measure the name.
+ * The functions above stay (for their address); the macros evaluate
+ * name twice. */
+ss_str ss_header_raw_n(const ss_header *h, size_t n, const char *name,
+                       size_t len);
+ss_str ss_part_header_raw_n(const ss_part *p, const char *name, size_t len);
+ss_str ss_header_value_n(ss_arena *a, const ss_header *h, size_t n,
+                         const char *name, size_t len);
+ss_str ss_part_header_value_n(ss_arena *a, const ss_part *p, const char *name,
+                              size_t len);
+#define ss_header_raw(h, n, name) ss_header_raw_n((h), (n), (name), strlen(name))
+#define ss_part_header_raw_idx(p, name)                                      \
+    ss_part_header_raw_n((p), (name), strlen(name))
+#define ss_header_value(a, h, n, name)                                       \
+    ss_header_value_n((a), (h), (n), (name), strlen(name))
+#define ss_part_header_value(a, p, name)                                     \
+    ss_part_header_value_n((a), (p), (name), strlen(name))
+
+static inline ss_str ss_part_header_raw(const ss_part *p, const char *name) {
+    return ss_part_header_raw_idx(p, name);
+}
 static inline ss_str ss_part_header(ss_arena *a, const ss_part *p,
                                     const char *name) {
     return ss_part_header_value(a, p, name);

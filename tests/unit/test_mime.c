@@ -494,6 +494,130 @@ static void replay_dir(const char *dir, int charset) {
     fprintf(stderr, "replayed %d files from %s\n", count, dir);
 }
 
+/* Lookups with names of every length class (the word compares of
+ * mem_eq), line ends at every offset of a 16-byte block (line_end),
+ * and the ASCII checks of ss_to_utf8 around 16-byte blocks. */
+static void test_lookup_lengths(void) {
+    static const char *const names[] = {
+        "A", "To", "Cc:", "From", "X-Ab", "Subject", "X-Mailer", "Message-ID",
+        "Content-Type", "Final-Recipient", "X-Sixteen-Bytes!", "Original-Recipient",
+        "Content-Transfer-Encoding", "X-Thirty-Two-Bytes-Long-Name-Yes",
+        "X-A-Name-Longer-Than-Thirty-Two-Bytes"};
+    size_t nn = sizeof names / sizeof names[0];
+    for (size_t pad = 0; pad < 40; pad++) {
+        ss_buf b;
+        ss_buf_init(&b);
+        for (size_t k = 0; k < nn; k++) {
+            if (strchr(names[k], ':'))
+                continue;
+            char line[256];
+            int l = snprintf(line, sizeof line, "%s: v%zu%.*s\n", names[k], k,
+                             (int)pad, "........................................");
+            ss_buf_append(&b, line, (size_t)l);
+        }
+        ss_buf_append(&b, "\nbody", 5);
+        CHECK(!b.failed);
+        ss_message m;
+        CHECK(ss_mime_parse(&A, NULL, b.ptr, b.len, &m) == SMTPSTATUS_OK);
+        for (size_t k = 0; k < nn; k++) {
+            ss_str v = ss_part_header_raw(m.root, names[k]);
+            ss_str w = ss_header_raw(m.root->headers, m.root->nheaders, names[k]);
+            if (strchr(names[k], ':')) {
+                CHECK(v.ptr == NULL && w.ptr == NULL);
+                continue;
+            }
+            char want[64];
+            snprintf(want, sizeof want, "v%zu", k);
+            CHECK(v.ptr && v.len == strlen(want) + pad &&
+                  memcmp(v.ptr, want, strlen(want)) == 0);
+            CHECK(w.ptr == v.ptr && w.len == v.len);
+            /* the same name in another case, and a name one byte off */
+            char up[64], off[64];
+            size_t nl = strlen(names[k]);
+            for (size_t j = 0; j <= nl; j++)
+                up[j] = (char)(j % 2 ? ss_lower((unsigned char)names[k][j])
+                                     : (names[k][j] >= 'a' && names[k][j] <= 'z'
+                                            ? names[k][j] - 32 : names[k][j]));
+            CHECK(ss_part_header_raw(m.root, up).ptr == v.ptr);
+            memcpy(off, names[k], nl + 1);
+            off[nl - 1] = off[nl - 1] == 'Z' ? 'Y' : 'Z';
+            CHECK(ss_part_header_raw(m.root, off).ptr == NULL);
+            off[nl - 1] = names[k][nl - 1];
+            off[0] = off[0] == 'Q' ? 'R' : 'Q';
+            CHECK(ss_part_header_raw(m.root, off).ptr == NULL);
+        }
+        CHECK(eq(ss_part_text(&m, m.root), "body"));
+        ss_buf_free(&b);
+    }
+    /* a header block that ends without a line end, at every length */
+    for (size_t l = 1; l < 70; l++) {
+        char blk[80];
+        memset(blk, 'x', sizeof blk);
+        memcpy(blk, "Subject: ", 9);
+        ss_header *h;
+        size_t n, off;
+        size_t len = l + 9;
+        CHECK(ss_parse_headers(&A, NULL, ss_str_make(blk, len), &h, &n, &off,
+                               NULL) == SMTPSTATUS_OK);
+        CHECK(n == 1 && off == len && h[0].value.len == l);
+    }
+    /* ASCII checks across 16-byte blocks: a 0 byte, ESC or 8-bit byte at
+     * each offset */
+    for (size_t at = 0; at < 40; at++) {
+        char t[41];
+        memset(t, 'a', 40);
+        t[40] = '\0';
+        int unk;
+        ss_str in = ss_str_make(t, 40);
+        CHECK(ss_to_utf8(&A, in, S("iso-2022-jp"), &unk).ptr == t);
+        CHECK(ss_to_utf8(&A, in, S("windows-1252"), &unk).ptr == t);
+        t[at] = '\xE9';
+        ss_str r = ss_to_utf8(&A, in, S("iso-8859-1"), &unk);
+        CHECK(r.len == 41 && memcmp(r.ptr + at, "\xC3\xA9", 2) == 0);
+        r = ss_to_utf8(&A, in, S("iso-2022-jp"), &unk);
+        CHECK(r.ptr != t && ssf_utf8_valid(r.ptr, r.len));
+        t[at] = '\x1B';
+        r = ss_to_utf8(&A, in, S("iso-8859-1"), &unk);
+        CHECK(r.ptr == t);
+        t[at] = '\0';
+        r = ss_to_utf8(&A, in, S("iso-8859-1"), &unk);
+        CHECK(r.len == 40 && ssf_utf8_valid(r.ptr, r.len));
+    }
+}
+
+/* ISO-2022-JP through the one-step conversion (charset.c
+ * iso2022jp_to_utf8): the same bytes as the conversion to UTF-8 gave,
+ * with invalid, incomplete and 4-byte (plane 2) cases. */
+static void test_iso2022jp(void) {
+    static const struct {
+        const char *in, *out;
+        size_t len;
+        int unk;
+    } t[] = {
+        {"\x1b$B0!\x1b(B", "\xE4\xBA\x9C", 3, 0},
+        {"a\x1b$B0!\xe9\x1b(Bb", "\x61\xE4\xBA\x9C\xEF\xBF\xBD\x62", 8, 0},
+        {"\x1b$B0", "\xEF\xBF\xBD", 3, 0},
+        {"\x1b$B0!0", "\xE4\xBA\x9C\xEF\xBF\xBD", 6, 0},
+        {"x\x1b$(Q!!\x1b(B", "\x78\xE3\x80\x80", 4, 0},
+        {"\x1b$B\x24\x22\x24\x24\x1b(B ok", "\xE3\x81\x82\xE3\x81\x84\x20\x6F\x6B", 9, 0},
+        {"\x1b(J\\~\x1b(B", "\xC2\xA5\xE2\x80\xBE", 5, 0},
+        {"\x1b$B\x7f\x7f\x1b(B", "\x7F\x7F", 2, 0},
+        {"\x1b", "\xEF\xBF\xBD", 3, 0},
+        {"\x1b$B\x21", "\xEF\xBF\xBD", 3, 0},
+        {"\xff\xfe\x1b$B0!", "\xEF\xBF\xBD\xEF\xBF\xBD\xE4\xBA\x9C", 9, 0},
+        {"\x1b$(O\x2d\x21\x1b(B", "\xE2\x91\xA0", 3, 0},
+        {"\x1b$(P\x21\x21\x1b(B", "\xF0\xA0\x82\x89", 4, 0},
+        {"\x1b(I\x31\x1b(B", "\xEF\xBD\xB1", 3, 0},
+        {"\x1b$A0!", "\x1B\x24\x41\x30\x21", 5, 0},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        int unk = -1;
+        ss_str r = ss_to_utf8(&A, S(t[i].in), S("iso-2022-jp"), &unk);
+        CHECK(r.ptr && r.len == t[i].len && memcmp(r.ptr, t[i].out, r.len) == 0);
+        CHECK(unk == t[i].unk);
+    }
+}
+
 int main(void) {
     ss_arena_init(&A, 0);
     test_headers();
@@ -504,6 +628,8 @@ int main(void) {
     test_charsets();
     test_cp1252_table();
     test_html();
+    test_lookup_lengths();
+    test_iso2022jp();
     replay_dir("regress/fuzz_mime", 0);
     replay_dir("regress/fuzz_charset", 1);
     ss_arena_free(&A);
