@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "classify.h"
 #include "decoder.h"
@@ -380,6 +383,13 @@ static const char *valid_utf8_n(ss_arena *a, const char *s, size_t n) {
         if (w & 0x8080808080808080ull)
             break;
     }
+    if (i + 8 > n && n >= 8) {
+        /* the last 1-7 bytes: as the last 8, which overlap the checked */
+        uint64_t w;
+        memcpy(&w, s + n - 8, 8);
+        if (!(w & 0x8080808080808080ull))
+            i = n;
+    }
     for (; i < n && !((unsigned char)s[i] & 0x80); i++)
         ;
     if (i == n)
@@ -392,18 +402,83 @@ static const char *valid_utf8_n(ss_arena *a, const char *s, size_t n) {
     return c ? c : "";
 }
 
-static const char *cstr(ss_arena *a, ss_str s) {
-    if (!s.ptr || !s.len)
+/* A copy of s in the arena, NUL-terminated, valid UTF-8 (valid_utf8_n),
+ * with ASCII letters lowered (mode 1) or raised (mode 2) when asked: one
+ * pass for the usual ASCII string. */
+static const char *cstr_case(ss_arena *a, ss_str s, int mode) {
+    if (!s.ptr || !s.len || s.len == SIZE_MAX)
         return "";
-    const char *c = ss_strdup(a, s.ptr, s.len);
-    return c ? valid_utf8_n(a, c, s.len) : "";
+    const char *p = s.ptr;
+    size_t n = s.len, i = 0;
+    char *d = ss_alloc(a, n + 1);
+    if (!d)
+        return "";
+    unsigned hi = 0;
+#if defined(__SSE2__)
+    if (n >= 16) {
+        /* 16 bytes at a time; the last block overlaps the one before (the
+         * bytes are mapped from s, so writing them twice is the same) */
+        const __m128i up0 = _mm_set1_epi8('A' - 1), up1 = _mm_set1_epi8('Z' + 1),
+                      lo0 = _mm_set1_epi8('a' - 1), lo1 = _mm_set1_epi8('z' + 1),
+                      bit = _mm_set1_epi8(0x20);
+        __m128i seen = _mm_setzero_si128();
+        for (;;) {
+            size_t at = n - i >= 16 ? i : n - 16;
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + at));
+            seen = _mm_or_si128(seen, v);
+            if (mode == 1)
+                v = _mm_add_epi8(v, _mm_and_si128(_mm_and_si128(_mm_cmpgt_epi8(v, up0),
+                                                                _mm_cmplt_epi8(v, up1)),
+                                                  bit));
+            else if (mode == 2)
+                v = _mm_sub_epi8(v, _mm_and_si128(_mm_and_si128(_mm_cmpgt_epi8(v, lo0),
+                                                                _mm_cmplt_epi8(v, lo1)),
+                                                  bit));
+            _mm_storeu_si128((__m128i *)(void *)(d + at), v);
+            if (at + 16 >= n)
+                break;
+            i += 16;
+        }
+        i = n;
+        if (_mm_movemask_epi8(seen))
+            hi = 0x80;
+    }
+#endif
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        hi |= c;
+        if (mode == 1)
+            c = (unsigned char)ss_lower(c);
+        else if (mode == 2 && c >= 'a' && c <= 'z')
+            c = (unsigned char)(c - 32);
+        d[i] = (char)c;
+    }
+    d[n] = '\0';
+    if (!(hi & 0x80))
+        return d;
+    /* 8-bit bytes: the plain copy made valid UTF-8, then the case changed
+     * up to its NUL */
+    memcpy(d, p, n);
+    char *c = (char *)valid_utf8_n(a, d, n);
+    if (mode == 1 && *c)
+        for (char *q = c; *q; q++)
+            *q = (char)ss_lower((unsigned char)*q);
+    else if (mode == 2 && *c)
+        for (char *q = c; *q; q++)
+            if (*q >= 'a' && *q <= 'z')
+                *q = (char)(*q - 32);
+    return c;
 }
+
+static const char *cstr(ss_arena *a, ss_str s) { return cstr_case(a, s, 0); }
 
 static int is_fold_space(unsigned char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* Collapse white space (folding, tabs, runs) to single spaces. */
+/* Collapse white space (folding, tabs, runs) to single spaces, in one
+ * pass that also notes whether any byte has the high bit set (then the
+ * copy goes through valid_utf8_n; plain ASCII needs no second look). */
 static const char *cstr_unfolded(ss_arena *a, ss_str s) {
     s = ss_trim(s);
     if (!s.len)
@@ -411,24 +486,76 @@ static const char *cstr_unfolded(ss_arena *a, ss_str s) {
     char *d = ss_alloc(a, s.len + 1);
     if (!d)
         return "";
-    size_t n = 0, i = 0;
-    /* runs of other bytes are copied whole; each run of white space
-     * becomes one space (s is trimmed: it starts and ends with a run) */
-    while (i < s.len) {
-        size_t j = i;
-        while (j < s.len && !is_fold_space((unsigned char)s.ptr[j]))
-            j++;
-        memcpy(d + n, s.ptr + i, j - i);
-        n += j - i;
-        if (j == s.len)
+    const char *p = s.ptr;
+    size_t len = s.len, i = 0, n = 0;
+    unsigned hi = 0;
+#if defined(__SSE2__)
+    const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t'),
+                  cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+    __m128i seen = _mm_setzero_si128(); /* the copied bytes' high bits */
+#endif
+    /* s is trimmed: it starts and ends with bytes that are not white */
+    while (i < len) {
+        int run = 0;
+#if defined(__SSE2__)
+        /* 16 bytes at a time, copied as they are up to the first tab, CR,
+         * LF or two spaces in a row (the pair that crosses into the next
+         * block included: hence the load at i + 1; d has room for the 16
+         * bytes, as n <= i) */
+        while (len - i >= 17) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            __m128i v1 =
+                _mm_loadu_si128((const __m128i *)(const void *)(p + i + 1));
+            __m128i bad = _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, cr)),
+                _mm_or_si128(_mm_cmpeq_epi8(v, lf),
+                             _mm_and_si128(_mm_cmpeq_epi8(v, sp),
+                                           _mm_cmpeq_epi8(v1, sp))));
+            unsigned mask = (unsigned)_mm_movemask_epi8(bad);
+            seen = _mm_or_si128(seen, v);
+            _mm_storeu_si128((__m128i *)(void *)(d + n), v);
+            if (mask) {
+                size_t k = 0;
+#if defined(__GNUC__)
+                k = (size_t)__builtin_ctz(mask);
+#else
+                while (!(mask & 1u)) {
+                    mask >>= 1;
+                    k++;
+                }
+#endif
+                i += k;
+                n += k;
+                run = 1;
+                break;
+            }
+            i += 16;
+            n += 16;
+        }
+        if (i == len)
             break;
-        while (j < s.len && is_fold_space((unsigned char)s.ptr[j]))
-            j++;
-        d[n++] = ' ';
-        i = j;
+#endif
+        unsigned char c = (unsigned char)p[i];
+        if (!run && !is_fold_space(c)) {
+            hi |= c;
+            d[n++] = (char)c;
+            i++;
+            continue;
+        }
+        /* a run of white space: one space, unless the byte before it was
+         * a single space copied as it is (i > 0: s starts with no space) */
+        size_t st = i;
+        while (i < len && is_fold_space((unsigned char)p[i]))
+            i++;
+        if (p[st - 1] != ' ')
+            d[n++] = ' ';
     }
+#if defined(__SSE2__)
+    if (_mm_movemask_epi8(seen))
+        hi = 0x80;
+#endif
     d[n] = '\0';
-    return valid_utf8_n(a, d, n);
+    return (hi & 0x80) ? valid_utf8_n(a, d, n) : d;
 }
 
 /* The address, without brackets, "rfc822;" or quotes, domain lower-cased. */
@@ -462,41 +589,195 @@ static const char *clean_address(ss_arena *a, ss_str s) {
 }
 
 static const char *lower_cstr(ss_arena *a, ss_str s) {
-    s = ss_trim(s);
-    char *d = (char *)cstr(a, s);
-    if (*d)
-        for (char *p = d; *p; p++)
-            *p = (char)ss_lower((unsigned char)*p);
-    return d;
+    return cstr_case(a, ss_trim(s), 1);
 }
 
 static const char *upper_cstr(ss_arena *a, ss_str s) {
-    s = ss_trim(s);
-    char *d = (char *)cstr(a, s);
-    if (*d)
-        for (char *p = d; *p; p++)
-            if (*p >= 'a' && *p <= 'z')
-                *p = (char)(*p - 32);
-    return d;
+    return cstr_case(a, ss_trim(s), 2);
 }
 
 typedef struct original_info {
     const char *message_id, *subject, *addresser, *list_id;
 } original_info;
 
+/* The original's headers read_original needs. */
+enum { OH_MID, OH_SUBJECT, OH_FROM, OH_RETURN_PATH, OH_LIST_ID, OH_COUNT };
+static const struct {
+    const char *name;
+    size_t len;
+} orig_names[OH_COUNT] = {{"Message-ID", 10}, {"Subject", 7}, {"From", 4},
+                          {"Return-Path", 11}, {"List-Id", 7}};
+
+/* Header name bytes, as ss_parse_headers takes them: 33..126 but ':'. */
+static int hname_char(unsigned char c) { return c > 32 && c < 127 && c != ':'; }
+
+/* Which of orig_names is name[0..n), or -1. */
+static int orig_slot(const char *name, size_t n) {
+    /* the one candidate, by the first letter (they differ) */
+    unsigned char c = (unsigned char)(name[0] | 0x20);
+    int k = c == 'm'   ? OH_MID
+            : c == 's' ? OH_SUBJECT
+            : c == 'f' ? OH_FROM
+            : c == 'r' ? OH_RETURN_PATH
+            : c == 'l' ? OH_LIST_ID
+                       : -1;
+    if (k < 0 || orig_names[k].len != n ||
+        !ss_memeq_ci(name, orig_names[k].name, n))
+        return -1;
+    return k;
+}
+
+/* The length of the run of header name bytes at the start of the line
+ * ls (ll bytes without its LF; avail bytes from ls to the block's end). */
+static size_t orig_name_len(const char *ls, size_t ll, size_t avail) {
+    size_t k = 0;
+#if defined(__SSE2__)
+    /* 16 bytes at a time while the block has them: a byte below 33 (as a
+     * signed byte: the LF ending the line, or one above 127), 127 or ':'
+     * ends the name */
+    const __m128i lo = _mm_set1_epi8(33), del = _mm_set1_epi8(127),
+                  colon = _mm_set1_epi8(':');
+    while (avail - k >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(ls + k));
+        __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, lo),
+                                   _mm_or_si128(_mm_cmpeq_epi8(v, del),
+                                                _mm_cmpeq_epi8(v, colon)));
+        unsigned mask = (unsigned)_mm_movemask_epi8(bad);
+        if (mask) {
+#if defined(__GNUC__)
+            k += (size_t)__builtin_ctz(mask);
+#else
+            while (!(mask & 1u)) {
+                mask >>= 1;
+                k++;
+            }
+#endif
+            return k < ll ? k : ll;
+        }
+        k += 16;
+    }
+#endif
+    while (k < ll && hname_char((unsigned char)ls[k]))
+        k++;
+    return k;
+}
+
+/* The raw values of orig_names in a header block, each exactly what
+ * ss_parse_headers then ss_header_raw give (SS_NULLSTR when missing),
+ * without building the array of every header: the same lines (an mbox
+ * "From " line at the top skipped, the end at an empty line, nothing
+ * from the line that crosses maxh on, no header at all when the first
+ * line is not one), the first header of each name, the folding of each
+ * value and its trailing CRs dropped.  Only a line right after a wanted
+ * header (a continuation extends it unless a header line came between)
+ * or one that starts like a wanted name needs reading further. */
+static void original_headers(ss_str block, size_t maxh, ss_str *val) {
+    const char *p = block.ptr;
+    size_t len = p ? block.len : 0, i = 0;
+    unsigned found = 0;
+    int first = 1, cur = -1; /* cur: the last header line's slot, or -1 */
+    for (int k = 0; k < OH_COUNT; k++)
+        val[k] = SS_NULLSTR;
+    if (len >= 5 && memcmp(p, "From ", 5) == 0) {
+        const char *nl = memchr(p, '\n', len);
+        i = nl ? (size_t)(nl - p) + 1 : len;
+    }
+    while (i < len) {
+        const char *ls = p + i;
+        const char *nl = memchr(ls, '\n', len - i);
+        size_t ll = nl ? (size_t)(nl - ls) : len - i; /* without LF */
+        size_t next = nl ? i + ll + 1 : len;
+        if (ll == 0 || (ll == 1 && ls[0] == '\r'))
+            break; /* the end of the headers */
+        if (next > maxh)
+            break; /* the header limit: no more headers */
+        i = next;
+        if (ls[0] == ' ' || ls[0] == '\t') {
+            first = 0;
+            if (cur < 0) /* continues another header, or none */
+                continue;
+            ss_str *h = &val[cur];
+            const char *vend = ls + ll;
+            if (h->len == 0) { /* value started on this line */
+                const char *v = ls;
+                while (v < vend && (*v == ' ' || *v == '\t'))
+                    v++;
+                *h = ss_str_make(v, (size_t)(vend - v));
+            } else
+                h->len = (size_t)(vend - h->ptr);
+            continue;
+        }
+        if (!first && cur < 0) {
+            /* only a wanted header can change anything now */
+            if (found == (1u << OH_COUNT) - 1)
+                break;
+            /* the one wanted name a line can start with, by its first
+             * letter: else another header or no header, all the same */
+            unsigned char c = (unsigned char)(ls[0] | 0x20);
+            int w = c == 'm'   ? OH_MID
+                    : c == 's' ? OH_SUBJECT
+                    : c == 'f' ? OH_FROM
+                    : c == 'r' ? OH_RETURN_PATH
+                    : c == 'l' ? OH_LIST_ID
+                               : -1;
+            size_t wl = w >= 0 ? orig_names[w].len : 0;
+            if (w < 0 || (found & (1u << w)) || ll <= wl ||
+                hname_char((unsigned char)ls[wl]) ||
+                !ss_memeq_ci(ls, orig_names[w].name, wl))
+                continue;
+        }
+        size_t k = orig_name_len(ls, ll, len - (size_t)(ls - p));
+        size_t nlen = k;
+        while (k < ll && (ls[k] == ' ' || ls[k] == '\t'))
+            k++; /* "Name : value" */
+        if (nlen == 0 || k >= ll || ls[k] != ':') {
+            /* not a header line */
+            if (first) /* no header block at all */
+                break;
+            continue;
+        }
+        first = 0;
+        cur = orig_slot(ls, nlen);
+        if (cur >= 0 && (found & (1u << cur)))
+            cur = -1; /* the first of that name counts */
+        if (cur < 0)
+            continue;
+        found |= 1u << cur;
+        const char *v = ls + k + 1, *vend = ls + ll;
+        while (v < vend && (*v == ' ' || *v == '\t'))
+            v++;
+        while (vend > v && vend[-1] == '\r')
+            vend--;
+        val[cur] = ss_str_make(v, (size_t)(vend - v));
+    }
+    /* a folded value's trailing CRs (only a continuation line leaves one) */
+    for (int s = 0; s < OH_COUNT; s++)
+        while (val[s].len && val[s].ptr[val[s].len - 1] == '\r')
+            val[s].len--;
+}
+
+/* ss_header_value of a raw value found by original_headers. */
+static ss_str orig_value(ss_arena *a, ss_str raw, int slot) {
+    ss_header h;
+    h.name = ss_str_make(orig_names[slot].name, orig_names[slot].len);
+    h.value = raw;
+    return ss_header_value(a, &h, raw.ptr ? 1 : 0, orig_names[slot].name);
+}
+
 static void read_original(smtpstatus_analyzer *an, const ss_view *v,
                           const ss_bounce *b, original_info *o) {
     ss_arena *a = &an->arena;
     o->message_id = o->subject = o->addresser = o->list_id = "";
     ss_str block = v->original ? v->original_text : b->original;
-    ss_header *h = NULL;
-    size_t n = 0, body = 0;
-    unsigned w = 0;
-    if (block.len &&
-        ss_parse_headers(a, &an->opts.limits, block, &h, &n, &body, &w) ==
-            SMTPSTATUS_OK &&
-        n) {
-        ss_str mid = ss_trim(ss_header_value(a, h, n, "Message-ID"));
+    if (block.len) {
+        /* what ss_parse_headers would give for these names (a block with
+         * no header at all gives none: the same records as skipping) */
+        ss_str raw[OH_COUNT];
+        size_t maxh = an->opts.limits.max_header_size
+                          ? an->opts.limits.max_header_size
+                          : (size_t)1 << 20;
+        original_headers(block, maxh, raw);
+        ss_str mid = ss_trim(orig_value(a, raw[OH_MID], OH_MID));
         while (mid.len && mid.ptr[0] == '<') {
             mid.ptr++;
             mid.len--;
@@ -504,11 +785,11 @@ static void read_original(smtpstatus_analyzer *an, const ss_view *v,
         while (mid.len && mid.ptr[mid.len - 1] == '>')
             mid.len--;
         o->message_id = cstr(a, mid);
-        o->subject = cstr_unfolded(a, ss_header_value(a, h, n, "Subject"));
-        o->addresser = clean_address(a, ss_header_raw(h, n, "From"));
+        o->subject = cstr_unfolded(a, orig_value(a, raw[OH_SUBJECT], OH_SUBJECT));
+        o->addresser = clean_address(a, raw[OH_FROM]);
         if (!*o->addresser)
-            o->addresser = clean_address(a, ss_header_raw(h, n, "Return-Path"));
-        ss_str lid = ss_trim(ss_header_value(a, h, n, "List-Id"));
+            o->addresser = clean_address(a, raw[OH_RETURN_PATH]);
+        ss_str lid = ss_trim(orig_value(a, raw[OH_LIST_ID], OH_LIST_ID));
         o->list_id = cstr(a, lid);
     }
     if (!*o->addresser)

@@ -40,6 +40,9 @@
  */
 #include <stdio.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "smtpstatus.h"
 #include "util.h"
@@ -466,6 +469,34 @@ static int is_ws(unsigned char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* The first q in [p, lim) with b[q] a digit 2-5 (where a reply code or
+ * a status in free text can start), or lim. */
+static size_t next_digit25(const char *b, size_t p, size_t lim) {
+#if defined(__SSE2__)
+    const __m128i one = _mm_set1_epi8('1'), six = _mm_set1_epi8('6');
+    while (p < lim && lim - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + p));
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_and_si128(_mm_cmpgt_epi8(v, one), _mm_cmplt_epi8(v, six)));
+        if (m) {
+#if defined(__GNUC__)
+            return p + (size_t)__builtin_ctz(m);
+#else
+            while (!(m & 1u)) {
+                m >>= 1;
+                p++;
+            }
+            return p;
+#endif
+        }
+        p += 16;
+    }
+#endif
+    while (p < lim && (b[p] < '2' || b[p] > '5'))
+        p++;
+    return p;
+}
+
 static int is_alnum(unsigned char c) {
     return ss_isdigit(c) || ss_isalpha(c);
 }
@@ -753,8 +784,11 @@ smtpstatus_rc smtpstatus_diag_parse(const char *buf, size_t len,
             smtpstatus_status pst;
             size_t p, n = 0;
             for (p = after; p + 6 <= e; p++) {
-                if (buf[p] == '#' &&
-                    free_status(buf, ts, p + 1, e, &pst, &n) &&
+                const char *h = memchr(buf + p, '#', e - 5 - p);
+                if (!h)
+                    break;
+                p = (size_t)(h - buf);
+                if (free_status(buf, ts, p + 1, e, &pst, &n) &&
                     pst.klass == code / 100) {
                     st = pst;
                     have_status = 1;
@@ -777,8 +811,11 @@ smtpstatus_rc smtpstatus_diag_parse(const char *buf, size_t len,
         smtpstatus_status pst;
         memset(&pst, 0, sizeof(pst));
         for (p = ts; p + 3 <= e; p++) {
-            /* free_code needs a digit 2-5 here: test that inline first */
-            if (buf[p] < '2' || buf[p] > '5' || !free_code(buf, ts, p, e))
+            /* free_code needs a digit 2-5 here: skip to the next one */
+            p = next_digit25(buf, p, e - 2);
+            if (p + 3 > e)
+                break;
+            if (!free_code(buf, ts, p, e))
                 continue;
             if (first_code == (size_t)-1)
                 first_code = p;
@@ -804,7 +841,10 @@ smtpstatus_rc smtpstatus_diag_parse(const char *buf, size_t len,
                 after = first_code + 3;
             }
             for (p = ts; p + 5 <= e; p++) {
-                if (buf[p] != '2' && buf[p] != '4' && buf[p] != '5')
+                p = next_digit25(buf, p, e - 4);
+                if (p + 5 > e)
+                    break;
+                if (buf[p] == '3')
                     continue;
                 if (!free_status(buf, ts, p, e, &pst, &n))
                     continue;

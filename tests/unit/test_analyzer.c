@@ -34,6 +34,25 @@ typedef struct seen {
     size_t stop_after; /* 0: never stop */
 } seen;
 
+/* The fields a record takes from the original message's headers. */
+typedef struct orig_seen {
+    size_t n;
+    char message_id[64], subject[64], addresser[64], list_id[64];
+    char diagnostic[160];
+} orig_seen;
+
+static int collect_orig(const smtpstatus_record *r, void *user) {
+    orig_seen *o = user;
+    if (o->n++ == 0) {
+        snprintf(o->message_id, sizeof o->message_id, "%s", r->message_id);
+        snprintf(o->subject, sizeof o->subject, "%s", r->subject);
+        snprintf(o->addresser, sizeof o->addresser, "%s", r->addresser);
+        snprintf(o->list_id, sizeof o->list_id, "%s", r->list_id);
+        snprintf(o->diagnostic, sizeof o->diagnostic, "%s", r->diagnostic_code);
+    }
+    return 0;
+}
+
 static int collect(const smtpstatus_record *r, void *user) {
     seen *s = user;
     if (s->n < MAXREC) {
@@ -206,6 +225,40 @@ int main(void) {
           SMTPSTATUS_EINVAL);
     CHECK(smtpstatus_analyze_path(an, NULL, collect, &s) == SMTPSTATUS_EINVAL);
     smtpstatus_analyzer_free(NULL);
+
+    /* the original's headers: the first of each name, "Name :", folding
+     * (across a line that is not a header), CRs, case of the names */
+    {
+        const char *msg =
+            "From: MAILER-DAEMON@mx.example\r\nTo: sender@example.org\r\n"
+            "Subject: Undelivered Mail Returned to Sender\r\n"
+            "MIME-Version: 1.0\r\nContent-Type: multipart/report; "
+            "report-type=delivery-status; boundary=\"BB\"\r\n\r\n"
+            "--BB\r\nContent-Type: message/delivery-status\r\n\r\n"
+            "Reporting-MTA: dns; mx.example\r\n\r\n"
+            "Final-Recipient: rfc822; user@dest.example\r\nAction: failed\r\n"
+            "Status: 5.1.1\r\nDiagnostic-Code: smtp; 550  5.1.1\r\n  <user@dest"
+            ".example>:\tRecipient address rejected:   User unknown in local "
+            "recipient table\r\n\r\n"
+            "--BB\r\nContent-Type: message/rfc822\r\n\r\n"
+            "X-Junk: a\r\n\tfolded\r\nsubject : first\r\n  part\r\n"
+            "not a header line\r\n second\r\nSUBJECT: later\r\n"
+            "Message-Id :\r\n  <mid@orig.example>\r\nFROM:\r\n"
+            " \"Sender\" <Who@Orig.EXAMPLE>\r\nList-Id: <list.orig.example>\r\r\n"
+            "\r\nbody\r\n\r\n--BB--\r\n";
+        orig_seen o;
+        memset(&o, 0, sizeof o);
+        CHECK(smtpstatus_analyze_message(an, msg, strlen(msg), "orig", 1,
+                                         collect_orig, &o) == SMTPSTATUS_OK);
+        CHECK(o.n == 1);
+        CHECK(strcmp(o.message_id, "mid@orig.example") == 0);
+        CHECK(strcmp(o.subject, "first part not a header line second") == 0);
+        CHECK(strcmp(o.addresser, "Who@orig.example") == 0);
+        CHECK(strcmp(o.list_id, "<list.orig.example>") == 0);
+        CHECK(strcmp(o.diagnostic,
+                     "550 5.1.1 <user@dest.example>: Recipient address "
+                     "rejected: User unknown in local recipient table") == 0);
+    }
 
     /* limits and names */
     smtpstatus_limits l;

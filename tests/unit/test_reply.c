@@ -597,6 +597,31 @@ static const dcase diag_cases[] = {
      W(STATUS_NOT_EXPECTED), NULL},
     {"invalid code", "650 6.1.1 Something", SMTPSTATUS_ENOTFOUND, "", 0, "",
      NULL, 0, NULL},
+    /* codes far into free text (the scans for digits go 16 bytes at a
+     * time: more than 16 bytes before the code, a tail after it) */
+    {"far pair",
+     "The mail server could not deliver the message to the recipient: "
+     "550 5.1.1 user unknown",
+     SMTPSTATUS_OK, "", 550, "5.1.1", "user unknown", 0, NULL},
+    {"far status",
+     "sorry, the mailbox of that recipient is not here, status 5.2.2 "
+     "mailbox full",
+     SMTPSTATUS_OK, "", 0, "5.2.2", "mailbox full", 0, NULL},
+    {"far code at end",
+     "delivery to the mailbox failed permanently after several tries 554",
+     SMTPSTATUS_OK, "", 554, "", "", 0, NULL},
+    {"far qmail hash",
+     "550 sorry, no mailbox here by that name, it was removed long ago "
+     "(#5.1.1)",
+     SMTPSTATUS_OK, "", 550, "5.1.1",
+     "sorry, no mailbox here by that name, it was removed long ago (#5.1.1)",
+     W(HASH_STATUS), NULL},
+    {"far no code",
+     "a very long text without any code at all in it, none, nothing 1 6 7 8 "
+     "9 0",
+     SMTPSTATUS_ENOTFOUND, "", 0, "", NULL, 0, NULL},
+    {"far status after a 3.x", "version 4.92.3 of the mailer said 3.1.1 and 5.7.1",
+     SMTPSTATUS_OK, "", 0, "5.7.1", "", 0, NULL},
 };
 
 static void check_diag_case(const dcase *c) {
