@@ -100,7 +100,24 @@ ss_fact *ss_bounce_add(ss_bounce *out);
 
 /* Iterate lines of a LF text: *pos starts at 0; returns 1 and the line
  * (without LF) or 0 at the end. */
-int ss_next_line(ss_str text, size_t *pos, ss_str *line);
+static inline int ss_next_line(ss_str text, size_t *pos, ss_str *line) {
+    /* inline: called once per line by most decoders */
+    size_t p = *pos;
+    if (p >= text.len || !text.ptr)
+        return 0;
+    const char *start = text.ptr + p;
+    size_t rest = text.len - p;
+    const char *nl = memchr(start, '\n', rest);
+    if (nl) {
+        size_t n = (size_t)(nl - start);
+        *line = ss_str_make(start, n);
+        *pos = p + n + 1;
+    } else {
+        *line = ss_str_make(start, rest);
+        *pos = text.len;
+    }
+    return 1;
+}
 
 /* A trimmed line that is "<user@domain>:" (qmail-style recipient
  * heading): the text between the brackets, else a NULL slice. */

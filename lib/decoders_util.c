@@ -7,6 +7,8 @@
  */
 #include "decoder.h"
 
+#include <stdint.h>
+
 ss_fact *ss_bounce_add(ss_bounce *out) {
     size_t max = out->limits && out->limits->max_recipients
                      ? out->limits->max_recipients
@@ -15,28 +17,18 @@ ss_fact *ss_bounce_add(ss_bounce *out) {
         out->warnings |= SMTPSTATUS_RW_RCPT_LIMIT;
         return NULL;
     }
-    void *arr = out->facts;
-    if (ss_grow(out->arena, &arr, &out->capfacts, out->nfacts + 1,
-                sizeof(ss_fact)))
-        return NULL;
-    out->facts = arr;
+    if (out->nfacts >= out->capfacts) {
+        void *arr = out->facts;
+        if (ss_grow(out->arena, &arr, &out->capfacts, out->nfacts + 1,
+                    sizeof(ss_fact)))
+            return NULL;
+        out->facts = arr;
+    }
     ss_fact *f = &out->facts[out->nfacts++];
     memset(f, 0, sizeof *f);
     f->reason = -1;
     f->hard = -1;
     return f;
-}
-
-int ss_next_line(ss_str text, size_t *pos, ss_str *line) {
-    if (*pos >= text.len || !text.ptr)
-        return 0;
-    const char *start = text.ptr + *pos;
-    size_t rest = text.len - *pos;
-    const char *nl = memchr(start, '\n', rest);
-    size_t n = nl ? (size_t)(nl - start) : rest;
-    *line = ss_str_make(start, n);
-    *pos += n + (nl ? 1 : 0);
-    return 1;
 }
 
 /* Bytes of an address word: 33..126 except <>()[],;:"\\ (a table:
@@ -60,10 +52,6 @@ static const unsigned char addr_tab[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 
-static int addr_char(int c) {
-    return addr_tab[c & 0xFF];
-}
-
 ss_str ss_find_address(ss_str s) {
     /* Prefer <...> that holds an @; else the first word with an @.
      * memchr finds the '<' and '@' positions, left to right. */
@@ -73,13 +61,14 @@ ss_str ss_find_address(ss_str s) {
     for (; lt; lt = memchr(lt + 1, '<', s.len - (size_t)(lt + 1 - s.ptr))) {
         size_t i = (size_t)(lt - s.ptr);
         size_t j = i + 1;
-        int at = 0;
-        while (j < s.len && s.ptr[j] != '>' && s.ptr[j] != '<' && j - i < 512) {
-            if (s.ptr[j] == '@')
-                at = 1;
-            j++;
-        }
-        if (j < s.len && s.ptr[j] == '>' && at) {
+        size_t lim = s.len - i > 512 ? i + 512 : s.len;
+        /* j: the first '>' or '<' after i, else lim */
+        const char *gt = memchr(s.ptr + j, '>', lim - j);
+        size_t stop = gt ? (size_t)(gt - s.ptr) : lim;
+        const char *lt2 = memchr(s.ptr + j, '<', stop - j);
+        j = lt2 ? (size_t)(lt2 - s.ptr) : stop;
+        if (j < s.len && s.ptr[j] == '>' &&
+            memchr(s.ptr + i + 1, '@', j - i - 1)) {
             ss_str a = ss_trim(ss_str_make(s.ptr + i + 1, j - i - 1));
             /* "<mailto:x@y>" */
             if (ss_starts_ci(a, "mailto:")) {
@@ -94,9 +83,10 @@ ss_str ss_find_address(ss_str s) {
     for (; at; at = memchr(at + 1, '@', s.len - (size_t)(at + 1 - s.ptr))) {
         size_t i = (size_t)(at - s.ptr);
         size_t b = i, e = i + 1;
-        while (b > 0 && addr_char((unsigned char)s.ptr[b - 1]))
+        const unsigned char *u = (const unsigned char *)s.ptr;
+        while (b > 0 && addr_tab[u[b - 1]])
             b--;
-        while (e < s.len && addr_char((unsigned char)s.ptr[e]))
+        while (e < s.len && addr_tab[u[e]])
             e++;
         if (b == i || e == i + 1)
             continue;
@@ -121,27 +111,190 @@ ss_str ss_angle_colon_addr(ss_str t) {
 
 /* ---------------- RFC 3464 fields ---------------- */
 
+/* The white space of ss_isspace: ' ', '\t', '\r', '\n', '\f', '\v'. */
+static const unsigned char ws_tab[256] = {
+    [' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, ['\f'] = 1, ['\v'] = 1,
+};
+
+/* ss_trim with the table, inline (the values here mostly start with a
+ * space, which sends ss_trim to its slow path). */
+static inline ss_str trim_ws(ss_str s) {
+    if (!s.len)
+        return s;
+    const unsigned char *p = (const unsigned char *)s.ptr;
+    size_t b = 0, e = s.len;
+    while (b < e && ws_tab[p[b]])
+        b++;
+    while (e > b && ws_tab[p[e - 1]])
+        e--;
+    return ss_str_make(s.ptr + b, e - b);
+}
+
+/* Whether s has a byte that is not white space. */
+static inline int has_text(ss_str s) {
+    const unsigned char *p = (const unsigned char *)s.ptr;
+    for (size_t i = 0; i < s.len; i++)
+        if (!ws_tab[p[i]])
+            return 1;
+    return 0;
+}
+
+/* Bytes that end the type of a value: ';', and ' ', '<', '@' (no type). */
+static const unsigned char type_stop[256] = {
+    [';'] = 1, [' '] = 1, ['<'] = 1, ['@'] = 1,
+};
+
 /* Value after "type;" as in "rfc822; user@example.org"; the type goes to
  * *type when wanted. */
 static ss_str after_type(ss_str v, ss_str *type) {
-    for (size_t i = 0; i < v.len && i < 64; i++) {
-        if (v.ptr[i] == ';') {
-            if (type)
-                *type = ss_trim(ss_str_make(v.ptr, i));
-            return ss_trim(ss_str_make(v.ptr + i + 1, v.len - i - 1));
-        }
-        if (v.ptr[i] == ' ' || v.ptr[i] == '<' || v.ptr[i] == '@')
-            break;
+    /* the first ';', ' ', '<' or '@' in the first 64 bytes: only a ';'
+     * ends a type */
+    const unsigned char *p = (const unsigned char *)v.ptr;
+    size_t lim = v.len < 64 ? v.len : 64, i = 0;
+    while (i < lim && !type_stop[p[i]])
+        i++;
+    if (i < lim && p[i] == ';') {
+        if (type)
+            *type = trim_ws(ss_str_make(v.ptr, i));
+        return trim_ws(ss_str_make(v.ptr + i + 1, v.len - i - 1));
     }
     if (type)
         *type = SS_NULLSTR;
-    return ss_trim(v);
+    return trim_ws(v);
 }
 
 /* One field line (possibly continued); name and raw value (folding kept). */
 typedef struct dsn_field {
     ss_str name, value;
+    int id; /* F_* below */
 } dsn_field;
+
+/* The fields ss_dsn_parse keeps. */
+enum {
+    F_OTHER,
+    F_REPORTING,
+    F_FINAL,
+    F_ORIGINAL,
+    F_ACTION,
+    F_STATUS,
+    F_REMOTE,
+    F_DIAG,
+    F_DATE,
+    F_ACTUAL
+};
+
+/* The 8 (load8) or 4 (load4) bytes at a as one number, in the host's
+ * byte order: only compared for equality. */
+static inline uint64_t load8(const void *a) {
+    uint64_t v;
+    memcpy(&v, a, 8);
+    return v;
+}
+static inline uint32_t load4(const void *a) {
+    uint32_t v;
+    memcpy(&v, a, 4);
+    return v;
+}
+
+/* p[0..n) equals lit, a field name in lower case, ASCII case ignored;
+ * mask has ' ' (0x20) where lit has a letter and NUL where it has '-'
+ * (OR-ing 0x20 lower-cases a letter and leaves no other byte equal to a
+ * letter; '-' is compared exactly).  4 <= n; p, lit and mask hold at
+ * least n bytes. */
+static inline int name_eq(const unsigned char *p, const char *lit,
+                          const char *mask, size_t n) {
+    if (n < 8)
+        return ((load4(p) | load4(mask)) == load4(lit)) &&
+               ((load4(p + n - 4) | load4(mask + n - 4)) ==
+                load4(lit + n - 4));
+    size_t k = 0;
+    for (; k + 8 < n; k += 8)
+        if ((load8(p + k) | load8(mask + k)) != load8(lit + k))
+            return 0;
+    return (load8(p + n - 8) | load8(mask + n - 8)) == load8(lit + n - 8);
+}
+
+/* A line that starts with one of the kept names and its colon right
+ * after ("Status:"): its F_* and the name's length; else F_OTHER (the
+ * general scan then decides). */
+static int known_name(const unsigned char *p, size_t len, size_t *nlen) {
+#define KN(lit, mask, id)                                                    \
+    do {                                                                     \
+        size_t n_ = sizeof(lit) - 1;                                         \
+        if (len > n_ && p[n_] == ':' && name_eq(p, lit, mask, n_)) {          \
+            *nlen = n_;                                                      \
+            return id;                                                       \
+        }                                                                    \
+    } while (0)
+    switch (p[0] | 0x20) {
+    case 'a':
+        KN("action", "      ", F_ACTION);
+        break;
+    case 's':
+        KN("status", "      ", F_STATUS);
+        break;
+    case 'r':
+        KN("reporting-mta", "         \0   ", F_REPORTING);
+        KN("remote-mta", "      \0   ", F_REMOTE);
+        break;
+    case 'f':
+        KN("final-recipient", "     \0         ", F_FINAL);
+        break;
+    case 'o':
+        KN("original-recipient", "        \0         ", F_ORIGINAL);
+        break;
+    case 'd':
+        KN("diagnostic-code", "          \0    ", F_DIAG);
+        break;
+    case 'l':
+        KN("last-attempt-date", "    \0       \0    ", F_DATE);
+        break;
+    case 'x':
+        KN("x-actual-recipient", " \0      \0         ", F_ACTUAL);
+        break;
+    default:
+        break;
+    }
+#undef KN
+    return F_OTHER;
+}
+
+/* n equals lit, a lower-case field name, ASCII case ignored (the
+ * general path: "Status : 5.0.0"). */
+static int name_is(ss_str n, const char *lit) {
+    for (size_t i = 0; i < n.len; i++)
+        if (ss_lower((unsigned char)n.ptr[i]) != lit[i])
+            return 0;
+    return 1;
+}
+
+/* The F_* of a field name (trimmed). */
+static int name_id(ss_str n) {
+    switch (n.len) {
+    case 6:
+        return name_is(n, "action") ? F_ACTION
+               : name_is(n, "status") ? F_STATUS : F_OTHER;
+    case 10:
+        return name_is(n, "remote-mta") ? F_REMOTE : F_OTHER;
+    case 13:
+        return name_is(n, "reporting-mta") ? F_REPORTING : F_OTHER;
+    case 15:
+        return name_is(n, "final-recipient") ? F_FINAL
+               : name_is(n, "diagnostic-code") ? F_DIAG : F_OTHER;
+    case 17:
+        return name_is(n, "last-attempt-date") ? F_DATE : F_OTHER;
+    case 18:
+        return name_is(n, "original-recipient") ? F_ORIGINAL
+               : name_is(n, "x-actual-recipient") ? F_ACTUAL : F_OTHER;
+    default:
+        return F_OTHER;
+    }
+}
+
+/* Bytes that end a field name: ':', ' ', '\t'. */
+static const unsigned char name_stop[256] = {
+    [':'] = 1, [' '] = 1, ['\t'] = 1,
+};
 
 /* Read the next field starting at *pos; blank lines end a group (returns
  * 2). Returns 1 for a field, 0 at the end of text, 3 for a line that is
@@ -151,23 +304,36 @@ static int next_field(ss_str t, size_t *pos, dsn_field *f) {
     size_t start = *pos;
     if (!ss_next_line(t, pos, &line))
         return 0;
-    if (ss_trim(line).len == 0)
+    if (!has_text(line))
         return 2;
-    const char *colon = memchr(line.ptr, ':', line.len);
-    if (!colon || colon == line.ptr || line.ptr[0] == ' ' ||
-        line.ptr[0] == '\t')
+    const unsigned char *lp = (const unsigned char *)line.ptr;
+    if (lp[0] == ' ' || lp[0] == '\t')
         return 3;
-    for (const char *c = line.ptr; c < colon; c++)
-        if (*c == ' ' || *c == '\t') {
-            /* "Name : value" is tolerated, other spaces are not */
-            const char *d = c;
-            while (d < colon && (*d == ' ' || *d == '\t'))
+    size_t ci = 0;
+    int id = known_name(lp, line.len, &ci);
+    if (id != F_OTHER) {
+        f->name = ss_str_make(line.ptr, ci);
+    } else {
+        /* One pass to the first ':', ' ' or '\t': "Name:" or "Name :
+         * value"; a line that has no colon, or other spaces before its
+         * colon, is not a field. */
+        while (ci < line.len && !name_stop[lp[ci]])
+            ci++;
+        if (ci == 0 || ci == line.len)
+            return 3;
+        if (lp[ci] != ':') {
+            size_t d = ci;
+            while (d < line.len && (lp[d] == ' ' || lp[d] == '\t'))
                 d++;
-            if (d != colon)
+            if (d == line.len || lp[d] != ':')
                 return 3;
-            break;
+            ci = d;
         }
-    f->name = ss_trim(ss_str_make(line.ptr, (size_t)(colon - line.ptr)));
+        f->name = trim_ws(ss_str_make(line.ptr, ci));
+        id = name_id(f->name);
+    }
+    f->id = id;
+    const char *colon = line.ptr + ci;
     size_t vstart = (size_t)(colon + 1 - t.ptr);
     size_t end = *pos;
     /* continuation lines */
@@ -180,7 +346,7 @@ static int next_field(ss_str t, size_t *pos, dsn_field *f) {
         if (!ss_next_line(t, pos, &next))
             break;
         if (next.len && (next.ptr[0] == ' ' || next.ptr[0] == '\t') &&
-            ss_trim(next).len) {
+            has_text(next)) {
             end = *pos;
             continue;
         }
@@ -191,7 +357,7 @@ static int next_field(ss_str t, size_t *pos, dsn_field *f) {
     size_t vend = end;
     if (vend > vstart && t.ptr[vend - 1] == '\n')
         vend--;
-    f->value = ss_trim(ss_str_make(t.ptr + vstart, vend - vstart));
+    f->value = trim_ws(ss_str_make(t.ptr + vstart, vend - vstart));
     return 1;
 }
 
@@ -241,39 +407,45 @@ size_t ss_dsn_parse(ss_str t, ss_bounce *out) {
         }
         if (r == 3)
             continue;
-        ss_str n = f.name;
-        if (ss_eq_ci(n, "Reporting-MTA")) {
+        switch (f.id) {
+        case F_REPORTING:
             reporting = after_type(f.value, NULL);
             if (!out->reporting_mta.len)
                 out->reporting_mta = reporting;
-            continue;
-        }
-        int is_final = ss_eq_ci(n, "Final-Recipient");
-        int is_orig = ss_eq_ci(n, "Original-Recipient");
-        if (is_final || is_orig) {
-            /* a second recipient in the same group (no blank line between
-             * groups) starts the next record */
-            if ((is_final && g.recipient.len) || (is_orig && g.alias.len))
+            break;
+        case F_FINAL:
+            /* a second recipient in the same group (no blank line
+             * between groups) starts the next record */
+            if (g.recipient.len)
                 added += flush_group(&g, reporting, out);
-            ss_str v = after_type(f.value, NULL);
-            if (is_final)
-                g.recipient = v;
-            else
-                g.alias = v;
-            continue;
-        }
-        if (ss_eq_ci(n, "Action"))
+            g.recipient = after_type(f.value, NULL);
+            break;
+        case F_ORIGINAL:
+            if (g.alias.len)
+                added += flush_group(&g, reporting, out);
+            g.alias = after_type(f.value, NULL);
+            break;
+        case F_ACTION:
             g.action = f.value;
-        else if (ss_eq_ci(n, "Status"))
+            break;
+        case F_STATUS:
             g.status = f.value;
-        else if (ss_eq_ci(n, "Remote-MTA"))
+            break;
+        case F_REMOTE:
             g.remote = after_type(f.value, NULL);
-        else if (ss_eq_ci(n, "Diagnostic-Code"))
+            break;
+        case F_DIAG:
             g.diag = after_type(f.value, &g.diag_type);
-        else if (ss_eq_ci(n, "Last-Attempt-Date"))
+            break;
+        case F_DATE:
             g.date = f.value;
-        else if (ss_eq_ci(n, "X-Actual-Recipient"))
+            break;
+        case F_ACTUAL:
             g.actual = after_type(f.value, NULL);
+            break;
+        default:
+            break;
+        }
     }
     added += flush_group(&g, reporting, out);
     return added;

@@ -25,6 +25,14 @@ static ss_str strip_angles(ss_str s) {
 }
 
 static int same_addr(ss_str a, ss_str b) {
+    if (a.len && a.len == b.len && ss_memeq_ci(a.ptr, b.ptr, a.len)) {
+        /* the same text (ASCII case aside) gives the same address at the
+         * same place: equal unless there is none */
+        ss_str x = ss_find_address(a);
+        if (!x.len)
+            x = strip_angles(a);
+        return x.len != 0;
+    }
     ss_str x = ss_find_address(a), y = ss_find_address(b);
     if (!x.len)
         x = strip_angles(a);
@@ -143,6 +151,9 @@ static size_t find_blocks(ss_str text, pf_block *b, size_t max,
     size_t pos = 0, n = 0, guard = 0;
     ss_str line;
     pf_block *cur = NULL;
+    /* the marker is looked for line by line only when the text has a
+     * part of it ('y' is rarer than 'd': fewer candidates) */
+    int maybe_unavailable = ss_find_ci(text, "y report unavailable") >= 0;
     while (ss_next_line(text, &pos, &line) && guard++ < 200000) {
         if (cur && line.len && (line.ptr[0] == ' ' || line.ptr[0] == '\t') &&
             ss_trim(line).len) {
@@ -152,7 +163,8 @@ static size_t find_blocks(ss_str text, pf_block *b, size_t max,
         if (cur && !finish_block(cur))
             n--;
         cur = NULL;
-        if (ss_find_ci(line, "delivery report unavailable") >= 0)
+        if (maybe_unavailable &&
+            ss_find_ci(line, "delivery report unavailable") >= 0)
             *unavailable = 1;
         ss_str t = ss_trim(line);
         if (t.len < 4 || t.ptr[0] != '<' || t.ptr - line.ptr > 8)
@@ -358,7 +370,7 @@ int ss_decode_postfix(const ss_view *v, ss_bounce *out) {
             f->remote_mta = host;
         ss_str d = ss_trim(f->diagnostic);
         int only_code = d.len > 0;
-        for (size_t k = 0; k < d.len; k++)
+        for (size_t k = 0; k < d.len && only_code; k++)
             if (!ss_isdigit((unsigned char)d.ptr[k]) && d.ptr[k] != '.' &&
                 d.ptr[k] != ' ')
                 only_code = 0;
