@@ -676,7 +676,9 @@ static unsigned ac_next_sparse(const ss_phrase_tables *t, int s,
         if (s < t->ndense) return t->dense[s * t->nclass + t->byte_class[c]];
         lo = estart[s];
         hi = estart[s + 1];
-        if (hi - lo <= 8) {
+        if (hi - lo == 1) { /* most deep trie states: one edge */
+            if (echar[lo] == c) return t->edge_next[lo];
+        } else if (hi - lo <= 8) {
             while (lo < hi && echar[lo] < c) lo++;
             if (lo < hi && echar[lo] == c) return t->edge_next[lo];
         } else {
@@ -713,6 +715,8 @@ void ss_match_phrases(const char *norm, size_t len, ss_match *m) {
     size_t pos;
     const unsigned char *bclass = t->byte_class;
     const ss_ac_index *dense = t->dense, *aout = t->out, *adict = t->dict;
+    const ss_ac_index *estart = t->edge_start, *enext = t->edge_next;
+    const unsigned char *echar = t->edge_char;
     const int ndense = t->ndense, nclass = t->nclass;
 
     m->reasons = 0;
@@ -724,8 +728,15 @@ void ss_match_phrases(const char *norm, size_t len, ss_match *m) {
     for (pos = 0; pos < len; pos++) {
         int o, guard = 0;
         unsigned char ch = (unsigned char)norm[pos];
-        unsigned next = s < ndense ? dense[s * nclass + bclass[ch]]
-                                   : ac_next_sparse(t, s, ch);
+        unsigned next;
+        if (s >= ndense) { /* a deep state: its one edge, else the rest */
+            int e = estart[s];
+            if (estart[s + 1] - e == 1 && echar[e] == ch)
+                next = enext[e];
+            else
+                next = ac_next_sparse(t, s, ch);
+        } else
+            next = dense[s * nclass + bclass[ch]];
         s = SS_AC_STATE(next);
         if (!(next & SS_AC_OUT)) continue; /* no output: the usual case */
         o = aout[s] != SS_AC_NONE ? s : adict[s];
