@@ -1014,31 +1014,46 @@ static void parse_entity(parse_ctx *c, ss_str block, int depth, ss_part *parent,
 /* Offset of the next line at or after from (a line start, or past one:
  * the search only reports line starts) that begins with "--" and the
  * boundary b; n when there is none.  A Horspool search for "--b" with the
- * skip table tab (see delim_table): each step moves by the table's shift
- * for the last byte of the window, at least 1, so the loop is bounded by
- * n.  Names are compared only at line starts and a boundary holds no LF
+ * skip table tab and shl (see delim_table): each step moves by the shift
+ * for the last byte of the window, at least 1 once the window has been
+ * looked at, so the loop is bounded by n.  Names are compared only at line starts and a boundary holds no LF
  * (the caller checks), so each byte is compared O(1) times. */
 static size_t next_delim_line(const char *s, size_t n, size_t from, ss_str b,
-                              const unsigned char *tab) {
+                              const unsigned char *tab, size_t shl) {
     size_t m = b.len + 2; /* "--" + boundary */
     if (from > n || n - from < m)
         return n;
     unsigned char last = (unsigned char)b.ptr[b.len - 1];
     const unsigned char *w = (const unsigned char *)s + m - 1; /* window ends */
     size_t pos = from, end = n - m; /* last window start */
-    while (pos <= end) {
+    /* tab gives 0 for the last byte, so that a window that ends in it
+     * stays: three steps at a time while they (at most 255 each) and the
+     * look after them stay inside */
+    size_t lim = end > 3 * 255 ? end - 3 * 255 : 0;
+    for (;;) {
+        while (pos < lim) {
+            pos += tab[w[pos]];
+            pos += tab[w[pos]];
+            pos += tab[w[pos]];
+            if (!tab[w[pos]])
+                break;
+            pos += tab[w[pos]];
+        }
+        if (pos > end)
+            return n;
         unsigned char c = w[pos];
         if (c == last && (pos == 0 || s[pos - 1] == '\n') && s[pos] == '-' &&
             s[pos + 1] == '-' && memcmp(s + pos + 2, b.ptr, b.len) == 0)
             return pos;
-        pos += tab[c];
+        pos += c == last ? shl : tab[c];
     }
-    return n;
 }
 
 /* The Horspool shift table of "--b": for each byte, how far the window
- * may move when that byte ends it (capped at 255, which stays safe). */
-static void delim_table(ss_str b, unsigned char *tab) {
+ * may move when that byte ends it (capped at 255, which stays safe);
+ * but 0 for the boundary's last byte, whose shift is returned (a window
+ * that ends in it is looked at before it moves on). */
+static size_t delim_table(ss_str b, unsigned char *tab) {
     size_t m = b.len + 2;
     memset(tab, m > 255 ? 255 : (int)m, 256);
     /* the two dashes (positions 0 and 1), then the boundary but its last
@@ -1048,12 +1063,16 @@ static void delim_table(ss_str b, unsigned char *tab) {
     if (b.len <= 256) { /* every shift fits: the usual case */
         for (size_t j = 0; j + 1 < b.len; j++)
             tab[(unsigned char)b.ptr[j]] = (unsigned char)(b.len - 1 - j);
-        return;
+    } else {
+        for (size_t j = b.len - 256; j + 1 < b.len; j++) {
+            size_t sh = b.len - 1 - j; /* m - 1 - (j + 2) */
+            tab[(unsigned char)b.ptr[j]] = (unsigned char)(sh > 255 ? 255 : sh);
+        }
     }
-    for (size_t j = b.len - 256; j + 1 < b.len; j++) {
-        size_t sh = b.len - 1 - j; /* m - 1 - (j + 2) */
-        tab[(unsigned char)b.ptr[j]] = (unsigned char)(sh > 255 ? 255 : sh);
-    }
+    unsigned char last = (unsigned char)b.ptr[b.len - 1];
+    size_t shl = tab[last];
+    tab[last] = 0;
+    return shl;
 }
 
 /* Split a multipart body into children: the body is cut at delimiter
@@ -1069,10 +1088,9 @@ static int split_multipart(parse_ctx *c, ss_part *p) {
     unsigned char tab[256];
     /* a line never holds an LF: a boundary with one matches no line */
     int searchable = b.len && !memchr(b.ptr, '\n', b.len);
-    if (searchable)
-        delim_table(b, tab);
+    size_t shl = searchable ? delim_table(b, tab) : 0;
     while (searchable && i < n && !c->stop) {
-        i = next_delim_line(s, n, i, b, tab);
+        i = next_delim_line(s, n, i, b, tab, shl);
         if (i >= n)
             break;
         const char *ls = s + i;

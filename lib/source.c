@@ -47,12 +47,21 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
+
+/* skip_plain looks at 64 bytes at a time with AVX2 when the processor
+ * has it (chosen at run time); elsewhere memchr finds the 'F's. */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) &&       \
+    !defined(SS_NO_AVX2)
+#define SS_AVX2_SCAN 1
+#include <immintrin.h>
+#endif
 
 #define SS_CHUNK ((size_t)1 << 20)
 #define SS_DEF_MSG ((size_t)64 << 20)
@@ -548,10 +557,97 @@ static size_t line_start(const smtpstatus_reader *r, size_t i) {
  * first line that may be special, at the last line when it is not
  * complete in buf, or where an 'F' is too near the end of buf to tell;
  * mbox_next reads that line the slow way. */
+/* Does the 'F' at b[k] (at least 5 bytes before the end) begin a "From "
+ * that starts its line (bpos is a line start) or follows only '>'s
+ * there?  Then *g is that line's start. */
+static inline int from_line(const char *b, size_t k, size_t bpos, size_t *g) {
+    uint32_t w, f; /* "From" as 4 bytes: no call to memcmp */
+    memcpy(&w, b + k, 4);
+    memcpy(&f, "From", 4);
+    if (w != f || b[k + 4] != ' ')
+        return 0;
+    size_t s = k; /* back over the quoting '>'s */
+    while (s > bpos && b[s - 1] == '>')
+        s--;
+    if (s == bpos || b[s - 1] == '\n') {
+        *g = s;
+        return 1;
+    }
+    return 0;
+}
+
+#ifdef SS_AVX2_SCAN
+/* The 'F's of b[i..i+64) (bit j of m for b[i + j]): 1 with *stop when
+ * one starts a "From " line (from_line).  Only an 'F' after an LF or a
+ * '>' (or at bpos) can. */
+static inline int from_in_bits(const char *b, size_t i, uint64_t m,
+                               size_t bpos, size_t *stop) {
+    do {
+        size_t k = i + (size_t)__builtin_ctzll(m);
+        m &= m - 1;
+        char pc = k > bpos ? b[k - 1] : '\n';
+        if ((pc == '\n' || pc == '>') && from_line(b, k, bpos, stop))
+            return 1;
+    } while (m);
+    return 0;
+}
+
+/* The 'F's of b[*ip..end) a block at a time while more than 68 bytes
+ * are left (so that each 'F' found has 5 bytes after it): 1 with *stop
+ * at the first "From " line (as from_line), else 0 with *ip where the
+ * blocks ended.  The caller checks that end - *ip >= 69. */
+__attribute__((target("avx2"))) static int
+find_from_avx2(const char *b, size_t *ip, size_t end, size_t bpos,
+               size_t *stop) {
+    const __m256i fv = _mm256_set1_epi8('F');
+    size_t i = *ip;
+#define SS_FV(o)                                                               \
+    _mm256_cmpeq_epi8(                                                         \
+        _mm256_loadu_si256((const __m256i *)(const void *)(b + i + (o))), fv)
+#define SS_BITS(x, y)                                                          \
+    ((uint64_t)(uint32_t)_mm256_movemask_epi8(x) |                             \
+     (uint64_t)(uint32_t)_mm256_movemask_epi8(y) << 32)
+    /* 128 bytes a round while they and 5 more are in buf */
+    for (; end - i >= 133; i += 128) {
+        __m256i x0 = SS_FV(0), x1 = SS_FV(32), x2 = SS_FV(64), x3 = SS_FV(96);
+        if (!_mm256_movemask_epi8(_mm256_or_si256(_mm256_or_si256(x0, x1),
+                                                  _mm256_or_si256(x2, x3))))
+            continue;
+        uint64_t m = SS_BITS(x0, x1);
+        if (m && from_in_bits(b, i, m, bpos, stop)) {
+            *ip = i;
+            return 1;
+        }
+        m = SS_BITS(x2, x3);
+        if (m && from_in_bits(b, i + 64, m, bpos, stop)) {
+            *ip = i + 64;
+            return 1;
+        }
+    }
+    for (; end - i >= 69; i += 64) {
+        __m256i x0 = SS_FV(0), x1 = SS_FV(32);
+        uint64_t m = SS_BITS(x0, x1);
+        if (m && from_in_bits(b, i, m, bpos, stop)) {
+            *ip = i;
+            return 1;
+        }
+    }
+#undef SS_FV
+#undef SS_BITS
+    *ip = i;
+    return 0;
+}
+#endif
+
 static void skip_plain(smtpstatus_reader *r) {
     const char *b = r->buf;
     size_t i = r->bpos, end = r->blen, stop;
-    for (;;) { /* each round moves i past one more 'F' */
+    int found = 0;
+#ifdef SS_AVX2_SCAN
+    if (end - i >= 69 && __builtin_cpu_supports("avx2"))
+        found = find_from_avx2(b, &i, end, r->bpos, &stop);
+#endif
+    while (!found) { /* each round moves i past one more 'F' */
         const char *f = memchr(b + i, 'F', end - i);
         if (!f) {
             stop = line_start(r, end);
@@ -563,15 +659,8 @@ static void skip_plain(smtpstatus_reader *r) {
             stop = line_start(r, r->eof ? end : k);
             break;
         }
-        if (memcmp(f, "From ", 5) == 0) {
-            size_t g = k; /* back over the quoting '>'s */
-            while (g > r->bpos && b[g - 1] == '>')
-                g--;
-            if (g == r->bpos || b[g - 1] == '\n') {
-                stop = g;
-                break;
-            }
-        }
+        if (from_line(b, k, r->bpos, &stop))
+            break;
         i = k + 1;
     }
     size_t n = stop - r->bpos;
