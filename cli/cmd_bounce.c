@@ -143,87 +143,144 @@ static const native_field native_fields[] = {
     NATIVE("timezone_offset"), NATIVE("warnings")};
 #define N_NATIVE (sizeof native_fields / sizeof native_fields[0])
 
-/* The string value of native field i, or NULL for the non-strings. */
-static const char *native_str(const smtpstatus_record *r, size_t i)
+/* Room for need more bytes at o, the end of what is written so far in b's
+ * free space (b->len not yet moved past it): the new position of o after
+ * the buffer has grown, or NULL when it has failed. */
+static char *native_grow(obuf *b, char *o, size_t need)
 {
-    switch (i) {
-    case 0: return r->source;
-    case 1: return r->recipient;
-    case 2: return r->action;
-    case 3: return r->status;
-    case 4: return r->reply_code;
-    case 5: return smtpstatus_reason_name(r->reason);
-    case 7: return smtpstatus_reason_bounce_type(r->reason);
-    case 8: return r->diagnostic_code;
-    case 9: return r->diagnostic_type;
-    case 10: return r->remote_mta;
-    case 11: return r->reporting_mta;
-    case 12: return r->smtp_command;
-    case 13: return r->decoder;
-    case 14: return r->feedback_type;
-    case 15: return r->message_id;
-    case 16: return r->subject;
-    case 17: return r->addresser;
-    case 18: return r->list_id;
-    case 19: return r->alias;
-    case 20: return r->date;
-    case 22: return r->timezone_offset;
-    default: return NULL;
-    }
+    b->len = (size_t)(o - b->data);
+    return ob_reserve(b, need);
 }
 
-/* The native JSON object of r: the buffer is reserved once for the whole
- * record (a string longer than JSON_CHUNK aside), then keys and values are
- * written straight into it. */
-static void fmt_native_json(obuf *b, const smtpstatus_record *r, unsigned w)
+#if defined(__GNUC__)
+#define NATIVE_INLINE static inline __attribute__((always_inline))
+#else
+#define NATIVE_INLINE static inline
+#endif
+
+/* Native string field f with its key at o (in b's free space): the end of
+ * what was written, or NULL when the buffer has failed.  v NULL is "". */
+NATIVE_INLINE char *native_put(obuf *b, char *o, const native_field *f,
+                               const char *v)
 {
-    const char *s[N_NATIVE];
-    size_t n[N_NATIVE], i;
-    size_t need = 1 + 5 + OUT_LLD_MAX + 3; /* "{", false, timestamp, "[]}" */
+    size_t n;
+    if (!v || !*v) { /* many fields are empty */
+        if ((size_t)(b->data + b->cap - o) < NATIVE_KEY + 2 &&
+            (o = native_grow(b, o, NATIVE_KEY + 2)) == NULL)
+            return NULL;
+        memcpy(o, f->key, NATIVE_KEY);
+        o += f->klen;
+        o[0] = '"';
+        o[1] = '"';
+        return o + 2;
+    }
+    n = strlen(v);
+    if (n > JSON_CHUNK) { /* escaped in chunks by ob_json_str */
+        if ((o = native_grow(b, o, NATIVE_KEY)) == NULL)
+            return NULL;
+        memcpy(o, f->key, NATIVE_KEY);
+        b->len += f->klen;
+        ob_json_str(b, v, n);
+        return ob_reserve(b, 0);
+    }
+    if ((size_t)(b->data + b->cap - o) < NATIVE_KEY + JSON_STR_MAX(n) &&
+        (o = native_grow(b, o, NATIVE_KEY + JSON_STR_MAX(n))) == NULL)
+        return NULL;
+    memcpy(o, f->key, NATIVE_KEY);
+    return out_json_str(o + f->klen, v, n);
+}
+
+/* The string values of the native fields (NULL for the others). */
+static void native_values(const smtpstatus_record *r, const char **v)
+{
+    v[0] = r->source;
+    v[1] = r->recipient;
+    v[2] = r->action;
+    v[3] = r->status;
+    v[4] = r->reply_code;
+    v[5] = smtpstatus_reason_name(r->reason);
+    v[7] = smtpstatus_reason_bounce_type(r->reason);
+    v[8] = r->diagnostic_code;
+    v[9] = r->diagnostic_type;
+    v[10] = r->remote_mta;
+    v[11] = r->reporting_mta;
+    v[12] = r->smtp_command;
+    v[13] = r->decoder;
+    v[14] = r->feedback_type;
+    v[15] = r->message_id;
+    v[16] = r->subject;
+    v[17] = r->addresser;
+    v[18] = r->list_id;
+    v[19] = r->alias;
+    v[20] = r->date;
+    v[22] = r->timezone_offset;
+    v[6] = v[21] = v[23] = NULL;
+}
+
+/* Room reserved for a record at first: most take less; a longer one grows
+ * the buffer field by field. */
+#define NATIVE_START 2048
+
+/* The native JSON object of r, after ",\n" (json) or followed by a
+ * newline (jsonl): keys and values are written straight into the buffer,
+ * which is checked for room field by field. */
+static void fmt_native_json(obuf *b, const smtpstatus_record *r, unsigned w,
+                            int jsonl)
+{
+    const char *v[N_NATIVE];
     char *o;
-    for (i = 0; i < N_NATIVE; i++) {
-        const char *v = native_str(r, i);
-        s[i] = v ? v : "";
-        n[i] = v ? strlen(v) : 0;
-        need += NATIVE_KEY + (n[i] <= JSON_CHUNK ? JSON_STR_MAX(n[i]) : 0);
-    }
-    if ((o = ob_reserve(b, need)) == NULL)
+    size_t i, start;
+    native_values(r, v);
+    if ((o = ob_reserve(b, NATIVE_START)) == NULL)
         return;
-    /* every field but the last (warnings) */
-    for (i = 0; i + 1 < N_NATIVE; i++) {
-        memcpy(o, native_fields[i].key, NATIVE_KEY);
-        if (i == 0)
-            *o = '{'; /* in place of the first key's comma */
-        o += native_fields[i].klen;
-        if (i == 6) {
-            if (r->hard_bounce) {
-                memcpy(o, "true", 4);
-                o += 4;
-            } else {
-                memcpy(o, "false", 5);
-                o += 5;
-            }
-        } else if (i == 21) {
-            o = out_lld(o, r->timestamp);
-        } else if (n[i] <= JSON_CHUNK) {
-            o = out_json_str(o, s[i], n[i]);
-        } else {
-            b->len = (size_t)(o - b->data);
-            ob_json_str(b, s[i], n[i]);
-            /* room again for what is left (need still covers it) */
-            if ((o = ob_reserve(b, need)) == NULL)
-                return;
-        }
+    if (!jsonl) {
+        o[0] = ',';
+        o[1] = '\n';
+        o += 2;
     }
-    memcpy(o, native_fields[i].key, NATIVE_KEY);
-    o += native_fields[i].klen;
+    /* the first key has a '{' in place of its comma */
+    start = (size_t)(o - b->data);
+    for (i = 0; i < 6; i++) /* source .. reason */
+        if ((o = native_put(b, o, &native_fields[i], v[i])) == NULL)
+            return;
+    b->data[start] = '{';
+    if ((size_t)(b->data + b->cap - o) < NATIVE_KEY + 5 &&
+        (o = native_grow(b, o, NATIVE_KEY + 5)) == NULL)
+        return;
+    memcpy(o, native_fields[6].key, NATIVE_KEY);
+    o += native_fields[6].klen;
+    if (r->hard_bounce) {
+        memcpy(o, "true", 4);
+        o += 4;
+    } else {
+        memcpy(o, "false", 5);
+        o += 5;
+    }
+    for (i = 7; i < 21; i++) /* bounce_type .. date */
+        if ((o = native_put(b, o, &native_fields[i], v[i])) == NULL)
+            return;
+    if ((size_t)(b->data + b->cap - o) < NATIVE_KEY + OUT_LLD_MAX &&
+        (o = native_grow(b, o, NATIVE_KEY + OUT_LLD_MAX)) == NULL)
+        return;
+    memcpy(o, native_fields[21].key, NATIVE_KEY);
+    o = out_lld(o + native_fields[21].klen, r->timestamp);
+    if ((o = native_put(b, o, &native_fields[22], v[22])) == NULL)
+        return;
+    if ((size_t)(b->data + b->cap - o) < NATIVE_KEY + 4 &&
+        (o = native_grow(b, o, NATIVE_KEY + 4)) == NULL)
+        return;
+    memcpy(o, native_fields[23].key, NATIVE_KEY);
+    o += native_fields[23].klen;
     if (w == 0) {
-        memcpy(o, "[]}", 3);
-        b->len = (size_t)(o + 3 - b->data);
+        memcpy(o, "[]}\n", 4);
+        b->len = (size_t)(o + 3 + (jsonl != 0) - b->data);
     } else {
         b->len = (size_t)(o - b->data);
         json_rec_warnings(b, w);
-        ob_putc(b, '}');
+        if (jsonl)
+            ob_put(b, OB_LIT("}\n"));
+        else
+            ob_putc(b, '}');
     }
 }
 
@@ -238,22 +295,85 @@ static void fmt_csv_header(obuf *b)
     ob_puts(b, "\r\n");
 }
 
+/* A CSV field at o (in b's free space), after a comma when sep: the end
+ * of what was written, or NULL when the buffer has failed.  NULL is "". */
+NATIVE_INLINE char *csv_put(obuf *b, char *o, const char *v, int sep)
+{
+    size_t n;
+    if (!v || !*v) { /* many fields are empty */
+        if (sep) {
+            if (b->data + b->cap == o && (o = native_grow(b, o, 1)) == NULL)
+                return NULL;
+            *o++ = ',';
+        }
+        return o;
+    }
+    n = strlen(v);
+    if (n > JSON_CHUNK) { /* written in chunks by ob_csv_field */
+        if ((o = native_grow(b, o, 1)) == NULL)
+            return NULL;
+        if (sep) {
+            *o = ',';
+            b->len++;
+        }
+        ob_csv_field(b, v, n);
+        return ob_reserve(b, 0);
+    }
+    if ((size_t)(b->data + b->cap - o) < 1 + CSV_FIELD_MAX(n) &&
+        (o = native_grow(b, o, 1 + CSV_FIELD_MAX(n))) == NULL)
+        return NULL;
+    if (sep)
+        *o++ = ',';
+    return out_csv_field(o, v, n);
+}
+
+/* One CSV row: written straight into the buffer, which is checked for room
+ * field by field. */
 static void fmt_csv(obuf *b, const smtpstatus_record *r, unsigned w)
 {
+    const char *v[N_NATIVE];
+    char *o;
     size_t i;
-    for (i = 0; i < N_NATIVE; i++) {
-        if (i)
-            ob_putc(b, ',');
-        if (i == 6)
-            ob_puts(b, r->hard_bounce ? "true" : "false");
-        else if (i == 21)
-            ob_lld(b, r->timestamp);
-        else if (i == 23)
-            csv_rec_warnings(b, w);
-        else
-            ob_csv_cstr(b, native_str(r, i));
+    native_values(r, v);
+    if ((o = ob_reserve(b, NATIVE_START)) == NULL)
+        return;
+    if ((o = csv_put(b, o, v[0], 0)) == NULL)
+        return;
+    for (i = 1; i < 6; i++) /* recipient .. reason */
+        if ((o = csv_put(b, o, v[i], 1)) == NULL)
+            return;
+    if ((size_t)(b->data + b->cap - o) < 6 &&
+        (o = native_grow(b, o, 6)) == NULL)
+        return;
+    if (r->hard_bounce) {
+        memcpy(o, ",true", 5);
+        o += 5;
+    } else {
+        memcpy(o, ",false", 6);
+        o += 6;
     }
-    ob_puts(b, "\r\n");
+    for (i = 7; i < 21; i++) /* bounce_type .. date */
+        if ((o = csv_put(b, o, v[i], 1)) == NULL)
+            return;
+    if ((size_t)(b->data + b->cap - o) < 1 + OUT_LLD_MAX &&
+        (o = native_grow(b, o, 1 + OUT_LLD_MAX)) == NULL)
+        return;
+    *o++ = ',';
+    o = out_lld(o, r->timestamp);
+    if ((o = csv_put(b, o, v[22], 1)) == NULL)
+        return;
+    if ((size_t)(b->data + b->cap - o) < 3 &&
+        (o = native_grow(b, o, 3)) == NULL)
+        return;
+    if (w == 0) {
+        memcpy(o, ",\r\n", 3);
+        b->len = (size_t)(o + 3 - b->data);
+    } else {
+        *o++ = ',';
+        b->len = (size_t)(o - b->data);
+        csv_rec_warnings(b, w);
+        ob_put(b, OB_LIT("\r\n"));
+    }
 }
 
 #define TW_SOURCE 28
@@ -279,66 +399,101 @@ static void fmt_table_header(obuf *b)
 static void fmt_table(obuf *b, const smtpstatus_record *r)
 {
     ob_cell_tail(b, r->source, TW_SOURCE);
-    ob_puts(b, "  ");
+    ob_put(b, OB_LIT("  "));
     ob_cell(b, r->recipient, TW_RCPT, 1);
-    ob_puts(b, "  ");
+    ob_put(b, OB_LIT("  "));
     ob_cell(b, r->status, TW_STATUS, 1);
-    ob_puts(b, "  ");
+    ob_put(b, OB_LIT("  "));
     ob_cell(b, r->reply_code, TW_REPLY, 1);
-    ob_puts(b, "  ");
+    ob_put(b, OB_LIT("  "));
     ob_cell(b, smtpstatus_reason_name(r->reason), TW_REASON, 1);
-    ob_puts(b, "  ");
+    ob_put(b, OB_LIT("  "));
     ob_puts(b, r->hard_bounce ? "yes" : "no");
     ob_putc(b, '\n');
 }
 
-/* Lower-case ASCII copy appended to b (at most 1 GiB of s). */
-static void put_lower(obuf *b, const char *s)
+/* Lower-case ASCII copy of s[0..n) at o; returns the end. */
+static char *lower_to(char *o, const char *s, size_t n)
 {
-    size_t n = s ? strlen(s) : 0, i;
-    char *o;
-    if (n > ((size_t)1 << 30))
-        n = (size_t)1 << 30;
-    if (n == 0 || (o = ob_reserve(b, n)) == NULL)
-        return;
+    size_t i;
     for (i = 0; i < n; i++) {
         char c = s[i];
         if (c >= 'A' && c <= 'Z')
             c = (char)(c - 'A' + 'a');
         o[i] = c;
     }
-    b->len += n;
+    return o + n;
+}
+
+/* The length of s for put_lower: at most 1 GiB, 0 for NULL. */
+static size_t lower_len(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    return n > ((size_t)1 << 30) ? (size_t)1 << 30 : n;
+}
+
+/* Lower-case ASCII copy appended to b (at most 1 GiB of s). */
+static void put_lower(obuf *b, const char *s)
+{
+    size_t n = lower_len(s);
+    char *o;
+    if (n == 0 || (o = ob_reserve(b, n)) == NULL)
+        return;
+    b->len = (size_t)(lower_to(o, s, n) - b->data);
 }
 
 /* source without the ":N" that marks a message inside an mbox */
 static void put_origin(obuf *b, const smtpstatus_record *r)
 {
     char suffix[32];
-    size_t n = strlen(r->source), k;
-    k = (size_t)snprintf(suffix, sizeof suffix, ":%lu",
-                         (unsigned long)r->message_number);
-    if (r->message_number && n > k && strcmp(r->source + n - k, suffix) == 0)
-        ob_json_str(b, r->source, n - k);
+    size_t n = strlen(r->source), k = sizeof suffix;
+    unsigned long v = (unsigned long)r->message_number;
+    /* ":%lu" from the end of suffix */
+    do {
+        suffix[--k] = (char)('0' + (int)(v % 10));
+        v /= 10;
+    } while (v && k > 1);
+    suffix[--k] = ':';
+    if (r->message_number && n > sizeof suffix - k &&
+        memcmp(r->source + n - (sizeof suffix - k), suffix + k,
+               sizeof suffix - k) == 0)
+        ob_json_str(b, r->source, n - (sizeof suffix - k));
     else
-        ob_json_cstr(b, r->source);
+        ob_json_str(b, r->source, n);
 }
 
 static void fmt_sisimai(obuf *b, const smtpstatus_record *r)
 {
-    obuf t;
     char hex[41];
     const char *reason = smtpstatus_reason_name(r->reason);
+    size_t na = lower_len(r->addresser), nr = lower_len(r->recipient);
+    char small[512];
 
-    ob_init(&t);
-    ob_putc(&t, '\x02');
-    put_lower(&t, r->addresser);
-    ob_putc(&t, '\x1e');
-    put_lower(&t, r->recipient);
-    ob_putc(&t, '\x1e');
-    ob_lld(&t, r->timestamp);
-    ob_putc(&t, '\x03');
-    sha1_hex(t.data ? t.data : "", t.len, hex);
-    ob_free(&t);
+    /* the token: SHA-1 of "\x02addresser\x1erecipient\x1etimestamp\x03",
+     * the addresses in lower case; built on the stack when it fits */
+    if (na + nr + 4 + OUT_LLD_MAX <= sizeof small) {
+        char *o = small;
+        *o++ = '\x02';
+        o = lower_to(o, r->addresser, na);
+        *o++ = '\x1e';
+        o = lower_to(o, r->recipient, nr);
+        *o++ = '\x1e';
+        o = out_lld(o, r->timestamp);
+        *o++ = '\x03';
+        sha1_hex(small, (size_t)(o - small), hex);
+    } else {
+        obuf t;
+        ob_init(&t);
+        ob_putc(&t, '\x02');
+        put_lower(&t, r->addresser);
+        ob_putc(&t, '\x1e');
+        put_lower(&t, r->recipient);
+        ob_putc(&t, '\x1e');
+        ob_lld(&t, r->timestamp);
+        ob_putc(&t, '\x03');
+        sha1_hex(t.data ? t.data : "", t.len, hex);
+        ob_free(&t);
+    }
 
     ob_json_key_cstr(b, OB_LIT("{\"action\":"), r->action);
     ob_json_key_cstr(b, OB_LIT(",\"addresser\":"), r->addresser);
@@ -381,12 +536,10 @@ static void format_record(obuf *b, int format, const smtpstatus_record *r,
 {
     switch (format) {
     case F_JSONL:
-        fmt_native_json(b, r, w);
-        ob_putc(b, '\n');
+        fmt_native_json(b, r, w, 1);
         break;
     case F_JSON:
-        ob_puts(b, ",\n");
-        fmt_native_json(b, r, w);
+        fmt_native_json(b, r, w, 0);
         break;
     case F_SISIMAI:
         ob_puts(b, ",\n");

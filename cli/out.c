@@ -165,6 +165,61 @@ size_t utf8_decode(const unsigned char *s, size_t n, unsigned long *cp)
 static const char hexd[] = "0123456789abcdef";
 static const char repl[] = "\xEF\xBF\xBD"; /* U+FFFD */
 
+/* Copy p[0..n) to o with a few (overlapping) loads and stores when short. */
+static char *copy_short(char *o, const char *p, size_t n)
+{
+    if (n >= 16) {
+        memcpy(o, p, n);
+    } else if (n >= 8) {
+        uint64_t h, t;
+        memcpy(&h, p, 8);
+        memcpy(&t, p + n - 8, 8);
+        memcpy(o, &h, 8);
+        memcpy(o + n - 8, &t, 8);
+    } else if (n >= 4) {
+        uint32_t h, t;
+        memcpy(&h, p, 4);
+        memcpy(&t, p + n - 4, 4);
+        memcpy(o, &h, 4);
+        memcpy(o + n - 4, &t, 4);
+    } else if (n > 0) {
+        o[0] = p[0];
+        o[n - 1] = p[n - 1];
+        o[n / 2] = p[n / 2];
+    }
+    return o + n;
+}
+
+/* The length of the valid UTF-8 sequence at p[0..n) (p[0] >= 0x80) as
+ * utf8_decode finds it, or 0 when invalid: two- and three-byte sequences
+ * are checked here, the rest by utf8_decode. */
+static inline size_t utf8_len(const unsigned char *p, size_t n)
+{
+    unsigned long cp;
+    if (p[0] >= 0xC2 && p[0] <= 0xDF) {
+        if (n >= 2 && (p[1] & 0xC0) == 0x80)
+            return 2;
+    } else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
+        /* not overlong (E0 80..9F) and no surrogate (ED A0..BF) */
+        if (n >= 3 && (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80 &&
+            (p[0] != 0xE0 || p[1] >= 0xA0) && (p[0] != 0xED || p[1] < 0xA0))
+            return 3;
+        return 0;
+    }
+    return utf8_decode(p, n, &cp);
+}
+
+/* Copy the k bytes (1 to 4) of a UTF-8 sequence from p to o. */
+static inline void copy_seq(char *o, const unsigned char *p, size_t k)
+{
+    o[0] = (char)p[0];
+    o[k - 1] = (char)p[k - 1];
+    if (k > 2) {
+        o[1] = (char)p[1];
+        o[k - 2] = (char)p[k - 2];
+    }
+}
+
 /* Byte classes for JSON strings: 0 copy as is, 1 backslash + byte,
  * 2 \u00XX escape, 3 start of a multi-byte sequence (checked). */
 static const unsigned char json_cls[256] = {
@@ -239,6 +294,23 @@ static int json_plain16(const unsigned char *p)
     uint64_t w[2];
     memcpy(w, p, 16);
     return json_plain_w(w[0]) && json_plain_w(w[1]);
+}
+#endif
+
+#if defined(__SSE2__) && !defined(OUT_NO_SSE2)
+/* The index of the lowest set bit of m (m != 0). */
+static int first_bit(unsigned m)
+{
+#if defined(__GNUC__)
+    return __builtin_ctz(m);
+#else
+    int k = 0;
+    while (!(m & 1u)) {
+        m >>= 1;
+        k++;
+    }
+    return k;
+#endif
 }
 #endif
 
@@ -319,14 +391,13 @@ static char *json_esc(char *o, const unsigned char *p, size_t *ip,
             i++;
             break;
         default: {
-            unsigned long cp;
-            size_t k = utf8_decode(p + i, n - i, &cp);
+            size_t k = utf8_len(p + i, n - i);
             if (k == 0) {
                 memcpy(o, repl, 3);
                 o += 3;
                 i++;
             } else {
-                memcpy(o, p + i, k);
+                copy_seq(o, p + i, k);
                 o += k;
                 i += k;
             }
@@ -338,12 +409,70 @@ static char *json_esc(char *o, const unsigned char *p, size_t *ip,
     return o;
 }
 
+/* Nonzero iff the n bytes at p (8 <= n <= 16) are all plain: the first and
+ * the last eight, which overlap when n < 16. */
+static int json_plain_8to16(const unsigned char *p, size_t n)
+{
+#if defined(__SSE2__) && !defined(OUT_NO_SSE2)
+    __m128i v = _mm_unpacklo_epi64(
+        _mm_loadl_epi64((const __m128i *)(const void *)p),
+        _mm_loadl_epi64((const __m128i *)(const void *)(p + n - 8)));
+    return json_special_mask(v) == 0;
+#else
+    return json_plain8(p) && json_plain8(p + n - 8);
+#endif
+}
+
 char *out_json_str(char *o, const char *s, size_t n)
 {
+    const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     *o++ = '"';
-    if (n)
-        o = json_esc(o, (const unsigned char *)s, &i, n, n);
+    /* Fast paths for strings without a byte to escape (most of them):
+     * copied as they are with a few (overlapping) loads and stores. */
+    if (n >= 16) {
+        while (n - i >= 16 && json_plain16(p + i)) {
+            memcpy(o, p + i, 16);
+            o += 16;
+            i += 16;
+        }
+        if (i == n)
+            goto done;
+        if (n - i < 16 && json_plain16(p + n - 16)) {
+            /* the last sixteen bytes are plain, so those before i that
+             * overlap them were copied as they are (see json_esc) */
+            memcpy(o - (16 - (n - i)), p + n - 16, 16);
+            o += n - i;
+            goto done;
+        }
+    } else if (n >= 8) {
+        if (json_plain_8to16(p, n)) {
+            uint64_t h, t;
+            memcpy(&h, p, 8);
+            memcpy(&t, p + n - 8, 8);
+            memcpy(o, &h, 8);
+            memcpy(o + n - 8, &t, 8);
+            o += n;
+            goto done;
+        }
+    } else if (n >= 4) {
+        uint32_t h, t;
+        memcpy(&h, p, 4);
+        memcpy(&t, p + n - 4, 4);
+        if (json_plain_w(h | (uint64_t)t << 32)) {
+            memcpy(o, &h, 4);
+            memcpy(o + n - 4, &t, 4);
+            o += n;
+            goto done;
+        }
+    } else {
+        while (i < n && json_cls[p[i]] == 0)
+            *o++ = (char)p[i++];
+        if (i == n)
+            goto done;
+    }
+    o = json_esc(o, p, &i, n, n);
+done:
     *o++ = '"';
     return o;
 }
@@ -381,18 +510,30 @@ void ob_json_key_str(obuf *b, const char *key, size_t klen, const char *s,
     }
     if ((o = ob_reserve(b, klen + JSON_STR_MAX(n))) == NULL)
         return;
-    memcpy(o, key, klen);
-    b->len = (size_t)(out_json_str(o + klen, s, n) - b->data);
+    o = copy_short(o, key, klen);
+    b->len = (size_t)(out_json_str(o, s, n) - b->data);
 }
 
 void ob_json_key_cstr(obuf *b, const char *key, size_t klen, const char *s)
 {
-    if (s) {
+    char *o;
+    if (s && *s) {
         ob_json_key_str(b, key, klen, s, strlen(s));
-    } else {
-        ob_put(b, key, klen);
-        ob_put(b, "null", 4);
+        return;
     }
+    /* null, or an empty string */
+    if ((o = ob_reserve(b, klen + 4)) == NULL)
+        return;
+    o = copy_short(o, key, klen);
+    if (s) {
+        o[0] = '"';
+        o[1] = '"';
+        o += 2;
+    } else {
+        memcpy(o, "null", 4);
+        o += 4;
+    }
+    b->len = (size_t)(o - b->data);
 }
 
 void ob_json_cstr(obuf *b, const char *s)
@@ -503,9 +644,62 @@ static const unsigned char csv_cls[256] = {
     2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
 };
 
+/* Copy p[*ip..stop) to o, replacing invalid UTF-8 with U+FFFD and, when
+ * dq, doubling each '"'; a UTF-8 sequence that starts before stop may use
+ * the bytes up to n.  One input byte gives at most 3 output bytes, plus 3
+ * for a sequence that starts just before stop.  Returns the new end. */
+static char *valid_utf8_to(char *o, const unsigned char *p, size_t *ip,
+                           size_t stop, size_t n, int dq)
+{
+    size_t i = *ip;
+    while (i < stop) {
+#if defined(__SSE2__) && !defined(OUT_NO_SSE2)
+        /* runs of ASCII bytes (other than '"' when dq) sixteen at a time:
+         * there is room for them, as for 3 bytes per input byte */
+        while (stop - i >= 16) {
+            __m128i v =
+                _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            int m = _mm_movemask_epi8(v);
+            if (dq)
+                m |= _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+            _mm_storeu_si128((__m128i *)(void *)o, v);
+            if (m == 0) {
+                o += 16;
+                i += 16;
+                continue;
+            }
+            /* (the bytes from the first special one on are written again) */
+            m = first_bit((unsigned)m);
+            o += m;
+            i += (size_t)m;
+            break;
+        }
+        if (i >= stop)
+            break;
+#endif
+        if (p[i] < 0x80) {
+            if (dq && p[i] == '"')
+                *o++ = '"';
+            *o++ = (char)p[i++];
+        } else {
+            size_t k = utf8_len(p + i, n - i);
+            if (k == 0) {
+                memcpy(o, repl, 3);
+                o += 3;
+                i++;
+            } else {
+                copy_seq(o, p + i, k);
+                o += k;
+                i += k;
+            }
+        }
+    }
+    *ip = i;
+    return o;
+}
+
 /* Copy bytes, replacing invalid UTF-8 with U+FFFD and, when dq, doubling
- * each '"'.  In chunks: one input byte gives at most 3 output bytes, plus 3
- * for a UTF-8 sequence that starts just before the chunk end. */
+ * each '"'.  In chunks, each reserving 3 bytes per input byte plus 3. */
 static void put_valid_utf8(obuf *b, const char *s, size_t n, int dq)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -515,36 +709,53 @@ static void put_valid_utf8(obuf *b, const char *s, size_t n, int dq)
         char *o = ob_reserve(b, 3 * (stop - i) + 3);
         if (!o)
             return;
-        while (i < stop) {
-            if (p[i] < 0x80) {
-                if (dq && p[i] == '"')
-                    *o++ = '"';
-                *o++ = (char)p[i++];
-            } else {
-                unsigned long cp;
-                size_t k = utf8_decode(p + i, n - i, &cp);
-                if (k == 0) {
-                    memcpy(o, repl, 3);
-                    o += 3;
-                    i++;
-                } else {
-                    memcpy(o, s + i, k);
-                    o += k;
-                    i += k;
-                }
-            }
-        }
-        b->len = (size_t)(o - b->data);
+        b->len = (size_t)(valid_utf8_to(o, p, &i, stop, n, dq) - b->data);
     }
+}
+
+
+#if defined(__SSE2__) && !defined(OUT_NO_SSE2)
+/* The csv_cls classes of the sixteen bytes of v, or-ed. */
+static unsigned csv_cls16(__m128i v)
+{
+    __m128i q = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')),
+                     _mm_cmpeq_epi8(v, _mm_set1_epi8('"'))),
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')),
+                     _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))));
+    return (_mm_movemask_epi8(q) ? 1u : 0u) |
+           (_mm_movemask_epi8(v) ? 2u : 0u); /* the high bits: >= 0x80 */
+}
+#endif
+
+/* The csv_cls classes of p[0..n), or-ed. */
+static unsigned csv_classes(const unsigned char *p, size_t n)
+{
+    unsigned cls = 0;
+    size_t i = 0;
+#if defined(__SSE2__) && !defined(OUT_NO_SSE2)
+    if (n >= 16) {
+        for (; n - i >= 16 && cls != 3; i += 16)
+            cls |= csv_cls16(
+                _mm_loadu_si128((const __m128i *)(const void *)(p + i)));
+        if (i < n) /* the last sixteen bytes, overlapping */
+            cls |= csv_cls16(_mm_loadu_si128(
+                (const __m128i *)(const void *)(p + n - 16)));
+        return cls;
+    }
+    if (n >= 8) /* the first and last eight, overlapping */
+        return csv_cls16(_mm_unpacklo_epi64(
+            _mm_loadl_epi64((const __m128i *)(const void *)p),
+            _mm_loadl_epi64((const __m128i *)(const void *)(p + n - 8))));
+#endif
+    for (; i < n; i++)
+        cls |= csv_cls[p[i]];
+    return cls;
 }
 
 void ob_csv_field(obuf *b, const char *s, size_t n)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i;
-    unsigned cls = 0;
-    for (i = 0; i < n; i++)
-        cls |= csv_cls[p[i]];
+    unsigned cls = csv_classes((const unsigned char *)s, n);
     if (cls == 0) { /* the common case: written as it is */
         ob_put(b, s, n);
         return;
@@ -554,6 +765,20 @@ void ob_csv_field(obuf *b, const char *s, size_t n)
     put_valid_utf8(b, s, n, cls & 1);
     if (cls & 1)
         ob_putc(b, '"');
+}
+
+char *out_csv_field(char *o, const char *s, size_t n)
+{
+    unsigned cls = csv_classes((const unsigned char *)s, n);
+    size_t i = 0;
+    if (cls == 0) /* the common case: written as it is */
+        return copy_short(o, s, n);
+    if (cls & 1)
+        *o++ = '"';
+    o = valid_utf8_to(o, (const unsigned char *)s, &i, n, n, cls & 1);
+    if (cls & 1)
+        *o++ = '"';
+    return o;
 }
 
 void ob_csv_cstr(obuf *b, const char *s)
@@ -574,10 +799,49 @@ static size_t cell_char_len(const unsigned char *p, size_t n)
     return k ? k : 1;
 }
 
+/* Nonzero iff p[0..n) is all printable ASCII (0x20 to 0x7E): one display
+ * character per byte, shown as it is. */
+static int cell_plain(const unsigned char *p, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (p[i] < 0x20 || p[i] >= 0x7F)
+            return 0;
+    return 1;
+}
+
+/* ob_cell of printable ASCII p[0..n) */
+static void cell_plain_put(obuf *b, const unsigned char *p, size_t n,
+                           size_t width, int pad)
+{
+    char *o;
+    if (width == 0 || (o = ob_reserve(b, width)) == NULL)
+        return;
+    if (n <= width) {
+        memcpy(o, p, n);
+        if (pad) {
+            memset(o + n, ' ', width - n);
+            n = width;
+        }
+    } else if (width >= 3) { /* cut, "..." at the end */
+        memcpy(o, p, width - 3);
+        memcpy(o + width - 3, "...", 3);
+        n = width;
+    } else {
+        memcpy(o, p, width);
+        n = width;
+    }
+    b->len += n;
+}
+
 void ob_cell(obuf *b, const char *s, size_t width, int pad)
 {
     const unsigned char *p = (const unsigned char *)(s ? s : "");
     size_t n = strlen((const char *)p), i = 0, chars = 0, total = 0;
+    if (cell_plain(p, n)) { /* the common case */
+        cell_plain_put(b, p, n, width, pad);
+        return;
+    }
     /* count display characters (one per code point, invalid byte = 1):
      * only whether there are more than width matters */
     while (i < n && total <= width) {
@@ -627,6 +891,19 @@ void ob_cell_tail(obuf *b, const char *s, size_t width)
 {
     const unsigned char *p = (const unsigned char *)(s ? s : "");
     size_t n = strlen((const char *)p), i = 0, total = 0, skip;
+    if (cell_plain(p, n)) { /* the common case */
+        if (n <= width || width < 4) {
+            cell_plain_put(b, p, n, width, 1);
+        } else { /* "..." and the last width - 3 characters */
+            char *o = ob_reserve(b, width);
+            if (o) {
+                memcpy(o, "...", 3);
+                memcpy(o + 3, p + n - (width - 3), width - 3);
+                b->len += width;
+            }
+        }
+        return;
+    }
     while (i < n) {
         i += cell_char_len(p + i, n - i);
         total++;

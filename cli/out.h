@@ -76,6 +76,11 @@ void ob_lld(obuf *b, long long v);
  * Bytes are written as they are except that invalid UTF-8 becomes U+FFFD. */
 void ob_csv_field(obuf *b, const char *s, size_t n);
 void ob_csv_cstr(obuf *b, const char *s);
+/* The most bytes out_csv_field writes for n input bytes. */
+#define CSV_FIELD_MAX(n) (3 * (n) + 2)
+/* Write s[0..n) as one CSV field (as ob_csv_field) at o, which has room for
+ * CSV_FIELD_MAX(n) bytes, and return the end of what was written. */
+char *out_csv_field(char *o, const char *s, size_t n);
 
 /* Table: s (control characters shown as spaces) cut to width display
  * characters ("..." marks a cut), padded with spaces to width when pad. */
