@@ -48,9 +48,10 @@ typedef struct shared {
 typedef struct wctx {
     shared *sh;
     obuf buf;
-    unsigned extra_warnings;
     size_t records;
     int direct; /* sequential mode: write to stdout as we go */
+    obuf *gather; /* parallel mode: problems are gathered here, to be
+                     written in input order, instead of going to stderr */
     smtpstatus_analyzer *an;
 } wctx;
 
@@ -615,6 +616,16 @@ static void on_problem(const char *source, const char *what, void *user)
     wctx *w = user;
     if (w->sh->o->quiet)
         return;
+    if (w->gather) {
+        const char *src = source && *source ? source : "-";
+        const char *text = what ? what : "problem";
+        ob_put(w->gather, OB_LIT("smtpstatus: "));
+        ob_puts(w->gather, src);
+        ob_put(w->gather, OB_LIT(": "));
+        ob_puts(w->gather, text);
+        ob_putc(w->gather, '\n');
+        return;
+    }
     if (w->direct)
         clear_progress(w->sh);
     fprintf(stderr, "smtpstatus: %s: %s\n", source && *source ? source : "-",
@@ -624,8 +635,7 @@ static void on_problem(const char *source, const char *what, void *user)
 static int on_record(const smtpstatus_record *r, void *user)
 {
     wctx *w = user;
-    format_record(&w->buf, w->sh->o->format, r,
-                  r->warnings | w->extra_warnings);
+    format_record(&w->buf, w->sh->o->format, r, r->warnings);
     w->records++;
     if (w->direct) {
         if (w->buf.len >= FLUSH_AT || w->buf.failed ||
@@ -651,12 +661,16 @@ static int on_record(const smtpstatus_record *r, void *user)
  * messages costs more in locking and wake-ups than analyzing them. */
 #define BATCH_MESSAGES 256
 #define BATCH_BYTES ((size_t)1 << 20)
+/* A batch also goes when the reader's problems in it reach this size (a
+ * long run of files that cannot be read). */
+#define BATCH_ERR_BYTES ((size_t)64 << 10)
 
 typedef struct msgref {
     size_t off, len;  /* the message in job.data */
     size_t src;       /* its NUL-terminated source name in job.data */
     size_t number;
     unsigned warnings;
+    size_t err_end;   /* the reader's problems up to this message's end */
 } msgref;
 
 typedef struct job {
@@ -665,12 +679,14 @@ typedef struct job {
     size_t len, cap;
     msgref *m;
     size_t n, mcap;
+    obuf err; /* the reader's problems met while filling the batch */
 } job;
 
 static void job_free(job *j)
 {
     free(j->data);
     free(j->m);
+    ob_free(&j->err);
     memset(j, 0, sizeof *j);
 }
 
@@ -715,6 +731,7 @@ static int job_add(job *j, const smtpstatus_message *msg, const char *source)
         return -1;
     r.number = msg->number;
     r.warnings = msg->warnings;
+    r.err_end = j->err.len;
     j->m[j->n++] = r;
     return 0;
 }
@@ -722,6 +739,7 @@ static int job_add(job *j, const smtpstatus_message *msg, const char *source)
 typedef struct slot {
     int ready;
     obuf buf;
+    obuf err; /* the batch's problems, reader's and analyzer's, in order */
     size_t records;
 } slot;
 
@@ -752,6 +770,7 @@ static void spare_job_put(pool *p, job *j)
 {
     if (p->nspare_job < SPARES) {
         j->len = j->n = 0;
+        ob_reset(&j->err);
         p->spare_job[p->nspare_job++] = *j;
         memset(j, 0, sizeof *j);
     } else
@@ -774,6 +793,7 @@ typedef struct worker {
     wctx ctx;
     pthread_t tid;
     int started;
+    obuf err; /* the problems of the batch being analyzed */
 } worker;
 
 static void *worker_main(void *arg)
@@ -801,18 +821,37 @@ static void *worker_main(void *arg)
             pthread_cond_signal(&p->main_cv); /* room in the queue */
         pthread_mutex_unlock(&p->m);
 
-        size_t seq = j.seq;
+        size_t seq = j.seq, eoff = 0;
         wk->ctx.records = 0;
+        ob_reset(&wk->err);
+        if (j.err.failed)
+            ob_puts(&wk->err, "smtpstatus: out of memory while gathering "
+                              "problems: some are not shown\n");
         for (size_t k = 0; k < j.n; k++) {
-            wk->ctx.extra_warnings = j.m[k].warnings;
-            smtpstatus_analyze_message(wk->ctx.an, j.data + j.m[k].off,
-                                       j.m[k].len, j.data + j.m[k].src,
-                                       j.m[k].number, on_record, &wk->ctx);
+            /* the reader's problems before and of this message first */
+            if (j.m[k].err_end > eoff) {
+                ob_put(&wk->err, j.err.data + eoff, j.m[k].err_end - eoff);
+                eoff = j.m[k].err_end;
+            }
+            smtpstatus_message msg;
+            msg.data = j.data + j.m[k].off;
+            msg.len = j.m[k].len;
+            msg.source = j.data + j.m[k].src;
+            msg.number = j.m[k].number;
+            msg.warnings = j.m[k].warnings; /* truncated by the reader */
+            smtpstatus_analyze_read(wk->ctx.an, &msg, on_record, &wk->ctx);
         }
+        if (j.err.len > eoff) /* after the batch's last message */
+            ob_put(&wk->err, j.err.data + eoff, j.err.len - eoff);
         pthread_mutex_lock(&p->m);
         spare_job_put(p, &j);
         s = &p->res[seq % p->window];
         s->buf = wk->ctx.buf;
+        {   /* hand the problems over, keep the slot's emptied buffer */
+            obuf t = s->err;
+            s->err = wk->err;
+            wk->err = t;
+        }
         s->records = wk->ctx.records;
         s->ready = 1;
         if (p->main_waiting)
@@ -822,24 +861,47 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* Write a batch's gathered problems to stderr (before its records, as the
+ * sequential mode writes them while analyzing). */
+static void write_problems(shared *sh, obuf *e)
+{
+    if (e->len) {
+        clear_progress(sh);
+        fwrite(e->data, 1, e->len, stderr);
+    }
+    if (e->failed)
+        fprintf(stderr, "smtpstatus: out of memory while gathering "
+                        "problems: some are not shown\n");
+}
+
 /* Write the results that are ready, in order.  Called with p->m held. */
 static void flush_ready(pool *p, shared *sh)
 {
     size_t guard = 0;
     while (guard++ < p->window) {
         slot *s = &p->res[p->next_write % p->window];
-        obuf b;
+        obuf b, e;
         if (!s->ready)
             break;
         b = s->buf;
+        e = s->err;
         sh->records += s->records;
         s->ready = 0;
         ob_init(&s->buf);
+        ob_init(&s->err);
         p->next_write++;
         pthread_mutex_unlock(&p->m);
+        write_problems(sh, &e);
         emit(sh, &b);
+        if (e.len || e.failed)
+            fflush(stderr);
         pthread_mutex_lock(&p->m);
         spare_buf_put(p, &b);
+        if (s->err.cap == 0) { /* keep its capacity for the slot's next use */
+            ob_reset(&e);
+            s->err = e;
+        } else
+            ob_free(&e);
     }
 }
 
@@ -893,6 +955,9 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
     memset(&mainctx, 0, sizeof mainctx);
     mainctx.sh = sh;
     mainctx.direct = 1;
+    /* the reader's problems go with the batch being filled, so that they
+     * come out in input order with the analyzers' */
+    mainctx.gather = &cur.err;
     p.qcap = 2 * nw;
     p.window = p.qcap + nw + 1;
     p.q = calloc(p.qcap, sizeof *p.q);
@@ -911,6 +976,7 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
     for (i = 0; i < nw; i++) {
         wk[i].p = &p;
         wk[i].ctx.sh = sh;
+        wk[i].ctx.gather = &wk[i].err;
         wk[i].ctx.an = smtpstatus_analyzer_new(&o->an);
         if (!wk[i].ctx.an) {
             fprintf(stderr, "smtpstatus: bounce: out of memory\n");
@@ -932,13 +998,14 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
                                                        &o->an.limits, &rc);
         total->inputs++;
         if (!rd) {
+            char what[256];
             total->failed++;
-            if (!o->quiet) {
-                clear_progress(sh);
-                fprintf(stderr, "smtpstatus: %s: cannot open: %s\n", paths[i],
-                        rc == SMTPSTATUS_ENOMEM ? "out of memory"
-                                                : strerror(errno));
-            }
+            snprintf(what, sizeof what, "cannot open: %s",
+                     rc == SMTPSTATUS_ENOMEM ? "out of memory"
+                                             : strerror(errno));
+            on_problem(paths[i], what, &mainctx);
+            if (cur.err.len >= BATCH_ERR_BYTES)
+                push_job(&p, sh, &cur, &seq);
             continue;
         }
         size_t msgs_before = sh->messages, fails_before = total->failed;
@@ -955,18 +1022,18 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
                            what ? what : smtpstatus_strerror(rc), &mainctx);
                 if (rc == SMTPSTATUS_ENOMEM || rc == SMTPSTATUS_EINVAL)
                     break;
+                if (cur.err.len >= BATCH_ERR_BYTES)
+                    push_job(&p, sh, &cur, &seq);
                 continue;
             }
-            if (msg.warnings & SMTPSTATUS_RW_TRUNCATED)
-                on_problem(msg.source, "message larger than the size limit: "
-                           "truncated", &mainctx);
             if (job_add(&cur, &msg, msg.source ? msg.source : paths[i])) {
                 total->failed++;
                 on_problem(msg.source, "out of memory", &mainctx);
                 continue;
             }
             sh->messages++;
-            if (cur.n >= BATCH_MESSAGES || cur.len >= BATCH_BYTES)
+            if (cur.n >= BATCH_MESSAGES || cur.len >= BATCH_BYTES ||
+                cur.err.len >= BATCH_ERR_BYTES)
                 push_job(&p, sh, &cur, &seq);
             if (o->progress && now() - sh->last_progress >= 0.5) {
                 fflush(stdout);
@@ -989,7 +1056,7 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
         }
     }
 
-    if (cur.n)
+    if (cur.n || cur.err.len || cur.err.failed)
         push_job(&p, sh, &cur, &seq);
     job_free(&cur);
     pthread_mutex_lock(&p.m);
@@ -1021,12 +1088,15 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
             total->bytes += st.bytes;
             smtpstatus_analyzer_free(wk[i].ctx.an);
         }
+        ob_free(&wk[i].err);
     }
     /* anything left in the queue when starting threads failed */
     for (i = 0; i < p.qlen; i++)
         job_free(&p.q[(p.qhead + i) % p.qcap]);
-    for (i = 0; i < p.window; i++)
+    for (i = 0; i < p.window; i++) {
         ob_free(&p.res[i].buf);
+        ob_free(&p.res[i].err);
+    }
     for (i = 0; i < p.nspare_job; i++)
         job_free(&p.spare_job[i]);
     for (i = 0; i < p.nspare_buf; i++)

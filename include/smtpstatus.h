@@ -571,6 +571,15 @@ SMTPSTATUS_API smtpstatus_rc smtpstatus_reader_next(smtpstatus_reader *r,
                                                     const char **what);
 SMTPSTATUS_API void smtpstatus_reader_close(smtpstatus_reader *r);
 
+/* Analyze a message a reader handed out, as smtpstatus_analyze_path does:
+ * like smtpstatus_analyze_message, and what the reader found (msg->warnings:
+ * the message was cut at the size limit) goes into the records' warnings
+ * and the message's problem line.  msg need only stay valid during the
+ * call; another thread may have read it (one analyzer per thread). */
+SMTPSTATUS_API smtpstatus_rc smtpstatus_analyze_read(
+    smtpstatus_analyzer *an, const smtpstatus_message *msg,
+    smtpstatus_record_fn fn, void *user);
+
 /* Counters since the analyzer was made. */
 SMTPSTATUS_API void smtpstatus_analyzer_stats(const smtpstatus_analyzer *an,
                                               smtpstatus_stats *out);

@@ -1207,6 +1207,15 @@ smtpstatus_rc smtpstatus_analyze_message(smtpstatus_analyzer *an,
     return analyze_one(an, buf, len, source, message_number, 0, fn, user);
 }
 
+smtpstatus_rc smtpstatus_analyze_read(smtpstatus_analyzer *an,
+                                      const smtpstatus_message *msg,
+                                      smtpstatus_record_fn fn, void *user) {
+    if (!msg)
+        return SMTPSTATUS_EINVAL;
+    return analyze_one(an, msg->data, msg->len, msg->source, msg->number,
+                       msg->warnings, fn, user);
+}
+
 /* ------------------------------------------------------------------ */
 /* Buffers, paths, descriptors                                          */
 /* ------------------------------------------------------------------ */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # t_jobs.sh - parallel analysis (-j N) gives the same output, byte for
 # byte, as -j 1: over a folder of bounces and over an mbox of several
-# hundred messages (every fixture, many times), in each output format.
+# hundred messages (every fixture, many times), in each output format; and
+# the same problem lines on stderr, in the same order.
 # Under a ThreadSanitizer build (`make check-tsan`) any race report makes
 # the run fail (tests/tsan.supp lists the glibc loader internals it
 # ignores).
@@ -43,5 +44,45 @@ for input in "$folder" "$tmp/all.mbox"; do
     done
 done
 [ -s "$tmp/j1" ] || bad "no output at all"
+
+# The problems on stderr come in input order too, the same lines as -j 1:
+# a folder whose messages lack their closing MIME boundary (a warning per
+# message from the analyzer), cut messages (--max-message-size: the
+# reader's limit joins the analyzer's warnings in one line), an empty file
+# and a path that does not exist, between and after the others.
+mkdir "$tmp/mixed"
+n=0
+for f in "${emls[@]}"; do
+    n=$((n + 1))
+    cp "$f" "$tmp/mixed/$(printf '%03d' $n)-ok.eml"
+    if [ $((n % 7)) = 0 ]; then
+        printf 'From: MAILER-DAEMON@example.org\r\nTo: a@example.com\r\nSubject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary="b%d"\r\n\r\n--b%d\r\nContent-Type: text/plain\r\n\r\n<u%d@example.net>: host mx.example.net said: 550 5.1.1 User unknown\r\n' \
+            $n $n $n >"$tmp/mixed/$(printf '%03d' $n)-open.eml"
+    fi
+done
+: >"$tmp/empty.eml"
+inputs=("$tmp/mixed" "$tmp/missing-1" "$tmp/all.mbox" "$tmp/empty.eml" "$folder" "$tmp/missing-2")
+"$cli" bounce --format jsonl --max-message-size 1500 -j 1 "${inputs[@]}" >"$tmp/j1" 2>"$tmp/e1"
+rc1=$?
+grep -q 'bad_mime' "$tmp/e1" && grep -q 'empty file' "$tmp/e1" &&
+    grep -q 'truncated' "$tmp/e1" && grep -q 'missing-2: cannot open' "$tmp/e1" ||
+    bad "problem inputs: -j 1 did not report every kind of problem"
+for j in 2 3 8; do
+    "$cli" bounce --format jsonl --max-message-size 1500 -j "$j" "${inputs[@]}" >"$tmp/jn" 2>"$tmp/en"
+    rc=$?
+    if [ $rc = 66 ] || grep -q "ThreadSanitizer" "$tmp/en"; then
+        bad "-j $j problem inputs: ThreadSanitizer report"
+        sed -n 1,40p "$tmp/en"
+    elif [ $rc != $rc1 ]; then
+        bad "-j $j problem inputs: exit status $rc, -j 1 gave $rc1"
+    elif ! cmp -s "$tmp/j1" "$tmp/jn"; then
+        bad "-j $j problem inputs: output differs from -j 1"
+    elif ! cmp -s "$tmp/e1" "$tmp/en"; then
+        bad "-j $j problem inputs: stderr differs from -j 1 (order or lines)"
+        diff "$tmp/e1" "$tmp/en" | sed -n 1,10p
+    else
+        ok
+    fi
+done
 echo "jobs: $pass passed, $fail failed"
 [ $fail = 0 ]

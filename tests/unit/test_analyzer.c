@@ -66,6 +66,25 @@ static int collect(const smtpstatus_record *r, void *user) {
     return s->stop_after && s->n >= s->stop_after;
 }
 
+/* smtpstatus_analyze_read: the record warnings and the problem line. */
+typedef struct read_seen {
+    size_t n;
+    unsigned warnings;
+    char problem[128];
+} read_seen;
+
+static int collect_warnings(const smtpstatus_record *r, void *user) {
+    read_seen *s = user;
+    s->n++;
+    s->warnings |= r->warnings;
+    return 0;
+}
+
+static void note_problem(const char *source, const char *what, void *user) {
+    read_seen *s = user;
+    snprintf(s->problem, sizeof s->problem, "%s: %s", source, what);
+}
+
 static char *slurp(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -115,6 +134,38 @@ int main(void) {
     CHECK(s.reason[1] == SMTPSTATUS_R_USERUNKNOWN && s.hard[1]);
     CHECK(strcmp(s.status[1], "5.1.1") == 0);
     CHECK(strcmp(s.source[2], "mem") == 0);
+
+    /* a message as a reader hands it out: its warnings (cut at the size
+     * limit) reach the records and the problem line; analyzed as a plain
+     * message they do not */
+    {
+        smtpstatus_analyzer *ra = smtpstatus_analyzer_new(NULL);
+        read_seen rs;
+        smtpstatus_message msg;
+        memset(&rs, 0, sizeof rs);
+        memset(&msg, 0, sizeof msg);
+        msg.data = dsn;
+        msg.len = len;
+        msg.source = "box:3";
+        msg.number = 3;
+        msg.warnings = SMTPSTATUS_RW_TRUNCATED;
+        CHECK(ra != NULL);
+        if (ra && dsn) {
+            smtpstatus_analyzer_on_problem(ra, note_problem, &rs);
+            CHECK(smtpstatus_analyze_read(ra, &msg, collect_warnings, &rs) ==
+                  SMTPSTATUS_OK);
+            CHECK(rs.n == 3 && (rs.warnings & SMTPSTATUS_RW_TRUNCATED));
+            CHECK(strcmp(rs.problem, "box:3: limit hit: truncated") == 0);
+            memset(&rs, 0, sizeof rs);
+            CHECK(smtpstatus_analyze_message(ra, dsn, len, "box:3", 3,
+                                             collect_warnings, &rs) ==
+                  SMTPSTATUS_OK);
+            CHECK(rs.n == 3 && rs.warnings == 0 && rs.problem[0] == 0);
+            CHECK(smtpstatus_analyze_read(ra, NULL, collect_warnings, &rs) ==
+                  SMTPSTATUS_EINVAL);
+        }
+        smtpstatus_analyzer_free(ra);
+    }
 
     /* the callback stops the run */
     memset(&s, 0, sizeof s);
