@@ -57,48 +57,69 @@ static inline size_t utf8_seq(const unsigned char *s, size_t n) {
     return 0;
 }
 
+/* Length of the run of ASCII bytes (below 0x80) at the start of
+ * s[0..n). */
+static inline size_t ascii_len(const unsigned char *s, size_t n) {
+    size_t i = 0;
+#if defined(__SSE2__) && defined(__GNUC__)
+    /* 64 bytes a step while all are ASCII (the top bits of all of them
+     * or'ed), then 16 at a time to find the first 8-bit byte: the lowest
+     * bit of the mask.  The last block overlaps the one before when n is
+     * not a multiple of 16: its bytes before i are ASCII, they add no
+     * bit. */
+    while (n - i >= 64) {
+        __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 16));
+        __m128i v2 = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 32));
+        __m128i v3 = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 48));
+        if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(v0, v1),
+                                           _mm_or_si128(v2, v3))))
+            break;
+        i += 64;
+    }
+    if (n >= 16) {
+        while (i < n) {
+            size_t b = n - i >= 16 ? i : n - 16;
+            unsigned m = (unsigned)_mm_movemask_epi8(
+                _mm_loadu_si128((const __m128i *)(const void *)(s + b)));
+            if (m)
+                return b + (size_t)__builtin_ctz(m);
+            i = b + 16;
+        }
+        return n;
+    }
+#else
+    while (n - i >= 32) {
+        uint64_t w0, w1, w2, w3;
+        memcpy(&w0, s + i, 8);
+        memcpy(&w1, s + i + 8, 8);
+        memcpy(&w2, s + i + 16, 8);
+        memcpy(&w3, s + i + 24, 8);
+        if ((w0 | w1 | w2 | w3) & UINT64_C(0x8080808080808080))
+            break;
+        i += 32;
+    }
+#endif
+    while (n - i >= 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w & UINT64_C(0x8080808080808080))
+            break;
+        i += 8;
+    }
+    while (i < n && s[i] < 0x80)
+        i++;
+    return i;
+}
+
 /* Offset of the first invalid UTF-8 byte, or n when all is valid. */
 static size_t utf8_valid_prefix(const char *p, size_t n) {
     const unsigned char *s = (const unsigned char *)p;
     size_t i = 0;
     while (i < n) {
-        /* ASCII runs: 64 bytes at a time (SSE2 when there is), then 8 */
-#if defined(__SSE2__)
-        while (n - i >= 64) {
-            __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-            __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 16));
-            __m128i v2 = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 32));
-            __m128i v3 = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 48));
-            /* the top bits of all 64 bytes */
-            if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(v0, v1),
-                                               _mm_or_si128(v2, v3))))
-                break;
-            i += 64;
-        }
-#else
-        while (n - i >= 32) {
-            uint64_t w0, w1, w2, w3;
-            memcpy(&w0, s + i, 8);
-            memcpy(&w1, s + i + 8, 8);
-            memcpy(&w2, s + i + 16, 8);
-            memcpy(&w3, s + i + 24, 8);
-            if ((w0 | w1 | w2 | w3) & UINT64_C(0x8080808080808080))
-                break;
-            i += 32;
-        }
-#endif
-        while (n - i >= 8) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            if (w & UINT64_C(0x8080808080808080))
-                break;
-            i += 8;
-        }
-        /* then byte by byte up to the end of the run of non-ASCII
-         * sequences that follows (text in a non-Latin script is mostly
-         * such runs) */
-        while (i < n && s[i] < 0x80)
-            i++;
+        i += ascii_len(s + i, n - i);
+        /* then the run of non-ASCII sequences that follows (text in a
+         * non-Latin script is mostly such runs) */
         while (i < n && s[i] >= 0x80) {
             size_t k = utf8_seq(s + i, n - i);
             if (!k)
@@ -159,8 +180,9 @@ static ss_str utf8_repair(ss_arena *a, ss_str in, size_t first_bad) {
 }
 
 /* The charset name, cleaned: lower case, no quotes, no RFC 2231
- * language suffix.  0 when the name cannot be a charset. */
-static int clean_name(ss_str cs, char *out, size_t cap) {
+ * language suffix; *len gets its length.  0 when the name cannot be a
+ * charset. */
+static int clean_name(ss_str cs, char *out, size_t cap, size_t *len) {
     cs = ss_trim(cs);
     while (cs.len && (cs.ptr[0] == '"' || cs.ptr[0] == '\'')) {
         cs.ptr++;
@@ -181,103 +203,109 @@ static int clean_name(ss_str cs, char *out, size_t cap) {
         out[n++] = (char)ss_lower(c);
     }
     out[n] = '\0';
+    *len = n;
     return 1;
 }
 
 typedef struct cs_alias {
     const char *name;
+    size_t len; /* strlen(name): the lookup compares lengths first */
     const char *iconv;
 } cs_alias;
 
+#define ALIAS(n, ic) {n, sizeof(n) - 1, ic}
+
 /* NULL iconv name: UTF-8 fast path. */
 static const cs_alias aliases[] = {
-    {"", NULL},
-    {"utf-8", NULL},
-    {"utf8", NULL},
-    {"us-ascii", NULL},
-    {"ascii", NULL},
-    {"us", NULL},
-    {"ansi_x3.4-1968", NULL},
-    {"iso646-us", NULL},
-    {"x-unknown", ""},
-    {"unknown", ""},
-    {"unknown-8bit", ""},
-    {"x-user-defined", ""},
-    {"default", ""},
-    {"shift_jis", "CP932"},
-    {"shift-jis", "CP932"},
-    {"sjis", "CP932"},
-    {"x-sjis", "CP932"},
-    {"ms_kanji", "CP932"},
-    {"csshiftjis", "CP932"},
-    {"cp932", "CP932"},
-    {"windows-31j", "CP932"},
-    {"x-ms-cp932", "CP932"},
-    {"euc-jp", "EUC-JP-MS"},
-    {"x-euc-jp", "EUC-JP-MS"},
-    {"eucjp", "EUC-JP-MS"},
-    {"iso-2022-jp", "ISO-2022-JP-3"},
-    {"csiso2022jp", "ISO-2022-JP-3"},
-    {"ks_c_5601-1987", "CP949"},
-    {"ks_c_5601", "CP949"},
-    {"ksc5601", "CP949"},
-    {"euc-kr", "CP949"},
-    {"x-euc-kr", "CP949"},
-    {"cp949", "CP949"},
-    {"korean", "CP949"},
-    {"gb2312", "GBK"},
-    {"gb_2312-80", "GBK"},
-    {"euc-cn", "GBK"},
-    {"x-euc-cn", "GBK"},
-    {"cn-gb", "GBK"},
-    {"x-gbk", "GBK"},
-    {"gbk", "GBK"},
-    {"cp936", "GBK"},
-    {"gb18030", "GB18030"},
-    {"big5", "BIG5"},
-    {"big-5", "BIG5"},
-    {"x-x-big5", "BIG5"},
-    {"cn-big5", "BIG5"},
-    {"big5-hkscs", "BIG5-HKSCS"},
-    {"iso-8859-1", "WINDOWS-1252"},
-    {"iso8859-1", "WINDOWS-1252"},
-    {"iso_8859-1", "WINDOWS-1252"},
-    {"latin1", "WINDOWS-1252"},
-    {"l1", "WINDOWS-1252"},
-    {"x-cp1252", "WINDOWS-1252"},
-    {"utf-7", "UTF-7"},
-    {"unicode-1-1-utf-7", "UTF-7"},
-    {"x-unicode-2-0-utf-7", "UTF-7"},
-    {"koi8-r", "KOI8-R"},
-    {"koi8-u", "KOI8-U"},
-    {"tis-620", "TIS-620"},
-    {"windows-874", "CP874"},
+    ALIAS("", NULL),
+    ALIAS("utf-8", NULL),
+    ALIAS("utf8", NULL),
+    ALIAS("us-ascii", NULL),
+    ALIAS("ascii", NULL),
+    ALIAS("us", NULL),
+    ALIAS("ansi_x3.4-1968", NULL),
+    ALIAS("iso646-us", NULL),
+    ALIAS("x-unknown", ""),
+    ALIAS("unknown", ""),
+    ALIAS("unknown-8bit", ""),
+    ALIAS("x-user-defined", ""),
+    ALIAS("default", ""),
+    ALIAS("shift_jis", "CP932"),
+    ALIAS("shift-jis", "CP932"),
+    ALIAS("sjis", "CP932"),
+    ALIAS("x-sjis", "CP932"),
+    ALIAS("ms_kanji", "CP932"),
+    ALIAS("csshiftjis", "CP932"),
+    ALIAS("cp932", "CP932"),
+    ALIAS("windows-31j", "CP932"),
+    ALIAS("x-ms-cp932", "CP932"),
+    ALIAS("euc-jp", "EUC-JP-MS"),
+    ALIAS("x-euc-jp", "EUC-JP-MS"),
+    ALIAS("eucjp", "EUC-JP-MS"),
+    ALIAS("iso-2022-jp", "ISO-2022-JP-3"),
+    ALIAS("csiso2022jp", "ISO-2022-JP-3"),
+    ALIAS("ks_c_5601-1987", "CP949"),
+    ALIAS("ks_c_5601", "CP949"),
+    ALIAS("ksc5601", "CP949"),
+    ALIAS("euc-kr", "CP949"),
+    ALIAS("x-euc-kr", "CP949"),
+    ALIAS("cp949", "CP949"),
+    ALIAS("korean", "CP949"),
+    ALIAS("gb2312", "GBK"),
+    ALIAS("gb_2312-80", "GBK"),
+    ALIAS("euc-cn", "GBK"),
+    ALIAS("x-euc-cn", "GBK"),
+    ALIAS("cn-gb", "GBK"),
+    ALIAS("x-gbk", "GBK"),
+    ALIAS("gbk", "GBK"),
+    ALIAS("cp936", "GBK"),
+    ALIAS("gb18030", "GB18030"),
+    ALIAS("big5", "BIG5"),
+    ALIAS("big-5", "BIG5"),
+    ALIAS("x-x-big5", "BIG5"),
+    ALIAS("cn-big5", "BIG5"),
+    ALIAS("big5-hkscs", "BIG5-HKSCS"),
+    ALIAS("iso-8859-1", "WINDOWS-1252"),
+    ALIAS("iso8859-1", "WINDOWS-1252"),
+    ALIAS("iso_8859-1", "WINDOWS-1252"),
+    ALIAS("latin1", "WINDOWS-1252"),
+    ALIAS("l1", "WINDOWS-1252"),
+    ALIAS("x-cp1252", "WINDOWS-1252"),
+    ALIAS("utf-7", "UTF-7"),
+    ALIAS("unicode-1-1-utf-7", "UTF-7"),
+    ALIAS("x-unicode-2-0-utf-7", "UTF-7"),
+    ALIAS("koi8-r", "KOI8-R"),
+    ALIAS("koi8-u", "KOI8-U"),
+    ALIAS("tis-620", "TIS-620"),
+    ALIAS("windows-874", "CP874"),
 };
 
-/* The iconv name for a cleaned name: NULL for the UTF-8 fast path, ""
- * for unknown, else a name (possibly the cleaned name itself). */
-static const char *iconv_name(const char *n, char *tmp, size_t cap) {
+/* The iconv name for a cleaned name n of len bytes: NULL for the UTF-8
+ * fast path, "" for unknown, else a name (possibly the cleaned name
+ * itself). */
+static const char *iconv_name(const char *n, size_t len, char *tmp,
+                              size_t cap) {
     for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
-        if (strcmp(n, aliases[i].name) == 0)
+        if (aliases[i].len == len && memcmp(n, aliases[i].name, len) == 0)
             return aliases[i].iconv;
     /* windows-125x, cp125x, x-cp125x */
     const char *w = NULL;
-    if (strncmp(n, "windows-", 8) == 0)
+    if (len >= 8 && memcmp(n, "windows-", 8) == 0)
         w = n + 8;
-    else if (strncmp(n, "x-cp", 4) == 0)
+    else if (len >= 4 && memcmp(n, "x-cp", 4) == 0)
         w = n + 4;
-    else if (strncmp(n, "cp", 2) == 0)
+    else if (len >= 2 && memcmp(n, "cp", 2) == 0)
         w = n + 2;
-    if (w && strlen(w) == 4 && w[0] == '1' && w[1] == '2' && w[2] == '5' &&
+    if (w && n + len - w == 4 && w[0] == '1' && w[1] == '2' && w[2] == '5' &&
         ss_isdigit((unsigned char)w[3])) {
         memcpy(tmp, "WINDOWS-125", 11);
         tmp[11] = w[3];
         tmp[12] = '\0';
         return tmp;
     }
-    if (strlen(n) + 1 > cap)
+    if (len + 1 > cap)
         return "";
-    memcpy(tmp, n, strlen(n) + 1);
+    memcpy(tmp, n, len + 1);
     return tmp;
 }
 
@@ -301,11 +329,14 @@ static ss_str cp1252_to_utf8(ss_arena *a, ss_str in) {
     const unsigned char *s = (const unsigned char *)in.ptr;
     size_t w = 0;
     for (size_t i = 0; i < in.len; i++) {
+        /* a run of ASCII is copied as it is */
+        size_t k = ascii_len(s + i, in.len - i);
+        memcpy(o + w, s + i, k);
+        w += k;
+        i += k;
+        if (i >= in.len)
+            break;
         unsigned c = s[i];
-        if (c < 0x80) {
-            o[w++] = (char)c;
-            continue;
-        }
         if (c < 0xA0) {
             c = cp1252_c1[c - 0x80];
             if (!c)
@@ -457,11 +488,31 @@ static int iso2022jp_to_utf8(ss_arena *a, ss_str in, const char *ic,
     const unsigned char *wp = (const unsigned char *)w, *we = wp + wl;
     char *o = w;
     size_t k = 0;
+#if defined(__SSE2__)
+    const __m128i notascii = _mm_set1_epi32(~0x7F), zero = _mm_setzero_si128();
+#endif
     for (; wp < we; wp += 4) {
         uint32_t c;
         memcpy(&c, wp, 4);
         if (c < 0x80) {
             o[k++] = (char)c;
+#if defined(__SSE2__)
+            /* the run of ASCII it may start (most of the text of
+             * Japanese mail): the next 8 code points at a time, packed to
+             * 8 bytes.  The stores stay behind the loads: k is at most
+             * wp - w + 1, the loads start at wp + 4. */
+            while (we - wp >= 36) {
+                __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)(wp + 4));
+                __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(wp + 20));
+                __m128i hi = _mm_and_si128(_mm_or_si128(v0, v1), notascii);
+                if (_mm_movemask_epi8(_mm_cmpeq_epi32(hi, zero)) != 0xFFFF)
+                    break;
+                _mm_storel_epi64((__m128i *)(void *)(o + k),
+                                 _mm_packus_epi16(_mm_packs_epi32(v0, v1), zero));
+                k += 8;
+                wp += 32;
+            }
+#endif
         } else if (c < 0x800) {
             o[k++] = (char)(0xC0 | (c >> 6));
             o[k++] = (char)(0x80 | (c & 0x3F));
@@ -486,27 +537,70 @@ static int iso2022jp_to_utf8(ss_arena *a, ss_str in, const char *ic,
 }
 #endif
 
-ss_str ss_to_utf8(ss_arena *a, ss_str in, ss_str charset, int *unknown) {
-    char name[64], tmp[64];
-    if (unknown)
-        *unknown = 0;
-    if (!in.ptr || in.len == 0)
+/* in as valid UTF-8: in itself when it is, else a copy with U+FFFD
+ * replacements (in when there is no memory for it). */
+static ss_str utf8_checked(ss_arena *a, ss_str in) {
+    size_t bad = utf8_valid_prefix(in.ptr, in.len);
+    if (bad == in.len)
         return in;
+    ss_str r = utf8_repair(a, in, bad);
+    return r.ptr ? r : in;
+}
+
+/* Is the charset name cs, as written, "utf-8" or "us-ascii" in any case?
+ * (what most mail says: clean_name and iconv_name take these to the
+ * UTF-8 check too) */
+static int utf8_name(ss_str cs) {
+    const char *lit;
+    if (cs.len == 5)
+        lit = "utf-8";
+    else if (cs.len == 8)
+        lit = "us-ascii";
+    else
+        return 0;
+    for (size_t i = 0; i < cs.len; i++)
+        if (ss_lower((unsigned char)cs.ptr[i]) != lit[i])
+            return 0;
+    return 1;
+}
+
+/* Name prefixes of charsets that are not ASCII-compatible: stateful,
+ * wide and EBCDIC charsets (their plain ASCII text still goes through
+ * iconv). */
+typedef struct cs_prefix {
+    const char *name;
+    size_t len; /* strlen(name) */
+} cs_prefix;
+
+#define PREFIX(n) {n, sizeof(n) - 1}
+
+static const cs_prefix not_ascii[] = {
+    PREFIX("utf-7"),  PREFIX("utf7"),   PREFIX("iso-2022"), PREFIX("csiso2022"),
+    PREFIX("utf-16"), PREFIX("utf-32"), PREFIX("utf16"),    PREFIX("utf32"),
+    PREFIX("ucs-"),   PREFIX("ucs2"),   PREFIX("ucs4"),     PREFIX("hz"),
+    PREFIX("unicode"), PREFIX("ibm"),   PREFIX("ebcdic"),   PREFIX("cp0"),
+    PREFIX("cp500"),  PREFIX("cp875"),  PREFIX("cp1026"),   PREFIX("cp1140"),
+    PREFIX("cp1141"), PREFIX("cp1142"), PREFIX("cp1143"),   PREFIX("cp1144"),
+    PREFIX("cp1145"), PREFIX("cp1146"), PREFIX("cp1147"),   PREFIX("cp1148"),
+    PREFIX("cp1149"), PREFIX("x-unicode"), PREFIX("x-imap")};
+
+/* ss_to_utf8 for a charset name other than none, "utf-8" and "us-ascii"
+ * (as written): kept out of line, so that those common cases do not pay
+ * for its buffers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static ss_str convert_named(ss_arena *a, ss_str in, ss_str charset,
+                            int *unknown) {
+    char name[64], tmp[64];
+    size_t nlen = 0;
     const char *ic;
-    if (charset.len == 0 ||
-        (charset.len == 5 && memcmp(charset.ptr, "utf-8", 5) == 0))
-        ic = NULL; /* what clean_name and iconv_name give for these */
-    else if (!clean_name(charset, name, sizeof name))
+    if (!clean_name(charset, name, sizeof name, &nlen))
         ic = "";
     else
-        ic = iconv_name(name, tmp, sizeof tmp);
-    if (!ic) {
-        size_t bad = utf8_valid_prefix(in.ptr, in.len);
-        if (bad == in.len)
-            return in;
-        ss_str r = utf8_repair(a, in, bad);
-        return r.ptr ? r : in;
-    }
+        ic = iconv_name(name, nlen, tmp, sizeof tmp);
+    if (!ic)
+        return utf8_checked(a, in);
     if (!ic[0]) {
         if (unknown)
             *unknown = 1;
@@ -514,15 +608,10 @@ ss_str ss_to_utf8(ss_arena *a, ss_str in, ss_str charset, int *unknown) {
     }
     /* Plain ASCII in an ASCII-compatible charset needs no conversion;
      * stateful, wide and EBCDIC charsets always go through iconv. */
-    static const char *const not_ascii[] = {
-        "utf-7", "utf7", "iso-2022", "csiso2022", "utf-16", "utf-32",
-        "utf16", "utf32", "ucs-", "ucs2", "ucs4", "hz", "unicode", "ibm",
-        "ebcdic", "cp0", "cp500", "cp875", "cp1026", "cp1140", "cp1141",
-        "cp1142", "cp1143", "cp1144", "cp1145", "cp1146", "cp1147", "cp1148",
-        "cp1149", "x-unicode", "x-imap"};
     int stateful = strncmp(ic, "UTF-7", 5) == 0 || strncmp(ic, "ISO-2022", 8) == 0;
     for (size_t i = 0; !stateful && i < sizeof not_ascii / sizeof not_ascii[0]; i++)
-        if (strncmp(name, not_ascii[i], strlen(not_ascii[i])) == 0)
+        if (nlen >= not_ascii[i].len && name[0] == not_ascii[i].name[0] &&
+            memcmp(name, not_ascii[i].name, not_ascii[i].len) == 0)
             stateful = 1;
     if (!stateful) {
         if (ascii_run(in.ptr, in.len, 0) == in.len)
@@ -562,4 +651,14 @@ ss_str ss_to_utf8(ss_arena *a, ss_str in, ss_str charset, int *unknown) {
         return fixed.ptr ? fixed : SS_NULLSTR;
     }
     return res;
+}
+
+ss_str ss_to_utf8(ss_arena *a, ss_str in, ss_str charset, int *unknown) {
+    if (unknown)
+        *unknown = 0;
+    if (!in.ptr || in.len == 0)
+        return in;
+    if (charset.len == 0 || utf8_name(charset))
+        return utf8_checked(a, in);
+    return convert_named(a, in, charset, unknown);
 }

@@ -340,30 +340,22 @@ smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
     return SMTPSTATUS_OK;
 }
 
-/* Are a[0..n) and b[0..n) the same bytes?  Names of 4 to 32 bytes (most
- * header names) are compared as a few words, without a call. */
+/* Are a[0..n) and b[0..n) the same bytes?  Compared as a few words (the
+ * last one overlapping the one before), without a call: header names are
+ * short, and the lookups stay free of calls. */
 static inline int mem_eq(const char *a, const char *b, size_t n) {
-    if (n >= 8 && n <= 16) {
-        uint64_t a0, a1, b0, b1;
-        memcpy(&a0, a, 8);
-        memcpy(&b0, b, 8);
-        memcpy(&a1, a + n - 8, 8);
-        memcpy(&b1, b + n - 8, 8);
-        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    if (n >= 8) {
+        uint64_t d = 0, x, y;
+        for (size_t i = 0; n - i > 8; i += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            d |= x ^ y;
+        }
+        memcpy(&x, a + n - 8, 8);
+        memcpy(&y, b + n - 8, 8);
+        return (d | (x ^ y)) == 0;
     }
-    if (n > 16 && n <= 32) {
-        uint64_t a0, a1, a2, a3, b0, b1, b2, b3;
-        memcpy(&a0, a, 8);
-        memcpy(&b0, b, 8);
-        memcpy(&a1, a + 8, 8);
-        memcpy(&b1, b + 8, 8);
-        memcpy(&a2, a + n - 16, 8);
-        memcpy(&b2, b + n - 16, 8);
-        memcpy(&a3, a + n - 8, 8);
-        memcpy(&b3, b + n - 8, 8);
-        return ((a0 ^ b0) | (a1 ^ b1) | (a2 ^ b2) | (a3 ^ b3)) == 0;
-    }
-    if (n >= 4 && n < 8) {
+    if (n >= 4) {
         uint32_t a0, a1, b0, b1;
         memcpy(&a0, a, 4);
         memcpy(&b0, b, 4);
@@ -371,7 +363,15 @@ static inline int mem_eq(const char *a, const char *b, size_t n) {
         memcpy(&b1, b + n - 4, 4);
         return ((a0 ^ b0) | (a1 ^ b1)) == 0;
     }
-    return memcmp(a, b, n) == 0;
+    if (n >= 2) {
+        uint16_t a0, a1, b0, b1;
+        memcpy(&a0, a, 2);
+        memcpy(&b0, b, 2);
+        memcpy(&a1, a + n - 2, 2);
+        memcpy(&b1, b + n - 2, 2);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    return n == 0 || a[0] == b[0];
 }
 
 /* Do name (len bytes) and header name q (len bytes) match, ignoring
@@ -414,8 +414,10 @@ struct ss_header_index {
 };
 
 static unsigned hidx_bucket(const char *name, size_t len) {
-    unsigned first = (unsigned)ss_lower((unsigned char)name[0]);
-    unsigned last = (unsigned)ss_lower((unsigned char)name[len - 1]);
+    /* case folded by setting bit 0x20: a letter meets its other case
+     * (a few other pairs of bytes meet too, which only share a bucket) */
+    unsigned first = (unsigned char)name[0] | 0x20u;
+    unsigned last = (unsigned char)name[len - 1] | 0x20u;
     return ((unsigned)len * 7u + first * 3u + last) & (HIDX_BUCKETS - 1);
 }
 
@@ -447,19 +449,32 @@ static void hidx_build(ss_arena *a, ss_part *p) {
     p->hidx = x;
 }
 
+/* The value of the first header named name in the chain of x that
+ * starts at header j - 1 (j > 0). */
+#if defined(__GNUC__)
+__attribute__((noinline)) /* keeps the empty-bucket path of the caller lean */
+#endif
+static ss_str hidx_chain(const ss_header_index *x, const ss_header *hs,
+                         uint32_t j, const char *name, size_t len) {
+    /* each step follows a link to a later header: at most nheaders steps */
+    for (; j; j = x->next[j - 1]) {
+        const ss_header *h = &hs[j - 1];
+        if (h->name.len == len && name_eq_ci(h->name.ptr, name, len))
+            return h->value;
+    }
+    return SS_NULLSTR;
+}
+
 ss_str ss_part_header_raw_n(const ss_part *p, const char *name, size_t len) {
     const ss_header_index *x = p->hidx;
     if (!x)
         return ss_header_raw_n(p->headers, p->nheaders, name, len);
     if (!len) /* no header has an empty name */
         return SS_NULLSTR;
-    /* each step follows a link to a later header: at most nheaders steps */
-    for (uint32_t j = x->head[hidx_bucket(name, len)]; j; j = x->next[j - 1]) {
-        const ss_header *h = &p->headers[j - 1];
-        if (h->name.len == len && name_eq_ci(h->name.ptr, name, len))
-            return h->value;
-    }
-    return SS_NULLSTR;
+    uint32_t j = x->head[hidx_bucket(name, len)];
+    if (!j) /* an empty bucket: most lookups of absent headers */
+        return SS_NULLSTR;
+    return hidx_chain(x, p->headers, j, name, len);
 }
 
 ss_str(ss_part_header_raw_idx)(const ss_part *p, const char *name) {
@@ -512,10 +527,52 @@ ss_str ss_unfold(ss_arena *a, ss_str v) {
     return ss_str_make(o, w);
 }
 
+/* Is p[0..n) free of what header_decode changes: a CR or LF (folding),
+ * "=?" (an encoded word) and bytes >= 0x80 (the UTF-8 check)?  Most
+ * values are: one pass instead of the three of unfold, decode and
+ * check. */
+static int plain_value(const char *p, size_t n) {
+    size_t i = 0;
+#if defined(__SSE2__) && defined(__GNUC__)
+    if (n >= 16) {
+        const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'),
+                      eq = _mm_set1_epi8('='), qm = _mm_set1_epi8('?');
+        /* 16 bytes at a time; the last block overlaps the one before */
+        for (;;) {
+            if (n - i < 16)
+                i = n - 16;
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            /* the top bit of a byte, or of a CR or LF match */
+            unsigned bad = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                v, _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr))));
+            unsigned e = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, eq));
+            unsigned q = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, qm));
+            if (bad || (e & (q >> 1)))
+                return 0;
+            /* a '=' last in the block, '?' first in the next */
+            if ((e & 0x8000u) && i + 16 < n && p[i + 16] == '?')
+                return 0;
+            i += 16;
+            if (i >= n)
+                return 1;
+        }
+    }
+#endif
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c >= 0x80 || c == '\n' || c == '\r' ||
+            (c == '=' && i + 1 < n && p[i + 1] == '?'))
+            return 0;
+    }
+    return 1;
+}
+
 /* A raw header value unfolded, RFC 2047 words decoded, trimmed. */
 static ss_str header_decode(ss_arena *a, ss_str v) {
     if (!v.ptr)
         return v;
+    if (plain_value(v.ptr, v.len))
+        return ss_trim(v); /* what the steps below give for it */
     v = ss_unfold(a, v);
     v = ss_rfc2047_decode(a, v);
     /* raw 8-bit headers: keep valid UTF-8 as is, repair the rest */
@@ -568,26 +625,24 @@ static const unsigned char param_stop[256] = {
 /* The offset of the first byte at or after i that is '"', ';' or white
  * space (param_stop), or n. */
 static size_t param_stop_at(const char *p, size_t i, size_t n) {
-#if defined(__SSE2__)
-    /* 16 bytes at a time while they are inside the value */
+#if defined(__SSE2__) && defined(__GNUC__)
+    /* 16 bytes at a time while they are inside the value; then, when the
+     * value has 16 bytes, its last 16 with the bits of the bytes before
+     * i shifted out */
     const __m128i dq = _mm_set1_epi8('"'), sc = _mm_set1_epi8(';'),
                   sp = _mm_set1_epi8(' '), tb = _mm_set1_epi8('\t'),
                   lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
-    while (n - i >= 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+    while (i < n && n >= 16) {
+        size_t b = n - i >= 16 ? i : n - 16;
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + b));
         __m128i hit = _mm_or_si128(
             _mm_or_si128(_mm_cmpeq_epi8(v, dq), _mm_cmpeq_epi8(v, sc)),
             _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, tb)),
                          _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr))));
-        unsigned mask = (unsigned)_mm_movemask_epi8(hit);
-        if (mask) {
-#if defined(__GNUC__)
+        unsigned mask = (unsigned)_mm_movemask_epi8(hit) >> (i - b);
+        if (mask)
             return i + (size_t)__builtin_ctz(mask);
-#else
-            break; /* the byte loop below finds it */
-#endif
-        }
-        i += 16;
+        i = b + 16;
     }
 #endif
     while (i < n && !param_stop[(unsigned char)p[i]])
@@ -611,20 +666,16 @@ static size_t quoted_end(const char *p, size_t n, size_t i) {
     return i;
 }
 
-/* Find each of the count parameters names[] (no '"', ';' or white space
- * in them) in a header value at once:
+/* Find each of the count parameters names[] (of lens[] bytes; no '"',
+ * ';' or white space in them) in a header value at once:
  * out[k] gets what ss_header_param(value, names[k]) gives.  One pass:
  * the places where a parameter name may start do not depend on the name
  * looked for, so each name's first match is the one the single search
  * finds. */
 static void header_params(ss_str value, const char *const *names,
-                          ss_str *out, size_t count) {
-    size_t plens[4];
+                          const size_t *lens, ss_str *out, size_t count) {
     size_t left = 0; /* names not found yet */
-    if (count > sizeof plens / sizeof plens[0])
-        count = sizeof plens / sizeof plens[0];
     for (size_t q = 0; q < count; q++) {
-        plens[q] = strlen(names[q]);
         out[q] = SS_NULLSTR;
         left++;
     }
@@ -655,15 +706,10 @@ static void header_params(ss_str value, const char *const *names,
         boundary_ok = 0;
         size_t resume = 0; /* where the scan goes on after a match, or 0 */
         for (size_t q = 0; q < count; q++) {
-            size_t plen = plens[q];
+            size_t plen = lens[q];
             const char *param = names[q];
-            if (out[q].ptr || n - i < plen + 1)
-                continue;
-            size_t k = 0;
-            while (k < plen && ss_lower((unsigned char)p[i + k]) ==
-                                   ss_lower((unsigned char)param[k]))
-                k++;
-            if (k < plen)
+            if (out[q].ptr || n - i < plen + 1 ||
+                !name_eq_ci(p + i, param, plen))
                 continue;
             size_t j = i + plen;
             while (j < n && is_ws((unsigned char)p[j]))
@@ -699,7 +745,8 @@ static void header_params(ss_str value, const char *const *names,
 
 ss_str ss_header_param(ss_str value, const char *param) {
     ss_str r;
-    header_params(value, &param, &r, 1);
+    size_t len = strlen(param);
+    header_params(value, &param, &len, &r, 1);
     return r;
 }
 
@@ -1257,8 +1304,9 @@ static void parse_entity(parse_ctx *c, ss_str block, int depth, ss_part *parent,
     p->type = upper ? lower_str(m->arena, type) : type;
     if (ct.ptr) {
         static const char *const names[2] = {"boundary", "charset"};
+        static const size_t lens[2] = {8, 7};
         ss_str vals[2];
-        header_params(ct, names, vals, 2);
+        header_params(ct, names, lens, vals, 2);
         p->boundary = vals[0];
         p->charset = lower_str(m->arena, ss_trim(vals[1]));
     }
