@@ -286,8 +286,10 @@ static long long parse_date(ss_str s, char tz[6]) {
     for (int k = 0; k < 12; k++)
         if (ss_lower((unsigned char)s.ptr[i]) == mon[k][0] &&
             ss_lower((unsigned char)s.ptr[i + 1]) == mon[k][1] &&
-            ss_lower((unsigned char)s.ptr[i + 2]) == mon[k][2])
+            ss_lower((unsigned char)s.ptr[i + 2]) == mon[k][2]) {
             month = k + 1;
+            break; /* the names differ: no other can match */
+        }
     if (month < 0 || day < 1 || day > 31)
         return 0;
     while (i < s.len && ss_isalpha((unsigned char)s.ptr[i]))
@@ -402,6 +404,44 @@ static const char *valid_utf8_n(ss_arena *a, const char *s, size_t n) {
     return c ? c : "";
 }
 
+/* The eight bytes of w with the ASCII letters of one case changed: mode 1
+ * lowers 'A'..'Z', mode 2 raises 'a'..'z', mode 0 leaves w.  On the low
+ * seven bits of each byte, adding 0x80 - first sets the byte's top bit
+ * iff it is >= first, adding 0x80 - last - 1 iff it is > last (no carry
+ * leaves a byte); a byte >= 0x80 is no letter.  The top bit of each
+ * letter, shifted right twice, is its case bit 0x20. */
+static uint64_t case8(uint64_t w, int mode) {
+    const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
+    if (mode == 0)
+        return w;
+    unsigned first = mode == 1 ? 'A' : 'a', last = mode == 1 ? 'Z' : 'z';
+    uint64_t low7 = w & ~high;
+    uint64_t ge = low7 + ones * (0x80 - first);
+    uint64_t gt = low7 + ones * (0x80 - last - 1);
+    uint64_t bit = ((ge & ~gt & ~w) & high) >> 2;
+    return mode == 1 ? w | bit : w & ~bit;
+}
+
+/* Lower the ASCII letters of s[0..n) in place: eight bytes at a time, the
+ * last eight overlapping the ones before (lowering twice is lowering
+ * once); fewer than eight one by one. */
+static void lower_in_place(char *s, size_t n) {
+    if (n < 8) {
+        for (size_t i = 0; i < n; i++)
+            s[i] = (char)ss_lower((unsigned char)s[i]);
+        return;
+    }
+    for (size_t i = 0;; i += 8) {
+        size_t at = n - i >= 8 ? i : n - 8;
+        uint64_t w;
+        memcpy(&w, s + at, 8);
+        w = case8(w, 1);
+        memcpy(s + at, &w, 8);
+        if (at + 8 >= n)
+            break;
+    }
+}
+
 /* A copy of s in the arena, NUL-terminated, valid UTF-8 (valid_utf8_n),
  * with ASCII letters lowered (mode 1) or raised (mode 2) when asked: one
  * pass for the usual ASCII string. */
@@ -444,6 +484,35 @@ static const char *cstr_case(ss_arena *a, ss_str s, int mode) {
             hi = 0x80;
     }
 #endif
+    if (n - i >= 8) {
+        /* 8 bytes at a time, the last word overlapping the one before */
+        uint64_t seen8 = 0;
+        for (;; i += 8) {
+            size_t at = n - i >= 8 ? i : n - 8;
+            uint64_t w;
+            memcpy(&w, p + at, 8);
+            seen8 |= w;
+            w = case8(w, mode);
+            memcpy(d + at, &w, 8);
+            if (at + 8 >= n)
+                break;
+        }
+        i = n;
+        if (seen8 & 0x8080808080808080ull)
+            hi = 0x80;
+    } else if (n - i >= 4) {
+        /* 4..7 bytes (i is 0): the first and last four, overlapping */
+        uint32_t w0, w1;
+        memcpy(&w0, p, 4);
+        memcpy(&w1, p + n - 4, 4);
+        if ((w0 | w1) & 0x80808080u)
+            hi = 0x80;
+        w0 = (uint32_t)case8(w0, mode);
+        w1 = (uint32_t)case8(w1, mode);
+        memcpy(d, &w0, 4);
+        memcpy(d + n - 4, &w1, 4);
+        i = n;
+    }
     for (; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
         hi |= c;
@@ -582,9 +651,8 @@ static const char *clean_address(ss_arena *a, ss_str s) {
     if (!d)
         return "";
     char *at = strrchr(d, '@');
-    if (at)
-        for (char *p = at; *p; p++)
-            *p = (char)ss_lower((unsigned char)*p);
+    if (at) /* the domain, up to the end of the C string */
+        lower_in_place(at, strlen(at));
     return valid_utf8_n(a, d, addr.len);
 }
 

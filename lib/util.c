@@ -6,6 +6,9 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 ss_str ss_trim_slow(ss_str s) {
     while (s.len && ss_isspace((unsigned char)s.ptr[0])) {
@@ -29,23 +32,174 @@ static const unsigned char lower_tab[256] = {
 #undef R
 };
 
-int ss_memeq_ci(const char *a, const char *b, size_t n) {
-    const unsigned char *p = (const unsigned char *)a;
-    const unsigned char *l = (const unsigned char *)b;
-    for (size_t i = 0; i < n; i++)
-        if (lower_tab[p[i]] != lower_tab[l[i]])
+/* Eight (four) bytes, unaligned, in host order. */
+static inline uint64_t load8(const char *p) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+static inline uint64_t load4(const char *p) {
+    uint32_t w;
+    memcpy(&w, p, 4);
+    return w;
+}
+
+/* Whether the words x and y, which differ, hold the same bytes, ASCII
+ * case ignored, as lower_tab compares them.  Bytes that differ must
+ * differ in 0x20 only, and be letters: x's byte with 0x20 set within
+ * 'a'..'z'.  That test on the low seven bits of each byte: adding 0x80 -
+ * 'a' sets the byte's top bit iff it is >= 'a', adding 0x80 - 'z' - 1 iff
+ * it is > 'z' (no carry leaves a byte); a byte >= 0x80 is no letter.  The
+ * 0x20 of a differing byte, shifted left twice, is its top bit.  (Not
+ * inlined: its constants would cost every call of the loops below.) */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int eq8_ci_differ(uint64_t x, uint64_t y) {
+    const uint64_t ones = 0x0101010101010101ull;
+    uint64_t d = x ^ y;
+    if (d & ~(ones * 0x20))
+        return 0;
+    uint64_t low7 = (x | ones * 0x20) & ~(ones * 0x80);
+    uint64_t ge_a = low7 + ones * (0x80 - 'a');
+    uint64_t gt_z = low7 + ones * (0x80 - 'z' - 1);
+    uint64_t letter = ge_a & ~gt_z & ~x;
+    return ((d << 2) & ~letter) == 0;
+}
+
+static inline int eq8_ci(uint64_t x, uint64_t y) {
+    return x == y || eq8_ci_differ(x, y);
+}
+
+/* ss_memeq_ci past its first byte: eight bytes at a time, the last eight
+ * overlapping the ones before; 4..7 bytes: the first and last four in one
+ * word; fewer by the table.  (Not inlined, so that the test of the first
+ * byte needs no registers saved.) */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int memeq_ci_words(const char *a, const char *b, size_t n) {
+    if (n >= 8) {
+        size_t i = 0;
+        for (; i + 8 < n; i += 8)
+            if (!eq8_ci(load8(a + i), load8(b + i)))
+                return 0;
+        return eq8_ci(load8(a + n - 8), load8(b + n - 8));
+    }
+    if (n >= 4)
+        return eq8_ci(load4(a) | load4(a + n - 4) << 32,
+                      load4(b) | load4(b + n - 4) << 32);
+    for (size_t i = 1; i < n; i++)
+        if (lower_tab[(unsigned char)a[i]] != lower_tab[(unsigned char)b[i]])
             return 0;
     return 1;
 }
 
-/* Case-insensitive search: memchr finds candidates for the first byte in
- * both cases (each position is searched once), then the rest is compared
- * through the table.  Linear in s.len for a fixed needle. */
+int ss_memeq_ci(const char *a, const char *b, size_t n) {
+    /* most calls that fail do at the first byte: test it alone */
+    if (n == 0)
+        return 1;
+    if (lower_tab[(unsigned char)a[0]] != lower_tab[(unsigned char)b[0]])
+        return 0;
+    return memeq_ci_words(a, b, n);
+}
+
+#if defined(__SSE2__)
+/* The positions p + 0..15 where the needle's first and last bytes match
+ * (as bits; n the needle's length): with ci, the bytes are ORed with fc
+ * and lc first (see find_pair). */
+static inline unsigned pair_mask(const char *p, size_t n, __m128i f,
+                                 __m128i l, __m128i fc, __m128i lc, int ci) {
+    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 1));
+    if (ci) {
+        a = _mm_or_si128(a, fc);
+        b = _mm_or_si128(b, lc);
+    }
+    return (unsigned)_mm_movemask_epi8(
+        _mm_and_si128(_mm_cmpeq_epi8(a, f), _mm_cmpeq_epi8(b, l)));
+}
+
+/* Whether the needle nd[0..n) is at s, its first and last bytes known to
+ * match there. */
+static inline int pair_rest(const char *s, const char *nd, size_t n, int ci) {
+    return ci ? ss_memeq_ci(s + 1, nd + 1, n - 2)
+              : memcmp(s + 1, nd + 1, n - 2) == 0;
+}
+
+/* The offset of the first needle[0..n) in s[0..len), or -1; 2 <= n <=
+ * len.  ci: ASCII case ignored.  Each position is tested on its first and
+ * last byte, 16 positions at a time (the pair rarely matches where the
+ * needle does not: few positions need the rest compared); a last block
+ * short of 16 overlaps the one before, the positions seen masked off.
+ * With fewer than 16 positions, one at a time. */
+static inline long find_pair(const char *s, size_t len, const char *nd,
+                             size_t n, int ci) {
+    /* a byte c matches the needle's byte b iff (c | bc) == b, with b
+     * lowered and bc 0x20 when it is a letter (ci), else 0 */
+    unsigned char fb = (unsigned char)nd[0], lb = (unsigned char)nd[n - 1];
+    unsigned char fc = 0, lc = 0;
+    if (ci) {
+        fb = lower_tab[fb];
+        lb = lower_tab[lb];
+        fc = (fb >= 'a' && fb <= 'z') ? 0x20 : 0;
+        lc = (lb >= 'a' && lb <= 'z') ? 0x20 : 0;
+    }
+    size_t last = len - n; /* the last position a match can start at */
+    if (last < 15) {
+        for (size_t j = 0; j <= last; j++)
+            if (((unsigned char)s[j] | fc) == fb &&
+                ((unsigned char)s[j + n - 1] | lc) == lb &&
+                pair_rest(s + j, nd, n, ci))
+                return (long)j;
+        return -1;
+    }
+    const __m128i vf = _mm_set1_epi8((char)fb), vl = _mm_set1_epi8((char)lb),
+                  vfc = _mm_set1_epi8((char)fc), vlc = _mm_set1_epi8((char)lc);
+    size_t i = 0;
+    for (;; i += 16) {
+        size_t at = i;
+        unsigned mask;
+        if (i > last)
+            return -1;
+        if (last - i >= 15) {
+            mask = pair_mask(s + i, n, vf, vl, vfc, vlc, ci);
+        } else { /* the last block, overlapping */
+            at = last - 15;
+            mask = pair_mask(s + at, n, vf, vl, vfc, vlc, ci) &
+                   (0xffffu << (i - at));
+        }
+        while (mask) {
+            size_t j = at;
+#if defined(__GNUC__)
+            j += (size_t)__builtin_ctz(mask);
+#else
+            for (unsigned m = mask; !(m & 1u); m >>= 1)
+                j++;
+#endif
+            if (pair_rest(s + j, nd, n, ci))
+                return (long)j;
+            mask &= mask - 1;
+        }
+        if (at != i)
+            return -1;
+    }
+}
+#endif
+
+/* Case-insensitive search: with SSE2 and 2 bytes or more, find_pair;
+ * else memchr finds candidates for the first byte in both cases (each
+ * position is searched once), then the rest is compared through the
+ * table.  Linear in s.len for a fixed needle. */
 long ss_find_ci_n(ss_str s, const char *needle, size_t n) {
     if (n == 0)
         return 0;
     if (n > s.len || !s.ptr)
         return -1;
+#if defined(__SSE2__)
+    if (n >= 2)
+        return find_pair(s.ptr, s.len, needle, n, 1);
+#endif
     const unsigned char *nd = (const unsigned char *)needle;
     unsigned char lo = lower_tab[nd[0]];
     unsigned char up = (lo >= 'a' && lo <= 'z') ? (unsigned char)(lo - 32) : lo;
@@ -79,6 +233,8 @@ long ss_find_ci_n(ss_str s, const char *needle, size_t n) {
     return -1;
 }
 
+/* memchr for the first byte (its scan costs less than find_pair's), then
+ * the last byte, then the bytes between. */
 long ss_find(ss_str s, const char *needle, size_t n) {
     if (n == 0)
         return 0;
@@ -89,7 +245,8 @@ long ss_find(ss_str s, const char *needle, size_t n) {
         const char *q = memchr(p, needle[0], (size_t)(end - p));
         if (!q)
             return -1;
-        if (memcmp(q, needle, n) == 0)
+        if (q[n - 1] == needle[n - 1] &&
+            (n <= 2 || memcmp(q + 1, needle + 1, n - 2) == 0))
             return (long)(q - s.ptr);
         p = q + 1;
     }
@@ -149,16 +306,13 @@ void ss_arena_free(ss_arena *a) {
     a->total = 0;
 }
 
-void *ss_alloc(ss_arena *a, size_t n) {
-    n = (n + 15) & ~(size_t)15;
-    if (n == 0)
-        n = 16;
+/* ss_alloc of n (rounded) bytes when the head block has no room: a new
+ * block.  (Not inlined, so that the usual case saves no registers.) */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void *alloc_block(ss_arena *a, size_t n) {
     ss_arena_block *b = a->head;
-    if (b && b->size - b->used >= n) {
-        void *p = (char *)b + SS_BLOCK_HDR + b->used;
-        b->used += n;
-        return p;
-    }
     size_t size = n > SS_BLOCK_MIN ? n : SS_BLOCK_MIN;
     if (b && size < b->size * 2 && n <= SIZE_MAX / 4)
         size = b->size * 2 > size ? b->size * 2 : size;
@@ -185,6 +339,19 @@ void *ss_alloc(ss_arena *a, size_t n) {
     a->head = nb;
     a->total += size;
     return (char *)nb + SS_BLOCK_HDR;
+}
+
+void *ss_alloc(ss_arena *a, size_t n) {
+    n = (n + 15) & ~(size_t)15;
+    if (n == 0)
+        n = 16;
+    ss_arena_block *b = a->head;
+    if (b && b->size - b->used >= n) {
+        void *p = (char *)b + SS_BLOCK_HDR + b->used;
+        b->used += n;
+        return p;
+    }
+    return alloc_block(a, n);
 }
 
 void *ss_calloc(ss_arena *a, size_t n) {

@@ -59,17 +59,25 @@ int ss_memeq_ci(const char *a, const char *b, size_t n);
 long ss_find_ci_n(ss_str s, const char *needle, size_t n);
 
 /* The three below are inline so that the length of a literal argument is
- * known at compile time and most calls end at the length test. */
+ * known at compile time and most calls end at the length test, or at the
+ * test of the first byte (for a literal, its side is folded at compile
+ * time). */
 
 /* Case-insensitive equality with a NUL-terminated ASCII literal. */
 static inline int ss_eq_ci(ss_str s, const char *lit) {
     size_t n = strlen(lit);
-    return s.len == n && (n == 0 || ss_memeq_ci(s.ptr, lit, n));
+    return s.len == n &&
+           (n == 0 || (ss_lower((unsigned char)s.ptr[0]) ==
+                           ss_lower((unsigned char)lit[0]) &&
+                       ss_memeq_ci(s.ptr, lit, n)));
 }
 /* Case-insensitive prefix test. */
 static inline int ss_starts_ci(ss_str s, const char *lit) {
     size_t n = strlen(lit);
-    return s.len >= n && (n == 0 || ss_memeq_ci(s.ptr, lit, n));
+    return s.len >= n &&
+           (n == 0 || (ss_lower((unsigned char)s.ptr[0]) ==
+                           ss_lower((unsigned char)lit[0]) &&
+                       ss_memeq_ci(s.ptr, lit, n)));
 }
 /* Case-insensitive search of needle (ASCII) in s; returns offset or -1. */
 static inline long ss_find_ci(ss_str s, const char *needle) {
