@@ -53,6 +53,9 @@
 #include "classify.h"
 
 #include <string.h>
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#endif
 
 #include "util.h"
 
@@ -488,6 +491,96 @@ static size_t domain_at(const unsigned char *t, size_t j, size_t len,
     return j - j0;
 }
 
+/* Folds the run of ASCII bytes at t[i..len) that need no look-around:
+ * letters, punctuation but "@", white space and control characters (a
+ * run of them as one space, none after a space: *last_space says whether
+ * out ends with one), and digits right after a folded digit or dot (prev
+ * is the folded byte before the run).  Other digits (an IPv4 address may
+ * start there), "@" and bytes above 0x7F stop it, as does the limit of
+ * the folded text (flim more bytes) or of out (a byte is written at
+ * out[*o] only while *o + 2 < size; a byte that does not fit is left to
+ * the caller, which cuts the text there).  Returns the index of the first
+ * byte not taken. */
+static size_t fold_run(const unsigned char *t, size_t i, size_t len,
+                       char *out, size_t *po, size_t size, size_t flim,
+                       int prev, int *last_space) {
+    size_t o = *po;
+    const size_t ofold = o + flim; /* the folded text is full at ofold */
+    int ls = *last_space;
+    for (;;) {
+#if defined(__SSE2__) && defined(__GNUC__)
+        /* 16 bytes at a time while none of them stops the run, and none
+         * is "`" (folded to "'") */
+        while (len - i >= 16 && ofold - o >= 16 && o + 17 < size) {
+            const __m128i v =
+                _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+            /* x in lo .. lo + n - 1: x + 0x80 - lo (wrapping) < -128 + n,
+             * signed */
+            const __m128i upper =
+                _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(0x80 - 'A')),
+                               _mm_set1_epi8(-128 + 26));
+            const __m128i digit =
+                _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(0x80 - '0')),
+                               _mm_set1_epi8(-128 + 10));
+            /* below ' ' (signed): a control character or above 0x7F;
+             * "@" or "`" */
+            const __m128i other = _mm_or_si128(
+                _mm_cmplt_epi8(v, _mm_set1_epi8(' ')),
+                _mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)),
+                               _mm_set1_epi8('`')));
+            unsigned spaces = (unsigned)_mm_movemask_epi8(
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+            unsigned digits = (unsigned)_mm_movemask_epi8(digit);
+            unsigned after_num = /* bytes after a digit or dot */
+                ((digits | (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+                                v, _mm_set1_epi8('.')))) << 1) |
+                (ss_isdigit(prev) || prev == '.' ? 1u : 0u);
+            unsigned stop = (unsigned)_mm_movemask_epi8(other) |
+                            (spaces & ((spaces << 1) | (ls ? 1u : 0u))) |
+                            (digits & ~after_num);
+            unsigned n = stop ? (unsigned)__builtin_ctz(stop) : 16u;
+            _mm_storeu_si128(
+                (__m128i *)(void *)(out + o),
+                _mm_add_epi8(v, _mm_and_si128(upper, _mm_set1_epi8(32))));
+            if (n > 0) {
+                ls = (spaces >> (n - 1)) & 1u;
+                i += n;
+                o += n;
+                prev = (unsigned char)out[o - 1];
+            }
+            if (n < 16) break;
+        }
+#endif
+        /* one byte at a time, up to a letter, punctuation or digit */
+        do {
+            unsigned char b, m;
+            if (i >= len || o >= ofold) goto done;
+            b = t[i];
+            if (b >= 0x80) goto done;
+            m = NORM_ASCII[b];
+            if (m == 0) { /* white space or a control character */
+                if (ls) {
+                    i++;
+                    continue;
+                }
+                m = ' ';
+            } else if (m == '@' ||
+                       (ss_isdigit(m) && !ss_isdigit(prev) && prev != '.')) {
+                goto done;
+            }
+            if (o + 2 >= size) goto done;
+            out[o++] = (char)m;
+            prev = m;
+            ls = m == ' ';
+            i++;
+        } while (ls);
+    }
+done:
+    *po = o;
+    *last_space = ls;
+    return i;
+}
+
 size_t ss_normalize(const char *text, size_t len, char *out, size_t size) {
     const unsigned char *t = (const unsigned char *)text;
     size_t i = 0, o = 0;
@@ -506,27 +599,16 @@ size_t ss_normalize(const char *text, size_t len, char *out, size_t size) {
         unsigned char f[2];
         int nf, k;
         {
-            /* A run of ASCII bytes that fold to a byte above '@' (letters
-             * and the like: no white space, digit or "@") is copied as
-             * folded, as far as out and the folded text have room. */
-            size_t lim = len - i, run = 0;
-            size_t room = o + 2 < size ? size - 2 - o : 0;
-            if (lim > FOLD_END - fold_pos) lim = FOLD_END - fold_pos;
-            if (lim > room) lim = room;
-            while (run < lim) {
-                unsigned char b = t[i + run];
-                if (b >= 0x80 || NORM_ASCII[b] <= '@') break;
-                out[o + run] = (char)NORM_ASCII[b];
-                run++;
-            }
-            if (run > 0) {
-                i += run;
-                o += run;
-                fold_pos += run;
+            /* The bytes that need no look-around, as far as out and the
+             * folded text have room (fold_run). */
+            size_t o0 = o;
+            i = fold_run(t, i, len, out, &o, size, FOLD_END - fold_pos,
+                         prev, &last_space);
+            if (o > o0) {
+                fold_pos += o - o0;
                 prev = (unsigned char)out[o - 1];
-                last_space = 0;
-                if (i >= len || fold_pos >= FOLD_END) break;
             }
+            if (i >= len || fold_pos >= FOLD_END) break;
         }
         c = t[i];
         if (c < 0x80) {
@@ -695,6 +777,51 @@ static unsigned ac_next_sparse(const ss_phrase_tables *t, int s,
     }
 }
 
+/* Runs the automaton over norm[pos..len) from state *ps: returns the
+ * position of the first byte whose transition reaches a state with an
+ * output (*ps is then that state), or len.  Kept apart from the handling
+ * of outputs, which is rare (not inlined with GCC and Clang), so that
+ * this loop has the registers to itself. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static size_t ac_scan(const ss_phrase_tables *t, const char *norm,
+                      size_t pos, size_t len, int *ps) {
+    const unsigned char *bclass = t->byte_class, *echar = t->edge_char;
+    const ss_ac_index *dense = t->dense, *estart = t->edge_start;
+    const ss_ac_index *enext = t->edge_next;
+    const int ndense = t->ndense, nclass = t->nclass;
+    int s = *ps;
+    unsigned next;
+    while (pos < len) {
+        /* shallow states: their dense rows */
+        while (s < ndense) {
+            next = dense[s * nclass + bclass[(unsigned char)norm[pos]]];
+            if (next & SS_AC_OUT) goto out; /* an output: rare */
+            s = (int)next;
+            if (++pos == len) goto end;
+        }
+        /* a deep state: its one edge, else the rest */
+        {
+            unsigned char ch = (unsigned char)norm[pos];
+            int e = estart[s];
+            if (estart[s + 1] - e == 1 && echar[e] == ch)
+                next = enext[e];
+            else
+                next = ac_next_sparse(t, s, ch);
+            if (next & SS_AC_OUT) goto out;
+            s = (int)next;
+            pos++;
+        }
+    }
+end:
+    *ps = s;
+    return pos;
+out:
+    *ps = SS_AC_STATE(next);
+    return pos;
+}
+
 static long find_from(const char *hay, size_t n, size_t from,
                       const char *needle, size_t m) {
     size_t i;
@@ -712,37 +839,24 @@ void ss_match_phrases(const char *norm, size_t len, ss_match *m) {
     hit hits[MAX_HITS];
     int firsts[MAX_FIRSTS], cand[MAX_CANDIDATES];
     int nhits = 0, s = 0, i, j, nfirsts = 0, ncand = 0, all, c;
-    size_t pos;
-    const unsigned char *bclass = t->byte_class;
-    const ss_ac_index *dense = t->dense, *aout = t->out, *adict = t->dict;
-    const ss_ac_index *estart = t->edge_start, *enext = t->edge_next;
-    const unsigned char *echar = t->edge_char;
-    const int ndense = t->ndense, nclass = t->nclass;
+    size_t pos, nseen;
+    const ss_ac_index *aout = t->out, *adict = t->dict;
 
     m->reasons = 0;
     m->nmatches = 0;
     for (i = 0; i < (int)SMTPSTATUS_R_COUNT_; i++) m->first_phrase[i] = -1;
     if (norm == NULL || len == 0) return;
-    memset(seen, 0, sizeof seen);
+    /* pattern ids are below npatterns: only those bits are used */
+    nseen = ((size_t)t->npatterns + 7) / 8;
+    if (nseen > sizeof seen) nseen = sizeof seen;
+    memset(seen, 0, nseen);
 
-    for (pos = 0; pos < len; pos++) {
+    for (pos = 0; (pos = ac_scan(t, norm, pos, len, &s)) < len; pos++) {
         int o, guard = 0;
-        unsigned char ch = (unsigned char)norm[pos];
-        unsigned next;
-        if (s >= ndense) { /* a deep state: its one edge, else the rest */
-            int e = estart[s];
-            if (estart[s + 1] - e == 1 && echar[e] == ch)
-                next = enext[e];
-            else
-                next = ac_next_sparse(t, s, ch);
-        } else
-            next = dense[s * nclass + bclass[ch]];
-        s = SS_AC_STATE(next);
-        if (!(next & SS_AC_OUT)) continue; /* no output: the usual case */
         o = aout[s] != SS_AC_NONE ? s : adict[s];
         while (o > 0 && guard++ < 4096) {
             int pid = t->out[o];
-            if (pid != (int)SS_AC_NONE && pid < SS_MAX_PATTERNS) {
+            if (pid != (int)SS_AC_NONE && (size_t)pid < nseen * 8) {
                 if (!(seen[pid >> 3] & (1u << (pid & 7))) &&
                     t->multi_first_start[pid + 1] > t->multi_first_start[pid]) {
                     if (nfirsts < MAX_FIRSTS)
@@ -1134,18 +1248,24 @@ static int cmd_is(const char *cmd, const char *name) {
 
 /* Commands before DATA: a refusal there cannot be about the content. */
 static int cmd_before_data(const char *cmd) {
-    return cmd_is(cmd, "CONNECT") || cmd_is(cmd, "CONN") ||
-           cmd_is(cmd, "EHLO") || cmd_is(cmd, "HELO") ||
-           cmd_is(cmd, "STARTTLS") || cmd_is(cmd, "AUTH") ||
-           cmd_is(cmd, "MAIL") || cmd_is(cmd, "RCPT");
+    ss_str c;
+    if (cmd == NULL) return 0;
+    c = ss_str_make(cmd, strlen(cmd));
+    return ss_eq_ci(c, "CONNECT") || ss_eq_ci(c, "CONN") ||
+           ss_eq_ci(c, "EHLO") || ss_eq_ci(c, "HELO") ||
+           ss_eq_ci(c, "STARTTLS") || ss_eq_ci(c, "AUTH") ||
+           ss_eq_ci(c, "MAIL") || ss_eq_ci(c, "RCPT");
 }
 
 /* The commands sisimai's filtered rule excludes (its ExceptDATA list:
  * AUTH and STARTTLS are not in it). */
 static int sisimai_cmd_before_data(const char *cmd) {
-    return cmd_is(cmd, "CONNECT") || cmd_is(cmd, "CONN") ||
-           cmd_is(cmd, "EHLO") || cmd_is(cmd, "HELO") ||
-           cmd_is(cmd, "MAIL") || cmd_is(cmd, "RCPT");
+    ss_str c;
+    if (cmd == NULL) return 0;
+    c = ss_str_make(cmd, strlen(cmd));
+    return ss_eq_ci(c, "CONNECT") || ss_eq_ci(c, "CONN") ||
+           ss_eq_ci(c, "EHLO") || ss_eq_ci(c, "HELO") ||
+           ss_eq_ci(c, "MAIL") || ss_eq_ci(c, "RCPT");
 }
 
 static int is_retry_reason(smtpstatus_reason r) {

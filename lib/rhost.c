@@ -47,12 +47,12 @@ static int contains(const char *norm, size_t len, const char *needle) {
     return ss_find(ss_str_make(norm, len), needle, strlen(needle)) >= 0;
 }
 
-/* Which byte pairs occur in a text: a 4096-bit set indexed by a hash of
- * the pair.  A phrase whose first, middle or last pair is missing from
- * the set cannot occur in the text, so most rules of a long list are
- * dismissed without scanning the text. */
+/* Which byte pairs occur in a text: a set of 4096 entries (a byte each,
+ * cheaper to fill than bits) indexed by a hash of the pair.  A phrase
+ * with a pair missing from the set cannot occur in the text, so most
+ * rules of a long list are dismissed without scanning the text. */
 typedef struct pair_set {
-    unsigned char bits[512];
+    unsigned char has[4096];
 } pair_set;
 
 static unsigned pair_hash(unsigned char a, unsigned char b) {
@@ -60,23 +60,27 @@ static unsigned pair_hash(unsigned char a, unsigned char b) {
 }
 
 static void pair_set_fill(pair_set *ps, const char *t, size_t len) {
-    memset(ps->bits, 0, sizeof ps->bits);
-    for (size_t i = 0; i + 1 < len; i++) {
-        unsigned h = pair_hash((unsigned char)t[i], (unsigned char)t[i + 1]);
-        ps->bits[h >> 3] |= (unsigned char)(1u << (h & 7));
-    }
+    memset(ps->has, 0, sizeof ps->has);
+    for (size_t i = 0; i + 1 < len; i++)
+        ps->has[pair_hash((unsigned char)t[i], (unsigned char)t[i + 1])] = 1;
 }
 
 static int pair_set_has(const pair_set *ps, const char *p) {
-    unsigned h = pair_hash((unsigned char)p[0], (unsigned char)p[1]);
-    return (ps->bits[h >> 3] >> (h & 7)) & 1;
+    return ps->has[pair_hash((unsigned char)p[0], (unsigned char)p[1])];
 }
 
-static int may_contain(const pair_set *ps, const char *needle, size_t n) {
-    if (n < 2)
+/* Whether every byte pair of needle is in the set; *n gets the length of
+ * needle when it is. */
+static int may_contain(const pair_set *ps, const char *needle, size_t *n) {
+    size_t k;
+    if (needle[0] == '\0') {
+        *n = 0;
         return 1;
-    return pair_set_has(ps, needle) && pair_set_has(ps, needle + n - 2) &&
-           pair_set_has(ps, needle + (n - 2) / 2);
+    }
+    for (k = 1; needle[k] != '\0'; k++)
+        if (!pair_set_has(ps, needle + k - 1)) return 0;
+    *n = k;
+    return 1;
 }
 
 static smtpstatus_reason by_text(const text_rule *rules, size_t n,
@@ -90,8 +94,8 @@ static smtpstatus_reason by_text(const text_rule *rules, size_t n,
     }
     pair_set_fill(&ps, norm, len);
     for (i = 0; i < n; i++) {
-        size_t k = strlen(rules[i].text);
-        if (may_contain(&ps, rules[i].text, k) &&
+        size_t k;
+        if (may_contain(&ps, rules[i].text, &k) &&
             ss_find(ss_str_make(norm, len), rules[i].text, k) >= 0)
             return rules[i].reason;
     }
@@ -109,7 +113,8 @@ static int code_after(const char *norm, size_t len, const char *label,
     long at = -1;
     int value = -1;
     for (i = 0; i + ll <= len; i++)
-        if (memcmp(norm + i, label, ll) == 0) at = (long)i;
+        if (norm[i] == label[0] && memcmp(norm + i, label, ll) == 0)
+            at = (long)i;
     if (at < 0) return -1;
     j = (size_t)at + ll;
     {
@@ -788,13 +793,18 @@ static int host_matches_nn(const char *host, size_t hl, const char *suffix,
 
 
 /* Host names in records may carry a trailing dot or a bracketed address;
- * compare only the name (at most 255 bytes): its start and length. */
+ * compare only the name (at most 255 bytes): its start and length.  The
+ * name ends at NUL, " ", "(", ";" (the bits of HOST_END below 64) or
+ * "[". */
+#define HOST_END \
+    ((1ull << '\0') | (1ull << ' ') | (1ull << '(') | (1ull << ';'))
 static const char *clean_host(const char *h, size_t *len) {
     size_t n = 0;
     while (*h == ' ' || *h == '\t') h++;
-    while (h[n] != '\0' && h[n] != ' ' && h[n] != '[' && h[n] != '(' &&
-           h[n] != ';' && n + 1 < 256)
-        n++;
+    for (; n + 1 < 256; n++) {
+        unsigned char c = (unsigned char)h[n];
+        if (c < 64 ? (HOST_END >> c) & 1 : c == '[') break;
+    }
     while (n > 0 && h[n - 1] == '.') n--;
     *len = n;
     return h;
@@ -830,11 +840,11 @@ static size_t find_provider(const char *name, size_t nl, int domain,
     for (i = 0; i < sizeof HOSTS / sizeof HOSTS[0]; i++) {
         const hsuf *e = &HOSTS[i];
         const char *end = e->s + e->len;
-        if (e->prov >= best) break;
         if ((unsigned char)end[-1] != last ||
-            (fifth >= 0 && (unsigned char)end[-HSUF_MIN] != fifth) ||
-            (PROVIDERS[e->prov].compat_only && !compat))
+            (fifth >= 0 && (unsigned char)end[-HSUF_MIN] != fifth))
             continue;
+        if (e->prov >= best) break; /* HOSTS is in the order of PROVIDERS */
+        if (PROVIDERS[e->prov].compat_only && !compat) continue;
         if (domain) {
             const char *h = e->s;
             size_t hl = e->len;
@@ -854,18 +864,11 @@ static size_t find_provider(const char *name, size_t nl, int domain,
 smtpstatus_reason ss_rhost_classify(const smtpstatus_evidence *ev,
                                     const char *norm, size_t normlen,
                                     const char **provider_name) {
-    size_t hostlen = 0, lhostlen = 0, domlen = 0;
-    const char *host = NULL, *dom = NULL, *lhost = NULL;
-    size_t found = NPROVIDERS;
-    int compat;
+    const char *name;
+    size_t nl, found = NPROVIDERS;
+    int compat, has_host;
     if (provider_name) *provider_name = NULL;
     if (ev == NULL || norm == NULL || normlen <= 2) return R(COUNT_);
-    if (ev->remote_host && *ev->remote_host)
-        host = clean_host(ev->remote_host, &hostlen);
-    if (ev->recipient_domain && *ev->recipient_domain)
-        dom = clean_host(ev->recipient_domain, &domlen);
-    if (ev->reporting_host && *ev->reporting_host)
-        lhost = clean_host(ev->reporting_host, &lhostlen);
     /* Three passes, as sisimai: the recipient's domain, then the remote
      * host, then (when there is no remote host) the reporting host: a
      * provider's own relay reports in the provider's words.  In compat
@@ -875,13 +878,23 @@ smtpstatus_reason ss_rhost_classify(const smtpstatus_evidence *ev,
      * A recipient domain names a provider when the provider's host names
      * end with it ("icloud.com" for ".mail.icloud.com"), as sisimai
      * matches; a mailbox at gmail.com or yahoo.com says nothing about
-     * which host refused it. */
+     * which host refused it.  Each name is cleaned only when its pass
+     * comes. */
     compat = (ev->flags & SMTPSTATUS_E_SISIMAI) != 0;
-    if (dom != NULL) found = find_provider(dom, domlen, 1, compat);
-    if (found == NPROVIDERS && host != NULL)
-        found = find_provider(host, hostlen, 0, compat);
-    if (found == NPROVIDERS && lhost != NULL && (host == NULL || compat))
-        found = find_provider(lhost, lhostlen, 0, compat);
+    has_host = ev->remote_host != NULL && *ev->remote_host != '\0';
+    if (ev->recipient_domain && *ev->recipient_domain) {
+        name = clean_host(ev->recipient_domain, &nl);
+        found = find_provider(name, nl, 1, compat);
+    }
+    if (found == NPROVIDERS && has_host) {
+        name = clean_host(ev->remote_host, &nl);
+        found = find_provider(name, nl, 0, compat);
+    }
+    if (found == NPROVIDERS && ev->reporting_host && *ev->reporting_host &&
+        (!has_host || compat)) {
+        name = clean_host(ev->reporting_host, &nl);
+        found = find_provider(name, nl, 0, compat);
+    }
     if (found == NPROVIDERS) return R(COUNT_);
     if (provider_name) *provider_name = PROVIDERS[found].name;
     return PROVIDERS[found].fn(ev, norm, normlen);
