@@ -41,12 +41,12 @@ static const struct {
     {NULL, 0},
 };
 
-/* the subject holds one of the NDR subjects (literals: their lengths
- * are known at compile time) */
+/* the subject holds one of the NDR subjects (literals, searched inline
+ * from a capital or '_': their lengths are known at compile time) */
 static int ndr_subject(ss_str s) {
-    return gw_has(s, "Undeliverable") || gw_has(s, "Non remis") ||
-           gw_has(s, "Non_remis_") || gw_has(s, "Non recapitabile") ||
-           gw_has(s, "Olevererbart");
+    return gw_has_by(s, "Undeliverable", 'U') || gw_has_by(s, "Non remis", 'N') ||
+           gw_has_by(s, "Non_remis_", '_') || gw_has_by(s, "Non recapitabile", 'N') ||
+           gw_has_by(s, "Olevererbart", 'O');
 }
 static const char *const diag_markers[] = {
     "Diagnostic information for administrators:",

@@ -19,7 +19,7 @@ int ss_decode_googlegroups(const ss_view *v, ss_bounce *out) {
         ss_find(v->subject, "Delivery Status Notification", 28) < 0 ||
         !pv_has_header(v, "X-Failed-Recipients") ||
         !pv_has_header(v, "X-Google-Smtp-Source") || v->dsn ||
-        (ss_find_ci(v->text, "groups.google.com") < 0 &&
+        (pv_find_ci_by(v->text, "groups.google.com", '.') < 0 &&
          ss_find_ci(v->text, "Google Groups") < 0))
         return SS_DEC_NO;
     static const char *const ends[] = {"----- Original message -----", NULL};

@@ -43,7 +43,7 @@ static inline ss_str gw_skip(ss_str s, size_t n) {
 }
 
 /* Does s contain the ASCII needle (case-sensitive)? */
-static inline int gw_has(ss_str s, const char *needle) {
+PV_INLINE int gw_has(ss_str s, const char *needle) {
     size_t n = strlen(needle);
     if (!s.ptr)
         return 0;
@@ -64,7 +64,7 @@ static inline int gw_has(ss_str s, const char *needle) {
 
 /* gw_has(s, needle), searching first for the first byte of needle equal
  * to anchor (best a rare one; found at compile time when inlined). */
-static inline int gw_has_by(ss_str s, const char *needle, char anchor) {
+PV_INLINE int gw_has_by(ss_str s, const char *needle, char anchor) {
     size_t n = strlen(needle);
     const char *a = strchr(needle, anchor);
     size_t k = a ? (size_t)(a - needle) : 0;
@@ -88,8 +88,8 @@ static inline int gw_has_by(ss_str s, const char *needle, char anchor) {
 
 /* Does the raw value of the first header `name` contain needle
  * (case-insensitive)?  needle "" tests presence. */
-static inline int gw_header_has(const ss_view *v, const char *name,
-                                const char *needle) {
+PV_INLINE int gw_header_has(const ss_view *v, const char *name,
+                            const char *needle) {
     ss_str h = ss_part_header_raw(v->root, name);
     if (!h.ptr)
         return 0;
@@ -98,13 +98,11 @@ static inline int gw_header_has(const ss_view *v, const char *name,
 
 /* Does any header called `name` (Received, ...) contain needle
  * (case-insensitive)? */
-static inline int gw_any_header_has(const ss_view *v, const char *name,
-                                    const char *needle) {
+PV_INLINE int gw_any_header_has(const ss_view *v, const char *name,
+                                const char *needle) {
     const ss_part *p = v->root;
-    size_t nlen = strlen(name);
     for (size_t i = 0; i < p->nheaders; i++)
-        if (p->headers[i].name.len == nlen &&
-            pv_eq_ci(p->headers[i].name.ptr, name, nlen) &&
+        if (pv_name_is(p->headers[i].name, name) &&
             pv_has_lit(p->headers[i].value, needle))
             return 1;
     return 0;

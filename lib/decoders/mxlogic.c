@@ -19,14 +19,14 @@
 
 int ss_decode_mxlogic(const ss_view *v, ss_bounce *out) {
     /* X-MXL-* and "(mxl_mta-" Received headers are on all mail that
-     * passed MX Logic; with them the sender must be an MX Logic host too */
-    int hit = ss_part_header_raw(v->root, "X-MX-Bounce").ptr ||
-              pv_from_has(v, "mxlogic.net") ||
-              ((ss_part_header_raw(v->root, "X-MXL-NoteHash").ptr ||
+     * passed MX Logic; with them the sender must be an MX Logic host too
+     * (the sender is tested first: cheaper than the headers) */
+    int hit = pv_from_has(v, "mxlogic.net") ||
+              ss_part_header_raw(v->root, "X-MX-Bounce").ptr ||
+              (pv_from_has(v, ".mxl") && pv_from_has(v, "MAILER-DAEMON@") &&
+               (ss_part_header_raw(v->root, "X-MXL-NoteHash").ptr ||
                 ss_part_header_raw(v->root, "X-MXL-Hash").ptr) &&
-               gw_any_header_has(v, "Received", "(mxl_mta-") &&
-               pv_from_has(v, "MAILER-DAEMON@") &&
-               pv_from_has(v, ".mxl"));
+               gw_any_header_has(v, "Received", "(mxl_mta-"));
     if (!hit)
         return SS_DEC_NO;
     ss_str text = v->text;

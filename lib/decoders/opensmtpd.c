@@ -19,6 +19,7 @@
  * is found.  Does not classify; the analyzer does.
  */
 #include "../decoder.h"
+#include "provutil.h"
 
 int ss_decode_opensmtpd(const ss_view *v, ss_bounce *out) {
     if (!ss_starts_ci(ss_trim(v->subject), "Delivery status notification"))
@@ -26,7 +27,7 @@ int ss_decode_opensmtpd(const ss_view *v, ss_bounce *out) {
     ss_str head = v->text;
     if (head.len > 2048)
         head.len = 2048;
-    if (ss_find_ci(head, "This is the MAILER-DAEMON, please DO NOT REPLY") < 0)
+    if (pv_find_ci_by(head, "This is the MAILER-DAEMON, please DO NOT REPLY", ',') < 0)
         return SS_DEC_NO;
     out->decoder = "OpenSMTPD";
     size_t pos = 0, guard = 0, first = out->nfacts;

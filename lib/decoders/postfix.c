@@ -12,6 +12,7 @@
  * reply.  Does not classify; the analyzer does.
  */
 #include "../decoder.h"
+#include "provutil.h"
 
 /* ---------- small scanning helpers ---------- */
 
@@ -47,9 +48,35 @@ static int same_addr(ss_str a, ss_str b) {
     return 1;
 }
 
-/* Find pat in s, case-insensitive, where each space of pat matches one
- * or more white-space characters (folded text). Returns the offset or -1;
- * *end gets the offset just past the match. */
+/* Whether pat[0..plen) matches s at offset i, case-insensitive, each
+ * space of pat matching one or more white-space characters (folded
+ * text); *end gets the offset just past the match. */
+static inline int match_ws(ss_str s, size_t i, const char *pat, size_t plen,
+                           size_t *end) {
+    size_t j = i, k = 0;
+    while (k < plen && j < s.len) {
+        if (pat[k] == ' ') {
+            if (!ss_isspace((unsigned char)s.ptr[j]))
+                break;
+            while (j < s.len && ss_isspace((unsigned char)s.ptr[j]))
+                j++;
+            k++;
+        } else if (ss_lower((unsigned char)s.ptr[j]) ==
+                   ss_lower((unsigned char)pat[k])) {
+            j++;
+            k++;
+        } else
+            break;
+    }
+    if (k < plen)
+        return 0;
+    if (end)
+        *end = j;
+    return 1;
+}
+
+/* Find pat in s as match_ws() matches it. Returns the offset of the first
+ * match or -1; *end gets the offset just past the match. */
 static long find_ws(ss_str s, const char *pat, size_t *end) {
     size_t plen = strlen(pat);
     /* a match starts with pat's first byte (unless that is a space): the
@@ -73,26 +100,31 @@ static long find_ws(ss_str s, const char *pat, size_t *end) {
             if (i >= s.len)
                 break;
         }
-        size_t j = i, k = 0;
-        while (k < plen && j < s.len) {
-            if (pat[k] == ' ') {
-                if (!ss_isspace((unsigned char)s.ptr[j]))
-                    break;
-                while (j < s.len && ss_isspace((unsigned char)s.ptr[j]))
-                    j++;
-                k++;
-            } else if (ss_lower((unsigned char)s.ptr[j]) ==
-                       ss_lower((unsigned char)pat[k])) {
-                j++;
-                k++;
-            } else
-                break;
-        }
-        if (k == plen) {
-            if (end)
-                *end = j;
+        if (match_ws(s, i, pat, plen, end))
             return (long)i;
-        }
+    }
+    return -1;
+}
+
+/* find_ws(s, "in reply to ", end), from the candidates of the rarer
+ * "reply": a match is "in", white space, then "reply" and the rest, so
+ * each "reply" has at most one match around it (starting 2 bytes before
+ * the white space in front of it), and the first "reply" that has one
+ * gives the first match. */
+static long find_in_reply_to(ss_str s, size_t *end) {
+    static const char pat[] = "in reply to ";
+    size_t from = 0;
+    while (from < s.len) {
+        long r = pv_find_ci_by(ss_str_make(s.ptr + from, s.len - from),
+                               "reply", 'y');
+        if (r < 0)
+            return -1;
+        size_t at = from + (size_t)r, q = at;
+        while (q > 0 && ss_isspace((unsigned char)s.ptr[q - 1]))
+            q--;
+        if (q < at && q >= 2 && match_ws(s, q - 2, pat, sizeof pat - 1, end))
+            return (long)(q - 2);
+        from = at + 1;
     }
     return -1;
 }
@@ -101,11 +133,11 @@ static long find_ws(ss_str s, const char *pat, size_t *end) {
  * the command word; NULL slice if none. */
 static ss_str reply_command(ss_str s) {
     size_t e = 0;
-    if (find_ws(s, "in reply to ", &e) < 0)
+    if (find_in_reply_to(s, &e) < 0)
         return SS_NULLSTR;
     ss_str r = ss_str_make(s.ptr + e, s.len - e);
     size_t e2 = 0;
-    if (find_ws(r, "end of ", &e2) == 0)
+    if (match_ws(r, 0, "end of ", 7, &e2))
         r = ss_str_make(r.ptr + e2, r.len - e2);
     size_t n = 0;
     while (n < r.len && ss_isalpha((unsigned char)r.ptr[n]))
@@ -122,13 +154,12 @@ typedef struct pf_block {
 
 #define PF_MAX_BLOCKS 256
 
-/* Find the blocks; returns how many. A block starts with a line
- * "<addr>: ..." or "<addr> (expanded from <x>): ..." and continues over
- * lines that start with white space. */
+/* A block's text after the address: "(expanded from <x>)" to alias, then
+ * the text after the colon.  0 when it is not a block. */
 static int finish_block(pf_block *b) {
     ss_str r = ss_trim(b->text);
     size_t e = 0;
-    if (find_ws(r, "(expanded from <", &e) == 0) {
+    if (match_ws(r, 0, "(expanded from <", 16, &e)) {
         const char *a0 = r.ptr + e;
         const char *a1 = memchr(a0, '>', r.len - e);
         if (!a1)
@@ -146,14 +177,20 @@ static int finish_block(pf_block *b) {
     return 1;
 }
 
+/* Find the blocks; returns how many. A block starts with a line
+ * "<addr>: ..." or "<addr> (expanded from <x>): ..." and continues over
+ * lines that start with white space.  When unavailable is not NULL, sets
+ * *unavailable if a line outside the blocks says "delivery report
+ * unavailable" (asked for only when no block gave a recipient). */
 static size_t find_blocks(ss_str text, pf_block *b, size_t max,
                           int *unavailable) {
     size_t pos = 0, n = 0, guard = 0;
     ss_str line;
     pf_block *cur = NULL;
     /* the marker is looked for line by line only when the text has a
-     * part of it ('y' is rarer than 'd': fewer candidates) */
-    int maybe_unavailable = ss_find_ci(text, "y report unavailable") >= 0;
+     * part of it (found from its rare 'v': fewer candidates) */
+    int maybe_unavailable =
+        unavailable && pv_find_ci_by(text, "y report unavailable", 'v') >= 0;
     while (ss_next_line(text, &pos, &line) && guard++ < 200000) {
         if (cur && line.len && (line.ptr[0] == ' ' || line.ptr[0] == '\t') &&
             ss_trim(line).len) {
@@ -205,7 +242,7 @@ static void read_block(const pf_block *b, ss_str *host, ss_str *words,
         if (i > s && memchr(t.ptr + s, '.', i - s))
             *host = ss_str_make(t.ptr + s, i - s);
     }
-    long said = ss_find_ci(t, " said:");
+    long said = pv_find_ci_by(t, " said:", ':');
     if (said >= 0) {
         ss_str w = ss_str_make(t.ptr + said + 6, t.len - (size_t)said - 6);
         long tail = find_ws(w, "(in reply ", NULL);
@@ -278,7 +315,7 @@ static int transcript(const ss_view *v, ss_bounce *out) {
 
 int ss_decode_postfix(const ss_view *v, ss_bounce *out) {
     ss_str subj = ss_trim(v->subject);
-    int session = ss_find_ci(subj, "SMTP server: errors from ") > 0;
+    int session = pv_find_ci_by(subj, "SMTP server: errors from ", ':') > 0;
     if (!session && !ss_eq_ci(subj, "Undelivered Mail Returned to Sender") &&
         !ss_starts_ci(subj, "Delayed Mail (still being retried)"))
         return SS_DEC_NO;
@@ -292,8 +329,7 @@ int ss_decode_postfix(const ss_view *v, ss_bounce *out) {
     }
 
     pf_block blocks[PF_MAX_BLOCKS];
-    int unavailable = 0;
-    size_t nb = find_blocks(v->text, blocks, PF_MAX_BLOCKS, &unavailable);
+    size_t nb = find_blocks(v->text, blocks, PF_MAX_BLOCKS, NULL);
 
     size_t first = out->nfacts;
     if (v->dsn)
@@ -317,6 +353,9 @@ int ss_decode_postfix(const ss_view *v, ss_bounce *out) {
             if (ss_find_ci(blocks[i].text, " said:") >= 0)
                 f->diagnostic_type = SS_STR("SMTP");
         }
+        int unavailable = 0;
+        if (out->nfacts == first) /* the blocks are no longer needed */
+            find_blocks(v->text, blocks, PF_MAX_BLOCKS, &unavailable);
         if (out->nfacts == first && unavailable) {
             /* "--- Delivery report unavailable ---": the original's To: */
             ss_str to = SS_NULLSTR;

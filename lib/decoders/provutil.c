@@ -5,6 +5,8 @@
  */
 #include "provutil.h"
 
+#include <stdint.h>
+
 /* s without leading white space, dashes, '=' and '*' */
 static ss_str strip_rule(ss_str s) {
     while (s.len && (ss_isspace((unsigned char)s.ptr[0]) || s.ptr[0] == '-' ||
@@ -15,18 +17,31 @@ static ss_str strip_rule(ss_str s) {
     return s;
 }
 
+/* markers whose rule-stripped form pv_upto() computes once per call; any
+ * after these are stripped line by line */
+#define PV_UPTO_CACHE 32
+
 ss_str pv_upto(ss_str text, const char *const *markers, ss_str *after) {
     size_t pos = 0;
     ss_str line;
+    ss_str strip[PV_UPTO_CACHE];
+    size_t ns = 0;
+    for (; ns < PV_UPTO_CACHE && markers[ns]; ns++)
+        strip[ns] = strip_rule(ss_str_make(markers[ns], strlen(markers[ns])));
     if (after)
         *after = ss_str_make(text.ptr + text.len, 0);
     while (ss_next_line(text, &pos, &line)) {
         ss_str t = strip_rule(line);
         if (!t.len)
             continue;
+        int c0 = ss_lower((unsigned char)t.ptr[0]);
         for (size_t i = 0; markers[i]; i++) {
-            ss_str m = strip_rule(ss_str_make(markers[i], strlen(markers[i])));
-            if (m.len && t.len >= m.len && ss_starts_ci(t, m.ptr) &&
+            ss_str m = i < ns ? strip[i]
+                              : strip_rule(ss_str_make(markers[i], strlen(markers[i])));
+            /* the first byte before the call: most lines differ there */
+            if (m.len && t.len >= m.len &&
+                ss_lower((unsigned char)m.ptr[0]) == c0 &&
+                ss_memeq_ci(t.ptr, m.ptr, m.len) &&
                 (line.ptr[0] != ' ' || markers[i][0] == '-')) {
                 if (after) {
                     /* skip blank lines before the original's headers */
@@ -43,10 +58,39 @@ ss_str pv_upto(ss_str text, const char *const *markers, ss_str *after) {
     return text;
 }
 
+/* a[0..n) and b[0..n) are equal, ASCII case ignored: ss_memeq_ci() 8
+ * bytes a step (n >= 8; the last step overlaps the one before).  The
+ * bytes may differ only in 0x20, where a's byte is a letter (so b's is
+ * the same letter in the other case). */
+static int eq_ci8(const char *a, const char *b, size_t n) {
+    const uint64_t ones = 0x0101010101010101u;
+    for (size_t k = 0;; k += 8) {
+        if (k + 8 > n)
+            k = n - 8;
+        uint64_t x, y;
+        memcpy(&x, a + k, 8);
+        memcpy(&y, b + k, 8);
+        uint64_t d = x ^ y;
+        if (d) {
+            /* per byte: t = x | 0x20 without its high bit (no carries
+             * below); 0x80 where 'a' <= t <= 'z' and x is ASCII */
+            uint64_t t = (x | 0x20 * ones) & 0x7f * ones;
+            uint64_t letter = (t + 0x1f * ones) & ~(t + 0x05 * ones) & ~x &
+                              0x80 * ones;
+            if (d & ~(letter >> 2))
+                return 0;
+        }
+        if (k + 8 >= n)
+            return 1;
+    }
+}
+
 int pv_from_local_n(const ss_view *v, const char *local, size_t n) {
     ss_str a = v->from_addr;
-    return a.len > n && a.ptr[n] == '@' &&
-           (n == 0 || ss_memeq_ci(a.ptr, local, n));
+    if (a.len <= n || a.ptr[n] != '@')
+        return 0;
+    return n >= 8 ? eq_ci8(a.ptr, local, n)
+                  : (n == 0 || ss_memeq_ci(a.ptr, local, n));
 }
 
 int pv_has_header(const ss_view *v, const char *name) {

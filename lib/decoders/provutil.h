@@ -12,6 +12,16 @@
 
 #include "../decoder.h"
 
+/* For the helpers below, mostly called with literals: always inlined,
+ * their strlen() and strchr() of a literal are computed at compile time
+ * (GCC's inliner would not always inline them, judging their size before
+ * that folding). */
+#if defined(__GNUC__)
+#define PV_INLINE static inline __attribute__((always_inline))
+#else
+#define PV_INLINE static inline
+#endif
+
 /* The part of text before the first line that starts with one of
  * markers (case-insensitive; leading white space, dashes, '=' and '*'
  * of both are ignored, so "-------- Original message follows" matches
@@ -22,16 +32,28 @@
 ss_str pv_upto(ss_str text, const char *const *markers, ss_str *after);
 
 /* a[0..n) and b[0..n) are equal, ASCII case ignored */
-static inline int pv_eq_ci(const char *a, const char *b, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (ss_lower((unsigned char)a[i]) != ss_lower((unsigned char)b[i]))
+PV_INLINE int pv_eq_ci(const char *a, const char *b, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        /* equal bytes, or one letter in its two cases (they differ in
+         * 0x20 only, and with 0x20 set are a lower-case letter) */
+        unsigned x = (unsigned char)a[i], y = (unsigned char)b[i];
+        if (x != y && ((x ^ y) != 0x20 || (x | 0x20) - 'a' > 25u))
             return 0;
+    }
     return 1;
+}
+
+/* n is the header name lit (ASCII case ignored).  Names are mostly
+ * written as lit is: an exact comparison first (unrolled for a literal). */
+PV_INLINE int pv_name_is(ss_str n, const char *lit) {
+    size_t k = strlen(lit);
+    return n.len == k &&
+           (memcmp(n.ptr, lit, k) == 0 || pv_eq_ci(n.ptr, lit, k));
 }
 
 /* 1 when the From: address's local part equals local (case-insensitive). */
 int pv_from_local_n(const ss_view *v, const char *local, size_t n);
-static inline int pv_from_local(const ss_view *v, const char *local) {
+PV_INLINE int pv_from_local(const ss_view *v, const char *local) {
     return pv_from_local_n(v, local, strlen(local)); /* n known when inlined */
 }
 
@@ -39,7 +61,7 @@ static inline int pv_from_local(const ss_view *v, const char *local) {
  * ss_find_ci_n(s, needle, n) >= 0.  k < n, and needle[k] must not be a
  * letter: the search looks for that byte first.  Inline: with a literal
  * the comparisons are unrolled. */
-static inline int pv_has_at(ss_str s, const char *needle, size_t n, size_t k) {
+PV_INLINE int pv_has_at(ss_str s, const char *needle, size_t n, size_t k) {
     /* needle[k] is its own and only case variant, so a match of needle at
      * i has exactly that byte at i + k: finding it with memchr and
      * comparing around it finds the same matches as a case-insensitive
@@ -100,7 +122,7 @@ static inline long pv_find_ci_at(ss_str s, const char *needle, size_t n, size_t 
 
 /* The same for a literal needle, searching for its first byte equal to
  * anchor (case-insensitive); found at compile time when inlined. */
-static inline long pv_find_ci_by(ss_str s, const char *lit, char anchor) {
+PV_INLINE long pv_find_ci_by(ss_str s, const char *lit, char anchor) {
     const char *a = strchr(lit, anchor);
     return pv_find_ci_at(s, lit, strlen(lit), a ? (size_t)(a - lit) : 0);
 }
@@ -108,7 +130,7 @@ static inline long pv_find_ci_by(ss_str s, const char *lit, char anchor) {
 /* 1 when s contains the literal lit (case-insensitive), as
  * ss_find_ci(s, lit) >= 0.  Inline so that the anchor (the first '@',
  * else '(', '>', '.', '-' in lit) is found at compile time. */
-static inline int pv_has_lit(ss_str s, const char *lit) {
+PV_INLINE int pv_has_lit(ss_str s, const char *lit) {
     const char *an = strchr(lit, '@');
     if (!an)
         an = strchr(lit, '(');
@@ -124,7 +146,7 @@ static inline int pv_has_lit(ss_str s, const char *lit) {
 }
 
 /* 1 when the decoded From: contains s (case-insensitive). */
-static inline int pv_from_has(const ss_view *v, const char *s) {
+PV_INLINE int pv_from_has(const ss_view *v, const char *s) {
     return pv_has_lit(v->from, s);
 }
 

@@ -24,7 +24,7 @@
 static int qmail_received(const ss_part *root) {
     for (size_t i = 0; i < root->nheaders && i < 64; i++) {
         const ss_header *h = &root->headers[i];
-        if (h->name.len != 8 || !pv_eq_ci(h->name.ptr, "Received", 8))
+        if (!pv_name_is(h->name, "Received"))
             continue;
         if (pv_has_lit(h->value, "(qmail ") &&
             (ss_find_ci(h->value, "invoked for bounce)") >= 0 ||
@@ -89,20 +89,22 @@ static int own_reason(ss_str d) {
     return -1;
 }
 
-/* The command qmail-remote's sentences name. */
+/* The command qmail-remote's sentences name.  (pv_find_ci_by: each
+ * search looks for a rare letter of the sentence first, not its first
+ * byte, mostly a space.) */
 static ss_str own_command(ss_str d) {
-    if (ss_find_ci(d, " but greeting failed") >= 0)
+    if (pv_find_ci_by(d, " but greeting failed", 'g') >= 0)
         return SS_STR("CONN");
-    if (ss_find_ci(d, " but my name was rejected") >= 0)
+    if (pv_find_ci_by(d, " but my name was rejected", 'j') >= 0)
         return SS_STR("EHLO");
-    if (ss_find_ci(d, " but sender was rejected") >= 0)
+    if (pv_find_ci_by(d, " but sender was rejected", 'j') >= 0)
         return SS_STR("MAIL");
-    if (ss_find_ci(d, " does not like recipient") >= 0)
+    if (pv_find_ci_by(d, " does not like recipient", 'k') >= 0)
         return SS_STR("RCPT");
-    if (ss_find_ci(d, " failed on DATA command") >= 0 ||
-        ss_find_ci(d, " failed after I sent the message") >= 0)
+    if (pv_find_ci_by(d, " failed on DATA command", 'f') >= 0 ||
+        pv_find_ci_by(d, " failed after I sent the message", 'f') >= 0)
         return SS_STR("DATA");
-    long p = ss_find_ci(d, "most progress was ");
+    long p = pv_find_ci_by(d, "most progress was ", 'g');
     if (p >= 0) {
         ss_str r = ss_str_make(d.ptr + p + 18, d.len - (size_t)p - 18);
         if (ss_starts_ci(r, "RCPT"))
@@ -121,13 +123,20 @@ static ss_str own_command(ss_str d) {
 
 /* The host after one of qmail's lead-ins. */
 static ss_str remote_host(ss_str d) {
-    static const char *const leads[] = {"Giving up on ", "Connected to ",
-                                        "remote host ", NULL};
-    for (int k = 0; leads[k]; k++) {
-        long p = ss_find_ci(d, leads[k]);
+    /* each with a rare byte to search for first */
+    static const struct {
+        const char *text;
+        char anchor;
+    } leads[] = {{"Giving up on ", 'v'}, {"Connected to ", 'd'},
+                 {"remote host ", 'h'}, {NULL, 0}};
+    for (int k = 0; leads[k].text; k++) {
+        const char *lead = leads[k].text;
+        size_t n = strlen(lead);
+        long p = pv_find_ci_at(d, lead, n,
+                               (size_t)(strchr(lead, leads[k].anchor) - lead));
         if (p < 0)
             continue;
-        size_t st = (size_t)p + strlen(leads[k]), e = st;
+        size_t st = (size_t)p + n, e = st;
         while (e < d.len && !ss_isspace((unsigned char)d.ptr[e]))
             e++;
         while (e > st && (d.ptr[e - 1] == '.' || d.ptr[e - 1] == ':'))
@@ -189,15 +198,15 @@ int ss_qmail_blocks(const ss_view *v, ss_bounce *out,
         f->command = own_command(d);
         f->remote_mta = remote_host(d);
         f->status = hash_status(d);
-        long said = ss_find_ci(d, "Remote host said:");
+        long said = pv_find_ci_by(d, "Remote host said:", ':');
         if (said >= 0) {
             /* the remote server's words decide; qmail's lines around
              * them are kept out of the diagnostic */
             ss_str w = ss_str_make(d.ptr + said + 17, d.len - (size_t)said - 17);
-            long gu = ss_find_ci(w, "Giving up on ");
+            long gu = pv_find_ci_by(w, "Giving up on ", 'v');
             if (gu >= 0)
                 w.len = (size_t)gu;
-            long nt = ss_find_ci(w, "I'm not going to try again");
+            long nt = pv_find_ci_by(w, "I'm not going to try again", '\'');
             if (nt >= 0)
                 w.len = (size_t)nt;
             f->diagnostic = ss_trim(w);

@@ -13,6 +13,7 @@
  * Format-specific decoders that know more run before this one.
  */
 #include "../decoder.h"
+#include "provutil.h"
 
 /* Offset of a line that starts with the field name, or -1. */
 static long field_line(ss_str t, const char *name) {
@@ -28,7 +29,7 @@ static long field_line(ss_str t, const char *name) {
 
 /* Lines of the session transcript, up to the next empty line or marker. */
 static ss_str transcript(ss_str t) {
-    long at = ss_find_ci(t, "Transcript of session follows");
+    long at = pv_find_ci_by(t, "Transcript of session follows", 'w'); /* rare */
     if (at < 0)
         return SS_NULLSTR;
     size_t pos = (size_t)at;

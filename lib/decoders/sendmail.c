@@ -109,12 +109,13 @@ int ss_decode_sendmail(const ss_view *v, ss_bounce *out) {
         else
             break;
     }
+    /* the subject starts with "Warning: " or ends with tail */
     static const char tail[] = "see transcript for details";
     int subj = ss_starts_ci(s, "Warning: ") ||
                (s.len >= sizeof tail - 1 &&
-                ss_eq_ci(ss_str_make(s.ptr + s.len - (sizeof tail - 1),
-                                     sizeof tail - 1),
-                         tail));
+                ss_starts_ci(ss_str_make(s.ptr + s.len - (sizeof tail - 1),
+                                              sizeof tail - 1),
+                                  tail));
     if (!subj)
         return SS_DEC_NO;
     if (ss_part_header_raw(v->root, "X-AOL-IP").ptr)

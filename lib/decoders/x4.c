@@ -30,7 +30,7 @@ int ss_decode_x4(const ss_view *v, ss_bounce *out) {
         int q = 0;
         for (size_t i = 0; i < v->root->nheaders && i < 64 && !q; i++) {
             const ss_header *h = &v->root->headers[i];
-            q = h->name.len == 8 && pv_eq_ci(h->name.ptr, "Received", 8) &&
+            q = pv_name_is(h->name, "Received") &&
                 pv_has_lit(h->value, "(qmail ") &&
                 ss_find_ci(h->value, "invoked for bounce)") >= 0;
         }

@@ -24,7 +24,7 @@ int ss_decode_yahoo(const ss_view *v, ss_bounce *out) {
                                        NULL};
     ss_str orig;
     ss_str body = pv_upto(v->text, ends, &orig);
-    long st = ss_find_ci(body, "unable to deliver your message to the following address");
+    long st = pv_find_ci_by(body, "unable to deliver your message to the following address", 'v');
     if (st < 0)
         return SS_DEC_NO;
     size_t pos = (size_t)st;
