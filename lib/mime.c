@@ -145,33 +145,50 @@ static const unsigned char name_char_tab[256] = {
 };
 static int valid_name_char(int c) { return name_char_tab[c & 0xFF]; }
 
+#if defined(__SSE2__)
+/* Bits of the 16 bytes at p that are not header name bytes: below 33 or
+ * above 127 (as a signed byte: less than 33), 127, or ':'. */
+static inline unsigned non_name_bits(const char *p) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(33)),
+                               _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(127)),
+                                            _mm_cmpeq_epi8(v, _mm_set1_epi8(':'))));
+    return (unsigned)_mm_movemask_epi8(bad);
+}
+
+/* The index of the lowest bit set in mask (not 0). */
+static inline size_t lowest_bit(unsigned mask) {
+#if defined(__GNUC__)
+    return (size_t)__builtin_ctz(mask);
+#else
+    size_t k = 0;
+    while (!(mask & 1u)) {
+        mask >>= 1;
+        k++;
+    }
+    return k;
+#endif
+}
+#endif
+
 /* Length of the run of header name bytes at the start of the line ls
  * (ll bytes without the LF; lf: ls[ll] is that LF). */
 static size_t name_len(const char *ls, size_t ll, int lf) {
     size_t k = 0;
 #if defined(__SSE2__)
-    /* 16 bytes at a time while they are inside the line: a byte is not a
-     * name byte when it is below 33 or above 127 (as a signed byte: less
-     * than 33), 127, or ':' */
-    const __m128i lo = _mm_set1_epi8(33), del = _mm_set1_epi8(127),
-                  colon = _mm_set1_epi8(':');
+    /* 16 bytes at a time while they are inside the line; the first block
+     * apart: most names end in it, and setting the loop up for each line
+     * costs more than that check */
+    if (ll >= 16) {
+        unsigned mask = non_name_bits(ls);
+        if (mask) /* the first non-name byte: the lowest bit set */
+            return lowest_bit(mask);
+        k = 16;
+    }
     while (ll - k >= 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(ls + k));
-        __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, lo),
-                                   _mm_or_si128(_mm_cmpeq_epi8(v, del),
-                                                _mm_cmpeq_epi8(v, colon)));
-        unsigned mask = (unsigned)_mm_movemask_epi8(bad);
-        if (mask) { /* the first non-name byte: the lowest bit set */
-#if defined(__GNUC__)
-            return k + (size_t)__builtin_ctz(mask);
-#else
-            while (!(mask & 1u)) {
-                mask >>= 1;
-                k++;
-            }
-            return k;
-#endif
-        }
+        unsigned mask = non_name_bits(ls + k);
+        if (mask)
+            return k + lowest_bit(mask);
         k += 16;
     }
 #endif
@@ -184,31 +201,32 @@ static size_t name_len(const char *ls, size_t ll, int lf) {
     return k;
 }
 
-#if defined(__SSE2__) && defined(__GNUC__)
-#define SS_LF_SCAN 1
-/* The first LF in p[0..n), or NULL: header lines are short, so an inline
- * scan (32 bytes a step) costs less than a memchr call for each. */
-static inline const char *line_end(const char *p, size_t n) {
-    const __m128i lf = _mm_set1_epi8('\n');
+/* The offset of the first LF in p[0..n), or n when there is none. */
+static inline size_t line_len(const char *p, size_t n) {
     size_t k = 0;
+#if defined(__SSE2__) && defined(__GNUC__)
+    /* header lines are short, so an inline scan (32 bytes a step) costs
+     * less than a memchr call for each */
+    const __m128i lf = _mm_set1_epi8('\n');
     for (; n - k >= 32; k += 32) {
         __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
         __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(p + k + 16));
         unsigned mask = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v0, lf)) |
                         (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v1, lf)) << 16;
         if (mask)
-            return p + k + (size_t)__builtin_ctz(mask);
+            return k + (size_t)__builtin_ctz(mask);
     }
     if (n - k >= 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
         unsigned mask = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf));
         if (mask)
-            return p + k + (size_t)__builtin_ctz(mask);
+            return k + (size_t)__builtin_ctz(mask);
         k += 16;
     }
-    return memchr(p + k, '\n', n - k);
-}
 #endif
+    const char *nl = memchr(p + k, '\n', n - k);
+    return nl ? (size_t)(nl - p) : n;
+}
 
 smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
                                ss_str block, ss_header **out, size_t *n,
@@ -233,13 +251,9 @@ smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
     int first = 1;
     while (i < len) {
         const char *ls = p + i;
-#if defined(SS_LF_SCAN)
-        const char *nl = line_end(ls, len - i);
-#else
-        const char *nl = memchr(ls, '\n', len - i);
-#endif
-        size_t ll = nl ? (size_t)(nl - ls) : len - i; /* without LF */
-        size_t next = nl ? i + ll + 1 : len;
+        size_t ll = line_len(ls, len - i); /* without LF */
+        int lf = ll < len - i;             /* ls[ll] is the LF */
+        size_t next = i + ll + (size_t)lf;
         if (ll == 0 || (ll == 1 && ls[0] == '\r')) {
             *body_off = next;
             break;
@@ -272,7 +286,7 @@ smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
             first = 0;
             continue;
         }
-        size_t k = name_len(ls, ll, nl != NULL);
+        size_t k = name_len(ls, ll, lf);
         size_t nlen = k;
         int colon = k < ll && ls[k] == ':'; /* "Name:", the usual case */
         if (!colon) {
@@ -546,12 +560,16 @@ static int plain_value(const char *p, size_t n) {
             unsigned bad = (unsigned)_mm_movemask_epi8(_mm_or_si128(
                 v, _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr))));
             unsigned e = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, eq));
-            unsigned q = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, qm));
-            if (bad || (e & (q >> 1)))
+            if (bad)
                 return 0;
-            /* a '=' last in the block, '?' first in the next */
-            if ((e & 0x8000u) && i + 16 < n && p[i + 16] == '?')
-                return 0;
+            if (e) { /* a '=': is a '?' next to it? */
+                unsigned q = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, qm));
+                if (e & (q >> 1))
+                    return 0;
+                /* a '=' last in the block, '?' first in the next */
+                if ((e & 0x8000u) && i + 16 < n && p[i + 16] == '?')
+                    return 0;
+            }
             i += 16;
             if (i >= n)
                 return 1;
@@ -708,7 +726,10 @@ static void header_params(ss_str value, const char *const *names,
         for (size_t q = 0; q < count; q++) {
             size_t plen = lens[q];
             const char *param = names[q];
+            /* first bytes that differ in more than bit 0x20 (the case
+             * of a letter) cannot match: a cheap way out for most names */
             if (out[q].ptr || n - i < plen + 1 ||
+                (plen && (((unsigned char)p[i] ^ (unsigned char)param[0]) & ~0x20u)) ||
                 !name_eq_ci(p + i, param, plen))
                 continue;
             size_t j = i + plen;
@@ -1022,16 +1043,19 @@ static ss_part *add_part(parse_ctx *c) {
         c->stop = 1;
         return NULL;
     }
-    if (ss_grow(m->arena, (void **)&m->parts, &c->cap, m->nparts + 1,
+    /* ss_grow only when the array is full (it does nothing else) */
+    if (m->nparts >= c->cap &&
+        ss_grow(m->arena, (void **)&m->parts, &c->cap, m->nparts + 1,
                 sizeof *m->parts)) {
         c->nomem = c->stop = 1;
         return NULL;
     }
-    ss_part *p = ss_calloc(m->arena, sizeof *p);
+    ss_part *p = ss_alloc(m->arena, sizeof *p);
     if (!p) {
         c->nomem = c->stop = 1;
         return NULL;
     }
+    memset(p, 0, sizeof *p); /* a constant size: inlined, unlike ss_calloc */
     m->parts[m->nparts++] = p;
     return p;
 }
@@ -1432,8 +1456,10 @@ ss_str ss_part_text(ss_message *m, ss_part *p) {
 
 /* ---------------- HTML to text ---------------- */
 
-static int tag_is(const char *t, size_t n, const char *name) {
-    size_t k = strlen(name);
+/* Does the tag text t (n bytes) start with name (k bytes, lower case),
+ * not followed by a letter?  Through tag_is, which passes the length of
+ * a literal name. */
+static int tag_is_n(const char *t, size_t n, const char *name, size_t k) {
     if (n < k)
         return 0;
     for (size_t i = 0; i < k; i++)
@@ -1441,6 +1467,7 @@ static int tag_is(const char *t, size_t n, const char *name) {
             return 0;
     return n == k || !ss_isalpha((unsigned char)t[k]);
 }
+#define tag_is(t, n, name) tag_is_n((t), (n), (name), sizeof(name) - 1)
 
 static size_t put_utf8(char *o, unsigned long cp) {
     if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
@@ -1474,13 +1501,41 @@ static const struct {
                 {"quot", "\""}, {"apos", "'"},  {"nbsp", " "},
                 {"copy", "\xC2\xA9"}, {"reg", "\xC2\xAE"}};
 
+/* Copy p[0..n) to o up to the first '<' or '&' (all of it when there is
+ * none); returns how many bytes were copied.  o has room for n bytes. */
+static size_t copy_text_run(char *o, const char *p, size_t n) {
+    size_t i = 0;
+#if defined(__SSE2__)
+    /* 16 bytes at a time, stored whole: only those before a stop count */
+    const __m128i lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&');
+    while (n - i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        _mm_storeu_si128((__m128i *)(void *)(o + i), v);
+        unsigned mask = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, amp)));
+        if (mask)
+            return i + lowest_bit(mask);
+        i += 16;
+    }
+#endif
+    for (; i < n && p[i] != '<' && p[i] != '&'; i++)
+        o[i] = p[i];
+    return i;
+}
+
 ss_str ss_html_to_text(ss_arena *a, ss_str s) {
     size_t n = s.ptr ? s.len : 0;
     char *o = ss_alloc(a, n + 1);
     if (!o)
         return s;
-    size_t w = 0;
+    size_t w = 0; /* w <= i: o + w has room for the n - i bytes left */
     for (size_t i = 0; i < n;) {
+        /* the text up to the next tag or entity, copied at once */
+        size_t run = copy_text_run(o + w, s.ptr + i, n - i);
+        w += run;
+        i += run;
+        if (i >= n)
+            break;
         char c = s.ptr[i];
         if (c == '<') {
             /* comment */
