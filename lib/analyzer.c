@@ -604,11 +604,16 @@ static const char *cstr_unfolded(ss_arena *a, ss_str s) {
         if (i == len)
             break;
 #endif
-        unsigned char c = (unsigned char)p[i];
-        if (!run && !is_fold_space(c)) {
-            hi |= c;
-            d[n++] = (char)c;
-            i++;
+        if (!run && !is_fold_space((unsigned char)p[i])) {
+            /* the bytes up to the next run of white space, one by one (a
+             * single space between two other bytes is copied as it is) */
+            do {
+                unsigned char c = (unsigned char)p[i++];
+                hi |= c;
+                d[n++] = (char)c;
+            } while (i < len && (!is_fold_space((unsigned char)p[i]) ||
+                                 (p[i] == ' ' && i + 1 < len &&
+                                  !is_fold_space((unsigned char)p[i + 1]))));
             continue;
         }
         /* a run of white space: one space, unless the byte before it was

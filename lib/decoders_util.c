@@ -8,6 +8,9 @@
 #include "decoder.h"
 
 #include <stdint.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 ss_fact *ss_bounce_add(ss_bounce *out) {
     size_t max = out->limits && out->limits->max_recipients
@@ -84,8 +87,15 @@ ss_str ss_find_address(ss_str s) {
         size_t i = (size_t)(at - s.ptr);
         size_t b = i, e = i + 1;
         const unsigned char *u = (const unsigned char *)s.ptr;
+        /* four bytes a step, then one by one */
+        while (b >= 4 && (addr_tab[u[b - 1]] & addr_tab[u[b - 2]] &
+                          addr_tab[u[b - 3]] & addr_tab[u[b - 4]]))
+            b -= 4;
         while (b > 0 && addr_tab[u[b - 1]])
             b--;
+        while (s.len - e >= 4 && (addr_tab[u[e]] & addr_tab[u[e + 1]] &
+                                  addr_tab[u[e + 2]] & addr_tab[u[e + 3]]))
+            e += 4;
         while (e < s.len && addr_tab[u[e]])
             e++;
         if (b == i || e == i + 1)
@@ -146,7 +156,7 @@ static const unsigned char type_stop[256] = {
 
 /* Value after "type;" as in "rfc822; user@example.org"; the type goes to
  * *type when wanted. */
-static ss_str after_type(ss_str v, ss_str *type) {
+static inline ss_str after_type(ss_str v, ss_str *type) {
     /* the first ';', ' ', '<' or '@' in the first 64 bytes: only a ';'
      * ends a type */
     const unsigned char *p = (const unsigned char *)v.ptr;
@@ -163,7 +173,8 @@ static ss_str after_type(ss_str v, ss_str *type) {
     return trim_ws(v);
 }
 
-/* One field line (possibly continued); name and raw value (folding kept). */
+/* One field line (possibly continued); name and raw value (folding kept;
+ * not set for F_OTHER). */
 typedef struct dsn_field {
     ss_str name, value;
     int id; /* F_* below */
@@ -296,6 +307,41 @@ static const unsigned char name_stop[256] = {
     [':'] = 1, [' '] = 1, ['\t'] = 1,
 };
 
+/* The offset of the first ':', ' ' or '\t' in p[0..len), or len; avail
+ * (>= len) bytes from p may be read. */
+static size_t name_end(const unsigned char *p, size_t len, size_t avail) {
+    size_t k = 0;
+#if defined(__SSE2__)
+    /* 16 bytes at a time while they can be read, up to the line's end */
+    const __m128i colon = _mm_set1_epi8(':'), sp = _mm_set1_epi8(' '),
+                  tab = _mm_set1_epi8('\t');
+    while (k < len && avail - k >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
+        unsigned mask = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, colon),
+                                      _mm_cmpeq_epi8(v, sp)),
+                         _mm_cmpeq_epi8(v, tab)));
+        if (mask) {
+#if defined(__GNUC__)
+            k += (size_t)__builtin_ctz(mask);
+#else
+            while (!(mask & 1u)) {
+                mask >>= 1;
+                k++;
+            }
+#endif
+            return k < len ? k : len;
+        }
+        k += 16;
+    }
+    if (k >= len)
+        return len;
+#endif
+    while (k < len && !name_stop[p[k]])
+        k++;
+    return k;
+}
+
 /* Read the next field starting at *pos; blank lines end a group (returns
  * 2). Returns 1 for a field, 0 at the end of text, 3 for a line that is
  * not a field (skipped). */
@@ -317,8 +363,7 @@ static int next_field(ss_str t, size_t *pos, dsn_field *f) {
         /* One pass to the first ':', ' ' or '\t': "Name:" or "Name :
          * value"; a line that has no colon, or other spaces before its
          * colon, is not a field. */
-        while (ci < line.len && !name_stop[lp[ci]])
-            ci++;
+        ci = name_end(lp, line.len, (size_t)(t.ptr + t.len - line.ptr));
         if (ci == 0 || ci == line.len)
             return 3;
         if (lp[ci] != ':') {
@@ -354,6 +399,8 @@ static int next_field(ss_str t, size_t *pos, dsn_field *f) {
         break;
     }
     (void)start;
+    if (id == F_OTHER) /* ss_dsn_parse keeps no other field's value */
+        return 1;
     size_t vend = end;
     if (vend > vstart && t.ptr[vend - 1] == '\n')
         vend--;
@@ -366,11 +413,13 @@ static int next_field(ss_str t, size_t *pos, dsn_field *f) {
 typedef struct dsn_group {
     ss_str recipient, alias, action, status, remote, diag, diag_type, date,
         actual;
-    int any;
+    int any; /* a field was set since the last flush (else all is zero) */
 } dsn_group;
 
 static size_t flush_group(dsn_group *g, ss_str reporting, ss_bounce *out) {
     size_t added = 0;
+    if (!g->any)
+        return 0;
     if (!g->recipient.len && !g->alias.len && g->actual.len)
         g->recipient = g->actual;
     if (g->recipient.len || g->alias.len) {
@@ -446,6 +495,8 @@ size_t ss_dsn_parse(ss_str t, ss_bounce *out) {
         default:
             break;
         }
+        if (f.id != F_OTHER && f.id != F_REPORTING)
+            g.any = 1;
     }
     added += flush_group(&g, reporting, out);
     return added;

@@ -54,7 +54,7 @@
 /* ------------------------------------------------------------------ */
 
 /* 1-3 digits without a leading zero (a lone 0 is fine). */
-static int scan_num(const char *p, size_t len, size_t *i, int *val) {
+static inline int scan_num(const char *p, size_t len, size_t *i, int *val) {
     size_t start = *i, n = 0;
     int v = 0;
     while (*i < len && n < 4 && ss_isdigit((unsigned char)p[*i])) {
@@ -614,9 +614,14 @@ static int free_code(const char *b, size_t fs, size_t p, size_t e) {
 static size_t lead_status(const char *b, size_t p, size_t e,
                           smtpstatus_status *st, unsigned *w) {
     size_t n = 0, i;
-    if (p >= e || smtpstatus_status_parse(b + p, e - p, st, &n) !=
-                      SMTPSTATUS_OK)
+    /* status_scan, as smtpstatus_status_parse without its check of the
+     * byte after the status: a digit or '.' there fails below too */
+    if (p >= e)
         return 0;
+    if (!status_scan(b + p, e - p, st, &n)) {
+        st->klass = st->subject = st->detail = 0;
+        return 0;
+    }
     i = p + n;
     if (i == e || is_ws((unsigned char)b[i]))
         return i;
