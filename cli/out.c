@@ -250,13 +250,14 @@ static const unsigned char json_cls[256] = {
 /* Bit i of the result is set when byte i of v is not plain. */
 static int json_special_mask(__m128i v)
 {
-    /* the compare is signed: bytes >= 0x80 are negative, so below 0x20 */
-    __m128i lo = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
-    __m128i del = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F));
+    /* One signed compare of v + 1 (wrapping) with 0x21 finds the bytes
+     * below 0x20 (v + 1 is 0x01..0x20), 0x7F (v + 1 is 0x80, negative) and
+     * those >= 0x80 (v + 1 is negative, or 0x00 for 0xFF). */
+    __m128i lo = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(1)),
+                                _mm_set1_epi8(0x21));
     __m128i q = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x22));
     __m128i bs = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x5C));
-    return _mm_movemask_epi8(
-        _mm_or_si128(_mm_or_si128(lo, del), _mm_or_si128(q, bs)));
+    return _mm_movemask_epi8(_mm_or_si128(lo, _mm_or_si128(q, bs)));
 }
 
 /* Nonzero iff the eight bytes of w are all plain. */
@@ -331,12 +332,37 @@ static char *json_esc(char *o, const unsigned char *p, size_t *ip,
     size_t i = *ip;
     while (i < stop) {
         unsigned char c;
-        /* runs of plain bytes sixteen or eight at a time */
+#if defined(__SSE2__) && !defined(OUT_NO_SSE2)
+        /* runs of plain bytes sixteen at a time, up to the first byte that
+         * is not plain: all sixteen are stored (there is room, as for 6
+         * bytes per input byte), those from that byte on are written again */
+        while (stop - i >= 16) {
+            __m128i v =
+                _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            int m = json_special_mask(v);
+            _mm_storeu_si128((__m128i *)(void *)o, v);
+            if (m == 0) {
+                o += 16;
+                i += 16;
+                continue;
+            }
+            m = first_bit((unsigned)m);
+            o += m;
+            i += (size_t)m;
+            break;
+        }
+        if (stop - i >= 16)
+            goto special; /* p[i] is not plain */
+#else
+        /* runs of plain bytes sixteen at a time */
         while (stop - i >= 16 && json_plain16(p + i)) {
             memcpy(o, p + i, 16);
             o += 16;
             i += 16;
         }
+#endif
+        /* fewer than sixteen bytes left (or, without SSE2, a block that is
+         * not all plain) */
         if (stop - i >= 8 && json_plain8(p + i)) {
             memcpy(o, p + i, 8);
             o += 8;
@@ -374,6 +400,9 @@ static char *json_esc(char *o, const unsigned char *p, size_t *ip,
             *o++ = (char)p[i++];
         if (i >= stop)
             break;
+#if defined(__SSE2__) && !defined(OUT_NO_SSE2)
+    special:
+#endif
         c = p[i];
         switch (json_cls[c]) {
         case 1:
