@@ -2,8 +2,10 @@
  * cmd_bounce.c - "smtpstatus bounce": analyzes bounce mail through the
  * public analyzer API and writes one record per recipient as JSON Lines,
  * a JSON array, CSV, a table for people or sisimai-compatible JSON.  With
- * -j N it reads messages with the reader API and spreads them over N
- * worker threads (one analyzer each), keeping the output in input order.
+ * -j N it spreads the work over N worker threads (one analyzer and one
+ * reader each), keeping the output in input order: folders are walked
+ * with the reader API and their files handed out by path; standard input
+ * and big files are read into batches of messages.
  * It does no MIME or bounce parsing itself.
  */
 #ifndef _POSIX_C_SOURCE
@@ -664,13 +666,26 @@ static int on_record(const smtpstatus_record *r, void *user)
 /* A batch also goes when the reader's problems in it reach this size (a
  * long run of files that cannot be read). */
 #define BATCH_ERR_BYTES ((size_t)64 << 10)
+/* Files of a folder are handed out by path, this many to a batch: the
+ * worker opens, reads and analyzes them (the system calls of reading many
+ * small files would bound a main thread that read them all).  A top-level
+ * file of at least BATCH_BYTES, and standard input, are read by the main
+ * thread as before, so that one big mbox is still spread over the
+ * workers. */
+#define BATCH_FILES 128
+
+enum { I_MSG, I_FILE, I_TOPFILE }; /* what a batch item is */
 
 typedef struct msgref {
+    int kind;         /* I_MSG: a message read by the main thread; I_FILE,
+                         I_TOPFILE: a file of a walk / a top-level file, for
+                         the worker to read */
     size_t off, len;  /* the message in job.data */
-    size_t src;       /* its NUL-terminated source name in job.data */
+    size_t src;       /* its NUL-terminated source name (or the file's
+                         path) in job.data */
     size_t number;
     unsigned warnings;
-    size_t err_end;   /* the reader's problems up to this message's end */
+    size_t err_end;   /* the reader's problems up to this item */
 } msgref;
 
 typedef struct job {
@@ -679,6 +694,7 @@ typedef struct job {
     size_t len, cap;
     msgref *m;
     size_t n, mcap;
+    size_t nfiles; /* items that are files */
     obuf err; /* the reader's problems met while filling the batch */
 } job;
 
@@ -710,10 +726,9 @@ static int job_put(job *j, const char *s, size_t n)
     return 0;
 }
 
-/* Add one message (and its source name) to the batch. */
-static int job_add(job *j, const smtpstatus_message *msg, const char *source)
+/* Make room for one more item; 0 ok, -1 out of memory. */
+static int job_room(job *j)
 {
-    msgref r;
     if (j->n == j->mcap) {
         size_t nc = j->mcap ? j->mcap * 2 : 64;
         msgref *m = realloc(j->m, nc * sizeof *m);
@@ -722,6 +737,16 @@ static int job_add(job *j, const smtpstatus_message *msg, const char *source)
         j->m = m;
         j->mcap = nc;
     }
+    return 0;
+}
+
+/* Add one message (and its source name) to the batch. */
+static int job_add(job *j, const smtpstatus_message *msg, const char *source)
+{
+    msgref r;
+    if (job_room(j))
+        return -1;
+    r.kind = I_MSG;
     r.off = j->len;
     r.len = msg->len;
     if (job_put(j, msg->data ? msg->data : "", msg->len))
@@ -736,11 +761,29 @@ static int job_add(job *j, const smtpstatus_message *msg, const char *source)
     return 0;
 }
 
+/* Add a file for the worker to read (kind I_FILE or I_TOPFILE). */
+static int job_add_file(job *j, const char *path, int kind)
+{
+    msgref r;
+    memset(&r, 0, sizeof r);
+    if (job_room(j))
+        return -1;
+    r.kind = kind;
+    r.src = j->len;
+    if (job_put(j, path, strlen(path) + 1))
+        return -1;
+    r.err_end = j->err.len;
+    j->m[j->n++] = r;
+    j->nfiles++;
+    return 0;
+}
+
 typedef struct slot {
     int ready;
     obuf buf;
     obuf err; /* the batch's problems, reader's and analyzer's, in order */
     size_t records;
+    size_t messages; /* read by the worker (the batch's files) */
 } slot;
 
 /* Batch and output buffers are handed back for reuse rather than freed:
@@ -769,7 +812,7 @@ typedef struct pool {
 static void spare_job_put(pool *p, job *j)
 {
     if (p->nspare_job < SPARES) {
-        j->len = j->n = 0;
+        j->len = j->n = j->nfiles = 0;
         ob_reset(&j->err);
         p->spare_job[p->nspare_job++] = *j;
         memset(j, 0, sizeof *j);
@@ -794,7 +837,51 @@ typedef struct worker {
     pthread_t tid;
     int started;
     obuf err; /* the problems of the batch being analyzed */
+    smtpstatus_reader *rd; /* reads the batches' files, one by one */
+    size_t messages, failed; /* read from files; files' reader problems */
 } worker;
+
+/* Read and analyze a file handed out by the walk, as the sequential run
+ * does (its messages all here, in order): the reader's problems go in
+ * order with the analyzer's, and a top-level file without a message
+ * (and without a problem) is said. */
+static void analyze_file(worker *wk, const char *path, int kind)
+{
+    size_t msgs = 0, fails = wk->failed;
+    /* opened as a folder entry: one that cannot be is said by next() */
+    smtpstatus_rc rc = smtpstatus_reader_reopen(wk->rd, path);
+    if (rc != SMTPSTATUS_OK) {
+        wk->failed++;
+        on_problem(path, "cannot open: out of memory", &wk->ctx);
+        return;
+    }
+    for (;;) {
+        smtpstatus_message msg;
+        const char *what = NULL;
+        memset(&msg, 0, sizeof msg);
+        rc = smtpstatus_reader_next(wk->rd, &msg, &what);
+        if (rc == SMTPSTATUS_ENOTFOUND)
+            break;
+        if (rc != SMTPSTATUS_OK) {
+            wk->failed++;
+            on_problem(msg.source ? msg.source : path,
+                       what ? what : smtpstatus_strerror(rc), &wk->ctx);
+            if (rc == SMTPSTATUS_ENOMEM || rc == SMTPSTATUS_EINVAL)
+                break;
+            continue;
+        }
+        msgs++;
+        smtpstatus_analyze_read(wk->ctx.an, &msg, on_record, &wk->ctx);
+    }
+    wk->messages += msgs;
+    if (kind == I_TOPFILE && msgs == 0 && wk->failed == fails) {
+        struct stat st;
+        if (stat(path, &st) == 0 && !S_ISDIR(st.st_mode)) {
+            wk->failed++;
+            on_problem(path, "no message in it (empty file)", &wk->ctx);
+        }
+    }
+}
 
 static void *worker_main(void *arg)
 {
@@ -821,7 +908,7 @@ static void *worker_main(void *arg)
             pthread_cond_signal(&p->main_cv); /* room in the queue */
         pthread_mutex_unlock(&p->m);
 
-        size_t seq = j.seq, eoff = 0;
+        size_t seq = j.seq, eoff = 0, msgs0 = wk->messages;
         wk->ctx.records = 0;
         ob_reset(&wk->err);
         if (j.err.failed)
@@ -834,6 +921,10 @@ static void *worker_main(void *arg)
                 eoff = j.m[k].err_end;
             }
             smtpstatus_message msg;
+            if (j.m[k].kind != I_MSG) {
+                analyze_file(wk, j.data + j.m[k].src, j.m[k].kind);
+                continue;
+            }
             msg.data = j.data + j.m[k].off;
             msg.len = j.m[k].len;
             msg.source = j.data + j.m[k].src;
@@ -853,6 +944,7 @@ static void *worker_main(void *arg)
             wk->err = t;
         }
         s->records = wk->ctx.records;
+        s->messages = wk->messages - msgs0;
         s->ready = 1;
         if (p->main_waiting)
             pthread_cond_signal(&p->main_cv); /* a result to write */
@@ -886,6 +978,7 @@ static void flush_ready(pool *p, shared *sh)
         b = s->buf;
         e = s->err;
         sh->records += s->records;
+        sh->messages += s->messages;
         s->ready = 0;
         ob_init(&s->buf);
         ob_init(&s->err);
@@ -938,6 +1031,48 @@ static void push_job(pool *p, shared *sh, job *cur, size_t *seq)
     pthread_mutex_unlock(&p->m);
 }
 
+/* Walk a path, handing its regular files to the workers by path, in walk
+ * order, BATCH_FILES to a batch; the walk's problems (a path that cannot
+ * be opened, a FIFO, ...) go with the batch being filled.  path itself,
+ * when it is a regular file, is a top-level file (said when empty). */
+static void walk_files(pool *p, shared *sh, smtpstatus_reader *rd,
+                       const char *path, job *cur, size_t *seq,
+                       smtpstatus_stats *total, wctx *mainctx)
+{
+    for (;;) {
+        const char *fp = NULL, *what = NULL;
+        smtpstatus_rc rc = smtpstatus_reader_next_path(rd, &fp, &what);
+        if (rc == SMTPSTATUS_ENOTFOUND)
+            break;
+        if (rc != SMTPSTATUS_OK) {
+            total->failed++;
+            on_problem(fp ? fp : path, what ? what : smtpstatus_strerror(rc),
+                       mainctx);
+            if (rc == SMTPSTATUS_ENOMEM || rc == SMTPSTATUS_EINVAL)
+                break;
+            if (cur->err.len >= BATCH_ERR_BYTES)
+                push_job(p, sh, cur, seq);
+            continue;
+        }
+        /* only the top path itself is handed out as it was given */
+        if (job_add_file(cur, fp,
+                         strcmp(fp, path) == 0 ? I_TOPFILE : I_FILE)) {
+            total->failed++;
+            on_problem(fp, "out of memory", mainctx);
+            continue;
+        }
+        if (cur->nfiles >= BATCH_FILES || cur->n >= BATCH_MESSAGES ||
+            cur->len >= BATCH_BYTES || cur->err.len >= BATCH_ERR_BYTES)
+            push_job(p, sh, cur, seq);
+        if (sh->o->progress && now() - sh->last_progress >= 0.5) {
+            fflush(stdout);
+            show_progress(sh, sh->messages, sh->records, 0);
+        }
+        if (sh->write_failed)
+            break;
+    }
+}
+
 static int run_parallel(shared *sh, char **paths, size_t npaths,
                         smtpstatus_stats *total)
 {
@@ -978,7 +1113,8 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
         wk[i].ctx.sh = sh;
         wk[i].ctx.gather = &wk[i].err;
         wk[i].ctx.an = smtpstatus_analyzer_new(&o->an);
-        if (!wk[i].ctx.an) {
+        wk[i].rd = smtpstatus_reader_open(NULL, &o->an.limits, NULL);
+        if (!wk[i].ctx.an || !wk[i].rd) {
             fprintf(stderr, "smtpstatus: bounce: out of memory\n");
             failed = 1;
             break;
@@ -994,6 +1130,13 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
 
     for (i = 0; i < npaths && !failed && !sh->write_failed; i++) {
         smtpstatus_rc rc = SMTPSTATUS_OK;
+        struct stat ist;
+        /* standard input and a big file are read here, their messages
+         * spread over the workers; folders (and small files) are walked
+         * here and their files handed out by path (walk_files) */
+        int by_path = strcmp(paths[i], "-") != 0 &&
+                      !(stat(paths[i], &ist) == 0 && S_ISREG(ist.st_mode) &&
+                        (unsigned long long)ist.st_size >= BATCH_BYTES);
         smtpstatus_reader *rd = smtpstatus_reader_open(paths[i],
                                                        &o->an.limits, &rc);
         total->inputs++;
@@ -1008,7 +1151,13 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
                 push_job(&p, sh, &cur, &seq);
             continue;
         }
-        size_t msgs_before = sh->messages, fails_before = total->failed;
+        if (by_path) {
+            walk_files(&p, sh, rd, paths[i], &cur, &seq, total, &mainctx);
+            smtpstatus_reader_close(rd);
+            continue;
+        }
+        /* (sh->messages also grows by the files workers read) */
+        size_t nread = 0, fails_before = total->failed;
         for (;;) {
             smtpstatus_message msg;
             const char *what = NULL;
@@ -1032,6 +1181,7 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
                 continue;
             }
             sh->messages++;
+            nread++;
             if (cur.n >= BATCH_MESSAGES || cur.len >= BATCH_BYTES ||
                 cur.err.len >= BATCH_ERR_BYTES)
                 push_job(&p, sh, &cur, &seq);
@@ -1045,7 +1195,7 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
         smtpstatus_reader_close(rd);
         /* a file that holds no message is said, not dropped (as the
          * library's smtpstatus_analyze_path does) */
-        if (sh->messages == msgs_before && total->failed == fails_before) {
+        if (nread == 0 && total->failed == fails_before) {
             struct stat st;
             if (strcmp(paths[i], "-") == 0 ||
                 (stat(paths[i], &st) == 0 && !S_ISDIR(st.st_mode))) {
@@ -1088,6 +1238,8 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
             total->bytes += st.bytes;
             smtpstatus_analyzer_free(wk[i].ctx.an);
         }
+        total->failed += wk[i].failed;
+        smtpstatus_reader_close(wk[i].rd);
         ob_free(&wk[i].err);
     }
     /* anything left in the queue when starting threads failed */

@@ -545,7 +545,9 @@ SMTPSTATUS_API smtpstatus_rc smtpstatus_analyze_fd(smtpstatus_analyzer *an,
  * can spread messages over threads (one analyzer per thread). */
 typedef struct smtpstatus_reader smtpstatus_reader;
 
-/* Open a path; NULL with *rc set on failure (EIO: cannot open). */
+/* Open a path; NULL with *rc set on failure (EIO: cannot open).  A NULL
+ * path makes a reader with nothing to read (smtpstatus_reader_next()
+ * gives SMTPSTATUS_ENOTFOUND) until smtpstatus_reader_reopen(). */
 SMTPSTATUS_API smtpstatus_reader *
 smtpstatus_reader_open(const char *path, const smtpstatus_limits *limits,
                        smtpstatus_rc *rc);
@@ -570,6 +572,34 @@ SMTPSTATUS_API smtpstatus_rc smtpstatus_reader_next(smtpstatus_reader *r,
                                                     smtpstatus_message *msg,
                                                     const char **what);
 SMTPSTATUS_API void smtpstatus_reader_close(smtpstatus_reader *r);
+
+/* Walk without reading, to hand whole files to threads: the path of the
+ * next regular file of the walk (*path, valid until the next call on r),
+ * in the order smtpstatus_reader_next() would read them;
+ * SMTPSTATUS_ENOTFOUND at the end, or an error for the current input as
+ * smtpstatus_reader_next() gives it (*what says what failed, *path names
+ * where; the walk goes on on the next call): a path that cannot be
+ * stat()ed, that is neither a regular file nor a directory, a directory
+ * that cannot be opened or nests too deep.  Files are neither opened nor
+ * read (a folder entry that readdir() says is a regular file is not even
+ * stat()ed), so empty and unreadable files are handed out too: reading
+ * them (smtpstatus_reader_reopen()) says so, as smtpstatus_reader_next()
+ * would.  SMTPSTATUS_EINVAL for a reader of a descriptor or "-", and
+ * while smtpstatus_reader_next() is in the middle of a file. */
+SMTPSTATUS_API smtpstatus_rc smtpstatus_reader_next_path(smtpstatus_reader *r,
+                                                         const char **path,
+                                                         const char **what);
+/* Make r read path from the start, as a reader smtpstatus_reader_open()
+ * made for path would, keeping r's buffers (a thread reading the files
+ * smtpstatus_reader_next_path() handed out, one after another: r may be
+ * made with a NULL path for that); what r was reading or walking is
+ * dropped.  Unlike smtpstatus_reader_open(), the path is opened before it
+ * is looked at (O_NONBLOCK, as the walk opens a folder entry), and one
+ * that cannot be opened is said by the next smtpstatus_reader_next()
+ * ("cannot open: ...").  SMTPSTATUS_OK, or SMTPSTATUS_ENOMEM /
+ * SMTPSTATUS_EINVAL (then r is as it was). */
+SMTPSTATUS_API smtpstatus_rc smtpstatus_reader_reopen(smtpstatus_reader *r,
+                                                      const char *path);
 
 /* Analyze a message a reader handed out, as smtpstatus_analyze_path does:
  * like smtpstatus_analyze_message, and what the reader found (msg->warnings:

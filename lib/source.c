@@ -30,9 +30,12 @@
  * directory is walked) without a stat() first, so that a small message
  * costs open, fstat, read and close; other entries (d_type unknown,
  * symbolic links, directories) are stat()ed by path.  Paths that are
- * neither regular files nor directories are skipped with an error.  It
- * does not parse MIME and does not look at the content beyond the mbox
- * framing.
+ * neither regular files nor directories are skipped with an error.
+ * smtpstatus_reader_next_path() walks the same way without opening the
+ * files (for a program that hands files to threads), and
+ * smtpstatus_reader_reopen() points a reader, buffers kept, at such a
+ * file, opened as a folder entry is.  It does not parse MIME and does not
+ * look at the content beyond the mbox framing.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -94,6 +97,7 @@ struct smtpstatus_reader {
     char *top;
     int top_fd; /* -1 unless reading a caller's descriptor */
     int top_done;
+    int top_entry; /* set by reopen: open the top path as a folder entry */
     /* directory walk */
     dir_frame frames[SS_MAX_DIR_DEPTH];
     size_t nframes;
@@ -189,10 +193,11 @@ smtpstatus_reader *smtpstatus_reader_open(const char *path,
                                           smtpstatus_rc *rc) {
     if (rc)
         *rc = SMTPSTATUS_OK;
-    if (!path) {
-        if (rc)
-            *rc = SMTPSTATUS_EINVAL;
-        return NULL;
+    if (!path) { /* nothing to read until smtpstatus_reader_reopen() */
+        smtpstatus_reader *r = reader_new(limits, rc);
+        if (r)
+            r->top_done = 1;
+        return r;
     }
     if (strcmp(path, "-") == 0)
         return smtpstatus_reader_open_fd(0, "-", limits, rc);
@@ -295,6 +300,7 @@ static int set_source(smtpstatus_reader *r, const char *path, size_t n,
     return 0;
 }
 
+/* msg may be NULL (smtpstatus_reader_next_path: the caller has the path). */
 static smtpstatus_rc fail(smtpstatus_reader *r, const char *path,
                           smtpstatus_message *msg, const char **what,
                           const char *doing, int err) {
@@ -302,11 +308,13 @@ static smtpstatus_rc fail(smtpstatus_reader *r, const char *path,
         snprintf(r->what, sizeof r->what, "%s: %s", doing, strerror(err));
     else
         snprintf(r->what, sizeof r->what, "%s", doing);
-    memset(msg, 0, sizeof *msg);
-    if (set_source(r, path, 0, 0) == 0)
-        msg->source = r->src;
-    else
-        msg->source = "";
+    if (msg) {
+        memset(msg, 0, sizeof *msg);
+        if (set_source(r, path, 0, 0) == 0)
+            msg->source = r->src;
+        else
+            msg->source = "";
+    }
     if (what)
         *what = r->what;
     return SMTPSTATUS_EIO;
@@ -1155,10 +1163,10 @@ static int path_set(smtpstatus_reader *r, const char *dir, const char *name) {
     return 0;
 }
 
-/* Open r->path, found in a walk (or the top path).  Returns OK when a
- * file became current or a directory was pushed, ENOTFOUND when there was
- * nothing to read (empty file, already seen directory), or an error. */
-static smtpstatus_rc open_path(smtpstatus_reader *r, smtpstatus_message *msg,
+/* stat() r->path, found in a walk (or the top path): OK when it is a
+ * regular file, ENOTFOUND when it is a directory (pushed, or already
+ * seen), or an error (msg may be NULL: see fail). */
+static smtpstatus_rc stat_path(smtpstatus_reader *r, smtpstatus_message *msg,
                                const char **what) {
     const char *path = r->path;
     struct stat st;
@@ -1179,6 +1187,18 @@ static smtpstatus_rc open_path(smtpstatus_reader *r, smtpstatus_message *msg,
     if (!S_ISREG(st.st_mode))
         return fail(r, path, msg, what,
                     "not a regular file or directory, skipped", 0);
+    return SMTPSTATUS_OK;
+}
+
+/* Open r->path, found in a walk (or the top path).  Returns OK when a
+ * file became current or a directory was pushed, ENOTFOUND when there was
+ * nothing to read (empty file, already seen directory), or an error. */
+static smtpstatus_rc open_path(smtpstatus_reader *r, smtpstatus_message *msg,
+                               const char **what) {
+    const char *path = r->path;
+    smtpstatus_rc rc = stat_path(r, msg, what);
+    if (rc != SMTPSTATUS_OK)
+        return rc;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return fail(r, path, msg, what, "cannot open", errno);
@@ -1202,6 +1222,26 @@ static smtpstatus_rc open_entry(smtpstatus_reader *r, int dfd,
     }
     r->nonblock = 1;
     return file_start(r, fd, 1, &st, msg, what);
+}
+
+/* Open the path reopen() was given, as a folder entry (open_entry).  A
+ * long one is opened in its directory, as the walk that found it opened
+ * it: the whole path may be too long for open() when its directory's path
+ * is not. */
+static smtpstatus_rc open_top_entry(smtpstatus_reader *r,
+                                    smtpstatus_message *msg,
+                                    const char **what) {
+    char *slash = strrchr(r->path, '/');
+    if (!slash || slash == r->path || strlen(r->path) < 1024)
+        return open_entry(r, AT_FDCWD, r->path, msg, what);
+    *slash = '\0';
+    int dfd = open(r->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    *slash = '/';
+    if (dfd < 0)
+        return open_entry(r, AT_FDCWD, r->path, msg, what);
+    smtpstatus_rc rc = open_entry(r, dfd, slash + 1, msg, what);
+    close(dfd);
+    return rc;
 }
 
 smtpstatus_rc smtpstatus_reader_next(smtpstatus_reader *r,
@@ -1234,6 +1274,8 @@ smtpstatus_rc smtpstatus_reader_next(smtpstatus_reader *r,
             smtpstatus_rc rc;
             if (r->top_fd >= 0)
                 rc = file_start(r, r->top_fd, 0, NULL, msg, what);
+            else if (r->top_entry) /* smtpstatus_reader_reopen */
+                rc = open_top_entry(r, msg, what);
             else
                 rc = open_path(r, msg, what);
             if (rc != SMTPSTATUS_OK && rc != SMTPSTATUS_ENOTFOUND)
@@ -1257,6 +1299,69 @@ smtpstatus_rc smtpstatus_reader_next(smtpstatus_reader *r,
         if (rc != SMTPSTATUS_OK && rc != SMTPSTATUS_ENOTFOUND)
             return rc;
     }
+}
+
+smtpstatus_rc smtpstatus_reader_next_path(smtpstatus_reader *r,
+                                          const char **path,
+                                          const char **what) {
+    if (what)
+        *what = NULL;
+    if (path)
+        *path = NULL;
+    if (!r || !path || r->top_fd >= 0 || r->mode != M_NONE ||
+        r->buf_borrowed)
+        return SMTPSTATUS_EINVAL; /* no path to walk, or a file begun */
+    /* each round stats a path or leaves a directory: bounded by the walk */
+    for (;;) {
+        smtpstatus_rc rc;
+        if (!r->top_done) {
+            r->top_done = 1;
+            if (path_set(r, r->top, NULL))
+                return SMTPSTATUS_ENOMEM;
+            rc = stat_path(r, NULL, what);
+        } else {
+            if (r->nframes == 0)
+                return SMTPSTATUS_ENOTFOUND;
+            dir_frame *f = &r->frames[r->nframes - 1];
+            if (f->i >= f->n) {
+                frame_free(f);
+                r->nframes--;
+                continue;
+            }
+            const char *name = f->names[f->i++];
+            if (path_set(r, f->path, name))
+                return SMTPSTATUS_ENOMEM;
+            /* readdir() said so: hand it out unseen, as next() would
+             * open it unseen */
+            rc = name[-1] == E_REG ? SMTPSTATUS_OK : stat_path(r, NULL, what);
+        }
+        if (rc == SMTPSTATUS_ENOMEM)
+            return rc;
+        if (rc != SMTPSTATUS_ENOTFOUND) {
+            *path = r->path; /* the file, or where the error is */
+            return rc;
+        }
+    }
+}
+
+smtpstatus_rc smtpstatus_reader_reopen(smtpstatus_reader *r,
+                                       const char *path) {
+    if (!r || !path || r->buf_borrowed)
+        return SMTPSTATUS_EINVAL;
+    int fd = strcmp(path, "-") == 0 ? 0 : -1;
+    char *top = dupstr(path);
+    if (!top)
+        return SMTPSTATUS_ENOMEM;
+    file_close(r);
+    while (r->nframes)
+        frame_free(&r->frames[--r->nframes]);
+    r->nvisited = 0;
+    free(r->top);
+    r->top = top;
+    r->top_fd = fd;
+    r->top_done = 0;
+    r->top_entry = fd < 0;
+    return SMTPSTATUS_OK;
 }
 
 void smtpstatus_reader_close(smtpstatus_reader *r) {

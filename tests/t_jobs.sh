@@ -17,11 +17,16 @@ ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
 
 folder="$src/tests/fixtures/decoders"
-# an mbox of every decoder fixture, 8 times over (the benchmark's writer)
+# an mbox of every decoder fixture, 16 times over (the benchmark's
+# writer): over 1 MiB, so that -j N reads it in the main thread and spreads
+# its messages over the workers (a smaller file goes to one worker whole)
 emls=("$folder"/*.eml)
 python3 "$src/bench/make_mbox.py" "$tmp/all.mbox" \
     "${emls[@]}" "${emls[@]}" "${emls[@]}" "${emls[@]}" \
+    "${emls[@]}" "${emls[@]}" "${emls[@]}" "${emls[@]}" \
+    "${emls[@]}" "${emls[@]}" "${emls[@]}" "${emls[@]}" \
     "${emls[@]}" "${emls[@]}" "${emls[@]}" "${emls[@]}" >/dev/null
+[ "$(stat -c %s "$tmp/all.mbox")" -ge 1048576 ] || echo "note: all.mbox is under 1 MiB"
 
 for input in "$folder" "$tmp/all.mbox"; do
     for fmt in jsonl csv sisimai; do
@@ -84,5 +89,96 @@ for j in 2 3 8; do
         ok
     fi
 done
+
+# Files of a folder walk are read by the workers (the main thread hands
+# out their paths): a tree with nested folders, a Maildir, an mbox, a FIFO
+# and a socket, empty files, symbolic links to a directory seen twice and
+# looping, links that cannot be followed, files over --max-message-size,
+# nesting too deep; at top level too, with a missing path, standard input,
+# a top-level empty file and FIFO.  Same stdout, stderr (problem lines in
+# order; --stats without its timing) and exit status as -j 1, with and
+# without -q.
+tree="$tmp/tree"
+mkdir -p "$tree/a/b/c" "$tree/md/cur" "$tree/md/new" "$tree/md/tmp" "$tree/z"
+n=0
+for f in "${emls[@]}"; do
+    n=$((n + 1))
+    case $((n % 6)) in
+        0) d="$tree" ;; 1) d="$tree/a" ;; 2) d="$tree/a/b" ;; 3) d="$tree/a/b/c" ;;
+        4) d="$tree/md/new" ;; *) d="$tree/z" ;;
+    esac
+    cp "$f" "$d/$(printf '%03d' $n).eml"
+done
+cp "${emls[0]}" "$tree/md/tmp/skipped.eml"
+cp "${emls[1]}" "$tree/md/cur/1.eml:2,S"
+python3 "$src/bench/make_mbox.py" "$tree/a/inner.mbox" "${emls[@]:0:20}" >/dev/null
+: >"$tree/a/b/empty.eml"
+: >"$tree/000-empty.eml"
+mkfifo "$tree/a/fifo"
+python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$tree/z/sock" 2>/dev/null
+ln -s .. "$tree/a/b/c/up"             # a directory seen again (a loop)
+ln -s ../a "$tree/z/again"            # a directory seen twice
+ln -s "$tree/a/b/c/003.eml" "$tree/z/link.eml"
+ln -s nowhere "$tree/z/dangling.eml"  # cannot open: No such file
+ln -s self.eml "$tree/z/self.eml"     # cannot open: Too many levels
+if [ "$(id -u)" != 0 ]; then          # root reads it anyway
+    cp "${emls[2]}" "$tree/z/noperm.eml"; chmod 000 "$tree/z/noperm.eml"
+fi
+deep="$tree/deep"; for k in $(seq 70); do deep="$deep/d"; done
+mkdir -p "$deep"; cp "${emls[3]}" "$deep/x.eml"
+# a file whose whole path is too long for open() (its folder's is not)
+long="$tree/long"; n200=$(printf 'n%.0s' $(seq 200))
+for k in $(seq 19); do long="$long/$n200"; done
+mkdir -p "$long" && python3 -c '
+import os, sys
+d = os.open(sys.argv[1], os.O_RDONLY)
+f = os.open("f" * 250, os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=d)
+os.write(f, open(sys.argv[2], "rb").read())' "$long" "${emls[4]}"
+: >"$tmp/top-empty.eml"
+mkfifo "$tmp/top-fifo"
+ln -s "$tree/a" "$tmp/top-link"
+tops=("$tree" "$tmp/missing-3" "$tmp/top-empty.eml" "$tmp/top-fifo" "${emls[5]}" - "$tmp/top-link" "$tmp/all.mbox" "$tree/a/inner.mbox" "$tree/a/b")
+for opts in "--format jsonl --all --delivered --stats" "--format csv --max-message-size 1500 --stats" "--format sisimai -q"; do
+    # shellcheck disable=SC2086
+    "$cli" bounce $opts -j 1 "${tops[@]}" <"${emls[7]}" >"$tmp/j1" 2>"$tmp/e1"
+    rc1=$?
+    sed -i 's/ elapsed=.*//' "$tmp/e1"
+    for j in 2 3 8; do
+        # shellcheck disable=SC2086
+        "$cli" bounce $opts -j "$j" "${tops[@]}" <"${emls[7]}" >"$tmp/jn" 2>"$tmp/en"
+        rc=$?
+        sed -i 's/ elapsed=.*//' "$tmp/en"
+        if [ $rc = 66 ] || grep -q "ThreadSanitizer" "$tmp/en"; then
+            bad "-j $j tree ($opts): ThreadSanitizer report"
+            sed -n 1,40p "$tmp/en"
+        elif [ $rc != $rc1 ]; then
+            bad "-j $j tree ($opts): exit status $rc, -j 1 gave $rc1"
+        elif ! cmp -s "$tmp/j1" "$tmp/jn"; then
+            bad "-j $j tree ($opts): output differs from -j 1"
+        elif ! cmp -s "$tmp/e1" "$tmp/en"; then
+            bad "-j $j tree ($opts): stderr differs from -j 1 (order or lines)"
+            diff "$tmp/e1" "$tmp/en" | sed -n 1,10p
+        else
+            ok
+        fi
+    done
+done
+# -j 1 saw every kind of problem (the last run was -q: run once more)
+"$cli" bounce --format jsonl --max-message-size 1500 -j 1 "${tops[@]}" </dev/null >"$tmp/j1" 2>"$tmp/e1"
+grep -q 'fffff' "$tmp/j1" "$tmp/e1" || bad "tree: -j 1 did not read the file with a long path"
+if [ "$(id -u)" != 0 ]; then
+    grep -q 'noperm.eml: cannot open: Permission denied' "$tmp/e1" ||
+        bad "tree: -j 1 did not report the unreadable file"
+fi
+for want in 'fifo: not a regular file or directory, skipped' \
+            'top-fifo: not a regular file or directory, skipped' \
+            'dangling.eml: cannot open: No such file' \
+            'self.eml: cannot open: Too many levels' \
+            'missing-3: cannot open' 'top-empty.eml: no message in it' \
+            'directory nesting too deep' 'truncated'; do
+    grep -q "$want" "$tmp/e1" || bad "tree: -j 1 did not report '$want'"
+done
+grep -q '000-empty.eml\|b/empty.eml\|skipped.eml\|/up/' "$tmp/e1" "$tmp/j1" &&
+    bad "tree: an empty file in a folder, Maildir tmp or a loop was not skipped"
 echo "jobs: $pass passed, $fail failed"
 [ $fail = 0 ]

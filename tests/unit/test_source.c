@@ -3,7 +3,9 @@
  * splitting and >From unquoting (mboxo, mboxrd), single messages, a
  * Maildir, a folder tree read in sorted order, empty files, unreadable
  * paths, symlink loops, streaming with bounded memory, truncation, a file
- * descriptor, a folder read whole-file and with small buffers alike.  Files are made in a temporary directory.  Also replays the
+ * descriptor, a folder read whole-file and with small buffers alike, a
+ * walk that hands out paths (smtpstatus_reader_next_path) read with a
+ * reopened reader.  Files are made in a temporary directory.  Also replays the
  * kept fuzz crashers of tests/regress/fuzz_mbox/ (run with cwd tests/).
  */
 #ifndef _POSIX_C_SOURCE
@@ -319,6 +321,164 @@ static size_t folder_read(size_t chunk, char *out, size_t cap) {
     return n;
 }
 
+/* Read top as folder_read does, but walking with
+ * smtpstatus_reader_next_path() and reading each file with a second
+ * reader, made without a path and reopened for each (buffers kept); an
+ * empty file handed out gives no line (as the walk skips it). */
+static size_t walk_read(const char *top, size_t chunk, char *out, size_t cap,
+                        size_t *nfiles) {
+    smtpstatus_limits lim;
+    memset(&lim, 0, sizeof lim);
+    lim.max_message_size = 200;
+    smtpstatus_rc rc;
+    smtpstatus_reader *w = smtpstatus_reader_open(path(top), &lim, &rc);
+    smtpstatus_reader *r = smtpstatus_reader_open(NULL, &lim, &rc);
+    CHECK(w != NULL && r != NULL);
+    if (!w || !r) {
+        smtpstatus_reader_close(w);
+        smtpstatus_reader_close(r);
+        return 0;
+    }
+    if (chunk)
+        ss_reader_set_chunk(r, chunk);
+    smtpstatus_message m;
+    const char *what, *fp;
+    /* a reader made without a path has nothing to read */
+    CHECK(smtpstatus_reader_next(r, &m, &what) == SMTPSTATUS_ENOTFOUND);
+    CHECK(smtpstatus_reader_next_path(r, &fp, &what) == SMTPSTATUS_ENOTFOUND);
+    size_t n = 0, o = 0;
+    out[0] = '\0';
+    *nfiles = 0;
+    for (int guard = 0; guard < 100; guard++) {
+        int k;
+        rc = smtpstatus_reader_next_path(w, &fp, &what);
+        if (rc == SMTPSTATUS_ENOTFOUND)
+            break;
+        if (rc != SMTPSTATUS_OK) {
+            CHECK(fp != NULL && what != NULL);
+            k = snprintf(out + o, cap - o, "ERR %s %s\n", rel(fp ? fp : "?"),
+                         what ? what : "?");
+            if (k > 0 && (size_t)k < cap - o)
+                o += (size_t)k;
+            n++;
+            continue;
+        }
+        (*nfiles)++;
+        CHECK(smtpstatus_reader_reopen(r, fp) == SMTPSTATUS_OK);
+        /* a reader that has begun a file hands out no paths */
+        for (int g2 = 0; g2 < 100; g2++) {
+            rc = smtpstatus_reader_next(r, &m, &what);
+            if (rc == SMTPSTATUS_ENOTFOUND)
+                break;
+            if (rc == SMTPSTATUS_OK) {
+                const char *p2;
+                CHECK(smtpstatus_reader_next_path(r, &p2, &what) ==
+                      SMTPSTATUS_EINVAL);
+                k = snprintf(out + o, cap - o, "%s %zu %u %zu [%.*s]\n",
+                             rel(m.source), m.number, m.warnings, m.len,
+                             (int)m.len, m.data);
+            } else
+                k = snprintf(out + o, cap - o, "ERR %s %s\n", rel(m.source),
+                             what ? what : "?");
+            if (k > 0 && (size_t)k < cap - o)
+                o += (size_t)k;
+            n++;
+        }
+    }
+    CHECK(rc == SMTPSTATUS_ENOTFOUND);
+    smtpstatus_reader_close(r);
+    smtpstatus_reader_close(w);
+    return n;
+}
+
+/* smtpstatus_reader_next_path() walks as smtpstatus_reader_next() reads:
+ * the same files in the same order, the same problems; reading the paths
+ * it hands out gives the same messages. */
+static void test_next_path(const char *want, size_t nwant) {
+    static char got[8192];
+    size_t nf = 0, n;
+    /* eq: 12 files (a b c d e f g(empty) h i l m/cur/1 m/new/1), p an
+     * error */
+    n = walk_read("eq", 0, got, sizeof got, &nf);
+    CHECK(n == nwant && nf == 12 && strcmp(got, want) == 0);
+    if (strcmp(got, want) != 0)
+        fprintf(stderr, "  next_path:\n%s  want:\n%s", got, want);
+    n = walk_read("eq", 16, got, sizeof got, &nf);
+    CHECK(n == nwant && strcmp(got, want) == 0);
+
+    /* tree: a loop skipped, a dangling link said by the walk */
+    smtpstatus_rc rc;
+    smtpstatus_reader *r = smtpstatus_reader_open(path("tree"), NULL, &rc);
+    const char *expect[] = {"tree/a/box", "tree/a/empty", "tree/b/2",
+                            "tree/b/c/m", "ERR tree/dangling", "tree/z"};
+    const char *fp, *what;
+    size_t k = 0;
+    CHECK(r != NULL);
+    for (int guard = 0; r && guard < 100; guard++) {
+        char g[600];
+        rc = smtpstatus_reader_next_path(r, &fp, &what);
+        if (rc == SMTPSTATUS_ENOTFOUND)
+            break;
+        if (rc == SMTPSTATUS_OK)
+            snprintf(g, sizeof g, "%s", rel(fp));
+        else {
+            snprintf(g, sizeof g, "ERR %s", rel(fp));
+            CHECK(rc == SMTPSTATUS_EIO && what &&
+                  strstr(what, "cannot open: No such file") != NULL);
+        }
+        CHECK(k < 6 && strcmp(g, expect[k]) == 0);
+        k++;
+    }
+    CHECK(k == 6);
+    smtpstatus_reader_close(r);
+
+    /* a top-level file is handed out as it was given; a FIFO is an
+     * error; a reader of a descriptor has no paths */
+    r = smtpstatus_reader_open(path("eq/a.eml"), NULL, &rc);
+    CHECK(r != NULL);
+    if (r) {
+        char top[512];
+        snprintf(top, sizeof top, "%s", path("eq/a.eml"));
+        CHECK(smtpstatus_reader_next_path(r, &fp, &what) == SMTPSTATUS_OK &&
+              strcmp(fp, top) == 0);
+        CHECK(smtpstatus_reader_next_path(r, &fp, &what) ==
+              SMTPSTATUS_ENOTFOUND);
+        /* reopened on a path that does not exist: said when read */
+        smtpstatus_message m;
+        CHECK(smtpstatus_reader_reopen(r, path("nope")) == SMTPSTATUS_OK);
+        CHECK(smtpstatus_reader_next(r, &m, &what) == SMTPSTATUS_EIO &&
+              what && strstr(what, "cannot open: No such file") != NULL &&
+              strcmp(rel(m.source), "nope") == 0);
+        CHECK(smtpstatus_reader_next(r, &m, &what) == SMTPSTATUS_ENOTFOUND);
+        /* reopened on a directory: walked */
+        CHECK(smtpstatus_reader_reopen(r, path("md")) == SMTPSTATUS_OK);
+        k = 0;
+        while (smtpstatus_reader_next(r, &m, &what) == SMTPSTATUS_OK && k < 9)
+            k++;
+        CHECK(k == 3);
+        CHECK(smtpstatus_reader_reopen(r, NULL) == SMTPSTATUS_EINVAL);
+        smtpstatus_reader_close(r);
+    }
+    r = smtpstatus_reader_open(path("fifo"), NULL, &rc);
+    CHECK(r != NULL);
+    if (r) {
+        CHECK(smtpstatus_reader_next_path(r, &fp, &what) == SMTPSTATUS_EIO &&
+              what && strstr(what, "not a regular file") != NULL &&
+              strcmp(rel(fp), "fifo") == 0);
+        CHECK(smtpstatus_reader_next_path(r, &fp, &what) ==
+              SMTPSTATUS_ENOTFOUND);
+        smtpstatus_reader_close(r);
+    }
+    r = smtpstatus_reader_open_fd(0, "-", NULL, &rc);
+    CHECK(r != NULL);
+    if (r) {
+        CHECK(smtpstatus_reader_next_path(r, &fp, &what) ==
+              SMTPSTATUS_EINVAL);
+        smtpstatus_reader_close(r);
+    }
+    CHECK(smtpstatus_reader_next_path(NULL, &fp, &what) == SMTPSTATUS_EINVAL);
+}
+
 static void test_folder_buffers(void) {
     mkd("eq");
     put("eq/a.eml", "Subject: a\n\nbody\n");
@@ -362,6 +522,7 @@ static void test_folder_buffers(void) {
         if (strcmp(got, want) != 0)
             fprintf(stderr, "  chunk %zu:\n%s  want:\n%s", chunks[c], got, want);
     }
+    test_next_path(want, n);
 }
 
 static void test_stream(void) {
