@@ -20,6 +20,7 @@
  * the classifier decides.
  */
 #include "../decoder.h"
+#include "provutil.h"
 
 static int is_word_char(int c) {
     return ss_isalpha(c) || ss_isdigit(c);
@@ -55,16 +56,15 @@ static int exim_message_id(ss_str id) {
     return n == 2 && i < id.len && id.ptr[i] == '@';
 }
 
+/* (literals searched inline from a rare byte: see provutil.h) */
 static int exim_subject(ss_str s) {
-    static const char *const subj[] = {
-        "Mail delivery failed", "Mail failure", "Message frozen",
-        "error(s) in forwarding or filtering", "Delivery Status Notification",
-        NULL};
-    for (int i = 0; subj[i]; i++)
-        if (ss_find_ci(s, subj[i]) >= 0)
-            return 1;
-    return ss_starts_ci(s, "Warning: message ") &&
-           ss_find_ci(s, " delayed ") > 0;
+    return pv_find_ci_by(s, "Mail delivery failed", 'v') >= 0 ||
+           pv_find_ci_by(s, "Mail failure", 'f') >= 0 ||
+           pv_find_ci_by(s, "Message frozen", 'z') >= 0 ||
+           pv_has_lit(s, "error(s) in forwarding or filtering") ||
+           pv_find_ci_by(s, "Delivery Status Notification", 'y') >= 0 ||
+           (ss_starts_ci(s, "Warning: message ") &&
+            pv_find_ci_by(s, " delayed ", 'y') > 0);
 }
 
 typedef struct ex_block {
@@ -131,12 +131,12 @@ static size_t find_blocks(ss_str text, ex_block *b, size_t max, ss_str *orig) {
             break;
         }
         if (!reading) {
-            if (ss_find_ci(line, "This message was created automatically") >= 0 ||
-                ss_find_ci(line, "could not be delivered to") >= 0 ||
-                ss_find_ci(line, "incorrectly constructed") >= 0 ||
-                ss_find_ci(line, "has not yet been delivered") >= 0 ||
-                ss_find_ci(line, "router encountered the following error") >= 0 ||
-                ss_find_ci(line, "A message that you sent") >= 0)
+            if (pv_find_ci_by(line, "This message was created automatically", 'y') >= 0 ||
+                pv_find_ci_by(line, "could not be delivered to", 'v') >= 0 ||
+                pv_find_ci_by(line, "incorrectly constructed", 'y') >= 0 ||
+                pv_find_ci_by(line, "has not yet been delivered", 'y') >= 0 ||
+                pv_find_ci_by(line, "router encountered the following error", 'w') >= 0 ||
+                pv_find_ci_by(line, "A message that you sent", 'y') >= 0)
                 reading = 1;
             continue;
         }
@@ -436,9 +436,10 @@ int ss_decode_exim(const ss_view *v, ss_bounce *out) {
     ss_str from = ss_trim(v->from);
     if (ss_starts_ci(from, "Mail Delivery System"))
         score++;
-    if (exim_message_id(ss_part_header_raw(v->root, "Message-ID")))
-        score++;
     if (exim_subject(v->subject))
+        score++;
+    /* two of the three: the Message-ID only when it decides */
+    if (score == 1 && exim_message_id(ss_part_header_raw(v->root, "Message-ID")))
         score++;
     if (score < 2)
         return SS_DEC_NO;

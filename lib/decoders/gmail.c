@@ -81,8 +81,8 @@ static int specific_status(ss_str s) {
 }
 
 int ss_decode_gmail(const ss_view *v, ss_bounce *out) {
-    if (!pv_from_has(v, "mailer-daemon@googlemail.com") ||
-        ss_find(v->subject, "Delivery Status Notification", 28) < 0 || v->dsn)
+    if (v->dsn || !pv_from_has(v, "mailer-daemon@googlemail.com") ||
+        ss_find(v->subject, "Delivery Status Notification", 28) < 0)
         return SS_DEC_NO;
     static const char *const ends[] = {"----- Original message -----",
                                        "----- Message header follows -----",

@@ -15,10 +15,10 @@
 #include "provutil.h"
 
 int ss_decode_googlegroups(const ss_view *v, ss_bounce *out) {
-    if (!pv_from_has(v, "mailer-daemon@googlemail.com") ||
+    if (v->dsn || !pv_from_has(v, "mailer-daemon@googlemail.com") ||
         ss_find(v->subject, "Delivery Status Notification", 28) < 0 ||
         !pv_has_header(v, "X-Failed-Recipients") ||
-        !pv_has_header(v, "X-Google-Smtp-Source") || v->dsn ||
+        !pv_has_header(v, "X-Google-Smtp-Source") ||
         (pv_find_ci_by(v->text, "groups.google.com", '.') < 0 &&
          ss_find_ci(v->text, "Google Groups") < 0))
         return SS_DEC_NO;

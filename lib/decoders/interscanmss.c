@@ -18,8 +18,8 @@
 int ss_decode_interscanmss(const ss_view *v, ss_bounce *out) {
     int hit = ss_starts_ci(ss_trim(v->from), "\"InterScan") ||
               ss_starts_ci(ss_trim(v->from), "InterScan") ||
-              gw_has(v->from, "(\"InterScan") ||
-              gw_has(ss_part_header_raw(v->root, "Content-Type"), "InterScan") ||
+              gw_has_by(v->from, "(\"InterScan", '(') ||
+              gw_has_by(ss_part_header_raw(v->root, "Content-Type"), "InterScan", 'I') ||
               gw_has_by(v->text, "Message from InterScan Messaging Security", 'I');
     if (!hit)
         return SS_DEC_NO;
