@@ -641,15 +641,7 @@ static const char *cstr_unfolded(ss_arena *a, ss_str s) {
             seen = _mm_or_si128(seen, v);
             _mm_storeu_si128((__m128i *)(void *)(d + n), v);
             if (mask) {
-                size_t k = 0;
-#if defined(__GNUC__)
-                k = (size_t)__builtin_ctz(mask);
-#else
-                while (!(mask & 1u)) {
-                    mask >>= 1;
-                    k++;
-                }
-#endif
+                size_t k = ss_ctz(mask);
                 i += k;
                 n += k;
                 run = 1;
@@ -774,14 +766,7 @@ static size_t orig_name_len(const char *ls, size_t ll, size_t avail) {
                                                 _mm_cmpeq_epi8(v, colon)));
         unsigned mask = (unsigned)_mm_movemask_epi8(bad);
         if (mask) {
-#if defined(__GNUC__)
-            k += (size_t)__builtin_ctz(mask);
-#else
-            while (!(mask & 1u)) {
-                mask >>= 1;
-                k++;
-            }
-#endif
+            k += ss_ctz(mask);
             return k < ll ? k : ll;
         }
         k += 16;

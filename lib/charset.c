@@ -83,7 +83,7 @@ static inline size_t ascii_len(const unsigned char *s, size_t n) {
             unsigned m = (unsigned)_mm_movemask_epi8(
                 _mm_loadu_si128((const __m128i *)(const void *)(s + b)));
             if (m)
-                return b + (size_t)__builtin_ctz(m);
+                return b + ss_ctz(m);
             i = b + 16;
         }
         return n;
@@ -143,7 +143,7 @@ static size_t ascii_run(const char *p, size_t n, unsigned char stop) {
             _mm_or_si128(v, _mm_or_si128(_mm_cmpeq_epi8(v, zero),
                                          _mm_cmpeq_epi8(v, st))));
         if (m)
-            return i + (size_t)__builtin_ctz(m);
+            return i + ss_ctz(m);
         i += 16;
     }
 #endif

@@ -538,7 +538,7 @@ static size_t fold_run(const unsigned char *t, size_t i, size_t len,
             unsigned stop = (unsigned)_mm_movemask_epi8(other) |
                             (spaces & ((spaces << 1) | (ls ? 1u : 0u))) |
                             (digits & ~after_num);
-            unsigned n = stop ? (unsigned)__builtin_ctz(stop) : 16u;
+            unsigned n = stop ? ss_ctz(stop) : 16u;
             _mm_storeu_si128(
                 (__m128i *)(void *)(out + o),
                 _mm_add_epi8(v, _mm_and_si128(upper, _mm_set1_epi8(32))));

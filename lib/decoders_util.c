@@ -194,19 +194,6 @@ enum {
     F_ACTUAL
 };
 
-/* The 8 (load8) or 4 (load4) bytes at a as one number, in the host's
- * byte order: only compared for equality. */
-static inline uint64_t load8(const void *a) {
-    uint64_t v;
-    memcpy(&v, a, 8);
-    return v;
-}
-static inline uint32_t load4(const void *a) {
-    uint32_t v;
-    memcpy(&v, a, 4);
-    return v;
-}
-
 /* p[0..n) equals lit, a field name in lower case, ASCII case ignored;
  * mask has ' ' (0x20) where lit has a letter and NUL where it has '-'
  * (OR-ing 0x20 lower-cases a letter and leaves no other byte equal to a
@@ -215,14 +202,15 @@ static inline uint32_t load4(const void *a) {
 static inline int name_eq(const unsigned char *p, const char *lit,
                           const char *mask, size_t n) {
     if (n < 8)
-        return ((load4(p) | load4(mask)) == load4(lit)) &&
-               ((load4(p + n - 4) | load4(mask + n - 4)) ==
-                load4(lit + n - 4));
+        return ((ss_load4(p) | ss_load4(mask)) == ss_load4(lit)) &&
+               ((ss_load4(p + n - 4) | ss_load4(mask + n - 4)) ==
+                ss_load4(lit + n - 4));
     size_t k = 0;
     for (; k + 8 < n; k += 8)
-        if ((load8(p + k) | load8(mask + k)) != load8(lit + k))
+        if ((ss_load8(p + k) | ss_load8(mask + k)) != ss_load8(lit + k))
             return 0;
-    return (load8(p + n - 8) | load8(mask + n - 8)) == load8(lit + n - 8);
+    return (ss_load8(p + n - 8) | ss_load8(mask + n - 8)) ==
+           ss_load8(lit + n - 8);
 }
 
 /* A line that starts with one of the kept names and its colon right
@@ -322,14 +310,7 @@ static size_t name_end(const unsigned char *p, size_t len, size_t avail) {
                                       _mm_cmpeq_epi8(v, sp)),
                          _mm_cmpeq_epi8(v, tab)));
         if (mask) {
-#if defined(__GNUC__)
-            k += (size_t)__builtin_ctz(mask);
-#else
-            while (!(mask & 1u)) {
-                mask >>= 1;
-                k++;
-            }
-#endif
+            k += ss_ctz(mask);
             return k < len ? k : len;
         }
         k += 16;

@@ -56,17 +56,8 @@ static size_t copy_to_cr(char *o, const char *p, size_t n) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
         _mm_storeu_si128((__m128i *)(void *)(o + i), v);
         unsigned mask = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, crv));
-        if (mask) {
-#if defined(__GNUC__)
-            return i + (size_t)__builtin_ctz(mask);
-#else
-            while (!(mask & 1u)) {
-                mask >>= 1;
-                i++;
-            }
-            return i;
-#endif
-        }
+        if (mask)
+            return i + ss_ctz(mask);
         i += 16;
     }
 #endif
@@ -156,19 +147,6 @@ static inline unsigned non_name_bits(const char *p) {
     return (unsigned)_mm_movemask_epi8(bad);
 }
 
-/* The index of the lowest bit set in mask (not 0). */
-static inline size_t lowest_bit(unsigned mask) {
-#if defined(__GNUC__)
-    return (size_t)__builtin_ctz(mask);
-#else
-    size_t k = 0;
-    while (!(mask & 1u)) {
-        mask >>= 1;
-        k++;
-    }
-    return k;
-#endif
-}
 #endif
 
 /* Length of the run of header name bytes at the start of the line ls
@@ -182,13 +160,13 @@ static size_t name_len(const char *ls, size_t ll, int lf) {
     if (ll >= 16) {
         unsigned mask = non_name_bits(ls);
         if (mask) /* the first non-name byte: the lowest bit set */
-            return lowest_bit(mask);
+            return ss_ctz(mask);
         k = 16;
     }
     while (ll - k >= 16) {
         unsigned mask = non_name_bits(ls + k);
         if (mask)
-            return k + lowest_bit(mask);
+            return k + ss_ctz(mask);
         k += 16;
     }
 #endif
@@ -214,13 +192,13 @@ static inline size_t line_len(const char *p, size_t n) {
         unsigned mask = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v0, lf)) |
                         (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v1, lf)) << 16;
         if (mask)
-            return k + (size_t)__builtin_ctz(mask);
+            return k + ss_ctz(mask);
     }
     if (n - k >= 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
         unsigned mask = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf));
         if (mask)
-            return k + (size_t)__builtin_ctz(mask);
+            return k + ss_ctz(mask);
         k += 16;
     }
 #endif
@@ -659,7 +637,7 @@ static size_t param_stop_at(const char *p, size_t i, size_t n) {
                          _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr))));
         unsigned mask = (unsigned)_mm_movemask_epi8(hit) >> (i - b);
         if (mask)
-            return i + (size_t)__builtin_ctz(mask);
+            return i + ss_ctz(mask);
         i = b + 16;
     }
 #endif
@@ -1270,11 +1248,11 @@ static size_t type_token(const char *p, size_t n, unsigned *seen) {
             _mm_and_si128(_mm_cmpgt_epi8(v, a1), _mm_cmplt_epi8(v, z1)));
         unsigned slash = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, sl));
         if (stop) {
-            unsigned below = (1u << __builtin_ctz(stop)) - 1u;
+            unsigned below = (1u << ss_ctz(stop)) - 1u;
             um |= up & below;
             sm |= slash & below;
             *seen = (um ? 2u : 0u) | (sm ? 4u : 0u);
-            return k + (size_t)__builtin_ctz(stop);
+            return k + ss_ctz(stop);
         }
         um |= up;
         sm |= slash;
@@ -1514,7 +1492,7 @@ static size_t copy_text_run(char *o, const char *p, size_t n) {
         unsigned mask = (unsigned)_mm_movemask_epi8(
             _mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, amp)));
         if (mask)
-            return i + lowest_bit(mask);
+            return i + ss_ctz(mask);
         i += 16;
     }
 #endif

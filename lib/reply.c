@@ -478,17 +478,8 @@ static size_t next_digit25(const char *b, size_t p, size_t lim) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + p));
         unsigned m = (unsigned)_mm_movemask_epi8(
             _mm_and_si128(_mm_cmpgt_epi8(v, one), _mm_cmplt_epi8(v, six)));
-        if (m) {
-#if defined(__GNUC__)
-            return p + (size_t)__builtin_ctz(m);
-#else
-            while (!(m & 1u)) {
-                m >>= 1;
-                p++;
-            }
-            return p;
-#endif
-        }
+        if (m)
+            return p + ss_ctz(m);
         p += 16;
     }
 #endif

@@ -32,17 +32,6 @@ static const unsigned char lower_tab[256] = {
 #undef R
 };
 
-/* Eight (four) bytes, unaligned, in host order. */
-static inline uint64_t load8(const char *p) {
-    uint64_t w;
-    memcpy(&w, p, 8);
-    return w;
-}
-static inline uint64_t load4(const char *p) {
-    uint32_t w;
-    memcpy(&w, p, 4);
-    return w;
-}
 
 /* Whether the words x and y, which differ, hold the same bytes, ASCII
  * case ignored, as lower_tab compares them.  Bytes that differ must
@@ -82,13 +71,13 @@ static int memeq_ci_words(const char *a, const char *b, size_t n) {
     if (n >= 8) {
         size_t i = 0;
         for (; i + 8 < n; i += 8)
-            if (!eq8_ci(load8(a + i), load8(b + i)))
+            if (!eq8_ci(ss_load8(a + i), ss_load8(b + i)))
                 return 0;
-        return eq8_ci(load8(a + n - 8), load8(b + n - 8));
+        return eq8_ci(ss_load8(a + n - 8), ss_load8(b + n - 8));
     }
     if (n >= 4)
-        return eq8_ci(load4(a) | load4(a + n - 4) << 32,
-                      load4(b) | load4(b + n - 4) << 32);
+        return eq8_ci(ss_load4(a) | ss_load4(a + n - 4) << 32,
+                      ss_load4(b) | ss_load4(b + n - 4) << 32);
     for (size_t i = 1; i < n; i++)
         if (lower_tab[(unsigned char)a[i]] != lower_tab[(unsigned char)b[i]])
             return 0;
@@ -170,13 +159,7 @@ static inline long find_pair(const char *s, size_t len, const char *nd,
                    (0xffffu << (i - at));
         }
         while (mask) {
-            size_t j = at;
-#if defined(__GNUC__)
-            j += (size_t)__builtin_ctz(mask);
-#else
-            for (unsigned m = mask; !(m & 1u); m >>= 1)
-                j++;
-#endif
+            size_t j = at + ss_ctz(mask);
             if (pair_rest(s + j, nd, n, ci))
                 return (long)j;
             mask &= mask - 1;

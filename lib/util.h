@@ -9,6 +9,7 @@
 #define SS_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "smtpstatus.h"
@@ -29,6 +30,33 @@ static inline int ss_lower(int c) {
     return (c >= 'A' && c <= 'Z') ? c + 32 : c;
 }
 static inline int ss_isdigit(int c) { return c >= '0' && c <= '9'; }
+/* The 8 (ss_load8) or 4 (ss_load4) bytes at p as one number, unaligned,
+ * in the host's byte order (for comparing words; the 4 bytes go into the
+ * low half). */
+static inline uint64_t ss_load8(const void *p) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+static inline uint64_t ss_load4(const void *p) {
+    uint32_t w;
+    memcpy(&w, p, 4);
+    return w;
+}
+/* The index of the lowest bit set in m, which is not 0 (the masks of the
+ * 16-byte scans). */
+static inline unsigned ss_ctz(unsigned m) {
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctz(m);
+#else
+    unsigned k = 0;
+    while (!(m & 1u)) {
+        m >>= 1;
+        k++;
+    }
+    return k;
+#endif
+}
 static inline int ss_isspace(int c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
            c == '\v';

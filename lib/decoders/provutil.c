@@ -5,7 +5,6 @@
  */
 #include "provutil.h"
 
-#include <stdint.h>
 
 /* s without leading white space, dashes, '=' and '*' */
 static ss_str strip_rule(ss_str s) {
@@ -58,39 +57,11 @@ ss_str pv_upto(ss_str text, const char *const *markers, ss_str *after) {
     return text;
 }
 
-/* a[0..n) and b[0..n) are equal, ASCII case ignored: ss_memeq_ci() 8
- * bytes a step (n >= 8; the last step overlaps the one before).  The
- * bytes may differ only in 0x20, where a's byte is a letter (so b's is
- * the same letter in the other case). */
-static int eq_ci8(const char *a, const char *b, size_t n) {
-    const uint64_t ones = 0x0101010101010101u;
-    for (size_t k = 0;; k += 8) {
-        if (k + 8 > n)
-            k = n - 8;
-        uint64_t x, y;
-        memcpy(&x, a + k, 8);
-        memcpy(&y, b + k, 8);
-        uint64_t d = x ^ y;
-        if (d) {
-            /* per byte: t = x | 0x20 without its high bit (no carries
-             * below); 0x80 where 'a' <= t <= 'z' and x is ASCII */
-            uint64_t t = (x | 0x20 * ones) & 0x7f * ones;
-            uint64_t letter = (t + 0x1f * ones) & ~(t + 0x05 * ones) & ~x &
-                              0x80 * ones;
-            if (d & ~(letter >> 2))
-                return 0;
-        }
-        if (k + 8 >= n)
-            return 1;
-    }
-}
-
 int pv_from_local_n(const ss_view *v, const char *local, size_t n) {
     ss_str a = v->from_addr;
     if (a.len <= n || a.ptr[n] != '@')
         return 0;
-    return n >= 8 ? eq_ci8(a.ptr, local, n)
-                  : (n == 0 || ss_memeq_ci(a.ptr, local, n));
+    return ss_memeq_ci(a.ptr, local, n);
 }
 
 int pv_has_header(const ss_view *v, const char *name) {
