@@ -1244,6 +1244,27 @@ static smtpstatus_rc open_top_entry(smtpstatus_reader *r,
     return rc;
 }
 
+/* The next entry of the innermost directory of the walk, leaving the
+ * directories that are done: SMTPSTATUS_OK with *name (its path in
+ * r->path) and *f, when f is not NULL, its directory; SMTPSTATUS_ENOTFOUND at the end of the
+ * walk, or SMTPSTATUS_ENOMEM. */
+static smtpstatus_rc walk_entry(smtpstatus_reader *r, const char **name,
+                                dir_frame **f) {
+    while (r->nframes) {
+        dir_frame *d = &r->frames[r->nframes - 1];
+        if (d->i >= d->n) {
+            frame_free(d);
+            r->nframes--;
+            continue;
+        }
+        *name = d->names[d->i++];
+        if (f)
+            *f = d;
+        return path_set(r, d->path, *name) ? SMTPSTATUS_ENOMEM : SMTPSTATUS_OK;
+    }
+    return SMTPSTATUS_ENOTFOUND;
+}
+
 smtpstatus_rc smtpstatus_reader_next(smtpstatus_reader *r,
                                      smtpstatus_message *msg,
                                      const char **what) {
@@ -1282,20 +1303,14 @@ smtpstatus_rc smtpstatus_reader_next(smtpstatus_reader *r,
                 return rc;
             continue;
         }
-        if (r->nframes == 0)
-            return SMTPSTATUS_ENOTFOUND;
-        dir_frame *f = &r->frames[r->nframes - 1];
-        if (f->i >= f->n) {
-            frame_free(f);
-            r->nframes--;
-            continue;
-        }
-        const char *name = f->names[f->i++];
-        if (path_set(r, f->path, name))
-            return SMTPSTATUS_ENOMEM;
-        smtpstatus_rc rc = name[-1] == E_REG && f->dfd >= 0
-                               ? open_entry(r, f->dfd, name, msg, what)
-                               : open_path(r, msg, what);
+        const char *name;
+        dir_frame *f;
+        smtpstatus_rc rc = walk_entry(r, &name, &f);
+        if (rc != SMTPSTATUS_OK)
+            return rc;
+        rc = name[-1] == E_REG && f->dfd >= 0
+                 ? open_entry(r, f->dfd, name, msg, what)
+                 : open_path(r, msg, what);
         if (rc != SMTPSTATUS_OK && rc != SMTPSTATUS_ENOTFOUND)
             return rc;
     }
@@ -1320,17 +1335,10 @@ smtpstatus_rc smtpstatus_reader_next_path(smtpstatus_reader *r,
                 return SMTPSTATUS_ENOMEM;
             rc = stat_path(r, NULL, what);
         } else {
-            if (r->nframes == 0)
-                return SMTPSTATUS_ENOTFOUND;
-            dir_frame *f = &r->frames[r->nframes - 1];
-            if (f->i >= f->n) {
-                frame_free(f);
-                r->nframes--;
-                continue;
-            }
-            const char *name = f->names[f->i++];
-            if (path_set(r, f->path, name))
-                return SMTPSTATUS_ENOMEM;
+            const char *name;
+            rc = walk_entry(r, &name, NULL);
+            if (rc != SMTPSTATUS_OK)
+                return rc;
             /* readdir() said so: hand it out unseen, as next() would
              * open it unseen */
             rc = name[-1] == E_REG ? SMTPSTATUS_OK : stat_path(r, NULL, what);
