@@ -15,6 +15,25 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+# The verdict on a -j N run (stdout in $tmp/jn, stderr in $tmp/en, exit
+# status $2) against the -j 1 run ($tmp/j1, $tmp/e1, rc1): no
+# ThreadSanitizer report, and the same exit status, stdout and stderr.
+judge() {
+    local what="$1" rc="$2"
+    if [ "$rc" = 66 ] || grep -q "ThreadSanitizer" "$tmp/en"; then
+        bad "$what: ThreadSanitizer report"
+        sed -n 1,40p "$tmp/en"
+    elif [ "$rc" != "$rc1" ]; then
+        bad "$what: exit status $rc, -j 1 gave $rc1"
+    elif ! cmp -s "$tmp/j1" "$tmp/jn"; then
+        bad "$what: output differs from -j 1"
+    elif ! cmp -s "$tmp/e1" "$tmp/en"; then
+        bad "$what: stderr differs from -j 1 (order or lines)"
+        diff "$tmp/e1" "$tmp/en" | sed -n 1,10p
+    else
+        ok
+    fi
+}
 
 folder="$src/tests/fixtures/decoders"
 # an mbox of every decoder fixture, 16 times over (the benchmark's
@@ -74,20 +93,7 @@ grep -q 'bad_mime' "$tmp/e1" && grep -q 'empty file' "$tmp/e1" &&
     bad "problem inputs: -j 1 did not report every kind of problem"
 for j in 2 3 8; do
     "$cli" bounce --format jsonl --max-message-size 1500 -j "$j" "${inputs[@]}" >"$tmp/jn" 2>"$tmp/en"
-    rc=$?
-    if [ $rc = 66 ] || grep -q "ThreadSanitizer" "$tmp/en"; then
-        bad "-j $j problem inputs: ThreadSanitizer report"
-        sed -n 1,40p "$tmp/en"
-    elif [ $rc != $rc1 ]; then
-        bad "-j $j problem inputs: exit status $rc, -j 1 gave $rc1"
-    elif ! cmp -s "$tmp/j1" "$tmp/jn"; then
-        bad "-j $j problem inputs: output differs from -j 1"
-    elif ! cmp -s "$tmp/e1" "$tmp/en"; then
-        bad "-j $j problem inputs: stderr differs from -j 1 (order or lines)"
-        diff "$tmp/e1" "$tmp/en" | sed -n 1,10p
-    else
-        ok
-    fi
+    judge "-j $j problem inputs" $?
 done
 
 # Files of a folder walk are read by the workers (the main thread hands
@@ -148,19 +154,7 @@ for opts in "--format jsonl --all --delivered --stats" "--format csv --max-messa
         "$cli" bounce $opts -j "$j" "${tops[@]}" <"${emls[7]}" >"$tmp/jn" 2>"$tmp/en"
         rc=$?
         sed -i 's/ elapsed=.*//' "$tmp/en"
-        if [ $rc = 66 ] || grep -q "ThreadSanitizer" "$tmp/en"; then
-            bad "-j $j tree ($opts): ThreadSanitizer report"
-            sed -n 1,40p "$tmp/en"
-        elif [ $rc != $rc1 ]; then
-            bad "-j $j tree ($opts): exit status $rc, -j 1 gave $rc1"
-        elif ! cmp -s "$tmp/j1" "$tmp/jn"; then
-            bad "-j $j tree ($opts): output differs from -j 1"
-        elif ! cmp -s "$tmp/e1" "$tmp/en"; then
-            bad "-j $j tree ($opts): stderr differs from -j 1 (order or lines)"
-            diff "$tmp/e1" "$tmp/en" | sed -n 1,10p
-        else
-            ok
-        fi
+        judge "-j $j tree ($opts)" $rc
     done
 done
 # -j 1 saw every kind of problem (the last run was -q: run once more)
