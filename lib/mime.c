@@ -369,13 +369,11 @@ static inline int mem_eq(const char *a, const char *b, size_t n) {
 /* Do name (len bytes) and header name q (len bytes) match, ignoring
  * ASCII case? */
 static inline int name_eq_ci(const char *q, const char *name, size_t len) {
-    if (mem_eq(q, name, len)) /* most are written as looked up */
-        return 1;
-    size_t k = 0;
-    while (k < len && ss_lower((unsigned char)q[k]) ==
-                          ss_lower((unsigned char)name[k]))
-        k++;
-    return k == len;
+    /* most are written as looked up */
+    return mem_eq(q, name, len) ||
+           (len && ss_lower((unsigned char)q[0]) ==
+                       ss_lower((unsigned char)name[0]) &&
+            ss_memeq_ci(q, name, len));
 }
 
 ss_str ss_header_raw_n(const ss_header *h, size_t n, const char *name,
