@@ -10,18 +10,8 @@
 #include <unistd.h>
 
 #include "smtpstatus.h"
+#include "check.h"
 
-static int passed, failed;
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (cond)                                                              \
-            passed++;                                                          \
-        else {                                                                 \
-            failed++;                                                          \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__,   \
-                    #cond);                                                    \
-        }                                                                      \
-    } while (0)
 
 #define MAXREC 16
 typedef struct seen {
@@ -341,6 +331,5 @@ int main(void) {
     free(dsn);
     free(plain);
     smtpstatus_analyzer_free(an);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return check_report();
 }

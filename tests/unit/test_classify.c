@@ -13,20 +13,9 @@
 
 #include "classify.h"
 #include "smtpstatus.h"
+#include "check.h"
 
-static int passed, failed;
 
-#define CHECK(cond, ...)                                                      \
-    do {                                                                      \
-        if (cond) {                                                           \
-            passed++;                                                         \
-        } else {                                                              \
-            failed++;                                                         \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                       \
-            printf(__VA_ARGS__);                                              \
-            printf("\n");                                                     \
-        }                                                                     \
-    } while (0)
 
 typedef struct example {
     smtpstatus_reason want;
@@ -303,20 +292,20 @@ static void test_examples(void) {
         ev.text = e->text;
         ev.text_len = e->text ? strlen(e->text) : 0;
         smtpstatus_classify(&ev, &v);
-        CHECK(v.reason == e->want, "example %u \"%.50s\": want %s, got %s (%s)",
+        CHECKF(v.reason == e->want, "example %u \"%.50s\": want %s, got %s (%s)",
               (unsigned)i, e->text ? e->text : "(null)",
               smtpstatus_reason_name(e->want), smtpstatus_reason_name(v.reason),
               v.why ? v.why : "");
-        CHECK(v.hard_bounce == e->hard, "example %u: hard_bounce %d, want %d",
+        CHECKF(v.hard_bounce == e->hard, "example %u: hard_bounce %d, want %d",
               (unsigned)i, v.hard_bounce, e->hard);
-        CHECK(v.why != NULL && v.why[0] != '\0', "example %u: no why",
+        CHECKF(v.why != NULL && v.why[0] != '\0', "example %u: no why",
               (unsigned)i);
         seen[e->want]++;
     }
     /* Every reason but not_a_bounce (the analyzer's) has examples. */
     for (i = 0; i < (size_t)SMTPSTATUS_R_COUNT_; i++) {
         if (i == (size_t)SMTPSTATUS_R_NOT_A_BOUNCE) continue;
-        CHECK(seen[i] >= 1, "reason %s has no example",
+        CHECKF(seen[i] >= 1, "reason %s has no example",
               smtpstatus_reason_name((smtpstatus_reason)i));
     }
 }
@@ -326,132 +315,132 @@ static void test_names(void) {
     for (i = 0; i < (size_t)SMTPSTATUS_R_COUNT_; i++) {
         smtpstatus_reason r = (smtpstatus_reason)i;
         const char *n = smtpstatus_reason_name(r);
-        CHECK(n != NULL && smtpstatus_reason_from_name(n) == r,
+        CHECKF(n != NULL && smtpstatus_reason_from_name(n) == r,
               "name round trip for %u", (unsigned)i);
-        CHECK(smtpstatus_reason_meaning(r) != NULL &&
+        CHECKF(smtpstatus_reason_meaning(r) != NULL &&
                   strlen(smtpstatus_reason_meaning(r)) > 10,
               "meaning of %s", n);
-        CHECK(smtpstatus_reason_advice(r) != NULL &&
+        CHECKF(smtpstatus_reason_advice(r) != NULL &&
                   strlen(smtpstatus_reason_advice(r)) > 5,
               "advice of %s", n);
-        CHECK(smtpstatus_reason_bounce_type(r) != NULL, "bounce type of %s",
+        CHECKF(smtpstatus_reason_bounce_type(r) != NULL, "bounce type of %s",
               n);
     }
-    CHECK(smtpstatus_reason_from_name("emailtoolarge") ==
+    CHECKF(smtpstatus_reason_from_name("emailtoolarge") ==
               SMTPSTATUS_R_MESGTOOBIG, "alias emailtoolarge");
-    CHECK(smtpstatus_reason_from_name("ratelimited") == SMTPSTATUS_R_SPEEDING,
+    CHECKF(smtpstatus_reason_from_name("ratelimited") == SMTPSTATUS_R_SPEEDING,
           "alias ratelimited");
-    CHECK(smtpstatus_reason_from_name("UserUnknown") ==
+    CHECKF(smtpstatus_reason_from_name("UserUnknown") ==
               SMTPSTATUS_R_USERUNKNOWN, "case-insensitive name");
-    CHECK(smtpstatus_reason_from_name("nosuchreason") == SMTPSTATUS_R_COUNT_,
+    CHECKF(smtpstatus_reason_from_name("nosuchreason") == SMTPSTATUS_R_COUNT_,
           "unknown name");
-    CHECK(smtpstatus_reason_from_name(NULL) == SMTPSTATUS_R_COUNT_, "NULL");
-    CHECK(smtpstatus_reason_name(SMTPSTATUS_R_COUNT_) == NULL, "out of range");
-    CHECK(strcmp(smtpstatus_reason_name(SMTPSTATUS_R_NOT_A_BOUNCE),
+    CHECKF(smtpstatus_reason_from_name(NULL) == SMTPSTATUS_R_COUNT_, "NULL");
+    CHECKF(smtpstatus_reason_name(SMTPSTATUS_R_COUNT_) == NULL, "out of range");
+    CHECKF(strcmp(smtpstatus_reason_name(SMTPSTATUS_R_NOT_A_BOUNCE),
                  "not_a_bounce") == 0, "not_a_bounce name");
-    CHECK(strcmp(smtpstatus_reason_bounce_type(SMTPSTATUS_R_NOT_A_BOUNCE),
+    CHECKF(strcmp(smtpstatus_reason_bounce_type(SMTPSTATUS_R_NOT_A_BOUNCE),
                  "none") == 0, "not_a_bounce type");
-    CHECK(strcmp(smtpstatus_reason_bounce_type(SMTPSTATUS_R_USERUNKNOWN),
+    CHECKF(strcmp(smtpstatus_reason_bounce_type(SMTPSTATUS_R_USERUNKNOWN),
                  "hard") == 0, "userunknown hard");
-    CHECK(strcmp(smtpstatus_reason_bounce_type(SMTPSTATUS_R_BLOCKED),
+    CHECKF(strcmp(smtpstatus_reason_bounce_type(SMTPSTATUS_R_BLOCKED),
                  "block") == 0, "blocked block");
-    CHECK(strcmp(smtpstatus_reason_bounce_type(SMTPSTATUS_R_SUPPRESSED),
+    CHECKF(strcmp(smtpstatus_reason_bounce_type(SMTPSTATUS_R_SUPPRESSED),
                  "admin") == 0, "suppressed admin");
-    CHECK(strcmp(smtpstatus_reason_bounce_type(SMTPSTATUS_R_MAILBOXFULL),
+    CHECKF(strcmp(smtpstatus_reason_bounce_type(SMTPSTATUS_R_MAILBOXFULL),
                  "soft") == 0, "mailboxfull soft");
-    CHECK(strcmp(smtpstatus_reason_bounce_type(SMTPSTATUS_R_ONHOLD),
+    CHECKF(strcmp(smtpstatus_reason_bounce_type(SMTPSTATUS_R_ONHOLD),
                  "undetermined") == 0, "onhold undetermined");
 }
 
 static void test_hard(void) {
     smtpstatus_status s5 = {5, 3, 2}, s4 = {4, 3, 2}, none = {0, 0, 0};
-    CHECK(smtpstatus_is_hard_bounce(R(USERUNKNOWN), 0, NULL, NULL, 0) == 1,
+    CHECKF(smtpstatus_is_hard_bounce(R(USERUNKNOWN), 0, NULL, NULL, 0) == 1,
           "userunknown hard");
-    CHECK(smtpstatus_is_hard_bounce(R(HOSTUNKNOWN), 450, NULL, NULL, 0) == 1,
+    CHECKF(smtpstatus_is_hard_bounce(R(HOSTUNKNOWN), 450, NULL, NULL, 0) == 1,
           "hostunknown hard");
-    CHECK(smtpstatus_is_hard_bounce(R(HASMOVED), 0, NULL, NULL, 0) == 1,
+    CHECKF(smtpstatus_is_hard_bounce(R(HASMOVED), 0, NULL, NULL, 0) == 1,
           "hasmoved hard");
-    CHECK(smtpstatus_is_hard_bounce(R(NOTACCEPT), 0, &s5, NULL, 0) == 1,
+    CHECKF(smtpstatus_is_hard_bounce(R(NOTACCEPT), 0, &s5, NULL, 0) == 1,
           "notaccept 5.x hard");
-    CHECK(smtpstatus_is_hard_bounce(R(NOTACCEPT), 453, &s4, NULL, 0) == 0,
+    CHECKF(smtpstatus_is_hard_bounce(R(NOTACCEPT), 453, &s4, NULL, 0) == 0,
           "notaccept 4.x soft");
-    CHECK(smtpstatus_is_hard_bounce(R(NOTACCEPT), 0, &none, "temporarily",
+    CHECKF(smtpstatus_is_hard_bounce(R(NOTACCEPT), 0, &none, "temporarily",
                                     11) == 0, "notaccept temporary soft");
-    CHECK(smtpstatus_is_hard_bounce(R(NOTACCEPT), 0, &none, "no mail", 7) ==
+    CHECKF(smtpstatus_is_hard_bounce(R(NOTACCEPT), 0, &none, "no mail", 7) ==
               1, "notaccept no code hard");
-    CHECK(smtpstatus_is_hard_bounce(R(MAILBOXFULL), 552, &s5, NULL, 0) == 0,
+    CHECKF(smtpstatus_is_hard_bounce(R(MAILBOXFULL), 552, &s5, NULL, 0) == 0,
           "mailboxfull soft even with 5xx");
-    CHECK(smtpstatus_is_hard_bounce(R(SUSPEND), 550, &s5, NULL, 0) == 0,
+    CHECKF(smtpstatus_is_hard_bounce(R(SUSPEND), 550, &s5, NULL, 0) == 0,
           "suspend soft");
-    CHECK(smtpstatus_is_hard_bounce(R(BLOCKED), 550, &s5, NULL, 0) == 0,
+    CHECKF(smtpstatus_is_hard_bounce(R(BLOCKED), 550, &s5, NULL, 0) == 0,
           "blocked soft");
-    CHECK(smtpstatus_is_hard_bounce(R(DELIVERED), 250, NULL, NULL, 0) == 0,
+    CHECKF(smtpstatus_is_hard_bounce(R(DELIVERED), 250, NULL, NULL, 0) == 0,
           "delivered not hard");
-    CHECK(smtpstatus_is_hard_bounce(R(UNDEFINED), 550, &s5, NULL, 0) == 0,
+    CHECKF(smtpstatus_is_hard_bounce(R(UNDEFINED), 550, &s5, NULL, 0) == 0,
           "undefined not hard");
 }
 
 static void test_pseudo(void) {
-    CHECK(strcmp(ss_pseudo_status(R(USERUNKNOWN), 5), "5.0.911") == 0, "911");
-    CHECK(strcmp(ss_pseudo_status(R(USERUNKNOWN), 4), "5.0.911") == 0,
+    CHECKF(strcmp(ss_pseudo_status(R(USERUNKNOWN), 5), "5.0.911") == 0, "911");
+    CHECKF(strcmp(ss_pseudo_status(R(USERUNKNOWN), 4), "5.0.911") == 0,
           "userunknown has no 4.0.911");
-    CHECK(strcmp(ss_pseudo_status(R(FILTERED), 5), "5.0.910") == 0, "910");
-    CHECK(strcmp(ss_pseudo_status(R(REJECTED), 5), "5.0.918") == 0, "918");
-    CHECK(strcmp(ss_pseudo_status(R(EXPIRED), 5), "5.0.947") == 0, "947");
-    CHECK(strcmp(ss_pseudo_status(R(EXPIRED), 4), "4.0.947") == 0, "4.947");
-    CHECK(strcmp(ss_pseudo_status(R(HOSTUNKNOWN), 5), "5.0.912") == 0, "912");
-    CHECK(strcmp(ss_pseudo_status(R(MAILBOXFULL), 5), "5.0.922") == 0, "922");
-    CHECK(strcmp(ss_pseudo_status(R(BLOCKED), 5), "5.0.971") == 0, "971");
-    CHECK(strcmp(ss_pseudo_status(R(REQUIREPTR), 5), "5.0.973") == 0, "973");
-    CHECK(strcmp(ss_pseudo_status(R(NETWORKERROR), 5), "5.0.944") == 0, "944");
-    CHECK(strcmp(ss_pseudo_status(R(MESGTOOBIG), 5), "5.0.934") == 0, "934");
-    CHECK(strcmp(ss_pseudo_status(R(NOTACCEPT), 5), "5.0.932") == 0, "932");
-    CHECK(strcmp(ss_pseudo_status(R(SYSTEMERROR), 5), "5.0.930") == 0, "930");
-    CHECK(strcmp(ss_pseudo_status(R(SUSPEND), 5), "5.0.921") == 0, "921");
-    CHECK(strcmp(ss_pseudo_status(R(UNDEFINED), 5), "5.0.900") == 0, "900");
-    CHECK(strcmp(ss_pseudo_status(R(SPAMDETECTED), 5), "5.0.980") == 0, "980");
-    CHECK(strcmp(ss_pseudo_status(R(MAILERERROR), 5), "5.0.939") == 0, "939");
-    CHECK(strcmp(ss_pseudo_status(R(NORELAYING), 5), "5.0.909") == 0, "909");
-    CHECK(strcmp(ss_pseudo_status(R(SYNTAXERROR), 5), "5.0.902") == 0, "902");
-    CHECK(strcmp(ss_pseudo_status(R(DELIVERED), 5), "") == 0, "none");
+    CHECKF(strcmp(ss_pseudo_status(R(FILTERED), 5), "5.0.910") == 0, "910");
+    CHECKF(strcmp(ss_pseudo_status(R(REJECTED), 5), "5.0.918") == 0, "918");
+    CHECKF(strcmp(ss_pseudo_status(R(EXPIRED), 5), "5.0.947") == 0, "947");
+    CHECKF(strcmp(ss_pseudo_status(R(EXPIRED), 4), "4.0.947") == 0, "4.947");
+    CHECKF(strcmp(ss_pseudo_status(R(HOSTUNKNOWN), 5), "5.0.912") == 0, "912");
+    CHECKF(strcmp(ss_pseudo_status(R(MAILBOXFULL), 5), "5.0.922") == 0, "922");
+    CHECKF(strcmp(ss_pseudo_status(R(BLOCKED), 5), "5.0.971") == 0, "971");
+    CHECKF(strcmp(ss_pseudo_status(R(REQUIREPTR), 5), "5.0.973") == 0, "973");
+    CHECKF(strcmp(ss_pseudo_status(R(NETWORKERROR), 5), "5.0.944") == 0, "944");
+    CHECKF(strcmp(ss_pseudo_status(R(MESGTOOBIG), 5), "5.0.934") == 0, "934");
+    CHECKF(strcmp(ss_pseudo_status(R(NOTACCEPT), 5), "5.0.932") == 0, "932");
+    CHECKF(strcmp(ss_pseudo_status(R(SYSTEMERROR), 5), "5.0.930") == 0, "930");
+    CHECKF(strcmp(ss_pseudo_status(R(SUSPEND), 5), "5.0.921") == 0, "921");
+    CHECKF(strcmp(ss_pseudo_status(R(UNDEFINED), 5), "5.0.900") == 0, "900");
+    CHECKF(strcmp(ss_pseudo_status(R(SPAMDETECTED), 5), "5.0.980") == 0, "980");
+    CHECKF(strcmp(ss_pseudo_status(R(MAILERERROR), 5), "5.0.939") == 0, "939");
+    CHECKF(strcmp(ss_pseudo_status(R(NORELAYING), 5), "5.0.909") == 0, "909");
+    CHECKF(strcmp(ss_pseudo_status(R(SYNTAXERROR), 5), "5.0.902") == 0, "902");
+    CHECKF(strcmp(ss_pseudo_status(R(DELIVERED), 5), "") == 0, "none");
 }
 
 static void test_normalize(void) {
     char out[SS_NORM_MAX];
     size_t n;
     n = ss_normalize("  Hello\t\r\n  WORLD  ", 20, out, sizeof out);
-    CHECK(strcmp(out, " hello world ") == 0 && n == strlen(out),
+    CHECKF(strcmp(out, " hello world ") == 0 && n == strlen(out),
           "spaces and case: [%s]", out);
     ss_normalize("Mail from 192.0.2.1 refused", 27, out, sizeof out);
-    CHECK(strcmp(out, " mail from {ip} refused ") == 0, "ip: [%s]", out);
+    CHECKF(strcmp(out, " mail from {ip} refused ") == 0, "ip: [%s]", out);
     ss_normalize("<Bob.Smith@Example.ORG>: User unknown", 37, out, sizeof out);
-    CHECK(strcmp(out, " <{addr}>: user unknown ") == 0, "addr: [%s]", out);
+    CHECKF(strcmp(out, " <{addr}>: user unknown ") == 0, "addr: [%s]", out);
     ss_normalize("status 5.1.1 ok", 15, out, sizeof out);
-    CHECK(strcmp(out, " status 5.1.1 ok ") == 0, "status kept: [%s]", out);
+    CHECKF(strcmp(out, " status 5.1.1 ok ") == 0, "status kept: [%s]", out);
     {
         const char *q = "can\xe2\x80\x99t \xe2\x80\x9cx\xe2\x80\x9d";
         ss_normalize(q, strlen(q), out, sizeof out);
     }
-    CHECK(strcmp(out, " can't \"x\" ") == 0, "quotes: [%s]", out);
+    CHECKF(strcmp(out, " can't \"x\" ") == 0, "quotes: [%s]", out);
     {
         const char *a = "Empf\xc3\xa4nger unbekannt, Bo\xc3\xaete pleine";
         ss_normalize(a, strlen(a), out, sizeof out);
     }
-    CHECK(strcmp(out, " empfanger unbekannt, boite pleine ") == 0,
+    CHECKF(strcmp(out, " empfanger unbekannt, boite pleine ") == 0,
           "accents: [%s]", out);
     n = ss_normalize(NULL, 5, out, sizeof out);
-    CHECK(n == 2 && strcmp(out, "  ") == 0, "NULL text");
+    CHECKF(n == 2 && strcmp(out, "  ") == 0, "NULL text");
     {
         /* Long input is cut, never overflows. */
         static char big[20000];
         memset(big, 'a', sizeof big);
         n = ss_normalize(big, sizeof big, out, sizeof out);
-        CHECK(n < sizeof out && out[n] == '\0', "long input bounded");
+        CHECKF(n < sizeof out && out[n] == '\0', "long input bounded");
     }
     {
         char small[8];
         n = ss_normalize("hello world", 11, small, sizeof small);
-        CHECK(n < sizeof small, "small buffer bounded");
+        CHECKF(n < sizeof small, "small buffer bounded");
     }
 }
 
@@ -463,7 +452,7 @@ static void test_phrase_file(void) {
     int count = 0, perreason[SMTPSTATUS_R_COUNT_];
     size_t i;
     memset(perreason, 0, sizeof perreason);
-    CHECK(f != NULL, "cannot open ../data/phrases.tsv");
+    CHECKF(f != NULL, "cannot open ../data/phrases.tsv");
     if (f == NULL) return;
     while (fgets(line, sizeof line, f) != NULL) {
         char *tab, *phrase, *end, text[2048];
@@ -500,20 +489,20 @@ static void test_phrase_file(void) {
             char norm[SS_NORM_MAX];
             size_t n = ss_normalize(text, o, norm, sizeof norm);
             ss_match_phrases(norm, n, &m);
-            CHECK(m.reasons == 0, "neutral phrase \"%s\" gives a reason",
+            CHECKF(m.reasons == 0, "neutral phrase \"%s\" gives a reason",
                   phrase);
             continue;
         }
         want = smtpstatus_reason_from_name(line);
-        CHECK(want != SMTPSTATUS_R_COUNT_, "unknown reason %s", line);
+        CHECKF(want != SMTPSTATUS_R_COUNT_, "unknown reason %s", line);
         if (want == SMTPSTATUS_R_COUNT_) continue;
         perreason[want]++;
-        CHECK(v.reason == want, "phrase \"%s\": want %s, got %s (%s)", phrase,
+        CHECKF(v.reason == want, "phrase \"%s\": want %s, got %s (%s)", phrase,
               line, smtpstatus_reason_name(v.reason), v.why);
     }
     fclose(f);
-    CHECK(count > 500, "only %d phrases", count);
-    CHECK(count == ss_phrase_data.nphrases,
+    CHECKF(count > 500, "only %d phrases", count);
+    CHECKF(count == ss_phrase_data.nphrases,
           "data file has %d phrases, generated tables %d: regenerate",
           count, ss_phrase_data.nphrases);
     printf("phrases per reason:");
@@ -529,14 +518,14 @@ static void test_edge(void) {
     smtpstatus_evidence ev;
     memset(&v, 0x55, sizeof v);
     smtpstatus_classify(NULL, &v);
-    CHECK(v.reason == SMTPSTATUS_R_UNDEFINED && v.hard_bounce == 0,
+    CHECKF(v.reason == SMTPSTATUS_R_UNDEFINED && v.hard_bounce == 0,
           "NULL evidence");
     smtpstatus_classify(NULL, NULL); /* must not crash */
     memset(&ev, 0, sizeof ev);
     ev.text = "\xff\xfe\xc3"; /* broken UTF-8 */
     ev.text_len = 3;
     smtpstatus_classify(&ev, &v);
-    CHECK(v.reason == SMTPSTATUS_R_ONHOLD, "binary text gives onhold, got %s",
+    CHECKF(v.reason == SMTPSTATUS_R_ONHOLD, "binary text gives onhold, got %s",
           smtpstatus_reason_name(v.reason));
     /* A longer phrase hides the shorter one inside it. */
     memset(&ev, 0, sizeof ev);
@@ -544,7 +533,7 @@ static void test_edge(void) {
     ev.text_len = strlen(ev.text);
     ev.command = "RCPT";
     smtpstatus_classify(&ev, &v);
-    CHECK(v.reason == SMTPSTATUS_R_USERUNKNOWN, "covering: got %s",
+    CHECKF(v.reason == SMTPSTATUS_R_USERUNKNOWN, "covering: got %s",
           smtpstatus_reason_name(v.reason));
     /* The reporting host names the provider when no remote host is
      * known (AOL's relay reports a null MX this way). */
@@ -557,11 +546,11 @@ static void test_edge(void) {
     ev.text_len = strlen(ev.text);
     ev.reporting_host = "omr-a015e.mx.aol.com";
     smtpstatus_classify(&ev, &v);
-    CHECK(v.reason == SMTPSTATUS_R_NOTACCEPT, "AOL relay: got %s",
+    CHECKF(v.reason == SMTPSTATUS_R_NOTACCEPT, "AOL relay: got %s",
           smtpstatus_reason_name(v.reason));
     ev.reporting_host = "mx.example.net";
     smtpstatus_classify(&ev, &v);
-    CHECK(v.reason == SMTPSTATUS_R_NETWORKERROR, "other relay: got %s",
+    CHECKF(v.reason == SMTPSTATUS_R_NETWORKERROR, "other relay: got %s",
           smtpstatus_reason_name(v.reason));
     /* A specific status code is not overridden by a vague phrase. */
     memset(&ev, 0, sizeof ev);
@@ -573,7 +562,7 @@ static void test_edge(void) {
               "501 5.1.8 Sender address rejected";
     ev.text_len = strlen(ev.text);
     smtpstatus_classify(&ev, &v);
-    CHECK(v.reason == SMTPSTATUS_R_REJECTED, "5.1.8: got %s",
+    CHECKF(v.reason == SMTPSTATUS_R_REJECTED, "5.1.8: got %s",
           smtpstatus_reason_name(v.reason));
     /* A user unknown after DATA is the recipient's filter. */
     memset(&ev, 0, sizeof ev);
@@ -581,7 +570,7 @@ static void test_edge(void) {
     ev.text_len = strlen(ev.text);
     ev.command = "DATA";
     smtpstatus_classify(&ev, &v);
-    CHECK(v.reason == SMTPSTATUS_R_FILTERED, "user unknown at DATA: got %s",
+    CHECKF(v.reason == SMTPSTATUS_R_FILTERED, "user unknown at DATA: got %s",
           smtpstatus_reason_name(v.reason));
 }
 
@@ -677,10 +666,10 @@ static void test_sisimai_compat(void) {
         smtpstatus_classify(&ev, &vd);
         ev.flags = SMTPSTATUS_E_SISIMAI;
         smtpstatus_classify(&ev, &vc);
-        CHECK(vd.reason == k->def, "default, case %zu \"%s\": want %s, got %s",
+        CHECKF(vd.reason == k->def, "default, case %zu \"%s\": want %s, got %s",
               i, k->text, smtpstatus_reason_name(k->def),
               smtpstatus_reason_name(vd.reason));
-        CHECK(vc.reason == k->compat,
+        CHECKF(vc.reason == k->compat,
               "compat, case %zu \"%s\": want %s, got %s (%s)", i, k->text,
               smtpstatus_reason_name(k->compat),
               smtpstatus_reason_name(vc.reason), vc.why);
@@ -712,7 +701,7 @@ static void test_many_pieces(void) {
         firsts++;
     }
     text[o] = '\0';
-    CHECK(firsts > SS_MAX_FIRST_PIECES, "only %d first pieces fit", firsts);
+    CHECKF(firsts > SS_MAX_FIRST_PIECES, "only %d first pieces fit", firsts);
     ss_match_phrases(norm, ss_normalize(text, o, norm, sizeof norm), &m0);
     /* a multi-piece phrase whose reason the pieces alone do not give */
     for (i = 0; i < t->nmulti && target < 0; i++) {
@@ -721,7 +710,7 @@ static void test_many_pieces(void) {
             !(m0.reasons & (1ull << p->reason)))
             target = t->multi[i];
     }
-    CHECK(target >= 0, "no multi-piece phrase with another reason");
+    CHECKF(target >= 0, "no multi-piece phrase with another reason");
     if (target < 0)
         return;
     {
@@ -743,10 +732,10 @@ static void test_many_pieces(void) {
                          ss_normalize(text + start, o - start, norm,
                                       sizeof norm),
                          &m2);
-        CHECK(m2.reasons & (1ull << p->reason),
+        CHECKF(m2.reasons & (1ull << p->reason),
               "the phrase alone is not found (reason %s)",
               smtpstatus_reason_name((smtpstatus_reason)p->reason));
-        CHECK(m1.reasons & (1ull << p->reason),
+        CHECKF(m1.reasons & (1ull << p->reason),
               "the phrase after %d first pieces is not found (reason %s)",
               firsts, smtpstatus_reason_name((smtpstatus_reason)p->reason));
     }
@@ -783,7 +772,7 @@ static void test_provider_hosts(void) {
         ev.remote_host = cases[i].host;
         smtpstatus_classify(&ev, &v);
         hit = v.why != NULL && strstr(v.why, "Google") != NULL;
-        CHECK(hit == cases[i].google, "host \"%s\": provider rule %s (%s)",
+        CHECKF(hit == cases[i].google, "host \"%s\": provider rule %s (%s)",
               cases[i].host, hit ? "applied" : "not applied",
               v.why ? v.why : "");
     }
@@ -812,25 +801,24 @@ int main(void) {
         ev.text = txt;
         ev.text_len = strlen(txt);
         smtpstatus_classify(&ev, &vd);
-        CHECK(vd.reason == SMTPSTATUS_R_USERUNKNOWN, "default: %s",
+        CHECKF(vd.reason == SMTPSTATUS_R_USERUNKNOWN, "default: %s",
               smtpstatus_reason_name(vd.reason));
         ev.flags = SMTPSTATUS_E_SISIMAI;
         smtpstatus_classify(&ev, &vd);
-        CHECK(vd.reason == SMTPSTATUS_R_FILTERED, "compat: %s",
+        CHECKF(vd.reason == SMTPSTATUS_R_FILTERED, "compat: %s",
               smtpstatus_reason_name(vd.reason));
         ev.command = "RCPT";
         smtpstatus_classify(&ev, &vd);
-        CHECK(vd.reason == SMTPSTATUS_R_USERUNKNOWN, "compat at RCPT: %s",
+        CHECKF(vd.reason == SMTPSTATUS_R_USERUNKNOWN, "compat at RCPT: %s",
               smtpstatus_reason_name(vd.reason));
         ev.command = NULL;
         ev.status.klass = 5;
         ev.status.subject = 1;
         ev.status.detail = 1;
         smtpstatus_classify(&ev, &vd);
-        CHECK(vd.reason == SMTPSTATUS_R_USERUNKNOWN, "compat with 5.1.1: %s",
+        CHECKF(vd.reason == SMTPSTATUS_R_USERUNKNOWN, "compat with 5.1.1: %s",
               smtpstatus_reason_name(vd.reason));
     }
 
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_report();
 }

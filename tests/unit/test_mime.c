@@ -12,18 +12,8 @@
 #include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "check.h"
 
-static int passed, failed;
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (cond)                                                              \
-            passed++;                                                          \
-        else {                                                                 \
-            failed++;                                                          \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__,   \
-                    #cond);                                                    \
-        }                                                                      \
-    } while (0)
 
 static int eq(ss_str s, const char *lit) {
     return s.ptr && s.len == strlen(lit) && memcmp(s.ptr, lit, s.len) == 0;
@@ -633,6 +623,5 @@ int main(void) {
     replay_dir("regress/fuzz_mime", 0);
     replay_dir("regress/fuzz_charset", 1);
     ss_arena_free(&A);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_report();
 }

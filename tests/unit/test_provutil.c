@@ -10,20 +10,9 @@
 #include <string.h>
 
 #include "decoders/provutil.h"
+#include "check.h"
 
-static int passed, failed;
 
-#define CHECK(cond, ...)                                                      \
-    do {                                                                      \
-        if (cond) {                                                           \
-            passed++;                                                         \
-        } else {                                                              \
-            failed++;                                                         \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                       \
-            printf(__VA_ARGS__);                                              \
-            printf("\n");                                                     \
-        }                                                                     \
-    } while (0)
 
 static ss_str S(const char *s) { return ss_str_make(s, strlen(s)); }
 
@@ -50,7 +39,7 @@ static void test_addr_line(void) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         ss_str got = pv_addr_line(S(cases[i].line));
-        CHECK(eq(got, cases[i].want), "pv_addr_line(\"%s\") = \"%.*s\", want \"%s\"",
+        CHECKF(eq(got, cases[i].want), "pv_addr_line(\"%s\") = \"%.*s\", want \"%s\"",
               cases[i].line, (int)got.len, got.ptr ? got.ptr : "", cases[i].want);
     }
 }
@@ -71,7 +60,7 @@ static void test_command(void) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         ss_str got = pv_command(S(cases[i].diag));
-        CHECK(eq(got, cases[i].want), "pv_command(\"%s\") = \"%.*s\", want \"%s\"",
+        CHECKF(eq(got, cases[i].want), "pv_command(\"%s\") = \"%.*s\", want \"%s\"",
               cases[i].diag, (int)got.len, got.ptr ? got.ptr : "", cases[i].want);
     }
 }
@@ -80,7 +69,7 @@ static void test_replies(void) {
     ss_fact f;
     memset(&f, 0, sizeof f);
     pv_inner_reply(NULL, &f, S("554 4.4.7 Message expired: unable to deliver.<421 4.4.2 Connection timed out>"));
-    CHECK(eq(f.reply_code, "421") && eq(f.status, "4.4.2"),
+    CHECKF(eq(f.reply_code, "421") && eq(f.status, "4.4.2"),
           "inner reply: %.*s %.*s", (int)f.reply_code.len,
           f.reply_code.ptr ? f.reply_code.ptr : "", (int)f.status.len,
           f.status.ptr ? f.status.ptr : "");
@@ -88,26 +77,26 @@ static void test_replies(void) {
     ss_arena_init(&arena, 0);
     memset(&f, 0, sizeof f);
     pv_inner_reply(&arena, &f, S("554 4.4.7 Message expired.<421 4.4.2 Connection timed out>"));
-    CHECK(eq(f.diagnostic, "421 4.4.2 Connection timed out (554 4.4.7 Message expired.)"),
+    CHECKF(eq(f.diagnostic, "421 4.4.2 Connection timed out (554 4.4.7 Message expired.)"),
           "inner reply first: %.*s", (int)f.diagnostic.len,
           f.diagnostic.ptr ? f.diagnostic.ptr : "");
     ss_arena_free(&arena);
     memset(&f, 0, sizeof f);
     pv_inner_reply(NULL, &f, S("550 5.1.1 <user@example.org>... User unknown"));
-    CHECK(f.reply_code.len == 0 && f.status.len == 0, "no inner reply in an address");
+    CHECKF(f.reply_code.len == 0 && f.status.len == 0, "no inner reply in an address");
 
     memset(&f, 0, sizeof f);
     pv_lead_reply(&f, S("550: 5.2.2 <a@example.org>... Mailbox Full"));
-    CHECK(eq(f.reply_code, "550"), "lead reply 550:");
+    CHECKF(eq(f.reply_code, "550"), "lead reply 550:");
     memset(&f, 0, sizeof f);
     pv_lead_reply(&f, S("  452 4.2.2 over quota"));
-    CHECK(eq(f.reply_code, "452"), "lead reply 452 after spaces");
+    CHECKF(eq(f.reply_code, "452"), "lead reply 452 after spaces");
     memset(&f, 0, sizeof f);
     pv_lead_reply(&f, S("5501 not a code"));
-    CHECK(f.reply_code.len == 0, "no lead reply in 5501");
+    CHECKF(f.reply_code.len == 0, "no lead reply in 5501");
     memset(&f, 0, sizeof f);
     pv_lead_reply(&f, S("No mx record found"));
-    CHECK(f.reply_code.len == 0, "no lead reply in words");
+    CHECKF(f.reply_code.len == 0, "no lead reply in words");
 }
 
 static void test_upto(void) {
@@ -118,23 +107,23 @@ static void test_upto(void) {
                        "From: b@example.org\nSubject: hi\n";
     ss_str after;
     ss_str before = pv_upto(S(text), markers, &after);
-    CHECK(before.len == strlen("Sorry.\n\n<a@example.org>:\n550 no\n\n"),
+    CHECKF(before.len == strlen("Sorry.\n\n<a@example.org>:\n550 no\n\n"),
           "pv_upto: before has %zu bytes", before.len);
-    CHECK(ss_starts_ci(after, "From: b@example.org"), "pv_upto: after starts at the headers");
+    CHECKF(ss_starts_ci(after, "From: b@example.org"), "pv_upto: after starts at the headers");
 
     const char *dashed = "Failed.\n-------- Original message follows --------\nFrom: x@example.org\n";
     before = pv_upto(S(dashed), markers, &after);
-    CHECK(eq(before, "Failed.\n"), "pv_upto: dashes around the marker");
-    CHECK(ss_starts_ci(after, "From: x@example.org"), "pv_upto: after a dashed marker");
+    CHECKF(eq(before, "Failed.\n"), "pv_upto: dashes around the marker");
+    CHECKF(ss_starts_ci(after, "From: x@example.org"), "pv_upto: after a dashed marker");
 
     const char *none = "No marker here.\nAt all.\n";
     before = pv_upto(S(none), markers, &after);
-    CHECK(before.len == strlen(none) && after.len == 0, "pv_upto: no marker");
+    CHECKF(before.len == strlen(none) && after.len == 0, "pv_upto: no marker");
 
     /* a marker without dashes does not match an indented line */
     const char *indented = "Text\n   Original message follows\nmore\n";
     before = pv_upto(S(indented), markers, &after);
-    CHECK(before.len == strlen(indented), "pv_upto: indented line is not a marker");
+    CHECKF(before.len == strlen(indented), "pv_upto: indented line is not a marker");
 }
 
 static void test_blocks_and_list(void) {
@@ -149,18 +138,18 @@ static void test_blocks_and_list(void) {
                        "5.1.1 <one@example.org>... User Unknown\n"
                        "<two@example.org>\n\nReason:\ndelivery retry timeout exceeded\n";
     size_t n = pv_blocks(S(text), &b);
-    CHECK(n == 2 && b.nfacts == 2, "pv_blocks: %zu facts", n);
+    CHECKF(n == 2 && b.nfacts == 2, "pv_blocks: %zu facts", n);
     if (b.nfacts == 2) {
-        CHECK(eq(b.facts[0].recipient, "one@example.org"), "block 1 recipient");
-        CHECK(eq(b.facts[0].diagnostic,
+        CHECKF(eq(b.facts[0].recipient, "one@example.org"), "block 1 recipient");
+        CHECKF(eq(b.facts[0].diagnostic,
                  "SMTP error from remote server after RCPT command:\n"
                  "5.1.1 <one@example.org>... User Unknown"),
               "block 1 diagnostic: %.*s", (int)b.facts[0].diagnostic.len,
               b.facts[0].diagnostic.ptr ? b.facts[0].diagnostic.ptr : "");
-        CHECK(eq(b.facts[1].recipient, "two@example.org"), "block 2 recipient");
-        CHECK(eq(b.facts[1].diagnostic, "delivery retry timeout exceeded"),
+        CHECKF(eq(b.facts[1].recipient, "two@example.org"), "block 2 recipient");
+        CHECKF(eq(b.facts[1].diagnostic, "delivery retry timeout exceeded"),
               "block 2 diagnostic without the Reason: label");
-        CHECK(b.facts[0].reason == -1 && b.facts[0].hard == -1,
+        CHECKF(b.facts[0].reason == -1 && b.facts[0].hard == -1,
               "facts leave reason and hard to the classifier");
     }
 
@@ -168,12 +157,12 @@ static void test_blocks_and_list(void) {
     b.arena = &arena;
     n = pv_add_list(&b, S(" a@example.org, b@example.net,,not-an-address c@example.com"),
                     S("diag"));
-    CHECK(n == 3 && b.nfacts == 3, "pv_add_list: %zu facts", n);
+    CHECKF(n == 3 && b.nfacts == 3, "pv_add_list: %zu facts", n);
     if (b.nfacts == 3) {
-        CHECK(eq(b.facts[0].recipient, "a@example.org"), "list 1");
-        CHECK(eq(b.facts[1].recipient, "b@example.net"), "list 2");
-        CHECK(eq(b.facts[2].recipient, "c@example.com"), "list 3");
-        CHECK(eq(b.facts[2].diagnostic, "diag"), "list diagnostic");
+        CHECKF(eq(b.facts[0].recipient, "a@example.org"), "list 1");
+        CHECKF(eq(b.facts[1].recipient, "b@example.net"), "list 2");
+        CHECKF(eq(b.facts[2].recipient, "c@example.com"), "list 3");
+        CHECKF(eq(b.facts[2].diagnostic, "diag"), "list diagnostic");
     }
 
     /* the recipient limit is honoured */
@@ -184,7 +173,7 @@ static void test_blocks_and_list(void) {
     b.arena = &arena;
     b.limits = &lim;
     n = pv_add_list(&b, S("a@example.org b@example.org c@example.org"), SS_NULLSTR);
-    CHECK(n == 2 && b.nfacts == 2 && (b.warnings & SMTPSTATUS_RW_RCPT_LIMIT),
+    CHECKF(n == 2 && b.nfacts == 2 && (b.warnings & SMTPSTATUS_RW_RCPT_LIMIT),
           "pv_add_list stops at the recipient limit (%zu)", n);
     ss_arena_free(&arena);
 }
@@ -195,6 +184,5 @@ int main(void) {
     test_replies();
     test_upto();
     test_blocks_and_list();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_report();
 }

@@ -15,20 +15,9 @@
 
 #include "registry.h"
 #include "smtpstatus.h"
+#include "check.h"
 
-static int passed, failed;
 
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (cond) {                                                            \
-            passed++;                                                          \
-        } else {                                                               \
-            failed++;                                                          \
-            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);            \
-            printf(__VA_ARGS__);                                               \
-            printf("\n");                                                      \
-        }                                                                      \
-    } while (0)
 
 #define MAXF 16
 #define LINE_MAX_LEN 16384
@@ -112,31 +101,31 @@ static void test_iana_list(void) {
         if (n < 3 || line[0] == '\0')
             continue;
         rows++;
-        CHECK(parse_ref_code(f[1], &k, &s, &d), "reference code %s", f[1]);
+        CHECKF(parse_ref_code(f[1], &k, &s, &d), "reference code %s", f[1]);
         if (!parse_ref_code(f[1], &k, &s, &d))
             continue;
         if (strcmp(f[0], "class") == 0)
             e = smtpstatus_class_lookup(k);
         else
             e = smtpstatus_status_lookup(s, d);
-        CHECK(e != NULL, "%s %s missing", f[0], f[1]);
+        CHECKF(e != NULL, "%s %s missing", f[0], f[1]);
         if (!e)
             continue;
-        CHECK(e->standard == 1, "%s not marked standard", f[1]);
-        CHECK(strcmp(e->code, f[1]) == 0, "%s listed as %s", f[1], e->code);
-        CHECK(e->klass == k && e->subject == s && e->detail == d,
+        CHECKF(e->standard == 1, "%s not marked standard", f[1]);
+        CHECKF(strcmp(e->code, f[1]) == 0, "%s listed as %s", f[1], e->code);
+        CHECKF(e->klass == k && e->subject == s && e->detail == d,
               "%s fields %d.%d.%d", f[1], e->klass, e->subject, e->detail);
         if (strcmp(f[2], "(empty)") == 0) {
             /* X.6.10 has no name in the registry: ours says so. */
-            CHECK(strstr(e->name, "no name") != NULL, "%s name %s", f[1],
+            CHECKF(strstr(e->name, "no name") != NULL, "%s name %s", f[1],
                   e->name);
         } else {
-            CHECK(strcmp(e->name, f[2]) == 0, "%s name '%s' want '%s'", f[1],
+            CHECKF(strcmp(e->name, f[2]) == 0, "%s name '%s' want '%s'", f[1],
                   e->name, f[2]);
         }
     }
     fclose(fp);
-    CHECK(rows > 80, "only %d rows in the IANA list", rows);
+    CHECKF(rows > 80, "only %d rows in the IANA list", rows);
     printf("IANA enhanced status code list: %d rows checked\n", rows);
 }
 
@@ -161,14 +150,14 @@ static void test_reply_list(void) {
             continue;
         rows++;
         code = atoi(f[0]);
-        CHECK(code >= 100 && code <= 999, "reference code %s", f[0]);
+        CHECKF(code >= 100 && code <= 999, "reference code %s", f[0]);
         if (code < 100 || code > 999)
             continue;
         e = smtpstatus_reply_lookup(code);
-        CHECK(e != NULL, "reply code %s missing", f[0]);
+        CHECKF(e != NULL, "reply code %s missing", f[0]);
         if (!e)
             continue;
-        CHECK(e->code == code, "lookup %d gave %d", code, e->code);
+        CHECKF(e->code == code, "lookup %d gave %d", code, e->code);
         seen[code] = 1;
         /* Defined by an RFC or listed by IANA: standard, whatever vendors
          * make of it.  Only in drafts or vendor lists: non-standard. */
@@ -181,10 +170,10 @@ static void test_reply_list(void) {
     for (code = 100; code < 1000; code++) {
         const smtpstatus_reply_info *e = smtpstatus_reply_lookup(code);
         if (seen[code] && e)
-            CHECK(e->standard == defined[code], "%d standard=%d want %d",
+            CHECKF(e->standard == defined[code], "%d standard=%d want %d",
                   code, e->standard, defined[code]);
     }
-    CHECK(rows > 50, "only %d rows in the reply list", rows);
+    CHECKF(rows > 50, "only %d rows in the reply list", rows);
     printf("basic reply code list: %d rows checked\n", rows);
 }
 
@@ -217,22 +206,22 @@ static int count_data(const char *path, size_t *total, size_t *standard) {
 static void test_counts(void) {
     size_t total, std, i, nstd;
     if (count_data("../data/reply-codes.tsv", &total, &std)) {
-        CHECK(total == smtpstatus_reply_count(), "replies %zu vs %zu", total,
+        CHECKF(total == smtpstatus_reply_count(), "replies %zu vs %zu", total,
               smtpstatus_reply_count());
         for (i = 0, nstd = 0; i < smtpstatus_reply_count(); i++)
             nstd += smtpstatus_reply_at(i)->standard ? 1u : 0u;
-        CHECK(std == nstd, "standard replies %zu vs %zu", std, nstd);
-        CHECK(ss_registry_reply_standard_count == nstd, "generated count");
+        CHECKF(std == nstd, "standard replies %zu vs %zu", std, nstd);
+        CHECKF(ss_registry_reply_standard_count == nstd, "generated count");
     } else {
         printf("data/reply-codes.tsv: skipped (not found)\n");
     }
     if (count_data("../data/status-codes.tsv", &total, &std)) {
-        CHECK(total == smtpstatus_status_count(), "statuses %zu vs %zu",
+        CHECKF(total == smtpstatus_status_count(), "statuses %zu vs %zu",
               total, smtpstatus_status_count());
         for (i = 0, nstd = 0; i < smtpstatus_status_count(); i++)
             nstd += smtpstatus_status_at(i)->standard ? 1u : 0u;
-        CHECK(std == nstd, "standard statuses %zu vs %zu", std, nstd);
-        CHECK(ss_registry_status_standard_count == nstd, "generated count");
+        CHECKF(std == nstd, "standard statuses %zu vs %zu", std, nstd);
+        CHECKF(ss_registry_status_standard_count == nstd, "generated count");
     } else {
         printf("data/status-codes.tsv: skipped (not found)\n");
     }
@@ -241,176 +230,176 @@ static void test_counts(void) {
 static void test_reply_entries(void) {
     size_t i, n = smtpstatus_reply_count();
     int prev = -1;
-    CHECK(n > 60, "only %zu reply codes", n);
+    CHECKF(n > 60, "only %zu reply codes", n);
     for (i = 0; i < n; i++) {
         const smtpstatus_reply_info *e = smtpstatus_reply_at(i);
-        CHECK(e != NULL, "reply_at(%zu)", i);
+        CHECKF(e != NULL, "reply_at(%zu)", i);
         if (!e)
             continue;
-        CHECK(e->code > prev, "not sorted at %d", e->code);
+        CHECKF(e->code > prev, "not sorted at %d", e->code);
         prev = e->code;
-        CHECK(e->code >= 100 && e->code <= 599, "code %d", e->code);
-        CHECK(nonempty(e->text), "%d text", e->code);
-        CHECK(nonempty(e->meaning), "%d meaning", e->code);
-        CHECK(nonempty(e->advice), "%d advice", e->code);
-        CHECK(nonempty(e->context), "%d context", e->code);
-        CHECK(e->rfcs != NULL, "%d rfcs", e->code);
-        CHECK(e->standard == 0 || e->standard == 1, "%d standard", e->code);
-        CHECK(valid_retry(e->retry), "%d retry", e->code);
-        CHECK(valid_actor(e->actor), "%d actor", e->code);
-        CHECK(smtpstatus_reply_lookup(e->code) == e, "lookup %d", e->code);
-        /* Successes are not failures; failures are. */
+        CHECKF(e->code >= 100 && e->code <= 599, "code %d", e->code);
+        CHECKF(nonempty(e->text), "%d text", e->code);
+        CHECKF(nonempty(e->meaning), "%d meaning", e->code);
+        CHECKF(nonempty(e->advice), "%d advice", e->code);
+        CHECKF(nonempty(e->context), "%d context", e->code);
+        CHECKF(e->rfcs != NULL, "%d rfcs", e->code);
+        CHECKF(e->standard == 0 || e->standard == 1, "%d standard", e->code);
+        CHECKF(valid_retry(e->retry), "%d retry", e->code);
+        CHECKF(valid_actor(e->actor), "%d actor", e->code);
+        CHECKF(smtpstatus_reply_lookup(e->code) == e, "lookup %d", e->code);
+        /* Successes are not failed; failed are. */
         if (e->code >= 200 && e->code < 400)
-            CHECK(e->retry == SMTPSTATUS_RETRY_NA &&
+            CHECKF(e->retry == SMTPSTATUS_RETRY_NA &&
                       e->actor == SMTPSTATUS_ACTOR_NONE,
                   "%d success with retry/actor", e->code);
         if (e->code >= 400)
-            CHECK(e->retry != SMTPSTATUS_RETRY_NA &&
+            CHECKF(e->retry != SMTPSTATUS_RETRY_NA &&
                       e->actor != SMTPSTATUS_ACTOR_NONE,
                   "%d failure without retry/actor", e->code);
         if (e->standard)
-            CHECK(nonempty(e->rfcs), "%d standard without rfcs", e->code);
+            CHECKF(nonempty(e->rfcs), "%d standard without rfcs", e->code);
     }
-    CHECK(smtpstatus_reply_at(n) == NULL, "reply_at(count)");
-    CHECK(smtpstatus_reply_lookup(0) == NULL, "lookup 0");
-    CHECK(smtpstatus_reply_lookup(999) == NULL, "lookup 999");
-    CHECK(smtpstatus_reply_lookup(-550) == NULL, "lookup -550");
-    CHECK(smtpstatus_reply_lookup(599) == NULL, "lookup 599");
+    CHECKF(smtpstatus_reply_at(n) == NULL, "reply_at(count)");
+    CHECKF(smtpstatus_reply_lookup(0) == NULL, "lookup 0");
+    CHECKF(smtpstatus_reply_lookup(999) == NULL, "lookup 999");
+    CHECKF(smtpstatus_reply_lookup(-550) == NULL, "lookup -550");
+    CHECKF(smtpstatus_reply_lookup(599) == NULL, "lookup 599");
     {
         const smtpstatus_reply_info *e = smtpstatus_reply_lookup(550);
-        CHECK(e && e->standard == 1 && e->retry == SMTPSTATUS_RETRY_NO,
+        CHECKF(e && e->standard == 1 && e->retry == SMTPSTATUS_RETRY_NO,
               "550");
         e = smtpstatus_reply_lookup(421);
-        CHECK(e && e->retry == SMTPSTATUS_RETRY_YES, "421 retry");
+        CHECKF(e && e->retry == SMTPSTATUS_RETRY_YES, "421 retry");
         e = smtpstatus_reply_lookup(251);
-        CHECK(e && strstr(e->context, "ETRN") && strstr(e->rfcs, "1985"),
+        CHECKF(e && strstr(e->context, "ETRN") && strstr(e->rfcs, "1985"),
               "251 keeps the ETRN meaning");
         e = smtpstatus_reply_lookup(420);
-        CHECK(e && e->standard == 0, "420 non-standard");
+        CHECKF(e && e->standard == 0, "420 non-standard");
         e = smtpstatus_reply_lookup(556);
-        CHECK(e && e->standard == 1 && strstr(e->rfcs, "7504"), "556");
+        CHECKF(e && e->standard == 1 && strstr(e->rfcs, "7504"), "556");
     }
 }
 
 static void test_status_entries(void) {
     size_t i, n = smtpstatus_status_count();
     int seen_enum = 0, psub = -2, pdet = -2;
-    CHECK(n > 100, "only %zu status entries", n);
+    CHECKF(n > 100, "only %zu status entries", n);
     for (i = 0; i < n; i++) {
         const smtpstatus_status_info *e = smtpstatus_status_at(i);
-        CHECK(e != NULL, "status_at(%zu)", i);
+        CHECKF(e != NULL, "status_at(%zu)", i);
         if (!e)
             continue;
-        CHECK(nonempty(e->code), "code at %zu", i);
-        CHECK(nonempty(e->name), "%s name", e->code);
-        CHECK(nonempty(e->meaning), "%s meaning", e->code);
-        CHECK(nonempty(e->advice), "%s advice", e->code);
-        CHECK(nonempty(e->classes), "%s classes", e->code);
-        CHECK(e->reply_codes != NULL && e->rfcs != NULL, "%s strings",
+        CHECKF(nonempty(e->code), "code at %zu", i);
+        CHECKF(nonempty(e->name), "%s name", e->code);
+        CHECKF(nonempty(e->meaning), "%s meaning", e->code);
+        CHECKF(nonempty(e->advice), "%s advice", e->code);
+        CHECKF(nonempty(e->classes), "%s classes", e->code);
+        CHECKF(e->reply_codes != NULL && e->rfcs != NULL, "%s strings",
               e->code);
-        CHECK(valid_retry(e->retry_permanent), "%s retry_p", e->code);
-        CHECK(valid_retry(e->retry_transient), "%s retry_t", e->code);
-        CHECK(valid_actor(e->actor), "%s actor", e->code);
+        CHECKF(valid_retry(e->retry_permanent), "%s retry_p", e->code);
+        CHECKF(valid_retry(e->retry_transient), "%s retry_t", e->code);
+        CHECKF(valid_actor(e->actor), "%s actor", e->code);
         if (e->klass != 0) {
-            CHECK(!seen_enum, "class entry %s after codes", e->code);
-            CHECK(e->subject == -1 && e->detail == -1, "%s class fields",
+            CHECKF(!seen_enum, "class entry %s after codes", e->code);
+            CHECKF(e->subject == -1 && e->detail == -1, "%s class fields",
                   e->code);
-            CHECK(smtpstatus_class_lookup(e->klass) == e, "class %d",
+            CHECKF(smtpstatus_class_lookup(e->klass) == e, "class %d",
                   e->klass);
             continue;
         }
         seen_enum = 1;
-        CHECK(e->subject > psub || (e->subject == psub && e->detail > pdet),
+        CHECKF(e->subject > psub || (e->subject == psub && e->detail > pdet),
               "not sorted at %s", e->code);
         psub = e->subject;
         pdet = e->detail;
         if (e->detail == -1) {
-            CHECK(smtpstatus_status_lookup(e->subject, -1) == e,
+            CHECKF(smtpstatus_status_lookup(e->subject, -1) == e,
                   "subject %d", e->subject);
         } else {
             int top = ss_registry_detail_max(e);
             const smtpstatus_status_info *l =
                 smtpstatus_status_lookup(e->subject, e->detail);
-            CHECK(top >= e->detail, "%s top %d", e->code, top);
+            CHECKF(top >= e->detail, "%s top %d", e->code, top);
             if (top == e->detail) {
-                CHECK(l == e, "lookup %s", e->code);
+                CHECKF(l == e, "lookup %s", e->code);
             } else {
                 /* A range: every detail in it finds it or a narrower entry
                  * (an exact code or a nested range). */
                 int d;
                 for (d = e->detail; d <= top; d++) {
                     l = smtpstatus_status_lookup(e->subject, d);
-                    CHECK(l != NULL && l->subject == e->subject,
+                    CHECKF(l != NULL && l->subject == e->subject,
                           "%s detail %d", e->code, d);
                     if (l && l != e)
-                        CHECK(ss_registry_detail_max(l) - l->detail <
+                        CHECKF(ss_registry_detail_max(l) - l->detail <
                                   top - e->detail,
                               "%s detail %d found wider %s", e->code, d,
                               l->code);
                 }
             }
-            CHECK(smtpstatus_status_lookup(e->subject, -1) != NULL,
+            CHECKF(smtpstatus_status_lookup(e->subject, -1) != NULL,
                   "%s has no subject entry", e->code);
         }
         if (e->standard)
-            CHECK(nonempty(e->rfcs), "%s standard without rfcs", e->code);
+            CHECKF(nonempty(e->rfcs), "%s standard without rfcs", e->code);
     }
-    CHECK(smtpstatus_status_at(n) == NULL, "status_at(count)");
+    CHECKF(smtpstatus_status_at(n) == NULL, "status_at(count)");
 }
 
 static void test_status_lookups(void) {
     const smtpstatus_status_info *e;
     int k, s;
     e = smtpstatus_status_lookup(1, 1);
-    CHECK(e && strcmp(e->name, "Bad destination mailbox address") == 0 &&
+    CHECKF(e && strcmp(e->name, "Bad destination mailbox address") == 0 &&
               e->retry_permanent == SMTPSTATUS_RETRY_NO,
           "5.1.1");
     e = smtpstatus_status_lookup(2, 2);
-    CHECK(e && e->retry_transient == SMTPSTATUS_RETRY_YES, "4.2.2");
+    CHECKF(e && e->retry_transient == SMTPSTATUS_RETRY_YES, "4.2.2");
     e = smtpstatus_status_lookup(7, 620);
-    CHECK(e && strcmp(e->code, "X.7.606-649") == 0 && e->standard == 0,
+    CHECKF(e && strcmp(e->code, "X.7.606-649") == 0 && e->standard == 0,
           "5.7.620 -> %s", e ? e->code : "NULL");
     e = smtpstatus_status_lookup(7, 606);
-    CHECK(e && strcmp(e->code, "X.7.606-649") == 0, "5.7.606");
+    CHECKF(e && strcmp(e->code, "X.7.606-649") == 0, "5.7.606");
     e = smtpstatus_status_lookup(7, 649);
-    CHECK(e && strcmp(e->code, "X.7.606-649") == 0, "5.7.649");
+    CHECKF(e && strcmp(e->code, "X.7.606-649") == 0, "5.7.649");
     e = smtpstatus_status_lookup(7, 600);
-    CHECK(e && strcmp(e->code, "X.7.500-699") == 0, "4.7.600 -> %s",
+    CHECKF(e && strcmp(e->code, "X.7.500-699") == 0, "4.7.600 -> %s",
           e ? e->code : "NULL");
     e = smtpstatus_status_lookup(7, 509);
-    CHECK(e && strcmp(e->code, "X.7.509") == 0 && e->standard == 0,
+    CHECKF(e && strcmp(e->code, "X.7.509") == 0 && e->standard == 0,
           "5.7.509");
     e = smtpstatus_status_lookup(7, 650);
-    CHECK(e && strcmp(e->code, "X.7.650") == 0, "4.7.650");
+    CHECKF(e && strcmp(e->code, "X.7.650") == 0, "4.7.650");
     e = smtpstatus_status_lookup(7, 26);
-    CHECK(e && e->standard == 1 && strstr(e->meaning, "Gmail"), "5.7.26");
-    CHECK(smtpstatus_status_lookup(7, 800) == NULL, "5.7.800");
-    CHECK(smtpstatus_status_lookup(7, 99) == NULL, "5.7.99");
-    CHECK(smtpstatus_status_lookup(9, 9) == NULL, "X.9.9");
-    CHECK(smtpstatus_status_lookup(9, -1) == NULL, "X.9");
-    CHECK(smtpstatus_status_lookup(-1, 1) == NULL, "X.-1.1");
-    CHECK(smtpstatus_status_lookup(1, -2) == NULL, "X.1.-2");
-    CHECK(smtpstatus_status_lookup(1000, 0) == NULL, "X.1000.0");
-    CHECK(smtpstatus_status_lookup(1, 1000) == NULL, "X.1.1000");
+    CHECKF(e && e->standard == 1 && strstr(e->meaning, "Gmail"), "5.7.26");
+    CHECKF(smtpstatus_status_lookup(7, 800) == NULL, "5.7.800");
+    CHECKF(smtpstatus_status_lookup(7, 99) == NULL, "5.7.99");
+    CHECKF(smtpstatus_status_lookup(9, 9) == NULL, "X.9.9");
+    CHECKF(smtpstatus_status_lookup(9, -1) == NULL, "X.9");
+    CHECKF(smtpstatus_status_lookup(-1, 1) == NULL, "X.-1.1");
+    CHECKF(smtpstatus_status_lookup(1, -2) == NULL, "X.1.-2");
+    CHECKF(smtpstatus_status_lookup(1000, 0) == NULL, "X.1000.0");
+    CHECKF(smtpstatus_status_lookup(1, 1000) == NULL, "X.1.1000");
     for (s = 0; s <= 7; s++) {
         e = smtpstatus_status_lookup(s, -1);
-        CHECK(e && e->klass == 0 && e->subject == s && e->detail == -1,
+        CHECKF(e && e->klass == 0 && e->subject == s && e->detail == -1,
               "subject %d", s);
         e = smtpstatus_status_lookup(s, 0);
-        CHECK(e && e->detail == 0, "X.%d.0", s);
+        CHECKF(e && e->detail == 0, "X.%d.0", s);
     }
     for (k = 0; k <= 6; k++) {
         e = smtpstatus_class_lookup(k);
         if (k == 2 || k == 4 || k == 5)
-            CHECK(e && e->klass == k && e->subject == -1 && e->detail == -1,
+            CHECKF(e && e->klass == k && e->subject == -1 && e->detail == -1,
                   "class %d", k);
         else
-            CHECK(e == NULL, "class %d should not exist", k);
+            CHECKF(e == NULL, "class %d should not exist", k);
     }
     e = smtpstatus_class_lookup(4);
-    CHECK(e && e->retry_transient == SMTPSTATUS_RETRY_YES, "class 4 retry");
+    CHECKF(e && e->retry_transient == SMTPSTATUS_RETRY_YES, "class 4 retry");
     e = smtpstatus_class_lookup(5);
-    CHECK(e && e->retry_permanent == SMTPSTATUS_RETRY_NO, "class 5 retry");
+    CHECKF(e && e->retry_permanent == SMTPSTATUS_RETRY_NO, "class 5 retry");
 }
 
 static void test_digits_and_names(void) {
@@ -418,44 +407,44 @@ static void test_digits_and_names(void) {
     for (d = -1; d <= 10; d++) {
         const char *m1 = smtpstatus_reply_digit_meaning(1, d);
         const char *m2 = smtpstatus_reply_digit_meaning(2, d);
-        CHECK((m1 != NULL) == (d >= 2 && d <= 5), "first digit %d", d);
-        CHECK((m2 != NULL) == (d >= 0 && d <= 5), "second digit %d", d);
-        CHECK(smtpstatus_reply_digit_meaning(3, d) == NULL, "third %d", d);
-        CHECK(smtpstatus_reply_digit_meaning(0, d) == NULL, "zeroth %d", d);
+        CHECKF((m1 != NULL) == (d >= 2 && d <= 5), "first digit %d", d);
+        CHECKF((m2 != NULL) == (d >= 0 && d <= 5), "second digit %d", d);
+        CHECKF(smtpstatus_reply_digit_meaning(3, d) == NULL, "third %d", d);
+        CHECKF(smtpstatus_reply_digit_meaning(0, d) == NULL, "zeroth %d", d);
     }
-    CHECK(strstr(smtpstatus_reply_digit_meaning(1, 4), "Transient") != NULL,
+    CHECKF(strstr(smtpstatus_reply_digit_meaning(1, 4), "Transient") != NULL,
           "4yz");
-    CHECK(strstr(smtpstatus_reply_digit_meaning(1, 5), "Permanent") != NULL,
+    CHECKF(strstr(smtpstatus_reply_digit_meaning(1, 5), "Permanent") != NULL,
           "5yz");
-    CHECK(strstr(smtpstatus_reply_digit_meaning(2, 5), "Mail system") != NULL,
+    CHECKF(strstr(smtpstatus_reply_digit_meaning(2, 5), "Mail system") != NULL,
           "x5z");
-    CHECK(strstr(smtpstatus_reply_digit_meaning(2, 0), "Syntax") != NULL,
+    CHECKF(strstr(smtpstatus_reply_digit_meaning(2, 0), "Syntax") != NULL,
           "x0z");
-    CHECK(strcmp(smtpstatus_actor_name(SMTPSTATUS_ACTOR_NONE), "none") == 0,
+    CHECKF(strcmp(smtpstatus_actor_name(SMTPSTATUS_ACTOR_NONE), "none") == 0,
           "actor none");
-    CHECK(strcmp(smtpstatus_actor_name(SMTPSTATUS_ACTOR_SENDER), "sender") ==
+    CHECKF(strcmp(smtpstatus_actor_name(SMTPSTATUS_ACTOR_SENDER), "sender") ==
               0,
           "actor sender");
-    CHECK(strcmp(smtpstatus_actor_name(SMTPSTATUS_ACTOR_RECIPIENT),
+    CHECKF(strcmp(smtpstatus_actor_name(SMTPSTATUS_ACTOR_RECIPIENT),
                  "recipient") == 0,
           "actor recipient");
-    CHECK(strcmp(smtpstatus_actor_name(SMTPSTATUS_ACTOR_ADMIN), "admin") == 0,
+    CHECKF(strcmp(smtpstatus_actor_name(SMTPSTATUS_ACTOR_ADMIN), "admin") == 0,
           "actor admin");
-    CHECK(strcmp(smtpstatus_actor_name(SMTPSTATUS_ACTOR_NOBODY), "nobody") ==
+    CHECKF(strcmp(smtpstatus_actor_name(SMTPSTATUS_ACTOR_NOBODY), "nobody") ==
               0,
           "actor nobody");
-    CHECK(strcmp(smtpstatus_actor_name((smtpstatus_actor)99), "unknown") == 0,
+    CHECKF(strcmp(smtpstatus_actor_name((smtpstatus_actor)99), "unknown") == 0,
           "actor 99");
-    CHECK(strcmp(smtpstatus_retry_name(SMTPSTATUS_RETRY_NO), "no") == 0,
+    CHECKF(strcmp(smtpstatus_retry_name(SMTPSTATUS_RETRY_NO), "no") == 0,
           "retry no");
-    CHECK(strcmp(smtpstatus_retry_name(SMTPSTATUS_RETRY_YES), "yes") == 0,
+    CHECKF(strcmp(smtpstatus_retry_name(SMTPSTATUS_RETRY_YES), "yes") == 0,
           "retry yes");
-    CHECK(strcmp(smtpstatus_retry_name(SMTPSTATUS_RETRY_AFTER_FIX),
+    CHECKF(strcmp(smtpstatus_retry_name(SMTPSTATUS_RETRY_AFTER_FIX),
                  "after_fix") == 0,
           "retry after_fix");
-    CHECK(strcmp(smtpstatus_retry_name(SMTPSTATUS_RETRY_NA), "na") == 0,
+    CHECKF(strcmp(smtpstatus_retry_name(SMTPSTATUS_RETRY_NA), "na") == 0,
           "retry na");
-    CHECK(strcmp(smtpstatus_retry_name((smtpstatus_retry)-1), "unknown") == 0,
+    CHECKF(strcmp(smtpstatus_retry_name((smtpstatus_retry)-1), "unknown") == 0,
           "retry -1");
 }
 
@@ -467,6 +456,5 @@ int main(void) {
     test_status_entries();
     test_status_lookups();
     test_digits_and_names();
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_report();
 }

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
+
 /* ---- the fuzz targets, each under its own names ---- */
 #define LLVMFuzzerTestOneInput rg_reply
 #include "../../fuzz/fuzz_reply.c"
@@ -89,16 +91,6 @@ static const struct {
     {"fuzz_explain", rg_explain},   {"fuzz_folder", rg_folder},
 };
 
-static int failures, passes;
-#define CHECK(c, what)                                                        \
-    do {                                                                      \
-        if (c)                                                                \
-            passes++;                                                         \
-        else {                                                                \
-            failures++;                                                       \
-            fprintf(stderr, "FAIL: %s\n", what);                              \
-        }                                                                     \
-    } while (0)
 
 /* Read a whole file; NULL on error. */
 static uint8_t *rg_slurp(const char *p, size_t *len) {
@@ -159,11 +151,11 @@ static size_t rg_replay(const char *dir, rg_fn fn) {
         snprintf(p, sizeof p, "regress/%s/%s", dir, names_[i]);
         size_t len = 0;
         uint8_t *b = rg_slurp(p, &len);
-        CHECK(b != NULL, p);
+        CHECKF(b != NULL, "%s", p);
         if (b) {
             fprintf(stderr, "replay %s (%zu bytes)\n", p, len);
             /* the entry function traps when a property breaks */
-            CHECK(fn(b, len) == 0, p);
+            CHECKF(fn(b, len) == 0, "%s", p);
             free(b);
             done++;
         }
@@ -181,7 +173,7 @@ int main(void) {
     }
     /* a folder of a target this program does not know is not replayed */
     DIR *d = opendir("regress");
-    CHECK(d != NULL, "tests/regress exists");
+    CHECKF(d != NULL, "tests/regress exists");
     if (d) {
         struct dirent *e;
         while ((e = readdir(d)) != NULL) {
@@ -196,7 +188,6 @@ int main(void) {
         }
         closedir(d);
     }
-    CHECK(total > 0, "at least one regression input replayed");
-    printf("%d passed, %d failed\n", passes, failures);
-    return failures ? 1 : 0;
+    CHECKF(total > 0, "at least one regression input replayed");
+    return check_report();
 }

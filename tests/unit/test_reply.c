@@ -18,19 +18,8 @@
 
 #include "smtpstatus.h"
 #include "../../fuzz/reply_checks.h"
+#include "check.h"
 
-static int passed, failed;
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (cond) {                                                            \
-            passed++;                                                          \
-        } else {                                                               \
-            failed++;                                                          \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                        \
-            printf(__VA_ARGS__);                                               \
-            printf("\n");                                                      \
-        }                                                                      \
-    } while (0)
 
 #define W(x) SMTPSTATUS_W_##x
 #define REG_BITS (W(UNREGISTERED) | W(UNKNOWN_CODE) | W(NONSTANDARD))
@@ -292,50 +281,50 @@ static void check_reply_case(const rcase *c, const char *in, size_t inlen) {
     /* exact-size heap copy so ASan sees reads past the end */
     char *copy = malloc(inlen ? inlen : 1);
     if (!copy) {
-        CHECK(0, "case %s: out of memory", c->id);
+        CHECKF(0, "case %s: out of memory", c->id);
         return;
     }
     if (inlen)
         memcpy(copy, in, inlen);
     rc = smtpstatus_reply_parse(copy, inlen, c->opt, &r);
-    CHECK(rc == c->rc, "case %s: rc %d, want %d (%s @%zu)", c->id, (int)rc,
+    CHECKF(rc == c->rc, "case %s: rc %d, want %d (%s @%zu)", c->id, (int)rc,
           (int)c->rc, r.error ? r.error : "-", r.error_offset);
     if (rc != c->rc) {
         free(copy);
         return;
     }
     if (c->code >= 0)
-        CHECK(r.code == c->code, "case %s: code %d, want %d", c->id, r.code,
+        CHECKF(r.code == c->code, "case %s: code %d, want %d", c->id, r.code,
               c->code);
     if (rc != SMTPSTATUS_OK) {
-        CHECK(r.error != NULL, "case %s: no error text", c->id);
+        CHECKF(r.error != NULL, "case %s: no error text", c->id);
         if (c->err_off != NOPOS)
-            CHECK(r.error_offset == c->err_off,
+            CHECKF(r.error_offset == c->err_off,
                   "case %s: error offset %zu, want %zu", c->id, r.error_offset,
                   c->err_off);
         free(copy);
         return;
     }
     smtpstatus_status_format(&r.status, st, sizeof(st));
-    CHECK(strcmp(st, c->status) == 0, "case %s: status '%s', want '%s'",
+    CHECKF(strcmp(st, c->status) == 0, "case %s: status '%s', want '%s'",
           c->id, st, c->status);
     if (c->text) {
         slice_copy(r.text, txt, sizeof(txt));
-        CHECK(slice_is(r.text, c->text), "case %s: text '%s'", c->id, txt);
+        CHECKF(slice_is(r.text, c->text), "case %s: text '%s'", c->id, txt);
     }
     if (c->nlines)
-        CHECK(r.nlines == c->nlines, "case %s: nlines %zu, want %zu", c->id,
+        CHECKF(r.nlines == c->nlines, "case %s: nlines %zu, want %zu", c->id,
               r.nlines, c->nlines);
-    CHECK((r.warnings & ~REG_BITS) == c->w,
+    CHECKF((r.warnings & ~REG_BITS) == c->w,
           "case %s: warnings 0x%x, want 0x%x", c->id,
           r.warnings & ~REG_BITS, c->w);
-    CHECK((r.warnings & c->rset) == c->rset,
+    CHECKF((r.warnings & c->rset) == c->rset,
           "case %s: registry warnings 0x%x lack 0x%x", c->id, r.warnings,
           c->rset);
-    CHECK((r.warnings & c->rclear) == 0,
+    CHECKF((r.warnings & c->rclear) == 0,
           "case %s: registry warnings 0x%x have 0x%x", c->id, r.warnings,
           c->rclear);
-    CHECK(r.consumed == (c->consumed == NOPOS ? inlen : c->consumed),
+    CHECKF(r.consumed == (c->consumed == NOPOS ? inlen : c->consumed),
           "case %s: consumed %zu of %zu", c->id, r.consumed, inlen);
     if (c->lines) {
         const char *want = c->lines;
@@ -345,18 +334,18 @@ static void check_reply_case(const rcase *c, const char *in, size_t inlen) {
             const char *bar = strchr(want, '|');
             size_t wl = bar ? (size_t)(bar - want) : strlen(want);
             rc = smtpstatus_reply_line(copy, &r, &pos, &t);
-            CHECK(rc == SMTPSTATUS_OK, "case %s: line %zu missing", c->id, n);
+            CHECKF(rc == SMTPSTATUS_OK, "case %s: line %zu missing", c->id, n);
             if (rc != SMTPSTATUS_OK)
                 break;
             slice_copy(t, txt, sizeof(txt));
-            CHECK(t.len == wl && memcmp(t.ptr, want, wl) == 0,
+            CHECKF(t.len == wl && memcmp(t.ptr, want, wl) == 0,
                   "case %s: line %zu is '%s'", c->id, n, txt);
             n++;
             if (!bar)
                 break;
             want = bar + 1;
         }
-        CHECK(smtpstatus_reply_line(copy, &r, &pos, &t) ==
+        CHECKF(smtpstatus_reply_line(copy, &r, &pos, &t) ==
                   SMTPSTATUS_ENOTFOUND,
               "case %s: more lines than expected", c->id);
     }
@@ -372,16 +361,16 @@ static void check_sequence(const char *id, const char *in, int code,
         smtpstatus_reply r;
         char st[16];
         smtpstatus_rc rc = smtpstatus_reply_parse(in + off, len - off, 0, &r);
-        CHECK(rc == SMTPSTATUS_OK, "case %s reply %zu: rc %d", id, i, (int)rc);
+        CHECKF(rc == SMTPSTATUS_OK, "case %s reply %zu: rc %d", id, i, (int)rc);
         if (rc != SMTPSTATUS_OK)
             return;
         smtpstatus_status_format(&r.status, st, sizeof(st));
-        CHECK(r.code == code && strcmp(st, status) == 0 && r.nlines == 1 &&
+        CHECKF(r.code == code && strcmp(st, status) == 0 && r.nlines == 1 &&
                   slice_is(r.text, texts[i]),
               "case %s reply %zu: %d %s", id, i, r.code, st);
         off += r.consumed;
     }
-    CHECK(off == len, "case %s: %zu of %zu bytes used", id, off, len);
+    CHECKF(off == len, "case %s: %zu of %zu bytes used", id, off, len);
 }
 
 /* ------------------------------------------------------------------ */
@@ -631,25 +620,25 @@ static void check_diag_case(const dcase *c) {
     size_t len = strlen(c->in);
     char *copy = malloc(len ? len : 1);
     if (!copy) {
-        CHECK(0, "diag %s: out of memory", c->id);
+        CHECKF(0, "diag %s: out of memory", c->id);
         return;
     }
     if (len)
         memcpy(copy, c->in, len);
     rc = smtpstatus_diag_parse(copy, len, &d);
-    CHECK(rc == c->rc, "diag %s: rc %d, want %d", c->id, (int)rc, (int)c->rc);
+    CHECKF(rc == c->rc, "diag %s: rc %d, want %d", c->id, (int)rc, (int)c->rc);
     slice_copy(d.type, txt, sizeof(txt));
-    CHECK(slice_is(d.type, c->type), "diag %s: type '%s'", c->id, txt);
-    CHECK(d.reply_code == c->code, "diag %s: code %d, want %d", c->id,
+    CHECKF(slice_is(d.type, c->type), "diag %s: type '%s'", c->id, txt);
+    CHECKF(d.reply_code == c->code, "diag %s: code %d, want %d", c->id,
           d.reply_code, c->code);
     smtpstatus_status_format(&d.status, st, sizeof(st));
-    CHECK(strcmp(st, c->status) == 0, "diag %s: status '%s', want '%s'",
+    CHECKF(strcmp(st, c->status) == 0, "diag %s: status '%s', want '%s'",
           c->id, st, c->status);
     if (c->text) {
         slice_copy(d.text, txt, sizeof(txt));
-        CHECK(slice_is(d.text, c->text), "diag %s: text '%s'", c->id, txt);
+        CHECKF(slice_is(d.text, c->text), "diag %s: text '%s'", c->id, txt);
     }
-    CHECK((d.warnings & ~REG_BITS) == c->w, "diag %s: warnings 0x%x, want 0x%x",
+    CHECKF((d.warnings & ~REG_BITS) == c->w, "diag %s: warnings 0x%x, want 0x%x",
           c->id, d.warnings & ~REG_BITS, c->w);
     if (c->pieces) {
         const char *want = c->pieces;
@@ -659,18 +648,18 @@ static void check_diag_case(const dcase *c) {
             const char *bar = strchr(want, '|');
             size_t wl = bar ? (size_t)(bar - want) : strlen(want);
             rc = smtpstatus_diag_text_next(&d, &pos, &p);
-            CHECK(rc == SMTPSTATUS_OK, "diag %s: piece %zu missing", c->id, n);
+            CHECKF(rc == SMTPSTATUS_OK, "diag %s: piece %zu missing", c->id, n);
             if (rc != SMTPSTATUS_OK)
                 break;
             slice_copy(p, txt, sizeof(txt));
-            CHECK(p.len == wl && memcmp(p.ptr, want, wl) == 0,
+            CHECKF(p.len == wl && memcmp(p.ptr, want, wl) == 0,
                   "diag %s: piece %zu is '%s'", c->id, n, txt);
             n++;
             if (!bar)
                 break;
             want = bar + 1;
         }
-        CHECK(smtpstatus_diag_text_next(&d, &pos, &p) == SMTPSTATUS_ENOTFOUND,
+        CHECKF(smtpstatus_diag_text_next(&d, &pos, &p) == SMTPSTATUS_ENOTFOUND,
               "diag %s: more pieces than expected", c->id);
     }
     free(copy);
@@ -684,20 +673,20 @@ static void check_names(void) {
     for (bit = 1; bit <= SMTPSTATUS_W_HASH_STATUS; bit <<= 1) {
         const char *n = smtpstatus_warning_name(bit);
         const char *t = smtpstatus_warning_text(bit);
-        CHECK(n && *n && t && *t, "warning bit 0x%x has no name or text", bit);
+        CHECKF(n && *n && t && *t, "warning bit 0x%x has no name or text", bit);
     }
-    CHECK(smtpstatus_warning_name(0) == NULL, "name of 0");
-    CHECK(smtpstatus_warning_name(3) == NULL, "name of two bits");
-    CHECK(smtpstatus_warning_name(SMTPSTATUS_W_HASH_STATUS << 1) == NULL,
+    CHECKF(smtpstatus_warning_name(0) == NULL, "name of 0");
+    CHECKF(smtpstatus_warning_name(3) == NULL, "name of two bits");
+    CHECKF(smtpstatus_warning_name(SMTPSTATUS_W_HASH_STATUS << 1) == NULL,
           "name of an unused bit");
-    CHECK(strcmp(smtpstatus_warning_name(W(BARE_LF)), "bare_lf") == 0,
+    CHECKF(strcmp(smtpstatus_warning_name(W(BARE_LF)), "bare_lf") == 0,
           "bare_lf name");
     for (rc = SMTPSTATUS_OK; rc <= SMTPSTATUS_ECALLBACK; rc++) {
         const char *m = smtpstatus_strerror((smtpstatus_rc)rc);
-        CHECK(m && *m && strcmp(m, smtpstatus_strerror((smtpstatus_rc)99)) != 0,
+        CHECKF(m && *m && strcmp(m, smtpstatus_strerror((smtpstatus_rc)99)) != 0,
               "strerror(%d)", rc);
     }
-    CHECK(strcmp(smtpstatus_version(), SMTPSTATUS_VERSION_STRING) == 0,
+    CHECKF(strcmp(smtpstatus_version(), SMTPSTATUS_VERSION_STRING) == 0,
           "version");
 }
 
@@ -714,19 +703,19 @@ static void check_registry_bits(void) {
             continue;
         snprintf(in, sizeof(in), "%d text\r\n", ri->code);
         if (smtpstatus_reply_parse(in, strlen(in), 0, &r) != SMTPSTATUS_OK) {
-            CHECK(0, "registry code %d does not parse", ri->code);
+            CHECKF(0, "registry code %d does not parse", ri->code);
             continue;
         }
         if (ri->standard)
-            CHECK(!(r.warnings & (W(NONSTANDARD) | W(UNKNOWN_CODE))),
+            CHECKF(!(r.warnings & (W(NONSTANDARD) | W(UNKNOWN_CODE))),
                   "standard code %d flagged 0x%x", ri->code, r.warnings);
         else
-            CHECK((r.warnings & W(NONSTANDARD)) &&
+            CHECKF((r.warnings & W(NONSTANDARD)) &&
                       !(r.warnings & W(UNKNOWN_CODE)),
                   "non-standard code %d flagged 0x%x", ri->code, r.warnings);
         found++;
     }
-    CHECK(found > 0, "no grammatical reply codes in the registry");
+    CHECKF(found > 0, "no grammatical reply codes in the registry");
 }
 
 static void check_api_edges(void) {
@@ -736,30 +725,30 @@ static void check_api_edges(void) {
     char buf[16];
     size_t pos = 0;
     smtpstatus_slice s;
-    CHECK(smtpstatus_reply_parse("250 OK\r\n", 8, 0, NULL) == SMTPSTATUS_EINVAL,
+    CHECKF(smtpstatus_reply_parse("250 OK\r\n", 8, 0, NULL) == SMTPSTATUS_EINVAL,
           "reply_parse NULL out");
-    CHECK(smtpstatus_reply_parse(NULL, 3, 0, &r) == SMTPSTATUS_EINVAL,
+    CHECKF(smtpstatus_reply_parse(NULL, 3, 0, &r) == SMTPSTATUS_EINVAL,
           "reply_parse NULL buf");
-    CHECK(smtpstatus_diag_parse(NULL, 3, &d) == SMTPSTATUS_EINVAL,
+    CHECKF(smtpstatus_diag_parse(NULL, 3, &d) == SMTPSTATUS_EINVAL,
           "diag_parse NULL buf");
-    CHECK(smtpstatus_diag_parse(NULL, 0, &d) == SMTPSTATUS_ENOTFOUND,
+    CHECKF(smtpstatus_diag_parse(NULL, 0, &d) == SMTPSTATUS_ENOTFOUND,
           "diag_parse empty");
-    CHECK(smtpstatus_status_parse(NULL, 5, &st, NULL) == SMTPSTATUS_EINVAL,
+    CHECKF(smtpstatus_status_parse(NULL, 5, &st, NULL) == SMTPSTATUS_EINVAL,
           "status_parse NULL buf");
-    CHECK(smtpstatus_reply_line(NULL, &r, &pos, &s) == SMTPSTATUS_EINVAL,
+    CHECKF(smtpstatus_reply_line(NULL, &r, &pos, &s) == SMTPSTATUS_EINVAL,
           "reply_line NULL");
-    CHECK(smtpstatus_diag_text_next(NULL, &pos, &s) == SMTPSTATUS_EINVAL,
+    CHECKF(smtpstatus_diag_text_next(NULL, &pos, &s) == SMTPSTATUS_EINVAL,
           "diag_text_next NULL");
     st.klass = 5;
     st.subject = 7;
     st.detail = 606;
-    CHECK(strcmp(smtpstatus_status_format(&st, buf, sizeof(buf)), "5.7.606") ==
+    CHECKF(strcmp(smtpstatus_status_format(&st, buf, sizeof(buf)), "5.7.606") ==
               0,
           "format 5.7.606");
     st.klass = 0;
-    CHECK(strcmp(smtpstatus_status_format(&st, buf, sizeof(buf)), "") == 0,
+    CHECKF(strcmp(smtpstatus_status_format(&st, buf, sizeof(buf)), "") == 0,
           "format empty");
-    CHECK(strcmp(smtpstatus_status_format(NULL, buf, sizeof(buf)), "") == 0,
+    CHECKF(strcmp(smtpstatus_status_format(NULL, buf, sizeof(buf)), "") == 0,
           "format NULL");
 }
 
@@ -792,14 +781,14 @@ static void replay(const char *dir,
         }
         data = malloc(n ? (size_t)n : 1);
         if (!data || fread(data, 1, (size_t)n, f) != (size_t)n) {
-            CHECK(0, "cannot read %s", path);
+            CHECKF(0, "cannot read %s", path);
             free(data);
             fclose(f);
             continue;
         }
         fclose(f);
         bad = check(data, (size_t)n);
-        CHECK(bad == NULL, "%s: %s", path, bad ? bad : "");
+        CHECKF(bad == NULL, "%s: %s", path, bad ? bad : "");
         free(data);
         files++;
     }
@@ -835,10 +824,10 @@ static void random_inputs(void) {
         if (!why)
             why = ssc_check_diag(buf, len);
         if (why && bad++ < 5)
-            CHECK(0, "random input %zu (%zu bytes): %s", iter, len, why);
+            CHECKF(0, "random input %zu (%zu bytes): %s", iter, len, why);
         free(buf);
     }
-    CHECK(bad == 0, "%zu random inputs broke a property", bad);
+    CHECKF(bad == 0, "%zu random inputs broke a property", bad);
 }
 
 int main(void) {
@@ -880,7 +869,7 @@ int main(void) {
         char in36[600];
         memcpy(in36, line36, 510);
         memcpy(in36 + 510, "\r\n", 3);
-        CHECK(strlen(in36) == 512, "case 36 is 512 octets");
+        CHECKF(strlen(in36) == 512, "case 36 is 512 octets");
         check_reply_case(&c36, in36, strlen(in36));
         line36[510] = '\r';
     }
@@ -889,7 +878,7 @@ int main(void) {
         char in37[600];
         memcpy(in37, line37, 511);
         memcpy(in37 + 511, "\r\n", 3);
-        CHECK(strlen(in37) == 513, "case 37 is 513 octets");
+        CHECKF(strlen(in37) == 513, "case 37 is 513 octets");
         check_reply_case(&c37, in37, strlen(in37));
     }
 
@@ -910,7 +899,7 @@ int main(void) {
         smtpstatus_rc rc =
             smtpstatus_status_parse(c->in, strlen(c->in), &st, &n);
         smtpstatus_status_format(&st, out, sizeof(out));
-        CHECK(rc == c->rc && strcmp(out, c->status) == 0 && n == c->consumed,
+        CHECKF(rc == c->rc && strcmp(out, c->status) == 0 && n == c->consumed,
               "status %s: rc %d '%s' consumed %zu", c->id, (int)rc, out, n);
     }
 
@@ -925,6 +914,5 @@ int main(void) {
     replay("fuzz_diag", ssc_check_diag);
     random_inputs();
 
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_report();
 }

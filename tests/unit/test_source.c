@@ -22,21 +22,11 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "check.h"
 
 size_t ss_reader_mem(const smtpstatus_reader *r);
 void ss_reader_set_chunk(smtpstatus_reader *r, size_t n);
 
-static int passed, failed;
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (cond)                                                              \
-            passed++;                                                          \
-        else {                                                                 \
-            failed++;                                                          \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__,   \
-                    #cond);                                                    \
-        }                                                                      \
-    } while (0)
 
 static char tmpdir[256];
 
@@ -730,6 +720,5 @@ int main(void) {
     test_stream();
     replay();
     rm_rf(tmpdir, 0);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_report();
 }

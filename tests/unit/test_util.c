@@ -7,18 +7,8 @@
 #include <stdlib.h>
 
 #include "util.h"
+#include "check.h"
 
-static int passed, failed;
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (cond)                                                              \
-            passed++;                                                          \
-        else {                                                                 \
-            failed++;                                                          \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__,   \
-                    #cond);                                                    \
-        }                                                                      \
-    } while (0)
 
 static long naive_find(ss_str s, const char *nd) {
     size_t n = strlen(nd);
@@ -105,6 +95,5 @@ int main(void) {
     ss_buf_free(&b);
     CHECK(b.ptr == NULL && b.len == 0);
 
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return check_report();
 }
