@@ -838,7 +838,7 @@ typedef struct worker {
     int started;
     obuf err; /* the problems of the batch being analyzed */
     smtpstatus_reader *rd; /* reads the batches' files, one by one */
-    size_t messages, failed; /* read from files; files' reader problems */
+    size_t messages, failed; /* read from files; reopen failures */
 } worker;
 
 /* Read and analyze a file handed out by the walk, as the sequential run
@@ -847,40 +847,19 @@ typedef struct worker {
  * (and without a problem) is said. */
 static void analyze_file(worker *wk, const char *path, int kind)
 {
-    size_t msgs = 0, fails = wk->failed;
+    smtpstatus_stats before, after;
     /* opened as a folder entry: one that cannot be is said by next() */
-    smtpstatus_rc rc = smtpstatus_reader_reopen(wk->rd, path);
-    if (rc != SMTPSTATUS_OK) {
+    if (smtpstatus_reader_reopen(wk->rd, path) != SMTPSTATUS_OK) {
         wk->failed++;
         on_problem(path, "cannot open: out of memory", &wk->ctx);
         return;
     }
-    for (;;) {
-        smtpstatus_message msg;
-        const char *what = NULL;
-        memset(&msg, 0, sizeof msg);
-        rc = smtpstatus_reader_next(wk->rd, &msg, &what);
-        if (rc == SMTPSTATUS_ENOTFOUND)
-            break;
-        if (rc != SMTPSTATUS_OK) {
-            wk->failed++;
-            on_problem(msg.source ? msg.source : path,
-                       what ? what : smtpstatus_strerror(rc), &wk->ctx);
-            if (rc == SMTPSTATUS_ENOMEM || rc == SMTPSTATUS_EINVAL)
-                break;
-            continue;
-        }
-        msgs++;
-        smtpstatus_analyze_read(wk->ctx.an, &msg, on_record, &wk->ctx);
-    }
-    wk->messages += msgs;
-    if (kind == I_TOPFILE && msgs == 0 && wk->failed == fails) {
-        struct stat st;
-        if (stat(path, &st) == 0 && !S_ISDIR(st.st_mode)) {
-            wk->failed++;
-            on_problem(path, "no message in it (empty file)", &wk->ctx);
-        }
-    }
+    smtpstatus_analyzer_stats(wk->ctx.an, &before);
+    smtpstatus_analyze_reader(wk->ctx.an, wk->rd,
+                              kind == I_TOPFILE ? path : NULL, on_record,
+                              &wk->ctx);
+    smtpstatus_analyzer_stats(wk->ctx.an, &after);
+    wk->messages += after.messages - before.messages;
 }
 
 static void *worker_main(void *arg)

@@ -610,6 +610,19 @@ SMTPSTATUS_API smtpstatus_rc smtpstatus_analyze_read(
     smtpstatus_analyzer *an, const smtpstatus_message *msg,
     smtpstatus_record_fn fn, void *user);
 
+/* Analyze every message the reader rd gives, in order, as
+ * smtpstatus_analyze_path() analyzes the reader it opens (on a path
+ * given to smtpstatus_reader_reopen(), say): a problem of the reader goes
+ * to the problem callback, counts in stats.failed, and the run goes on.
+ * When name is not NULL and rd gave neither a message nor a problem, name
+ * is said to hold no message ("no message in it (empty file)", counted in
+ * stats.failed, SMTPSTATUS_ENOTFOUND) unless it is a directory.  rd is
+ * not closed; stats.inputs is not counted.  The worst code met, or
+ * SMTPSTATUS_ECALLBACK as soon as fn asks to stop. */
+SMTPSTATUS_API smtpstatus_rc smtpstatus_analyze_reader(
+    smtpstatus_analyzer *an, smtpstatus_reader *rd, const char *name,
+    smtpstatus_record_fn fn, void *user);
+
 /* Counters since the analyzer was made. */
 SMTPSTATUS_API void smtpstatus_analyzer_stats(const smtpstatus_analyzer *an,
                                               smtpstatus_stats *out);

@@ -1435,17 +1435,27 @@ smtpstatus_rc smtpstatus_analyze_path(smtpstatus_analyzer *an,
         problem(an, path, what);
         return rc ? rc : SMTPSTATUS_EIO;
     }
-    size_t msgs = an->stats.messages, failed = an->stats.failed;
-    rc = drain(an, rd, fn, user);
+    rc = smtpstatus_analyze_reader(an, rd, path, fn, user);
     smtpstatus_reader_close(rd);
+    return rc;
+}
+
+smtpstatus_rc smtpstatus_analyze_reader(smtpstatus_analyzer *an,
+                                        smtpstatus_reader *rd,
+                                        const char *name,
+                                        smtpstatus_record_fn fn, void *user) {
+    if (!an || !rd)
+        return SMTPSTATUS_EINVAL;
+    size_t msgs = an->stats.messages, failed = an->stats.failed;
+    smtpstatus_rc rc = drain(an, rd, fn, user);
     /* a file that holds no message is said, not dropped */
     struct stat st;
-    if (rc == SMTPSTATUS_OK && an->stats.messages == msgs &&
+    if (name && rc == SMTPSTATUS_OK && an->stats.messages == msgs &&
         an->stats.failed == failed &&
-        (strcmp(path, "-") == 0 ||
-         (stat(path, &st) == 0 && !S_ISDIR(st.st_mode)))) {
+        (strcmp(name, "-") == 0 ||
+         (stat(name, &st) == 0 && !S_ISDIR(st.st_mode)))) {
         an->stats.failed++;
-        problem(an, path, "no message in it (empty file)");
+        problem(an, name, "no message in it (empty file)");
         rc = SMTPSTATUS_ENOTFOUND;
     }
     return rc;

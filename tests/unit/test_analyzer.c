@@ -157,6 +157,54 @@ int main(void) {
         smtpstatus_analyzer_free(ra);
     }
 
+    /* smtpstatus_analyze_reader: a reader's messages, and an empty file
+     * said when it is named */
+    {
+        smtpstatus_analyzer *ra = smtpstatus_analyzer_new(NULL);
+        smtpstatus_reader *rd = smtpstatus_reader_open(NULL, NULL, NULL);
+        char tmp[] = "/tmp/test_analyzer_XXXXXX";
+        int fd = mkstemp(tmp);
+        read_seen rs;
+        smtpstatus_stats st;
+        CHECK(ra != NULL && rd != NULL && fd >= 0);
+        if (ra && rd && fd >= 0) {
+            char want[128];
+            close(fd);
+            smtpstatus_analyzer_on_problem(ra, note_problem, &rs);
+            memset(&rs, 0, sizeof rs);
+            CHECK(smtpstatus_reader_reopen(rd, tmp) == SMTPSTATUS_OK);
+            CHECK(smtpstatus_analyze_reader(ra, rd, tmp, collect_warnings,
+                                            &rs) == SMTPSTATUS_ENOTFOUND);
+            snprintf(want, sizeof want, "%s: no message in it (empty file)",
+                     tmp);
+            CHECK(strcmp(rs.problem, want) == 0);
+            smtpstatus_analyzer_stats(ra, &st);
+            CHECK(st.failed == 1 && st.messages == 0);
+            /* not named (a folder's entry): nothing said */
+            memset(&rs, 0, sizeof rs);
+            CHECK(smtpstatus_reader_reopen(rd, tmp) == SMTPSTATUS_OK);
+            CHECK(smtpstatus_analyze_reader(ra, rd, NULL, collect_warnings,
+                                            &rs) == SMTPSTATUS_OK);
+            CHECK(rs.problem[0] == 0 && rs.n == 0);
+            /* a message: its records, nothing said */
+            CHECK(smtpstatus_reader_reopen(
+                      rd, "fixtures/bounce/dsn-multi-recipient.eml") ==
+                  SMTPSTATUS_OK);
+            CHECK(smtpstatus_analyze_reader(
+                      ra, rd, "fixtures/bounce/dsn-multi-recipient.eml",
+                      collect_warnings, &rs) == SMTPSTATUS_OK);
+            CHECK(rs.n == 3 && rs.problem[0] == 0);
+            smtpstatus_analyzer_stats(ra, &st);
+            CHECK(st.failed == 1 && st.messages == 1 && st.inputs == 0);
+            CHECK(smtpstatus_analyze_reader(ra, NULL, NULL, collect_warnings,
+                                            &rs) == SMTPSTATUS_EINVAL);
+        }
+        if (fd >= 0)
+            unlink(tmp);
+        smtpstatus_reader_close(rd);
+        smtpstatus_analyzer_free(ra);
+    }
+
     /* the callback stops the run */
     memset(&s, 0, sizeof s);
     s.stop_after = 1;
