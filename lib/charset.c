@@ -12,7 +12,8 @@
  * that is plain ASCII in an ASCII-compatible charset, or that
  * ISO-2022-JP or UTF-7 would give back unchanged, is returned without
  * opening iconv at all (so an unknown name is then not noticed: nothing
- * is lost).
+ * is lost).  ISO-2022-JP is decoded here while it is in its ASCII state;
+ * iconv only gets its runs in the other character sets.
  *
  * Windows-1252 (and ISO-8859-1, which mail means as Windows-1252) is
  * converted by a table here: glibc loads and unloads its conversion
@@ -26,6 +27,13 @@
 #include <stdint.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#endif
+/* ascii_len looks at 128 bytes at a time with AVX2 when the processor
+ * has it (chosen at run time), as source.c does. */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) &&       \
+    !defined(SS_NO_AVX2)
+#define SS_AVX2_ASCII 1
+#include <immintrin.h>
 #endif
 
 /* Length of the valid UTF-8 sequence at s (1..4), 0 if invalid. */
@@ -57,10 +65,43 @@ static inline size_t utf8_seq(const unsigned char *s, size_t n) {
     return 0;
 }
 
+#ifdef SS_AVX2_ASCII
+/* ascii_len (below) for n >= 32, 32 bytes a step, 128 while all are
+ * ASCII.  The last block overlaps the one before when n is not a
+ * multiple of 32: its bytes before i are ASCII, they add no bit. */
+__attribute__((target("avx2"))) static size_t
+ascii_len_avx2(const unsigned char *s, size_t n) {
+    size_t i = 0;
+#define SS_LD(o) _mm256_loadu_si256((const __m256i *)(const void *)(s + i + (o)))
+    while (n - i >= 128) {
+        __m256i v = _mm256_or_si256(_mm256_or_si256(SS_LD(0), SS_LD(32)),
+                                    _mm256_or_si256(SS_LD(64), SS_LD(96)));
+        if (_mm256_movemask_epi8(v))
+            break;
+        i += 128;
+    }
+    while (i < n) {
+        if (n - i < 32)
+            i = n - 32;
+        unsigned m = (unsigned)_mm256_movemask_epi8(SS_LD(0));
+        if (m)
+            return i + ss_ctz(m);
+        i += 32;
+    }
+#undef SS_LD
+    return n;
+}
+#endif
+
 /* Length of the run of ASCII bytes (below 0x80) at the start of
  * s[0..n). */
 static inline size_t ascii_len(const unsigned char *s, size_t n) {
     size_t i = 0;
+#ifdef SS_AVX2_ASCII
+    /* long text: the call pays from about 128 bytes on */
+    if (n >= 128 && __builtin_cpu_supports("avx2"))
+        return ascii_len_avx2(s, n);
+#endif
 #if defined(__SSE2__) && defined(__GNUC__)
     /* 64 bytes a step while all are ASCII (the top bits of all of them
      * or'ed), then 16 at a time to find the first 8-bit byte: the lowest
@@ -112,19 +153,61 @@ static inline size_t ascii_len(const unsigned char *s, size_t n) {
     return i;
 }
 
+#if defined(__SSE2__)
+/* Is s[0..16) ASCII and whole two-byte sequences (Latin, Greek,
+ * Cyrillic...), but perhaps a lead byte at its end?  The bytes to step
+ * over (16, or 15 to leave that lead byte), 0 when not so.  A
+ * continuation byte (0x80..0xBF) must follow a lead byte (0xC2..0xDF) and
+ * only such a byte; anything else >= 0x80 is for utf8_seq. */
+static inline size_t utf8_two_byte_block(const unsigned char *s) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+    /* signed: 0x80..0xBF are -128..-65, 0xC2..0xDF are -62..-33 */
+    unsigned hi = (unsigned)_mm_movemask_epi8(v);
+    unsigned cont = (unsigned)_mm_movemask_epi8(
+        _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xC0)));
+    unsigned lead = (unsigned)_mm_movemask_epi8(
+        _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)0xC1)),
+                      _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xE0))));
+    if ((hi & ~(cont | lead)) || cont != ((lead << 1) & 0xFFFF))
+        return 0;
+    return 16 - (lead >> 15);
+}
+#endif
+
 /* Offset of the first invalid UTF-8 byte, or n when all is valid. */
 static size_t utf8_valid_prefix(const char *p, size_t n) {
-    const unsigned char *s = (const unsigned char *)p;
-    size_t i = 0;
-    while (i < n) {
-        i += ascii_len(s + i, n - i);
+    const unsigned char *s = (const unsigned char *)p, *e = s + n;
+#if defined(__SSE2__)
+    const unsigned char *retry = s; /* where to try blocks again */
+#endif
+    while (s < e) {
+        s += ascii_len(s, (size_t)(e - s));
         /* then the run of non-ASCII sequences that follows (text in a
-         * non-Latin script is mostly such runs) */
-        while (i < n && s[i] >= 0x80) {
-            size_t k = utf8_seq(s + i, n - i);
+         * non-Latin script is mostly such runs, with single spaces
+         * between them: such a byte does not end the run) */
+        while (s < e) {
+            if (*s < 0x80) {
+                if (e - s < 2 || s[1] < 0x80)
+                    break;
+                s++;
+            }
+#if defined(__SSE2__)
+            /* 16 bytes at a time while they are two-byte sequences and
+             * ASCII; when not, one by one for 16 bytes (longer sequences,
+             * as in CJK text, are no use trying for) */
+            if (e - s >= 16 && s >= retry) {
+                size_t b = utf8_two_byte_block(s);
+                if (b) {
+                    s += b;
+                    continue;
+                }
+                retry = s + 16;
+            }
+#endif
+            size_t k = utf8_seq(s, (size_t)(e - s));
             if (!k)
-                return i;
-            i += k;
+                return (size_t)(s - (const unsigned char *)p);
+            s += k;
         }
     }
     return n;
@@ -365,7 +448,27 @@ static int identity_text(const char *ic, ss_str in) {
     if (strcmp(ic, "ISO-2022-JP-3") == 0)
         return ascii_run(in.ptr, in.len, 0x1B) == in.len;
     if (strcmp(ic, "UTF-7") == 0) {
-        for (size_t i = 0; i < in.len; i++) {
+        size_t i = 0;
+#if defined(__SSE2__)
+        /* 16 at a time: printable (0x20..0x7E, signed: 8-bit bytes are
+         * negative) and not one of the three, or a tab, CR or LF */
+        const __m128i sp = _mm_set1_epi8(0x1F), del = _mm_set1_epi8(0x7F);
+        for (; in.len - i >= 16; i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            __m128i pr = _mm_and_si128(_mm_cmpgt_epi8(v, sp), _mm_cmplt_epi8(v, del));
+            __m128i no = _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('+')),
+                             _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                _mm_cmpeq_epi8(v, _mm_set1_epi8('~')));
+            __m128i ws = _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')),
+                             _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+                _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+            if (_mm_movemask_epi8(_mm_or_si128(_mm_andnot_si128(no, pr), ws)) != 0xFFFF)
+                return 0;
+        }
+#endif
+        for (; i < in.len; i++) {
             unsigned c = s[i];
             int direct = (c >= 0x20 && c <= 0x7E && c != '+' && c != '\\' &&
                           c != '~') ||
@@ -378,22 +481,18 @@ static int identity_text(const char *ic, ss_str in) {
     return 0;
 }
 
-/* Convert in with cd into a new buffer of the arena: each invalid or
- * incomplete sequence becomes rep (replen <= 4 bytes: U+FFFD in the
- * target code); NULL when there is no memory to start with.  *olen gets
- * the output length (a NUL follows it). */
+/* Convert in with cd, appending to out, a buffer of the arena of *cap
+ * bytes of which the first *olen are used: each invalid or incomplete
+ * sequence becomes rep (replen <= 4 bytes: U+FFFD in the target code).
+ * Returns the buffer, a new one (*cap updated, the used bytes copied)
+ * when it had to grow; *olen gets the output length (a NUL follows it). */
 static char *iconv_run(ss_arena *a, iconv_t cd, ss_str in, int seven_bit,
-                       const char *rep, size_t replen, size_t *olen) {
-    if (in.len > (SIZE_MAX - 64) / 4)
-        return NULL;
-    size_t cap = in.len * 4 + 64;
-    char *out = ss_alloc(a, cap);
-    if (!out)
-        return NULL;
+                       const char *rep, size_t replen, char *out, size_t *cap,
+                       size_t *olen) {
     char *ip = (char *)(uintptr_t)in.ptr;
     size_t ileft = in.len;
-    char *op = out;
-    size_t oleft = cap - 1;
+    char *op = out + *olen;
+    size_t oleft = *cap - 1 - *olen;
     /* Each round consumes input or output room, or grows the output:
      * bounded by the input length and log(cap). */
     for (size_t guard = 0; guard < in.len * 2 + 64; guard++) {
@@ -414,17 +513,17 @@ static char *iconv_run(ss_arena *a, iconv_t cd, ss_str in, int seven_bit,
         }
         if (grow) {
             size_t used = (size_t)(op - out);
-            if (cap > (SIZE_MAX - 64) / 2)
+            if (*cap > (SIZE_MAX - 64) / 2)
                 break;
-            size_t ncap = cap * 2;
+            size_t ncap = *cap * 2;
             char *n = ss_alloc(a, ncap);
             if (!n)
                 break;
             memcpy(n, out, used);
             out = n;
-            cap = ncap;
+            *cap = ncap;
             op = out + used;
-            oleft = cap - 1 - used;
+            oleft = ncap - 1 - used;
             continue;
         }
         /* EILSEQ (invalid) or EINVAL (incomplete at the end) */
@@ -464,75 +563,157 @@ static char *iconv_run(ss_arena *a, iconv_t cd, ss_str in, int seven_bit,
     return out;
 }
 
+/* The output buffer for converting in (4 bytes an input byte, and some),
+ * NULL when there is no memory. */
+static char *iconv_buffer(ss_arena *a, ss_str in, size_t *cap) {
+    if (in.len > (SIZE_MAX - 64) / 4)
+        return NULL;
+    *cap = in.len * 4 + 64;
+    return ss_alloc(a, *cap);
+}
+
 #if defined(__GLIBC__)
-/* ISO-2022-JP text through glibc's one-step conversion to its internal
- * UCS-4 ("WCHAR_T"), then UTF-8 encoded here: the same code points as
- * the two-step conversion to UTF-8, for less.  0 when it cannot (no
- * memory, or a code point UTF-8 does not take): the caller then converts
- * as usual. */
-static int iso2022jp_to_utf8(ss_arena *a, ss_str in, const char *ic,
-                             ss_str *res) {
-    iconv_t cd = iconv_open("WCHAR_T", ic);
-    if (cd == (iconv_t)-1)
-        return 0;
-    static const uint32_t fffd = 0xFFFD;
-    char rep[4];
-    memcpy(rep, &fffd, 4);
-    size_t wl = 0;
-    char *w = iconv_run(a, cd, in, 1, rep, 4, &wl);
-    iconv_close(cd);
-    if (!w || wl % 4)
-        return 0;
-    /* UTF-8 is never longer than the 4 bytes a code point take here:
-     * write over the buffer from its start */
-    const unsigned char *wp = (const unsigned char *)w, *we = wp + wl;
-    char *o = w;
-    size_t k = 0;
-#if defined(__SSE2__)
-    const __m128i notascii = _mm_set1_epi32(~0x7F), zero = _mm_setzero_si128();
-#endif
+/* UCS-4 code points wp[0..we) (host order) as UTF-8 at o, which may be wp
+ * itself or before it (the bytes are written behind the ones read: no
+ * code point takes more than its 4 bytes in UTF-8).  The end of the
+ * output, or NULL for a code point UTF-8 does not take. */
+static char *ucs4_to_utf8(char *o, const char *wp, const char *we) {
     for (; wp < we; wp += 4) {
         uint32_t c;
         memcpy(&c, wp, 4);
         if (c < 0x80) {
-            o[k++] = (char)c;
-#if defined(__SSE2__)
-            /* the run of ASCII it may start (most of the text of
-             * Japanese mail): the next 8 code points at a time, packed to
-             * 8 bytes.  The stores stay behind the loads: k is at most
-             * wp - w + 1, the loads start at wp + 4. */
-            while (we - wp >= 36) {
-                __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)(wp + 4));
-                __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(wp + 20));
-                __m128i hi = _mm_and_si128(_mm_or_si128(v0, v1), notascii);
-                if (_mm_movemask_epi8(_mm_cmpeq_epi32(hi, zero)) != 0xFFFF)
-                    break;
-                _mm_storel_epi64((__m128i *)(void *)(o + k),
-                                 _mm_packus_epi16(_mm_packs_epi32(v0, v1), zero));
-                k += 8;
-                wp += 32;
-            }
-#endif
+            *o++ = (char)c;
         } else if (c < 0x800) {
-            o[k++] = (char)(0xC0 | (c >> 6));
-            o[k++] = (char)(0x80 | (c & 0x3F));
+            *o++ = (char)(0xC0 | (c >> 6));
+            *o++ = (char)(0x80 | (c & 0x3F));
         } else if (c < 0x10000) {
             if (c >= 0xD800 && c <= 0xDFFF)
-                return 0;
-            o[k++] = (char)(0xE0 | (c >> 12));
-            o[k++] = (char)(0x80 | ((c >> 6) & 0x3F));
-            o[k++] = (char)(0x80 | (c & 0x3F));
+                return NULL;
+            *o++ = (char)(0xE0 | (c >> 12));
+            *o++ = (char)(0x80 | ((c >> 6) & 0x3F));
+            *o++ = (char)(0x80 | (c & 0x3F));
         } else {
             if (c > 0x10FFFF)
-                return 0;
-            o[k++] = (char)(0xF0 | (c >> 18));
-            o[k++] = (char)(0x80 | ((c >> 12) & 0x3F));
-            o[k++] = (char)(0x80 | ((c >> 6) & 0x3F));
-            o[k++] = (char)(0x80 | (c & 0x3F));
+                return NULL;
+            *o++ = (char)(0xF0 | (c >> 18));
+            *o++ = (char)(0x80 | ((c >> 12) & 0x3F));
+            *o++ = (char)(0x80 | ((c >> 6) & 0x3F));
+            *o++ = (char)(0x80 | (c & 0x3F));
         }
     }
-    o[k] = '\0';
-    *res = ss_str_make(o, k);
+    return o;
+}
+
+/* The first ESC in s[i..n) that does not select ASCII ("ESC ( B"), or n:
+ * where glibc's ISO-2022-JP-3 decoder may leave its ASCII state (or
+ * find an unknown or incomplete escape sequence). */
+static size_t jp_leave_ascii(const unsigned char *s, size_t i, size_t n) {
+    for (;;) {
+        const unsigned char *e = memchr(s + i, 0x1B, n - i);
+        if (!e)
+            return n;
+        i = (size_t)(e - s);
+        if (n - i < 3 || s[i + 1] != '(' || s[i + 2] != 'B')
+            return i;
+        i += 3;
+    }
+}
+
+/* The end of the first "ESC ( B" in s[i..n), or n. */
+static size_t jp_back_to_ascii(const unsigned char *s, size_t i, size_t n) {
+    for (;;) {
+        const unsigned char *e = memchr(s + i, 0x1B, n - i);
+        if (!e)
+            return n;
+        i = (size_t)(e - s);
+        if (n - i >= 3 && s[i + 1] == '(' && s[i + 2] == 'B')
+            return i + 3;
+        i++;
+    }
+}
+
+/* ISO-2022-JP text (ic: "ISO-2022-JP-3") decoded as glibc's iconv does,
+ * into UTF-8: 0 when it cannot (no memory, no converter, or a code point
+ * UTF-8 does not take): the caller then converts as usual.
+ *
+ * Most of such mail is ASCII between the runs in JIS X 0208.  Only the
+ * runs that leave the ASCII state go through iconv (its one-step
+ * conversion to its internal UCS-4, "WCHAR_T", UTF-8 encoded here); the
+ * rest is done here as glibc's decoder does in that state: a byte
+ * 0x00..0x7F but ESC stands for itself, one >= 0x80 is invalid (U+FFFD,
+ * as iconv_run gives), "ESC ( B" selects ASCII again.  That is the same
+ * as converting the whole text in one go: the decoder keeps no state but
+ * the character set selected, sees every ESC (a two-byte character never
+ * holds one, an invalid byte is skipped alone), and each run given to
+ * iconv starts in the ASCII state and ends with the "ESC ( B" that
+ * brings it back there (or at the end of the text), so that every
+ * escape sequence and character in it sees the bytes it would see in the
+ * whole text. */
+static int iso2022jp_to_utf8(ss_arena *a, ss_str in, const char *ic,
+                             ss_str *res) {
+    const unsigned char *s = (const unsigned char *)in.ptr;
+    size_t n = in.len;
+    size_t q = jp_leave_ascii(s, 0, n);
+    iconv_t cd = (iconv_t)-1;
+    if (q < n) {
+        cd = iconv_open("WCHAR_T", ic);
+        if (cd == (iconv_t)-1)
+            return 0;
+    }
+    static const uint32_t fffd = 0xFFFD;
+    char rep[4];
+    memcpy(rep, &fffd, 4);
+    size_t cap = 0;
+    char *buf = iconv_buffer(a, in, &cap);
+    size_t k = 0, p = 0; /* k bytes of UTF-8 out for the first p in */
+    int ok = buf != NULL;
+    /* k <= 4 * p all along: a run's UCS-4 can go to buf + 4 * p */
+    while (ok) {
+        /* s[p..q) in the ASCII state */
+        while (p < q) {
+            size_t r = ascii_run((const char *)s + p, q - p, 0x1B);
+            memcpy(buf + k, s + p, r);
+            k += r;
+            p += r;
+            if (p >= q)
+                break;
+            if (s[p] == 0x1B) { /* "ESC ( B" */
+                p += 3;
+            } else if (s[p] == 0) {
+                buf[k++] = 0;
+                p++;
+            } else {
+                do {
+                    memcpy(buf + k, "\xEF\xBF\xBD", 3);
+                    k += 3;
+                    p++;
+                } while (p < q && s[p] >= 0x80);
+            }
+        }
+        if (q >= n)
+            break;
+        /* s[q..e) through iconv, with the runs that follow it after a few
+         * bytes (a line break): one call for them costs less */
+        size_t e = jp_back_to_ascii(s, q + 1, n), next;
+        while ((next = jp_leave_ascii(s, e, n)) < n && next - e < 32)
+            e = jp_back_to_ascii(s, next + 1, n);
+        size_t wl = 4 * q, w0 = 4 * q;
+        buf = iconv_run(a, cd, ss_str_make(in.ptr + q, e - q), 1, rep, 4, buf,
+                        &cap, &wl);
+        char *o = NULL;
+        if ((wl - w0) % 4 == 0)
+            o = ucs4_to_utf8(buf + k, buf + w0, buf + wl);
+        k = o ? (size_t)(o - buf) : 0;
+        ok = o && k <= 4 * e;
+        p = e;
+        q = next;
+    }
+    if (cd != (iconv_t)-1)
+        iconv_close(cd);
+    if (!ok)
+        return 0;
+    buf[k] = '\0';
+    *res = ss_str_make(buf, k);
     return 1;
 }
 #endif
@@ -637,8 +818,11 @@ static ss_str convert_named(ss_arena *a, ss_str in, ss_str charset,
             *unknown = 1;
         return in;
     }
-    size_t olen = 0;
-    char *out = iconv_run(a, cd, in, seven_bit, "\xEF\xBF\xBD", 3, &olen);
+    size_t olen = 0, cap = 0;
+    char *out = iconv_buffer(a, in, &cap);
+    if (out)
+        out = iconv_run(a, cd, in, seven_bit, "\xEF\xBF\xBD", 3, out, &cap,
+                        &olen);
     iconv_close(cd);
     if (!out)
         return in;
