@@ -265,26 +265,14 @@ static void file_close(smtpstatus_reader *r) {
     r->msg.len = 0;
 }
 
-/* Decimal digits of v at o (no NUL); returns their count (at most 20). */
-static size_t put_udec(char *o, unsigned long long v) {
-    char t[24];
-    size_t k = 0, i;
-    do {
-        t[k++] = (char)('0' + (int)(v % 10));
-        v /= 10;
-    } while (v && k < sizeof t);
-    for (i = 0; i < k; i++)
-        o[i] = t[k - 1 - i];
-    return k;
-}
-
+/* Make r->src path, or path ":" n when numbered. */
 static int set_source(smtpstatus_reader *r, const char *path, size_t n,
                       int numbered) {
-    char num[32];
     size_t pl = strlen(path), nl = 0;
-    if (numbered) { /* ":%zu" */
-        num[0] = ':';
-        nl = 1 + put_udec(num + 1, (unsigned long long)n);
+    if (numbered) { /* ":%zu": the colon and n's digits */
+        nl = 2;
+        for (size_t v = n; v >= 10; v /= 10)
+            nl++;
     }
     size_t need = pl + nl + 1;
     if (need > r->srccap) {
@@ -295,7 +283,14 @@ static int set_source(smtpstatus_reader *r, const char *path, size_t n,
         r->srccap = need;
     }
     memcpy(r->src, path, pl);
-    memcpy(r->src + pl, num, nl);
+    if (numbered) {
+        char *o = r->src + pl + nl; /* the digits backwards from the end */
+        do {
+            *--o = (char)('0' + (int)(n % 10));
+            n /= 10;
+        } while (n);
+        r->src[pl] = ':';
+    }
     r->src[pl + nl] = '\0';
     return 0;
 }
@@ -327,12 +322,10 @@ static int buf_alloc(smtpstatus_reader *r, size_t want) {
         want = r->chunk;
     if (r->buf && r->bufcap >= want)
         return 0;
-    char *b = realloc(r->buf, want);
-    if (!b)
-        return -1;
-    r->buf = b;
-    r->bufcap = want;
-    return 0;
+    free(r->buf); /* not realloc(): nothing in it to copy */
+    r->buf = malloc(want);
+    r->bufcap = r->buf ? want : 0;
+    return r->buf ? 0 : -1;
 }
 
 /* Bare-CR files (old Mac line ends): every CR becomes LF, byte for byte. */
@@ -585,9 +578,9 @@ static inline int from_line(const char *b, size_t k, size_t bpos, size_t *g) {
 }
 
 #ifdef SS_AVX2_SCAN
-/* The 'F's of b[i..i+64) (bit j of m for b[i + j]): 1 with *stop when
- * one starts a "From " line (from_line).  Only an 'F' after an LF or a
- * '>' (or at bpos) can. */
+/* The candidate 'F's of b[i..i+64), bit j of m for b[i + j]: 1 with
+ * *stop when one starts a "From " line (from_line).  Only an 'F' after
+ * an LF or a '>' (or at bpos) can. */
 static inline int from_in_bits(const char *b, size_t i, uint64_t m,
                                size_t bpos, size_t *stop) {
     do {
@@ -600,46 +593,56 @@ static inline int from_in_bits(const char *b, size_t i, uint64_t m,
     return 0;
 }
 
-/* The 'F's of b[*ip..end) a block at a time while more than 68 bytes
- * are left (so that each 'F' found has 5 bytes after it): 1 with *stop
- * at the first "From " line (as from_line), else 0 with *ip where the
- * blocks ended.  The caller checks that end - *ip >= 69. */
+/* The 'F's of b[*ip..end) that have a ' ' four bytes on, as the 'F' of
+ * "From " has, a block at a time while more than 68 bytes are left (so
+ * that each 'F' found has 5 bytes after it): 1 with *stop at the first
+ * "From " line (as from_line), else 0 with *ip where the blocks ended.
+ * The ' ' is looked at only in blocks that hold an 'F', and leaves few
+ * of them for from_in_bits.  The caller checks that end - *ip >= 69. */
 __attribute__((target("avx2"))) static int
 find_from_avx2(const char *b, size_t *ip, size_t end, size_t bpos,
                size_t *stop) {
-    const __m256i fv = _mm256_set1_epi8('F');
+    const __m256i fv = _mm256_set1_epi8('F'), sv = _mm256_set1_epi8(' ');
     size_t i = *ip;
-#define SS_FV(o)                                                               \
-    _mm256_cmpeq_epi8(                                                         \
-        _mm256_loadu_si256((const __m256i *)(const void *)(b + i + (o))), fv)
+#define SS_LD(o)                                                               \
+    _mm256_loadu_si256((const __m256i *)(const void *)(b + i + (o)))
+#define SS_FV(o) _mm256_cmpeq_epi8(SS_LD(o), fv)
+#define SS_SP(x, o)                                                            \
+    _mm256_and_si256((x), _mm256_cmpeq_epi8(SS_LD((o) + 4), sv))
 #define SS_BITS(x, y)                                                          \
     ((uint64_t)(uint32_t)_mm256_movemask_epi8(x) |                             \
      (uint64_t)(uint32_t)_mm256_movemask_epi8(y) << 32)
-    /* 128 bytes a round while they and 5 more are in buf */
-    for (; end - i >= 133; i += 128) {
-        __m256i x0 = SS_FV(0), x1 = SS_FV(32), x2 = SS_FV(64), x3 = SS_FV(96);
-        if (!_mm256_movemask_epi8(_mm256_or_si256(_mm256_or_si256(x0, x1),
-                                                  _mm256_or_si256(x2, x3))))
-            continue;
-        uint64_t m = SS_BITS(x0, x1);
-        if (m && from_in_bits(b, i, m, bpos, stop)) {
-            *ip = i;
-            return 1;
-        }
-        m = SS_BITS(x2, x3);
-        if (m && from_in_bits(b, i + 64, m, bpos, stop)) {
-            *ip = i + 64;
-            return 1;
+    /* 128 bytes a round while they and 5 more are in buf (the last one
+     * at end - 133) */
+    if (end - i >= 133) {
+        const size_t last = end - 133;
+        for (; i <= last; i += 128) {
+            __m256i x0 = SS_FV(0), x1 = SS_FV(32), x2 = SS_FV(64),
+                    x3 = SS_FV(96);
+            if (!_mm256_movemask_epi8(_mm256_or_si256(_mm256_or_si256(x0, x1),
+                                                      _mm256_or_si256(x2, x3))))
+                continue;
+            uint64_t m = SS_BITS(SS_SP(x0, 0), SS_SP(x1, 32));
+            if (m && from_in_bits(b, i, m, bpos, stop)) {
+                *ip = i;
+                return 1;
+            }
+            m = SS_BITS(SS_SP(x2, 64), SS_SP(x3, 96));
+            if (m && from_in_bits(b, i + 64, m, bpos, stop)) {
+                *ip = i + 64;
+                return 1;
+            }
         }
     }
     for (; end - i >= 69; i += 64) {
-        __m256i x0 = SS_FV(0), x1 = SS_FV(32);
-        uint64_t m = SS_BITS(x0, x1);
+        uint64_t m = SS_BITS(SS_SP(SS_FV(0), 0), SS_SP(SS_FV(32), 32));
         if (m && from_in_bits(b, i, m, bpos, stop)) {
             *ip = i;
             return 1;
         }
     }
+#undef SS_LD
+#undef SS_SP
 #undef SS_FV
 #undef SS_BITS
     *ip = i;
@@ -1080,7 +1083,7 @@ static int push_dir(smtpstatus_reader *r, const char *path,
     f.dir = d;
     f.dfd = dirfd(d);
     size_t used = 0, cap = 0;
-    int nomem = 0;
+    int nomem = 0, maildir = 0; /* maildir: bits for cur, new, tmp seen */
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
@@ -1098,6 +1101,10 @@ static int push_dir(smtpstatus_reader *r, const char *path,
             f.block = nb;
             cap = nc;
         }
+        if (len == 3) /* the names of a Maildir's subdirectories */
+            maildir |= (strcmp(e->d_name, "cur") == 0) |
+                       (strcmp(e->d_name, "new") == 0) << 1 |
+                       (strcmp(e->d_name, "tmp") == 0) << 2;
         f.block[used] = entry_type(e);
         memcpy(f.block + used + 1, e->d_name, len + 1);
         used += len + 2;
@@ -1121,21 +1128,24 @@ static int push_dir(smtpstatus_reader *r, const char *path,
     if (f.n > 1)
         qsort(f.names, f.n, sizeof *f.names, cmp_names);
     /* a Maildir: read cur and new, not tmp */
-    size_t cur_i = f.n, new_i = f.n, tmp_i = f.n;
-    for (size_t i = 0; i < f.n; i++) {
-        if (strcmp(f.names[i], "cur") == 0)
-            cur_i = i;
-        else if (strcmp(f.names[i], "new") == 0)
-            new_i = i;
-        else if (strcmp(f.names[i], "tmp") == 0)
-            tmp_i = i;
-    }
-    if (cur_i < f.n && new_i < f.n && tmp_i < f.n &&
-        is_subdir(path, f.names[cur_i]) && is_subdir(path, f.names[new_i]) &&
-        is_subdir(path, f.names[tmp_i])) {
-        memmove(f.names + tmp_i, f.names + tmp_i + 1,
-                (f.n - tmp_i - 1) * sizeof *f.names);
-        f.n--;
+    if (maildir == 7) {
+        size_t cur_i = f.n, new_i = f.n, tmp_i = f.n;
+        for (size_t i = 0; i < f.n; i++) {
+            if (strcmp(f.names[i], "cur") == 0)
+                cur_i = i;
+            else if (strcmp(f.names[i], "new") == 0)
+                new_i = i;
+            else if (strcmp(f.names[i], "tmp") == 0)
+                tmp_i = i;
+        }
+        if (cur_i < f.n && new_i < f.n && tmp_i < f.n &&
+            is_subdir(path, f.names[cur_i]) &&
+            is_subdir(path, f.names[new_i]) &&
+            is_subdir(path, f.names[tmp_i])) {
+            memmove(f.names + tmp_i, f.names + tmp_i + 1,
+                    (f.n - tmp_i - 1) * sizeof *f.names);
+            f.n--;
+        }
     }
     r->frames[r->nframes++] = f;
     return 0;

@@ -11,6 +11,11 @@
 #endif
 
 ss_str ss_trim_slow(ss_str s) {
+    /* a long indent eight spaces at a time */
+    while (s.len >= 8 && ss_load8(s.ptr) == 0x2020202020202020ull) {
+        s.ptr += 8;
+        s.len -= 8;
+    }
     while (s.len && ss_isspace((unsigned char)s.ptr[0])) {
         s.ptr++;
         s.len--;

@@ -57,9 +57,10 @@ static inline unsigned ss_ctz(unsigned m) {
     return k;
 #endif
 }
+/* ' ' and '\t' '\n' '\v' '\f' '\r' (9..13): most bytes fail the first
+ * test; the others are looked up in a mask (bit c set for a space). */
 static inline int ss_isspace(int c) {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
-           c == '\v';
+    return (unsigned)c <= ' ' && ((0x100003e00ull >> c) & 1);
 }
 static inline int ss_isalpha(int c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
