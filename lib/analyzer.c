@@ -275,10 +275,12 @@ static int month_of(const char *p) {
                              (unsigned char)p[1] | 0x20,
                              (unsigned char)p[2] | 0x20);
 #undef MON3
-    for (int k = 0; k < 12; k++)
-        if (key == mon[k])
-            return k + 1; /* the names differ: no other can match */
-    return -1;
+    /* (key * 111 >> 7) & 15 differs for the twelve names: the one name
+     * key can be, then compared */
+    static const signed char by_hash[16] = {2, -1, 3, 6, -1, 5, 4, 8,
+                                            10, -1, 1, 11, -1, 0, 9, 7};
+    int k = by_hash[(key * 111 >> 7) & 15];
+    return k >= 0 && key == mon[k] ? k + 1 : -1;
 }
 
 /* parse_date for the usual shape, "D Mon YYYY HH:MM:SS +ZZZZ" (the day
@@ -602,6 +604,28 @@ static int is_fold_space(unsigned char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+#if defined(__SSE2__)
+/* Copy k <= 16 bytes: two words that may overlap, or byte by byte. */
+static void copy_short(char *d, const char *s, size_t k) {
+    if (k >= 8) {
+        uint64_t a, b;
+        memcpy(&a, s, 8);
+        memcpy(&b, s + k - 8, 8);
+        memcpy(d, &a, 8);
+        memcpy(d + k - 8, &b, 8);
+    } else if (k >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + k - 4, 4);
+        memcpy(d, &a, 4);
+        memcpy(d + k - 4, &b, 4);
+    } else {
+        for (size_t j = 0; j < k; j++)
+            d[j] = s[j];
+    }
+}
+#endif
+
 /* Collapse white space (folding, tabs, runs) to single spaces, in one
  * pass that also notes whether any byte has the high bit set (then the
  * copy goes through valid_utf8_n; plain ASCII needs no second look). */
@@ -649,6 +673,28 @@ static const char *cstr_unfolded(ss_arena *a, ss_str s) {
             }
             i += 16;
             n += 16;
+        }
+        if (!run && i < len && len >= 16) {
+            /* the last 1..16 bytes: the 16 that end s (those before i,
+             * already read, are shifted out of the mask); the pair test
+             * within them (the last byte of s is not white) */
+            size_t rem = len - i;
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + len - 16));
+            unsigned spm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, sp));
+            unsigned mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                                _mm_or_si128(_mm_cmpeq_epi8(v, tab),
+                                             _mm_cmpeq_epi8(v, cr)),
+                                _mm_cmpeq_epi8(v, lf))) |
+                            (spm & (spm >> 1));
+            seen = _mm_or_si128(seen, v); /* bytes before i: copied or white */
+            mask >>= 16 - rem;
+            size_t k = mask ? ss_ctz(mask) : rem;
+            copy_short(d + n, p + i, k);
+            i += k;
+            n += k;
+            if (!mask)
+                break;
+            run = 1;
         }
         if (i == len)
             break;
@@ -822,6 +868,7 @@ static void original_headers(ss_str block, size_t maxh, ss_str *val) {
                 h->len = (size_t)(vend - h->ptr);
             continue;
         }
+        int known = -1; /* the slot the quick test below found */
         if (!first && cur < 0) {
             /* only a wanted header can change anything now */
             if (found == (1u << OH_COUNT) - 1)
@@ -840,8 +887,10 @@ static void original_headers(ss_str block, size_t maxh, ss_str *val) {
                 hname_char((unsigned char)ls[wl]) ||
                 !ss_memeq_ci(ls, orig_names[w].name, wl))
                 continue;
+            known = w; /* its name is the wl bytes, no other name byte after */
         }
-        size_t k = orig_name_len(ls, ll, len - (size_t)(ls - p));
+        size_t k = known >= 0 ? orig_names[known].len
+                              : orig_name_len(ls, ll, len - (size_t)(ls - p));
         size_t nlen = k;
         while (k < ll && (ls[k] == ' ' || ls[k] == '\t'))
             k++; /* "Name : value" */
@@ -852,7 +901,7 @@ static void original_headers(ss_str block, size_t maxh, ss_str *val) {
             continue;
         }
         first = 0;
-        cur = orig_slot(ls, nlen);
+        cur = known >= 0 ? known : orig_slot(ls, nlen);
         if (cur >= 0 && (found & (1u << cur)))
             cur = -1; /* the first of that name counts */
         if (cur < 0)
@@ -934,7 +983,6 @@ static smtpstatus_rc emit(smtpstatus_analyzer *an, const ss_view *v,
     char tz[6];
     long long ts = parse_date(date, tz);
     const char *datec = cstr_unfolded(a, date);
-    const char *tzc = cstr(a, ss_str_make(tz, strlen(tz)));
     const char *reporting_all = lower_cstr(a, b->reporting_mta);
 
     for (size_t i = 0; i < b->nfacts; i++) {
@@ -949,7 +997,7 @@ static smtpstatus_rc emit(smtpstatus_analyzer *an, const ss_view *v,
         if (!*r.recipient && f->reason != SMTPSTATUS_R_FEEDBACK)
             continue;
         r.alias = f->alias.len ? clean_address(a, f->alias) : "";
-        if (!strcmp(r.alias, r.recipient))
+        if (*r.alias && !strcmp(r.alias, r.recipient))
             r.alias = "";
         r.diagnostic_code = cstr_unfolded(a, f->diagnostic);
         r.diagnostic_type = upper_cstr(a, f->diagnostic_type);
@@ -969,7 +1017,9 @@ static smtpstatus_rc emit(smtpstatus_analyzer *an, const ss_view *v,
         r.list_id = o.list_id;
         r.date = datec;
         r.timestamp = ts;
-        r.timezone_offset = tzc;
+        /* record strings need to live only until the callback returns:
+         * tz, and stbuf and rcbuf below (all ASCII), serve as they are */
+        r.timezone_offset = tz;
         r.warnings = b->warnings | v->msg->warnings;
 
         /* codes: the decoder's, else from the diagnostic text */
@@ -982,7 +1032,7 @@ static smtpstatus_rc emit(smtpstatus_analyzer *an, const ss_view *v,
                 SMTPSTATUS_OK) {
                 /* "Status: 5.1.1 (comment)" parses; other shapes: scan */
                 smtpstatus_diag d;
-                if (smtpstatus_diag_parse(fs.ptr, fs.len, &d) == SMTPSTATUS_OK)
+                if (ss_diag_codes(fs.ptr, fs.len, &d) == SMTPSTATUS_OK)
                     st = d.status;
             }
         }
@@ -996,7 +1046,7 @@ static smtpstatus_rc emit(smtpstatus_analyzer *an, const ss_view *v,
         memset(&d, 0, sizeof d);
         size_t diag_len = strlen(r.diagnostic_code);
         ss_str diag = ss_str_make(r.diagnostic_code, diag_len);
-        if (diag.len && smtpstatus_diag_parse(diag.ptr, diag.len, &d) ==
+        if (diag.len && ss_diag_codes(diag.ptr, diag.len, &d) ==
                             SMTPSTATUS_OK) {
             if (!reply && d.reply_code)
                 reply = d.reply_code;
@@ -1106,8 +1156,8 @@ static smtpstatus_rc emit(smtpstatus_analyzer *an, const ss_view *v,
                 stbuf[pl] = '\0';
             }
         }
-        r.status = cstr(a, ss_str_make(stbuf, strlen(stbuf)));
-        r.reply_code = cstr(a, ss_str_make(rcbuf, strlen(rcbuf)));
+        r.status = stbuf;
+        r.reply_code = rcbuf;
         if (!*action) {
             int k = status_class_of(r.status);
             action = k == 2 ? "delivered" : k == 4 ? "delayed" : "failed";

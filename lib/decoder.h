@@ -133,4 +133,9 @@ ss_str ss_find_address(ss_str s);
  * number of facts added. */
 size_t ss_dsn_parse(ss_str dsn_text, ss_bounce *out);
 
+/* smtpstatus_diag_parse without the warnings (out->warnings stays 0; the
+ * rest is the same): for the analyzer and decoders, which read only the
+ * codes and the text (reply.c). */
+smtpstatus_rc ss_diag_codes(const char *buf, size_t len, smtpstatus_diag *out);
+
 #endif

@@ -46,6 +46,7 @@
 
 #include "smtpstatus.h"
 #include "util.h"
+#include "decoder.h" /* ss_diag_codes */
 
 #define REPLY_MAX_LINE 512 /* RFC 5321 s4.5.3.1.5, including CRLF */
 
@@ -120,6 +121,15 @@ smtpstatus_rc smtpstatus_status_parse(const char *buf, size_t len,
 static size_t put_udec(char *o, unsigned long long v) {
     char t[24];
     size_t k = 0, i;
+    if (v < 10) { /* the usual status parts: one or two digits */
+        o[0] = (char)('0' + (int)v);
+        return 1;
+    }
+    if (v < 100) {
+        o[0] = (char)('0' + (int)(v / 10));
+        o[1] = (char)('0' + (int)(v % 10));
+        return 2;
+    }
     do {
         t[k++] = (char)('0' + (int)(v % 10));
         v /= 10;
@@ -677,8 +687,8 @@ static smtpstatus_slice diag_text(const char *b, size_t i, size_t e) {
  *  keeps the later lines' codes in the text; smtpstatus_diag_text_next()
  *  yields it without them.
  */
-smtpstatus_rc smtpstatus_diag_parse(const char *buf, size_t len,
-                                    smtpstatus_diag *out) {
+static smtpstatus_rc diag_parse(const char *buf, size_t len,
+                                smtpstatus_diag *out, int want_warnings) {
     size_t i = 0, e = len, j, ts, after;
     smtpstatus_status hash, st;
     int have_hash = 0, code = 0, have_status = 0;
@@ -873,11 +883,23 @@ smtpstatus_rc smtpstatus_diag_parse(const char *buf, size_t len,
     if (have_status)
         out->status = st;
     out->text = diag_text(buf, after, e);
+    if (!want_warnings) /* the registry lookups are most of their cost */
+        return SMTPSTATUS_OK;
     w |= code_warnings(code);
     w |= status_warnings(&out->status);
     w |= pair_warnings(code, &out->status);
     out->warnings = w;
     return SMTPSTATUS_OK;
+}
+
+smtpstatus_rc smtpstatus_diag_parse(const char *buf, size_t len,
+                                    smtpstatus_diag *out) {
+    return diag_parse(buf, len, out, 1);
+}
+
+smtpstatus_rc ss_diag_codes(const char *buf, size_t len,
+                            smtpstatus_diag *out) {
+    return diag_parse(buf, len, out, 0);
 }
 
 /* Does a repeated line prefix of d ("550-5.2.1 ", "550 5.2.1 ", "550-")
