@@ -122,29 +122,23 @@ static void csv_rec_warnings(obuf *b, unsigned w)
     ob_free(&t);
 }
 
-/* A native field: its name, and its JSON key with the comma before it and
- * the colon after it (",\"name\":", klen bytes) padded to NATIVE_KEY bytes
- * so that it can be copied with a fixed-size memcpy. */
-#define NATIVE_KEY 24
-typedef struct native_field {
-    const char *name;
-    char key[NATIVE_KEY];
-    size_t klen;
-} native_field;
+/* The native fields, in their order. */
+#define NATIVE_FIELDS(X)                                                    \
+    X("source") X("recipient") X("action") X("status") X("reply_code")      \
+    X("reason") X("hard_bounce") X("bounce_type") X("diagnostic_code")      \
+    X("diagnostic_type") X("remote_mta") X("reporting_mta")                \
+    X("smtp_command") X("decoder") X("feedback_type") X("message_id")       \
+    X("subject") X("addresser") X("list_id") X("alias") X("date")           \
+    X("timestamp") X("timezone_offset") X("warnings")
 
-/* (a name longer than 20 characters does not fit key: the compiler says) */
-#define NATIVE(name) { name, ",\"" name "\":", sizeof(name) + 3 }
-
-static const native_field native_fields[] = {
-    NATIVE("source"), NATIVE("recipient"), NATIVE("action"),
-    NATIVE("status"), NATIVE("reply_code"), NATIVE("reason"),
-    NATIVE("hard_bounce"), NATIVE("bounce_type"), NATIVE("diagnostic_code"),
-    NATIVE("diagnostic_type"), NATIVE("remote_mta"), NATIVE("reporting_mta"),
-    NATIVE("smtp_command"), NATIVE("decoder"), NATIVE("feedback_type"),
-    NATIVE("message_id"), NATIVE("subject"), NATIVE("addresser"),
-    NATIVE("list_id"), NATIVE("alias"), NATIVE("date"), NATIVE("timestamp"),
-    NATIVE("timezone_offset"), NATIVE("warnings")};
-#define N_NATIVE (sizeof native_fields / sizeof native_fields[0])
+#define NATIVE_NAME(name) name,
+#define NATIVE_KEY(name) OUT_KEY_OF(name),
+static const char *const native_names[] = {NATIVE_FIELDS(NATIVE_NAME)};
+/* Their JSON keys (see out_json_members). */
+static const out_key native_keys[] = {NATIVE_FIELDS(NATIVE_KEY)};
+#undef NATIVE_NAME
+#undef NATIVE_KEY
+#define N_NATIVE (sizeof native_names / sizeof native_names[0])
 
 /* Room for need more bytes at o, the end of what is written so far in b's
  * free space (b->len not yet moved past it): the new position of o after
@@ -160,38 +154,6 @@ static char *native_grow(obuf *b, char *o, size_t need)
 #else
 #define NATIVE_INLINE static inline
 #endif
-
-/* Native string field f with its key at o (in b's free space): the end of
- * what was written, or NULL when the buffer has failed.  v NULL is "". */
-NATIVE_INLINE char *native_put(obuf *b, char *o, const native_field *f,
-                               const char *v)
-{
-    size_t n;
-    if (!v || !*v) { /* many fields are empty */
-        if ((size_t)(b->data + b->cap - o) < NATIVE_KEY + 2 &&
-            (o = native_grow(b, o, NATIVE_KEY + 2)) == NULL)
-            return NULL;
-        memcpy(o, f->key, NATIVE_KEY);
-        o += f->klen;
-        o[0] = '"';
-        o[1] = '"';
-        return o + 2;
-    }
-    n = strlen(v);
-    if (n > JSON_CHUNK) { /* escaped in chunks by ob_json_str */
-        if ((o = native_grow(b, o, NATIVE_KEY)) == NULL)
-            return NULL;
-        memcpy(o, f->key, NATIVE_KEY);
-        b->len += f->klen;
-        ob_json_str(b, v, n);
-        return ob_reserve(b, 0);
-    }
-    if ((size_t)(b->data + b->cap - o) < NATIVE_KEY + JSON_STR_MAX(n) &&
-        (o = native_grow(b, o, NATIVE_KEY + JSON_STR_MAX(n))) == NULL)
-        return NULL;
-    memcpy(o, f->key, NATIVE_KEY);
-    return out_json_str(o + f->klen, v, n);
-}
 
 /* The string values of the native fields (NULL for the others). */
 static void native_values(const smtpstatus_record *r, const char **v)
@@ -232,7 +194,7 @@ static void fmt_native_json(obuf *b, const smtpstatus_record *r, unsigned w,
 {
     const char *v[N_NATIVE];
     char *o;
-    size_t i, start;
+    size_t start;
     native_values(r, v);
     if ((o = ob_reserve(b, NATIVE_START)) == NULL)
         return;
@@ -243,15 +205,14 @@ static void fmt_native_json(obuf *b, const smtpstatus_record *r, unsigned w,
     }
     /* the first key has a '{' in place of its comma */
     start = (size_t)(o - b->data);
-    for (i = 0; i < 6; i++) /* source .. reason */
-        if ((o = native_put(b, o, &native_fields[i], v[i])) == NULL)
-            return;
+    if ((o = out_json_members(b, o, native_keys, v, 6)) == NULL)
+        return; /* source .. reason */
     b->data[start] = '{';
-    if ((size_t)(b->data + b->cap - o) < NATIVE_KEY + 5 &&
-        (o = native_grow(b, o, NATIVE_KEY + 5)) == NULL)
+    if ((size_t)(b->data + b->cap - o) < OUT_KEY + 5 &&
+        (o = native_grow(b, o, OUT_KEY + 5)) == NULL)
         return;
-    memcpy(o, native_fields[6].key, NATIVE_KEY);
-    o += native_fields[6].klen;
+    memcpy(o, native_keys[6].text, OUT_KEY);
+    o += native_keys[6].klen;
     if (r->hard_bounce) {
         memcpy(o, "true", 4);
         o += 4;
@@ -259,21 +220,20 @@ static void fmt_native_json(obuf *b, const smtpstatus_record *r, unsigned w,
         memcpy(o, "false", 5);
         o += 5;
     }
-    for (i = 7; i < 21; i++) /* bounce_type .. date */
-        if ((o = native_put(b, o, &native_fields[i], v[i])) == NULL)
-            return;
-    if ((size_t)(b->data + b->cap - o) < NATIVE_KEY + OUT_LLD_MAX &&
-        (o = native_grow(b, o, NATIVE_KEY + OUT_LLD_MAX)) == NULL)
+    if ((o = out_json_members(b, o, native_keys + 7, v + 7, 14)) == NULL)
+        return; /* bounce_type .. date */
+    if ((size_t)(b->data + b->cap - o) < OUT_KEY + OUT_LLD_MAX &&
+        (o = native_grow(b, o, OUT_KEY + OUT_LLD_MAX)) == NULL)
         return;
-    memcpy(o, native_fields[21].key, NATIVE_KEY);
-    o = out_lld(o + native_fields[21].klen, r->timestamp);
-    if ((o = native_put(b, o, &native_fields[22], v[22])) == NULL)
+    memcpy(o, native_keys[21].text, OUT_KEY);
+    o = out_lld(o + native_keys[21].klen, r->timestamp);
+    if ((o = out_json_members(b, o, native_keys + 22, v + 22, 1)) == NULL)
+        return; /* timezone_offset */
+    if ((size_t)(b->data + b->cap - o) < OUT_KEY + 4 &&
+        (o = native_grow(b, o, OUT_KEY + 4)) == NULL)
         return;
-    if ((size_t)(b->data + b->cap - o) < NATIVE_KEY + 4 &&
-        (o = native_grow(b, o, NATIVE_KEY + 4)) == NULL)
-        return;
-    memcpy(o, native_fields[23].key, NATIVE_KEY);
-    o += native_fields[23].klen;
+    memcpy(o, native_keys[23].text, OUT_KEY);
+    o += native_keys[23].klen;
     if (w == 0) {
         memcpy(o, "[]}\n", 4);
         b->len = (size_t)(o + 3 + (jsonl != 0) - b->data);
@@ -293,7 +253,7 @@ static void fmt_csv_header(obuf *b)
     for (i = 0; i < N_NATIVE; i++) {
         if (i)
             ob_putc(b, ',');
-        ob_puts(b, native_fields[i].name);
+        ob_puts(b, native_names[i]);
     }
     ob_puts(b, "\r\n");
 }

@@ -162,6 +162,13 @@ size_t utf8_decode(const unsigned char *s, size_t n, unsigned long *cp)
     return need;
 }
 
+/* For the small helpers of the hot loops that must be inlined. */
+#if defined(__GNUC__)
+#define OUT_INLINE static inline __attribute__((always_inline))
+#else
+#define OUT_INLINE static inline
+#endif
+
 static const char hexd[] = "0123456789abcdef";
 static const char repl[] = "\xEF\xBF\xBD"; /* U+FFFD */
 
@@ -315,6 +322,55 @@ static int first_bit(unsigned m)
 }
 #endif
 
+#if defined(__SSE2__) && !defined(OUT_NO_SSE2)
+
+/* Copy the bytes at p[*ip..stop) to o sixteen at a time while special(v,
+ * arg) (a mask test: bit k set when byte k of v must be handled one by one)
+ * marks none of them; stop at the first marked byte, or with fewer than
+ * sixteen bytes left.  All sixteen bytes of the block that holds a marked
+ * byte are stored (the caller has room for them): those from that byte on
+ * are written again.  Moves *ip on and returns the new end of o.  (Inlined,
+ * so that special is a direct call that the compiler inlines in turn.) */
+OUT_INLINE char *copy_run16(char *o, const unsigned char *p, size_t *ip,
+                            size_t stop, int (*special)(__m128i, int),
+                            int arg)
+{
+    size_t i = *ip;
+    while (stop - i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        unsigned m = (unsigned)special(v, arg);
+        _mm_storeu_si128((__m128i *)(void *)o, v);
+        if (m != 0) {
+            size_t k = (size_t)first_bit(m);
+            o += k;
+            i += k;
+            break;
+        }
+        o += 16;
+        i += 16;
+    }
+    *ip = i;
+    return o;
+}
+
+/* The mask test of copy_run16 for JSON strings: the bytes that are not
+ * plain (arg is not used). */
+static int json_run_mask(__m128i v, int arg)
+{
+    (void)arg;
+    return json_special_mask(v);
+}
+
+/* The mask test of copy_run16 for valid_utf8_to: the bytes >= 0x80, and
+ * '"' when dq. */
+static int ascii_run_mask(__m128i v, int dq)
+{
+    if (dq) /* '"' as 0xFF, which has the high bit */
+        v = _mm_or_si128(v, _mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+    return _mm_movemask_epi8(v);
+}
+#endif
+
 /* Nonzero iff the eight bytes at p are all plain. */
 static int json_plain8(const unsigned char *p)
 {
@@ -333,24 +389,9 @@ static char *json_esc(char *o, const unsigned char *p, size_t *ip,
     while (i < stop) {
         unsigned char c;
 #if defined(__SSE2__) && !defined(OUT_NO_SSE2)
-        /* runs of plain bytes sixteen at a time, up to the first byte that
-         * is not plain: all sixteen are stored (there is room, as for 6
-         * bytes per input byte), those from that byte on are written again */
-        while (stop - i >= 16) {
-            __m128i v =
-                _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-            int m = json_special_mask(v);
-            _mm_storeu_si128((__m128i *)(void *)o, v);
-            if (m == 0) {
-                o += 16;
-                i += 16;
-                continue;
-            }
-            m = first_bit((unsigned)m);
-            o += m;
-            i += (size_t)m;
-            break;
-        }
+        /* runs of plain bytes sixteen at a time (there is room for them, as
+         * for 6 bytes per input byte) */
+        o = copy_run16(o, p, &i, stop, json_run_mask, 0);
         if (stop - i >= 16)
             goto special; /* p[i] is not plain */
 #else
@@ -419,19 +460,22 @@ static char *json_esc(char *o, const unsigned char *p, size_t *ip,
             *o++ = hexd[c & 15];
             i++;
             break;
-        default: {
-            size_t k = utf8_len(p + i, n - i);
-            if (k == 0) {
-                memcpy(o, repl, 3);
-                o += 3;
-                i++;
-            } else {
-                copy_seq(o, p + i, k);
-                o += k;
-                i += k;
-            }
+        default:
+            /* a run of bytes >= 0x80 (text in another script) is taken
+             * here, one sequence or invalid byte after the other */
+            do {
+                size_t k = utf8_len(p + i, n - i);
+                if (k == 0) {
+                    memcpy(o, repl, 3);
+                    o += 3;
+                    i++;
+                } else {
+                    copy_seq(o, p + i, k);
+                    o += k;
+                    i += k;
+                }
+            } while (i < stop && p[i] >= 0x80);
             break;
-        }
         }
     }
     *ip = i;
@@ -452,27 +496,48 @@ static int json_plain_8to16(const unsigned char *p, size_t n)
 #endif
 }
 
-char *out_json_str(char *o, const char *s, size_t n)
+/* Nonzero iff the n bytes at p (16 <= n <= 32) are all plain: the first
+ * and the last sixteen, which overlap when n < 32. */
+static int json_plain_16to32(const unsigned char *p, size_t n)
+{
+#if defined(__SSE2__) && !defined(OUT_NO_SSE2)
+    return (json_special_mask(
+                _mm_loadu_si128((const __m128i *)(const void *)p)) |
+            json_special_mask(_mm_loadu_si128(
+                (const __m128i *)(const void *)(p + n - 16)))) == 0;
+#else
+    return json_plain16(p) && json_plain16(p + n - 16);
+#endif
+}
+
+/* Write s[0..n) escaped for a JSON string, without the quotes, at o,
+ * which has room for 6 * n bytes, and return the end of what was written
+ * (out_json_str and out_json_members, inlined in both). */
+OUT_INLINE char *json_body(char *o, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
-    *o++ = '"';
     /* Fast paths for strings without a byte to escape (most of them):
      * copied as they are with a few (overlapping) loads and stores. */
-    if (n >= 16) {
+    if (n >= 16 && n <= 32) {
+        if (json_plain_16to32(p, n)) {
+            memcpy(o, p, 16);
+            memcpy(o + n - 16, p + n - 16, 16);
+            return o + n;
+        }
+    } else if (n > 32) {
         while (n - i >= 16 && json_plain16(p + i)) {
             memcpy(o, p + i, 16);
             o += 16;
             i += 16;
         }
         if (i == n)
-            goto done;
+            return o;
         if (n - i < 16 && json_plain16(p + n - 16)) {
             /* the last sixteen bytes are plain, so those before i that
              * overlap them were copied as they are (see json_esc) */
             memcpy(o - (16 - (n - i)), p + n - 16, 16);
-            o += n - i;
-            goto done;
+            return o + (n - i);
         }
     } else if (n >= 8) {
         if (json_plain_8to16(p, n)) {
@@ -481,8 +546,7 @@ char *out_json_str(char *o, const char *s, size_t n)
             memcpy(&t, p + n - 8, 8);
             memcpy(o, &h, 8);
             memcpy(o + n - 8, &t, 8);
-            o += n;
-            goto done;
+            return o + n;
         }
     } else if (n >= 4) {
         uint32_t h, t;
@@ -491,18 +555,74 @@ char *out_json_str(char *o, const char *s, size_t n)
         if (json_plain_w(h | (uint64_t)t << 32)) {
             memcpy(o, &h, 4);
             memcpy(o + n - 4, &t, 4);
-            o += n;
-            goto done;
+            return o + n;
         }
     } else {
         while (i < n && json_cls[p[i]] == 0)
             *o++ = (char)p[i++];
         if (i == n)
-            goto done;
+            return o;
     }
-    o = json_esc(o, p, &i, n, n);
-done:
+    return json_esc(o, p, &i, n, n);
+}
+
+char *out_json_str(char *o, const char *s, size_t n)
+{
     *o++ = '"';
+    o = json_body(o, s, n);
+    *o++ = '"';
+    return o;
+}
+
+/* Room for n more bytes at o, the end of what is written so far in b's free
+ * space: the new position of o after the buffer has grown, or NULL when it
+ * has failed. */
+static char *reserve_at(obuf *b, char *o, size_t n)
+{
+    b->len = (size_t)(o - b->data);
+    return ob_reserve(b, n);
+}
+
+char *out_json_members(obuf *b, char *o, const out_key *keys,
+                       const char *const *v, size_t count)
+{
+    char *end = b->data + b->cap; /* of b's free space */
+    size_t i;
+    for (i = 0; i < count; i++) {
+        const char *s = v[i];
+        size_t n;
+        if (!s || !*s) { /* many values are empty: the key ends with "" */
+            if ((size_t)(end - o) < OUT_KEY) {
+                if ((o = reserve_at(b, o, OUT_KEY)) == NULL)
+                    return NULL;
+                end = b->data + b->cap;
+            }
+            memcpy(o, keys[i].text, OUT_KEY);
+            o += keys[i].klen + 2;
+            continue;
+        }
+        n = strlen(s);
+        if (n > JSON_CHUNK) { /* escaped in chunks by ob_json_str */
+            if ((o = reserve_at(b, o, OUT_KEY)) == NULL)
+                return NULL;
+            memcpy(o, keys[i].text, OUT_KEY);
+            b->len += keys[i].klen;
+            ob_json_str(b, s, n);
+            if ((o = ob_reserve(b, 0)) == NULL)
+                return NULL;
+            end = b->data + b->cap;
+            continue;
+        }
+        /* the key with its opening quote, the value, the closing quote */
+        if ((size_t)(end - o) < OUT_KEY + JSON_STR_MAX(n)) {
+            if ((o = reserve_at(b, o, OUT_KEY + JSON_STR_MAX(n))) == NULL)
+                return NULL;
+            end = b->data + b->cap;
+        }
+        memcpy(o, keys[i].text, OUT_KEY);
+        o = json_body(o + keys[i].klen + 1, s, n);
+        *o++ = '"';
+    }
     return o;
 }
 
@@ -621,27 +741,38 @@ static const char digit_pairs[] =
 char *out_lld(char *o, long long v)
 {
     char t[OUT_LLD_MAX];
-    size_t k = sizeof t, n;
-    /* the magnitude as unsigned: exact for LLONG_MIN too */
+    char *d = t + sizeof t; /* digits are written backwards from the end */
+    size_t n;
+    uint32_t s;
+    /* the magnitude as unsigned: exact for LLONG_MIN too (at most 20
+     * digits, which t holds) */
     unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
                                  : (unsigned long long)v;
-    /* digits from the end of t (at most 20 for 64 bits) */
-    while (u >= 100 && k >= 2) {
-        unsigned d = (unsigned)(u % 100) * 2;
+    /* two digits at a time: in 64 bits while the value needs them, then in
+     * 32 bits (cheaper), which is all that most values need */
+    while (u > 0xFFFFFFFFu) {
+        unsigned r = (unsigned)(u % 100);
         u /= 100;
-        t[--k] = digit_pairs[d + 1];
-        t[--k] = digit_pairs[d];
+        d -= 2;
+        memcpy(d, digit_pairs + 2 * r, 2);
     }
-    if (u >= 10 && k >= 2) {
-        t[--k] = digit_pairs[u * 2 + 1];
-        t[--k] = digit_pairs[u * 2];
-    } else if (k >= 1) {
-        t[--k] = (char)('0' + (int)u);
+    s = (uint32_t)u;
+    while (s >= 100) {
+        uint32_t r = s % 100;
+        s /= 100;
+        d -= 2;
+        memcpy(d, digit_pairs + 2 * r, 2);
+    }
+    if (s >= 10) {
+        d -= 2;
+        memcpy(d, digit_pairs + 2 * s, 2);
+    } else {
+        *--d = (char)('0' + s);
     }
     if (v < 0)
         *o++ = '-';
-    n = sizeof t - k;
-    memcpy(o, t + k, n);
+    n = (size_t)(t + sizeof t - d);
+    memcpy(o, d, n);
     return o + n;
 }
 
@@ -685,24 +816,7 @@ static char *valid_utf8_to(char *o, const unsigned char *p, size_t *ip,
 #if defined(__SSE2__) && !defined(OUT_NO_SSE2)
         /* runs of ASCII bytes (other than '"' when dq) sixteen at a time:
          * there is room for them, as for 3 bytes per input byte */
-        while (stop - i >= 16) {
-            __m128i v =
-                _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-            int m = _mm_movemask_epi8(v);
-            if (dq)
-                m |= _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
-            _mm_storeu_si128((__m128i *)(void *)o, v);
-            if (m == 0) {
-                o += 16;
-                i += 16;
-                continue;
-            }
-            /* (the bytes from the first special one on are written again) */
-            m = first_bit((unsigned)m);
-            o += m;
-            i += (size_t)m;
-            break;
-        }
+        o = copy_run16(o, p, &i, stop, ascii_run_mask, dq);
         if (i >= stop)
             break;
 #endif

@@ -50,6 +50,25 @@ void ob_json_str(obuf *b, const char *s, size_t n);
 /* Write s[0..n) as a quoted JSON string at o, which has room for
  * JSON_STR_MAX(n) bytes, and return the end of what was written. */
 char *out_json_str(char *o, const char *s, size_t n);
+/* A prepared member key for out_json_members: the comma before it, the
+ * quoted name, the colon and an empty string value (",\"name\":\"\""),
+ * padded with NULs to OUT_KEY bytes so that it is copied with one
+ * fixed-size memcpy; klen is its length up to and with the colon. */
+#define OUT_KEY 24
+typedef struct out_key {
+    char text[OUT_KEY];
+    size_t klen;
+} out_key;
+/* The out_key of name, a string literal of at most 17 characters (a longer
+ * one does not fit: the compiler warns). */
+#define OUT_KEY_OF(name) { ",\"" name "\":\"\"", sizeof(name) + 3 }
+/* Members of a JSON object whose values are strings, written at o, the end
+ * of what is written so far in b's free space (b->len not yet moved past
+ * it): for each i < count, keys[i] and v[i] as a quoted string ("" when
+ * v[i] is NULL).  Returns the end of what was written, in b's free space
+ * again, or NULL when the buffer has failed. */
+char *out_json_members(obuf *b, char *o, const out_key *keys,
+                       const char *const *v, size_t count);
 /* key[0..klen) as it is (a prepared key such as ",\"name\":"), then s[0..n)
  * as a quoted string. */
 void ob_json_key_str(obuf *b, const char *key, size_t klen, const char *s,
