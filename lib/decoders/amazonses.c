@@ -108,17 +108,29 @@ static ss_str unfold_sns(ss_arena *a, ss_str t) {
     char *d = ss_alloc(a, t.len + 1);
     if (!d)
         return SS_NULLSTR;
-    size_t n = 0;
-    for (size_t i = 0; i < t.len; i++) {
-        if (t.ptr[i] == '!' && i + 2 < t.len && t.ptr[i + 1] == '\n' &&
-            t.ptr[i + 2] == ' ') {
-            i += 2;
+    /* the fold and the footer are both at a line end: the text is copied
+     * a line at a time */
+    size_t n = 0, i = 0;
+    while (i < t.len) {
+        const char *nl = memchr(t.ptr + i, '\n', t.len - i);
+        size_t e = nl ? (size_t)(nl - t.ptr) : t.len;
+        if (nl && e > i && t.ptr[e - 1] == '!' && e + 1 < t.len &&
+            t.ptr[e + 1] == ' ') {
+            /* "!" LF " ": dropped */
+            memcpy(d + n, t.ptr + i, e - 1 - i);
+            n += e - 1 - i;
+            i = e + 2;
             continue;
         }
-        if (t.ptr[i] == '\n' && i + 2 < t.len && t.ptr[i + 1] == '-' &&
-            t.ptr[i + 2] == '-' && (i + 3 == t.len || t.ptr[i + 3] == '\n'))
+        memcpy(d + n, t.ptr + i, e - i);
+        n += e - i;
+        if (!nl)
+            break;
+        if (e + 2 < t.len && t.ptr[e + 1] == '-' && t.ptr[e + 2] == '-' &&
+            (e + 3 == t.len || t.ptr[e + 3] == '\n'))
             break; /* the SNS footer "--" */
-        d[n++] = t.ptr[i];
+        d[n++] = '\n';
+        i = e + 1;
     }
     d[n] = '\0';
     return ss_str_make(d, n);

@@ -39,8 +39,9 @@ int ss_decode_arf(const ss_view *v, ss_bounce *out) {
     else {
         ss_str ct = ss_part_header_raw(v->root, "Content-Type");
         /* the parameter's value is a slice of ct: without the words in ct
-         * it cannot be them (a cheap test first; '-' is the anchor) */
-        if (!pv_has_at(ct, "feedback-report", 15, 8))
+         * it cannot be them (a cheap test first, from the rare 'k': the
+         * '-' would stop at every dash of a boundary) */
+        if (pv_find_ci_by(ct, "feedback-report", 'k') < 0)
             return SS_DEC_NO;
         ss_str rt = ss_header_param(ct, "report-type");
         if (!ss_eq_ci(rt, "feedback-report"))

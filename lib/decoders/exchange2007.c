@@ -44,8 +44,12 @@ static const struct {
 /* the subject holds one of the NDR subjects (literals, searched inline
  * from a capital or '_': their lengths are known at compile time) */
 static int ndr_subject(ss_str s) {
-    return gw_has_by(s, "Undeliverable", 'U') || gw_has_by(s, "Non remis", 'N') ||
-           gw_has_by(s, "Non_remis_", '_') || gw_has_by(s, "Non recapitabile", 'N') ||
+    /* (the three in the middle start with "Non": one search rules them
+     * out) */
+    return gw_has_by(s, "Undeliverable", 'U') ||
+           (gw_has_by(s, "Non", 'N') &&
+            (gw_has_by(s, "Non remis", 'N') || gw_has_by(s, "Non_remis_", '_') ||
+             gw_has_by(s, "Non recapitabile", 'N'))) ||
            gw_has_by(s, "Olevererbart", 'O');
 }
 static const char *const diag_markers[] = {

@@ -23,8 +23,10 @@
 
 static int is_ezweb(const ss_view *v) {
     int score = 0;
-    if (pv_from_has(v, "Postmaster@ezweb.ne.jp") ||
-        pv_from_has(v, "Postmaster@au.com"))
+    /* (both senders hold "Postmaster@": one search rules them out) */
+    if (pv_from_has(v, "Postmaster@") &&
+        (pv_from_has(v, "Postmaster@ezweb.ne.jp") ||
+         pv_from_has(v, "Postmaster@au.com")))
         score++;
     if (ss_eq_ci(ss_trim(v->subject), "Mail System Error - Returned Mail"))
         score++;

@@ -11,7 +11,9 @@
 
 int ss_decode_facebook(const ss_view *v, ss_bounce *out) {
     if (!v->dsn || !pv_from_local(v, "mailer-daemon") ||
-        !(pv_from_has(v, "@facebook.com") || pv_from_has(v, ".facebook.com")))
+        /* (both hold "facebook.com": one search rules them out) */
+        !(pv_from_has(v, "facebook.com") &&
+          (pv_from_has(v, "@facebook.com") || pv_from_has(v, ".facebook.com"))))
         return SS_DEC_NO;
     size_t first = out->nfacts;
     ss_dsn_parse(v->dsn_text, out);

@@ -21,7 +21,9 @@
 
 int ss_decode_gmx(const ss_view *v, ss_bounce *out) {
     if (!pv_from_local(v, "mailer-daemon") ||
-        (!pv_from_has(v, "@gmx.") && !pv_from_has(v, ".gmx.") &&
+        /* (both senders hold "gmx.": one search rules them out) */
+        (!(pv_from_has(v, "gmx.") &&
+           (pv_from_has(v, "@gmx.") || pv_from_has(v, ".gmx."))) &&
          !pv_has_header(v, "X-GMX-Antispam")))
         return SS_DEC_NO;
     static const char *const ends[] = {

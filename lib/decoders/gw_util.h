@@ -79,7 +79,8 @@ PV_INLINE int gw_has_by(ss_str s, const char *needle, char anchor) {
         const char *q = memchr(p, (unsigned char)needle[k], (size_t)(end - p));
         if (!q)
             return 0;
-        if (memcmp(q - k, needle, n) == 0)
+        /* the last byte first (a cheap test that most candidates fail) */
+        if (q[n - 1 - k] == needle[n - 1] && memcmp(q - k, needle, n) == 0)
             return 1;
         p = q + 1;
     }

@@ -28,11 +28,10 @@ static ss_str strip_angles(ss_str s) {
 static int same_addr(ss_str a, ss_str b) {
     if (a.len && a.len == b.len && ss_memeq_ci(a.ptr, b.ptr, a.len)) {
         /* the same text (ASCII case aside) gives the same address at the
-         * same place: equal unless there is none */
-        ss_str x = ss_find_address(a);
-        if (!x.len)
-            x = strip_angles(a);
-        return x.len != 0;
+         * same place: equal unless there is none, that is unless neither
+         * ss_find_address() nor strip_angles() finds one (the cheaper
+         * test first: when it finds one, the result is 1 either way) */
+        return strip_angles(a).len != 0 || ss_find_address(a).len != 0;
     }
     ss_str x = ss_find_address(a), y = ss_find_address(b);
     if (!x.len)
@@ -177,6 +176,36 @@ static int finish_block(pf_block *b) {
     return 1;
 }
 
+/* Whether line holds a byte that is not white space (ss_trim(line).len
+ * != 0, without trimming). */
+static int has_text(ss_str line) {
+    for (size_t i = 0; i < line.len; i++)
+        if (!ss_isspace((unsigned char)line.ptr[i]))
+            return 1;
+    return 0;
+}
+
+/* The offset of the first line at or after from (a line start) that
+ * starts with '<' after at most 8 bytes of white space, or text.len: the
+ * next line that can start a block, found with memchr of '<'. */
+static size_t next_block_line(ss_str text, size_t from) {
+    while (from < text.len) {
+        const char *lt = memchr(text.ptr + from, '<', text.len - from);
+        if (!lt)
+            return text.len;
+        size_t q = (size_t)(lt - text.ptr), k = 0;
+        while (q > 0 && k <= 8 && text.ptr[q - 1] != '\n' &&
+               ss_isspace((unsigned char)text.ptr[q - 1])) {
+            q--;
+            k++;
+        }
+        if (k <= 8 && (q == 0 || text.ptr[q - 1] == '\n'))
+            return q;
+        from = (size_t)(lt - text.ptr) + 1;
+    }
+    return text.len;
+}
+
 /* Find the blocks; returns how many. A block starts with a line
  * "<addr>: ..." or "<addr> (expanded from <x>): ..." and continues over
  * lines that start with white space.  When unavailable is not NULL, sets
@@ -191,9 +220,18 @@ static size_t find_blocks(ss_str text, pf_block *b, size_t max,
      * part of it (found from its rare 'v': fewer candidates) */
     int maybe_unavailable =
         unavailable && pv_find_ci_by(text, "y report unavailable", 'v') >= 0;
-    while (ss_next_line(text, &pos, &line) && guard++ < 200000) {
+    /* Without that marker, a line outside a block does nothing unless it
+     * starts one: while no block is open, the lines up to the next that
+     * can are skipped.  (The guard counts lines: a text shorter than it
+     * has fewer lines, skipped or not.) */
+    int skip = !maybe_unavailable && text.len < 200000;
+    for (;;) {
+        if (skip && !cur)
+            pos = next_block_line(text, pos);
+        if (!ss_next_line(text, &pos, &line) || guard++ >= 200000)
+            break;
         if (cur && line.len && (line.ptr[0] == ' ' || line.ptr[0] == '\t') &&
-            ss_trim(line).len) {
+            has_text(line)) {
             cur->text.len = (size_t)(line.ptr + line.len - cur->text.ptr);
             continue;
         }
@@ -203,8 +241,15 @@ static size_t find_blocks(ss_str text, pf_block *b, size_t max,
         if (maybe_unavailable &&
             ss_find_ci(line, "delivery report unavailable") >= 0)
             *unavailable = 1;
+        /* a block starts with '<' after at most 8 bytes of white space:
+         * the lines that do not are passed without trimming them */
+        size_t k = 0;
+        while (k < line.len && k <= 8 && ss_isspace((unsigned char)line.ptr[k]))
+            k++;
+        if (k > 8 || k >= line.len || line.ptr[k] != '<')
+            continue;
         ss_str t = ss_trim(line);
-        if (t.len < 4 || t.ptr[0] != '<' || t.ptr - line.ptr > 8)
+        if (t.len < 4)
             continue;
         const char *gt = memchr(t.ptr, '>', t.len);
         if (!gt || !memchr(t.ptr, '@', (size_t)(gt - t.ptr)))

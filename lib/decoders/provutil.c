@@ -7,7 +7,7 @@
 
 
 /* s without leading white space, dashes, '=' and '*' */
-static ss_str strip_rule(ss_str s) {
+static inline ss_str strip_rule(ss_str s) {
     while (s.len && (ss_isspace((unsigned char)s.ptr[0]) || s.ptr[0] == '-' ||
                      s.ptr[0] == '=' || s.ptr[0] == '*')) {
         s.ptr++;

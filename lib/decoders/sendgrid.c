@@ -15,7 +15,7 @@
 
 int ss_decode_sendgrid(const ss_view *v, ss_bounce *out) {
     if (!v->dsn ||
-        ss_find_ci(ss_part_header_raw(v->root, "Return-Path"), "@sendgrid.net") < 0 ||
+        !pv_has_lit(ss_part_header_raw(v->root, "Return-Path"), "@sendgrid.net") ||
         (!pv_has_header(v, "X-SendGrid-QueueID") &&
          ss_find_ci(v->dsn_text, "X-SendGrid-QueueID:") < 0))
         return SS_DEC_NO;

@@ -185,8 +185,9 @@ int ss_decode_sendmail(const ss_view *v, ss_bounce *out) {
         ss_str t = ss_trim(line);
         if (!t.len)
             continue;
-        /* the three markers start alike: one search rules them out */
-        if (ss_find(t, "----- ", 6) >= 0 &&
+        /* the three markers start alike: one search rules them out (and
+         * a line shorter than the shortest cannot hold one) */
+        if (t.len >= 34 && ss_find(t, "----- ", 6) >= 0 &&
             (ss_find(t, "----- Original message follows -----", 36) >= 0 ||
              ss_find(t, "----- Message header follows -----", 34) >= 0 ||
              ss_find(t, "----- Message body suppressed -----", 35) >= 0)) {

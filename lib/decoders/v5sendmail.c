@@ -62,18 +62,26 @@ static ss_str pick_reply(ss_str d) {
         "533", "534", "535", "538", "555", "556", "554", "500", "501",
         "502", "503", "504", "421", "450", "451", "452", "422", "430",
         "432", "453", "454", "455", "458", "459", NULL};
-    for (size_t k = 0; order[k]; k++) {
-        for (size_t i = 0; i + 3 <= d.len; i++) {
-            if (memcmp(d.ptr + i, order[k], 3) != 0)
-                continue;
-            int before = i == 0 || d.ptr[i - 1] == ' ';
-            int after = i + 3 == d.len || d.ptr[i + 3] == ' ' ||
-                        d.ptr[i + 3] == '-';
-            if (before && after)
-                return ss_str_make(d.ptr + i, 3);
+    /* one pass over the places a code can be at: the code first in
+     * order, at the first place it is */
+    size_t best = 0, at = 0;
+    int found = 0;
+    for (size_t i = 0; i + 3 <= d.len; i++) {
+        int before = i == 0 || d.ptr[i - 1] == ' ';
+        int after = i + 3 == d.len || d.ptr[i + 3] == ' ' ||
+                    d.ptr[i + 3] == '-';
+        if (!before || !after || !ss_isdigit((unsigned char)d.ptr[i]))
+            continue;
+        for (size_t k = 0; order[k] && (!found || k < best); k++) {
+            if (memcmp(d.ptr + i, order[k], 3) == 0) {
+                best = k;
+                at = i;
+                found = 1;
+                break;
+            }
         }
     }
-    return SS_NULLSTR;
+    return found ? ss_str_make(d.ptr + at, 3) : SS_NULLSTR;
 }
 
 static int same(ss_str a, ss_str b) {
