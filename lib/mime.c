@@ -21,6 +21,14 @@
 #include <emmintrin.h>
 #endif
 
+/* all_ascii looks at 128 bytes at a time with AVX2 when the processor
+ * has it (chosen at run time). */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) &&       \
+    !defined(SS_NO_AVX2)
+#define SS_AVX2_SCAN 1
+#include <immintrin.h>
+#endif
+
 /* ---------------- limits ---------------- */
 
 #define SS_DEF_HEADER ((size_t)1 << 20)
@@ -45,24 +53,24 @@ static size_t lim_text(const smtpstatus_limits *l) {
 
 /* ---------------- small helpers ---------------- */
 
-/* Copy p[0..n) to o up to the first CR (all of it when there is none);
- * returns how many bytes were copied.  o has room for n bytes. */
-static size_t copy_to_cr(char *o, const char *p, size_t n) {
+/* Copy p[0..n) to o up to the first byte c (all of it when there is
+ * none); returns how many bytes were copied.  o has room for n bytes. */
+static inline size_t copy_to_byte(char *o, const char *p, size_t n, char c) {
     size_t i = 0;
 #if defined(__SSE2__)
-    /* 16 bytes at a time, stored whole: only those before a CR count */
-    const __m128i crv = _mm_set1_epi8('\r');
+    /* 16 bytes at a time, stored whole: only those before a c count */
+    const __m128i cv = _mm_set1_epi8(c);
     while (n - i >= 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
         _mm_storeu_si128((__m128i *)(void *)(o + i), v);
-        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, crv));
+        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, cv));
         if (mask)
             return i + ss_ctz(mask);
         i += 16;
     }
 #endif
-    const char *cr = memchr(p + i, '\r', n - i);
-    size_t k = cr ? (size_t)(cr - (p + i)) : n - i;
+    const char *hit = memchr(p + i, c, n - i);
+    size_t k = hit ? (size_t)(hit - (p + i)) : n - i;
     memcpy(o + i, p + i, k);
     return i + k;
 }
@@ -75,7 +83,7 @@ static ss_str normalize_eol(ss_arena *a, const char *p, size_t n) {
     size_t w = 0, i = 0; /* w <= i: o + w has room for the n - i left */
     while (i < n) {
         /* the run up to the next CR, copied at once */
-        size_t k = copy_to_cr(o + w, p + i, n - i);
+        size_t k = copy_to_byte(o + w, p + i, n - i, '\r');
         w += k;
         i += k;
         if (i >= n)
@@ -150,27 +158,29 @@ static inline unsigned non_name_bits(const char *p) {
 #endif
 
 /* Length of the run of header name bytes at the start of the line ls
- * (ll bytes without the LF; lf: ls[ll] is that LF). */
-static size_t name_len(const char *ls, size_t ll, int lf) {
+ * (ll bytes without the LF; avail bytes from ls to the end of the block,
+ * so that ls[ll] is that LF when ll < avail). */
+static size_t name_len(const char *ls, size_t ll, size_t avail) {
     size_t k = 0;
 #if defined(__SSE2__)
-    /* 16 bytes at a time while they are inside the line; the first block
-     * apart: most names end in it, and setting the loop up for each line
-     * costs more than that check */
-    if (ll >= 16) {
+    /* 16 bytes at a time while the block has them (a LF is not a name
+     * byte: the run never goes past the line, short lines too); the first
+     * block apart: most names end in it, and setting the loop up for each
+     * line costs more than that check */
+    if (avail >= 16) {
         unsigned mask = non_name_bits(ls);
         if (mask) /* the first non-name byte: the lowest bit set */
             return ss_ctz(mask);
         k = 16;
     }
-    while (ll - k >= 16) {
+    while (avail - k >= 16) {
         unsigned mask = non_name_bits(ls + k);
         if (mask)
             return k + ss_ctz(mask);
         k += 16;
     }
 #endif
-    if (lf) /* ls[ll] is the LF, not a name byte: it ends the loop */
+    if (ll < avail) /* ls[ll] is the LF, not a name byte: it ends the loop */
         while (valid_name_char((unsigned char)ls[k]))
             k++;
     else
@@ -264,7 +274,7 @@ smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
             first = 0;
             continue;
         }
-        size_t k = name_len(ls, ll, lf);
+        size_t k = name_len(ls, ll, len - i);
         size_t nlen = k;
         int colon = k < ll && ls[k] == ':'; /* "Name:", the usual case */
         if (!colon) {
@@ -302,8 +312,6 @@ smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
         ss_header *h = &hs[nh++];
         h->name = ss_str_make(ls, nlen);
         const char *v = ls + k + 1, *vend = ls + ll;
-        if (v < vend && *v == ' ') /* "Name: value", the usual case */
-            v++;
         while (v < vend && (*v == ' ' || *v == '\t'))
             v++;
         while (vend > v && vend[-1] == '\r')
@@ -464,6 +472,11 @@ ss_str ss_part_header_raw_n(const ss_part *p, const char *name, size_t len) {
     uint32_t j = x->head[hidx_bucket(name, len)];
     if (!j) /* an empty bucket: most lookups of absent headers */
         return SS_NULLSTR;
+    /* most lookups that find a header find the first of its bucket,
+     * written as looked up: that one without a call */
+    const ss_header *h = &p->headers[j - 1];
+    if (h->name.len == len && mem_eq(h->name.ptr, name, len))
+        return h->value;
     return hidx_chain(x, p->headers, j, name, len);
 }
 
@@ -815,13 +828,11 @@ ss_str ss_qp_decode(ss_arena *a, ss_str in, int header_mode) {
     char *o = ss_alloc(a, n + 1);
     if (!o)
         return SS_NULLSTR;
-    size_t w = 0;
+    size_t w = 0; /* w <= i: o + w has room for the n - i bytes left */
     for (size_t i = 0; i < n; i++) {
         if (!header_mode) {
             /* the run up to the next '=', copied at once */
-            const char *eq = memchr(in.ptr + i, '=', n - i);
-            size_t k = eq ? (size_t)(eq - (in.ptr + i)) : n - i;
-            memcpy(o + w, in.ptr + i, k);
+            size_t k = copy_to_byte(o + w, in.ptr + i, n - i, '=');
             w += k;
             i += k;
             if (i >= n)
@@ -1036,23 +1047,31 @@ static ss_part *add_part(parse_ctx *c) {
     return p;
 }
 
-/* Is the line at p (length ll, no LF) a delimiter "--boundary" or the
- * close delimiter "--boundary--"?  Returns 0, 1 (delimiter) or 2 (close). */
-static int delimiter(const char *p, size_t ll, ss_str b) {
-    if (ll < b.len + 2 || p[0] != '-' || p[1] != '-' ||
-        memcmp(p + 2, b.ptr, b.len) != 0)
-        return 0;
-    size_t k = b.len + 2;
+/* Is the line at s + i (the body s[0..n)), which starts with "--" and the
+ * boundary b (no LF in b), a delimiter "--boundary" or the close
+ * delimiter "--boundary--", white space (space, tab, CR) after either?
+ * Returns 0, 1 (delimiter) or 2 (close); *next gets the start of the line
+ * after it (n when none).  Only for a line that is neither is its LF
+ * searched for further on. */
+static int delimiter_at(const char *s, size_t n, size_t i, ss_str b,
+                        size_t *next) {
+    const char *p = s + i;
+    size_t rest = n - i, k = b.len + 2;
     int close = 0;
-    if (k + 2 <= ll && p[k] == '-' && p[k + 1] == '-') {
+    /* none of these bytes is a LF: they all lie on the line */
+    if (k + 2 <= rest && p[k] == '-' && p[k + 1] == '-') {
         close = 1;
         k += 2;
     }
-    while (k < ll && (p[k] == ' ' || p[k] == '\t' || p[k] == '\r'))
+    while (k < rest && (p[k] == ' ' || p[k] == '\t' || p[k] == '\r'))
         k++;
-    if (k != ll)
-        return 0;
-    return close ? 2 : 1;
+    if (k == rest || p[k] == '\n') {
+        *next = k < rest ? i + k + 1 : n;
+        return close ? 2 : 1;
+    }
+    const char *nl = memchr(p + k, '\n', rest - k);
+    *next = nl ? (size_t)(nl - s) + 1 : n;
+    return 0;
 }
 
 static void parse_entity(parse_ctx *c, ss_str block, int depth, ss_part *parent,
@@ -1123,7 +1142,7 @@ static size_t delim_table(ss_str b, unsigned char *tab) {
 }
 
 /* Split a multipart body into children: the body is cut at delimiter
- * lines (see delimiter()).  Returns 1 when at least one delimiter was
+ * lines (see delimiter_at()).  Returns 1 when at least one delimiter was
  * found. */
 static int split_multipart(parse_ctx *c, ss_part *p) {
     ss_str body = p->raw, b = p->boundary;
@@ -1140,11 +1159,8 @@ static int split_multipart(parse_ctx *c, ss_part *p) {
         i = next_delim_line(s, n, i, b, tab, shl);
         if (i >= n)
             break;
-        const char *ls = s + i;
-        const char *nl = memchr(ls, '\n', n - i);
-        size_t ll = nl ? (size_t)(nl - ls) : n - i;
-        size_t next = nl ? i + ll + 1 : n;
-        int d = delimiter(ls, ll, b);
+        size_t next;
+        int d = delimiter_at(s, n, i, b, &next);
         if (!d) {
             i = next; /* no other line starts before next */
             continue;
@@ -1286,12 +1302,14 @@ static void parse_entity(parse_ctx *c, ss_str block, int depth, ss_part *parent,
     ss_str type = SS_NULLSTR;
     int upper = 0; /* the type has upper-case letters */
     int slash = 0; /* the type has a '/' */
+    int params = 0; /* ct goes on after the type: it may have parameters */
     if (ct.ptr) {
         unsigned seen = 0;
         size_t k = type_token(ct.ptr, ct.len, &seen);
         type = ss_str_make(ct.ptr, k);
         upper = (seen & 2) != 0;
         slash = (seen & 4) != 0;
+        params = k < ct.len;
         /* "text / plain" written with spaces: rare, take the token */
     }
     if (type.len == 0 || !slash) {
@@ -1305,8 +1323,11 @@ static void parse_entity(parse_ctx *c, ss_str block, int depth, ss_part *parent,
     if (ct.ptr) {
         static const char *const names[2] = {"boundary", "charset"};
         static const size_t lens[2] = {8, 7};
-        ss_str vals[2];
-        header_params(ct, names, lens, vals, 2);
+        ss_str vals[2] = {SS_NULLSTR, SS_NULLSTR};
+        /* a parameter follows a ';' or white space, which end the token:
+         * a value that is all token has none */
+        if (params)
+            header_params(ct, names, lens, vals, 2);
         p->boundary = vals[0];
         p->charset = lower_str(m->arena, ss_trim(vals[1]));
     }
@@ -1369,6 +1390,60 @@ static ss_str cut_utf8(ss_str s, size_t max) {
     return ss_str_make(s.ptr, n);
 }
 
+#ifdef SS_AVX2_SCAN
+/* all_ascii for n >= 32 with AVX2: 128 bytes a round, then blocks of 32
+ * (the last one overlapping the one before). */
+__attribute__((target("avx2"))) static int all_ascii_avx2(const char *p,
+                                                         size_t n) {
+    size_t i = 0;
+#define SS_LD(o)                                                               \
+    _mm256_loadu_si256((const __m256i *)(const void *)(p + i + (o)))
+    for (; n - i >= 128; i += 128) {
+        __m256i v = _mm256_or_si256(_mm256_or_si256(SS_LD(0), SS_LD(32)),
+                                    _mm256_or_si256(SS_LD(64), SS_LD(96)));
+        if (_mm256_movemask_epi8(v))
+            return 0;
+    }
+    for (; i < n; i += 32) {
+        if (n - i < 32)
+            i = n - 32;
+        if (_mm256_movemask_epi8(SS_LD(0)))
+            return 0;
+    }
+#undef SS_LD
+    return 1;
+}
+#endif
+
+/* Do p[0..n) hold only bytes < 0x80? */
+static int all_ascii(const char *p, size_t n) {
+    size_t i = 0;
+#ifdef SS_AVX2_SCAN
+    if (n >= 32 && __builtin_cpu_supports("avx2"))
+        return all_ascii_avx2(p, n);
+#endif
+#if defined(__SSE2__)
+    /* 64 bytes a round, their top bits or'ed */
+    for (; n - i >= 64; i += 64) {
+        const __m128i *q = (const __m128i *)(const void *)(p + i);
+        __m128i v = _mm_or_si128(
+            _mm_or_si128(_mm_loadu_si128(q), _mm_loadu_si128(q + 1)),
+            _mm_or_si128(_mm_loadu_si128(q + 2), _mm_loadu_si128(q + 3)));
+        if (_mm_movemask_epi8(v))
+            return 0;
+    }
+#endif
+    uint64_t acc = 0;
+    for (; n - i >= 8; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        acc |= w;
+    }
+    for (; i < n; i++)
+        acc |= (unsigned char)p[i];
+    return !(acc & UINT64_C(0x8080808080808080));
+}
+
 /* Does s lie inside m->data? */
 static int in_data(const ss_message *m, ss_str s) {
     uintptr_t d = (uintptr_t)m->data.ptr, x = (uintptr_t)s.ptr;
@@ -1416,7 +1491,15 @@ ss_str ss_part_text(ss_message *m, ss_part *p) {
     if (!cs.len && !ss_starts_ci(p->type, "text/") &&
         !ss_starts_ci(p->type, "message/"))
         cs = SS_NULLSTR;
-    ss_str u = ss_to_utf8(m->arena, t, cs, &unknown);
+    ss_str u;
+    /* the names ss_to_utf8 takes for UTF-8 (in any case; mostly written
+     * in lower case, which name_eq_ci tests first) */
+    int utf8 = !cs.len || (cs.len == 5 && name_eq_ci(cs.ptr, "utf-8", 5)) ||
+               (cs.len == 8 && name_eq_ci(cs.ptr, "us-ascii", 8));
+    if (utf8 && all_ascii(t.ptr, t.len))
+        u = t; /* ASCII is UTF-8: ss_to_utf8 gives t, after a longer check */
+    else
+        u = ss_to_utf8(m->arena, t, cs, &unknown);
     if (unknown)
         m->warnings |= SMTPSTATUS_RW_CHARSET;
     if (u.len > max) {
