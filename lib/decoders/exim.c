@@ -402,8 +402,8 @@ static void own_reason(ss_fact *f, const ex_block *b) {
              * pseudo code */
             smtpstatus_diag d;
             int coded = f->diagnostic.len &&
-                        smtpstatus_diag_parse(f->diagnostic.ptr, f->diagnostic.len,
-                                              &d) == SMTPSTATUS_OK &&
+                        ss_diag_codes(f->diagnostic.ptr, f->diagnostic.len,
+                                      &d) == SMTPSTATUS_OK &&
                         (d.reply_code || d.status.klass);
             if (!coded && !ss_trim(f->status).len) {
                 if (own[i].reason == SMTPSTATUS_R_EXPIRED)
@@ -426,7 +426,7 @@ static void mail_stage_status(ss_fact *f) {
     smtpstatus_diag d;
     if (!ss_eq_ci(f->command, "MAIL") || ss_trim(f->status).len ||
         !f->diagnostic.len ||
-        smtpstatus_diag_parse(f->diagnostic.ptr, f->diagnostic.len, &d) !=
+        ss_diag_codes(f->diagnostic.ptr, f->diagnostic.len, &d) !=
             SMTPSTATUS_OK ||
         d.status.klass || (d.reply_code / 100 != 4 && d.reply_code / 100 != 5))
         return;

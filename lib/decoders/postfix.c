@@ -470,7 +470,7 @@ int ss_decode_postfix(const ss_view *v, ss_bounce *out) {
         smtpstatus_diag d;
         ss_str st = ss_trim(f->status);
         if (st.len && f->diagnostic.len &&
-            smtpstatus_diag_parse(f->diagnostic.ptr, f->diagnostic.len, &d) ==
+            ss_diag_codes(f->diagnostic.ptr, f->diagnostic.len, &d) ==
                 SMTPSTATUS_OK &&
             d.reply_code >= 400 && d.reply_code < 600 &&
             d.status.klass && d.status.klass == d.reply_code / 100 &&
