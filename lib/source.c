@@ -8,7 +8,7 @@
  * A file whose first line starts with "From " is an mbox: messages start
  * at "From " lines at the start of the file or after a blank line, and
  * ">From " / ">>From " lines lose one '>' (mboxo/mboxrd).  An mbox is read
- * with read() through one buffer of at most SS_CHUNK (1 MiB; smaller for
+ * with read() through one buffer of at most SS_CHUNK (256 KiB; smaller for
  * a small file) and only the current message is kept, so memory does not
  * grow with the size of the mbox; lines longer than the buffer are
  * handled in pieces.  Runs of lines that can be neither a separator nor
@@ -66,7 +66,9 @@
 #include <immintrin.h>
 #endif
 
-#define SS_CHUNK ((size_t)1 << 20)
+/* 256 KiB: the buffer stays in the processor's level-2 cache (with
+ * 1 MiB the speed set's mbox took about 3% longer) */
+#define SS_CHUNK ((size_t)256 << 10)
 #define SS_DEF_MSG ((size_t)64 << 20)
 #define SS_MAX_DIR_DEPTH 64
 
