@@ -494,13 +494,13 @@ static size_t domain_at(const unsigned char *t, size_t j, size_t len,
 /* Folds the run of ASCII bytes at t[i..len) that need no look-around:
  * letters, punctuation but "@", white space and control characters (a
  * run of them as one space, none after a space: *last_space says whether
- * out ends with one), and digits right after a folded digit or dot (prev
- * is the folded byte before the run).  Other digits (an IPv4 address may
- * start there), "@" and bytes above 0x7F stop it, as does the limit of
- * the folded text (flim more bytes) or of out (a byte is written at
- * out[*o] only while *o + 2 < size; a byte that does not fit is left to
- * the caller, which cuts the text there).  Returns the index of the first
- * byte not taken. */
+ * out ends with one), digits right after a folded digit or dot (prev is
+ * the folded byte before the run) and other digits where no IPv4 address
+ * starts.  An IPv4 address, "@" and bytes above 0x7F stop it, as does the
+ * limit of the folded text (flim more bytes) or of out (a byte is written
+ * at out[*o] only while *o + 2 < size; a byte that does not fit is left
+ * to the caller, which cuts the text there).  Returns the index of the
+ * first byte not taken. */
 static size_t fold_run(const unsigned char *t, size_t i, size_t len,
                        char *out, size_t *po, size_t size, size_t flim,
                        int prev, int *last_space) {
@@ -510,10 +510,18 @@ static size_t fold_run(const unsigned char *t, size_t i, size_t len,
     for (;;) {
 #if defined(__SSE2__) && defined(__GNUC__)
         /* 16 bytes at a time while none of them stops the run, and none
-         * is "`" (folded to "'") */
-        while (len - i >= 16 && ofold - o >= 16 && o + 17 < size) {
-            const __m128i v =
-                _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+         * is "`" (folded to "'"); the last bytes of the text padded with
+         * bytes above 0x7F, which stop it */
+        while (i < len && ofold - o >= 16 && o + 17 < size) {
+            __m128i v;
+            if (len - i >= 16) {
+                v = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+            } else {
+                unsigned char tail[16];
+                memset(tail, 0x80, sizeof tail);
+                memcpy(tail, t + i, len - i);
+                v = _mm_loadu_si128((const __m128i *)(const void *)tail);
+            }
             /* x in lo .. lo + n - 1: x + 0x80 - lo (wrapping) < -128 + n,
              * signed */
             const __m128i upper =
@@ -531,13 +539,18 @@ static size_t fold_run(const unsigned char *t, size_t i, size_t len,
             unsigned spaces = (unsigned)_mm_movemask_epi8(
                 _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
             unsigned digits = (unsigned)_mm_movemask_epi8(digit);
+            unsigned dots = (unsigned)_mm_movemask_epi8(
+                _mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
             unsigned after_num = /* bytes after a digit or dot */
-                ((digits | (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
-                                v, _mm_set1_epi8('.')))) << 1) |
+                ((digits | dots) << 1) |
                 (ss_isdigit(prev) || prev == '.' ? 1u : 0u);
+            /* an IPv4 address has a dot 1 to 3 bytes after its start
+             * (beyond the 16 bytes: not known) */
+            unsigned near_dot = (dots >> 1) | (dots >> 2) | (dots >> 3) |
+                                0xE000u;
             unsigned stop = (unsigned)_mm_movemask_epi8(other) |
                             (spaces & ((spaces << 1) | (ls ? 1u : 0u))) |
-                            (digits & ~after_num);
+                            (digits & ~after_num & near_dot);
             unsigned n = stop ? ss_ctz(stop) : 16u;
             _mm_storeu_si128(
                 (__m128i *)(void *)(out + o),
@@ -564,9 +577,12 @@ static size_t fold_run(const unsigned char *t, size_t i, size_t len,
                     continue;
                 }
                 m = ' ';
-            } else if (m == '@' ||
-                       (ss_isdigit(m) && !ss_isdigit(prev) && prev != '.')) {
+            } else if (m == '@') {
                 goto done;
+            } else if (ss_isdigit(m) && !ss_isdigit(prev) && prev != '.') {
+                /* an IPv4 address (as far as the folded text has room) */
+                size_t w = len - i < ofold - o ? len - i : ofold - o;
+                if (ipv4_at((const char *)t + i, w) > 0) goto done;
             }
             if (o + 2 >= size) goto done;
             out[o++] = (char)m;
@@ -787,9 +803,9 @@ __attribute__((noinline))
 #endif
 static size_t ac_scan(const ss_phrase_tables *t, const char *norm,
                       size_t pos, size_t len, int *ps) {
-    const unsigned char *bclass = t->byte_class, *echar = t->edge_char;
-    const ss_ac_index *dense = t->dense, *estart = t->edge_start;
-    const ss_ac_index *enext = t->edge_next;
+    const unsigned char *bclass = t->byte_class;
+    const ss_ac_index *dense = t->dense;
+    const unsigned char *rlen = t->run_len, *rchar = t->run_char;
     const int ndense = t->ndense, nclass = t->nclass;
     int s = *ps;
     unsigned next;
@@ -801,14 +817,25 @@ static size_t ac_scan(const ss_phrase_tables *t, const char *norm,
             s = (int)next;
             if (++pos == len) goto end;
         }
-        /* a deep state: its one edge, else the rest */
+        /* a deep state: the chain of single edges from it as far as the
+         * text follows it (a word at a time), else its edges and the
+         * rest */
         {
             unsigned char ch = (unsigned char)norm[pos];
-            int e = estart[s];
-            if (estart[s + 1] - e == 1 && echar[e] == ch)
-                next = enext[e];
-            else
-                next = ac_next_sparse(t, s, ch);
+            size_t r = rlen[s - ndense];
+            if (r != 0 && rchar[s - ndense] == ch) {
+                const unsigned char *rc = rchar + (s - ndense);
+                const char *p = norm + pos;
+                size_t k = 1;
+                if (r > len - pos) r = len - pos;
+                while (k + 8 <= r && ss_load8(p + k) == ss_load8(rc + k))
+                    k += 8;
+                while (k < r && (unsigned char)p[k] == rc[k]) k++;
+                s += (int)k; /* the chain's states are consecutive */
+                pos += k;
+                continue;
+            }
+            next = ac_next_sparse(t, s, ch);
             if (next & SS_AC_OUT) goto out;
             s = (int)next;
             pos++;

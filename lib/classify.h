@@ -38,10 +38,10 @@ typedef unsigned short ss_ac_index;
 #define SS_AC_STATE(x) ((int)((x) & 0x7FFFu))
 
 typedef struct ss_phrase_tables {
-    /* States are numbered breadth-first; the first ndense (the root and
-     * the shallow states) have a dense row: dense[s * nclass +
-     * byte_class[c]] is the next state (with SS_AC_OUT), fail links
-     * already followed. */
+    /* The root and the shallow states come first, breadth-first (the
+     * deep states follow in chain order, see run_char); the first ndense
+     * have a dense row: dense[s * nclass + byte_class[c]] is the next
+     * state (with SS_AC_OUT), fail links already followed. */
     const unsigned char *byte_class; /* [256] */
     int nclass;
     const ss_ac_index *dense;       /* [ndense * nclass] */
@@ -52,6 +52,13 @@ typedef struct ss_phrase_tables {
     const ss_ac_index *fail;
     const ss_ac_index *out;         /* pattern ending in state, or NONE */
     const ss_ac_index *dict;        /* next state with an output, or 0 */
+    /* The deep states (not dense) are numbered so that a chain of single
+     * edges into states without an output has consecutive states: from
+     * deep state s, run_len[s - ndense] edges (0: none) on the bytes
+     * run_char[s - ndense], run_char[s - ndense + 1], ... lead to states
+     * s + 1, s + 2, ... */
+    const unsigned char *run_char;  /* [nstates - ndense] */
+    const unsigned char *run_len;   /* [nstates - ndense] */
     int nstates;
     const unsigned short *pat_len;
     const ss_ac_index *pat_phrase;  /* phrase that is this piece, or NONE */

@@ -14,6 +14,7 @@
  */
 #include "classify.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "util.h"
@@ -55,18 +56,20 @@ typedef struct pair_set {
     unsigned char has[4096];
 } pair_set;
 
-static unsigned pair_hash(unsigned char a, unsigned char b) {
-    return ((unsigned)a * 31u + (unsigned)b) & 4095u;
+/* The hash of the two bytes at p (read as one 16-bit number). */
+static unsigned pair_hash(const char *p) {
+    uint16_t w;
+    memcpy(&w, p, 2);
+    return (unsigned)(((uint32_t)w * 0x9E3779B1u) >> 20);
 }
 
 static void pair_set_fill(pair_set *ps, const char *t, size_t len) {
     memset(ps->has, 0, sizeof ps->has);
-    for (size_t i = 0; i + 1 < len; i++)
-        ps->has[pair_hash((unsigned char)t[i], (unsigned char)t[i + 1])] = 1;
+    for (size_t i = 0; i + 1 < len; i++) ps->has[pair_hash(t + i)] = 1;
 }
 
 static int pair_set_has(const pair_set *ps, const char *p) {
-    return ps->has[pair_hash((unsigned char)p[0], (unsigned char)p[1])];
+    return ps->has[pair_hash(p)];
 }
 
 /* Whether every byte pair of needle is in the set; *n gets the length of
@@ -745,30 +748,56 @@ static const provider PROVIDERS[] = {
 };
 #define NPROVIDERS (sizeof PROVIDERS / sizeof PROVIDERS[0])
 
-/* The providers' host name suffixes (".l.google.com"), in the order of
- * PROVIDERS: the first entry that matches names the provider.  Every
- * suffix is lower case and has at least HSUF_MIN bytes. */
+/* The providers' host name suffixes (".l.google.com"), one table per
+ * last byte (a name is looked up only in the table of its own last byte),
+ * each in the order of PROVIDERS: the first entry that matches names the
+ * provider.  Every suffix is lower case and has at least HSUF_MIN
+ * bytes. */
 #define HSUF_MIN 5
-static const hsuf HOSTS[] = {
+static const hsuf HOSTS_A[] = {
+    H(".email.ua", 10),
+};
+static const hsuf HOSTS_M[] = {
     H("aspmx.l.google.com", 0), H("gmail-smtp-in.l.google.com", 0),
     H(".prod.outlook.com", 1), H(".protection.outlook.com", 1),
     H(".onmicrosoft.com", 1), H(".exchangelabs.com", 1),
     H(".hotmail.com", 1),
-    H(".yahoodns.net", 2),
     H(".mail.aol.com", 3), H(".mx.aol.com", 3),
     H(".mail.icloud.com", 4), H(".apple.com", 4), H(".me.com", 4),
-    H(".laposte.net", 5), H(".orange.fr", 5), H(".wanadoo.fr", 5),
-    H("cox.net", 6),
-    H("smtp.secureserver.net", 7), H("mailstore1.secureserver.net", 7),
-    H("charter.net", 8),
     H(".qq.com", 9),
-    H(".email.ua", 10),
-    H(".ezweb.ne.jp", 11), H("msmx.au.com", 11),
-    H("mfsmax.docomo.ne.jp", 12),
+    H("msmx.au.com", 11),
     H(".messagelabs.com", 13),
     H(".mimecast.com", 14),
     H("googlemail.com", 15),
 };
+static const hsuf HOSTS_P[] = {
+    H(".ezweb.ne.jp", 11),
+    H("mfsmax.docomo.ne.jp", 12),
+};
+static const hsuf HOSTS_R[] = {
+    H(".orange.fr", 5), H(".wanadoo.fr", 5),
+};
+static const hsuf HOSTS_T[] = {
+    H(".yahoodns.net", 2),
+    H(".laposte.net", 5),
+    H("cox.net", 6),
+    H("smtp.secureserver.net", 7), H("mailstore1.secureserver.net", 7),
+    H("charter.net", 8),
+};
+#define NHOSTS(t) (sizeof t / sizeof t[0])
+
+/* The table of the suffixes that end with byte c; *n gets its length (0
+ * when there is none). */
+static const hsuf *hosts_ending_with(int c, size_t *n) {
+    switch (c) {
+    case 'a': *n = NHOSTS(HOSTS_A); return HOSTS_A;
+    case 'm': *n = NHOSTS(HOSTS_M); return HOSTS_M;
+    case 'p': *n = NHOSTS(HOSTS_P); return HOSTS_P;
+    case 'r': *n = NHOSTS(HOSTS_R); return HOSTS_R;
+    case 't': *n = NHOSTS(HOSTS_T); return HOSTS_T;
+    default: *n = 0; return NULL;
+    }
+}
 
 /* Extra recipient domains of a provider (exact, any case; none yet). */
 typedef struct pdomain {
@@ -794,32 +823,28 @@ static int host_matches_nn(const char *host, size_t hl, const char *suffix,
 
 /* Host names in records may carry a trailing dot or a bracketed address;
  * compare only the name (at most 255 bytes): its start and length.  The
- * name ends at NUL, " ", "(", ";" (the bits of HOST_END below 64) or
- * "[". */
-#define HOST_END \
-    ((1ull << '\0') | (1ull << ' ') | (1ull << '(') | (1ull << ';'))
+ * name ends at NUL, " ", "(", ";" or "[". */
 static const char *clean_host(const char *h, size_t *len) {
-    size_t n = 0;
+    size_t n;
     while (*h == ' ' || *h == '\t') h++;
-    for (; n + 1 < 256; n++) {
-        unsigned char c = (unsigned char)h[n];
-        if (c < 64 ? (HOST_END >> c) & 1 : c == '[') break;
-    }
+    n = strcspn(h, " (;[");
+    if (n > 255) n = 255;
     while (n > 0 && h[n - 1] == '.') n--;
     *len = n;
     return h;
 }
 
 /* The first provider (index in PROVIDERS) whose host suffixes name
- * (lower case: the rules skip the others at once by their last byte and
- * the fifth byte from the end), or NPROVIDERS.  In pass 0 name is the
- * recipient's domain and must be the end of a suffix (sisimai's rule: the
- * domain "icloud.com" names ".mail.icloud.com"), as written (no case
- * folding), and hold a dot; otherwise name is a host name that must end
- * with a suffix. */
+ * (lower case: only the suffixes with the name's last byte are looked at,
+ * and those with another fifth byte from the end skipped at once), or
+ * NPROVIDERS.  In pass 0 name is the recipient's domain and must be the
+ * end of a suffix (sisimai's rule: the domain "icloud.com" names
+ * ".mail.icloud.com"), as written (no case folding), and hold a dot;
+ * otherwise name is a host name that must end with a suffix. */
 static size_t find_provider(const char *name, size_t nl, int domain,
                             int compat) {
-    size_t i, best = NPROVIDERS;
+    size_t i, best = NPROVIDERS, nhosts;
+    const hsuf *hosts;
     int last, fifth;
     if (nl == 0) return NPROVIDERS;
     if (domain) {
@@ -837,13 +862,12 @@ static size_t find_provider(const char *name, size_t nl, int domain,
         fifth = nl >= HSUF_MIN ? ss_lower((unsigned char)name[nl - HSUF_MIN])
                                : -1;
     }
-    for (i = 0; i < sizeof HOSTS / sizeof HOSTS[0]; i++) {
-        const hsuf *e = &HOSTS[i];
-        const char *end = e->s + e->len;
-        if ((unsigned char)end[-1] != last ||
-            (fifth >= 0 && (unsigned char)end[-HSUF_MIN] != fifth))
+    hosts = hosts_ending_with(last, &nhosts);
+    for (i = 0; i < nhosts; i++) {
+        const hsuf *e = &hosts[i];
+        if (fifth >= 0 && (unsigned char)e->s[e->len - HSUF_MIN] != fifth)
             continue;
-        if (e->prov >= best) break; /* HOSTS is in the order of PROVIDERS */
+        if (e->prov >= best) break; /* in the order of PROVIDERS */
         if (PROVIDERS[e->prov].compat_only && !compat) continue;
         if (domain) {
             const char *h = e->s;

@@ -175,7 +175,8 @@ def main():
 
     # Number the states breadth-first (root 0, then by depth), so that the
     # shallow states, where the matcher spends most of its time, come first
-    # and get dense transition rows.
+    # and get dense transition rows (the deep states are numbered again
+    # below).
     newid = [0] * n
     for i, st in enumerate(order):
         newid[st] = i + 1
@@ -186,6 +187,49 @@ def main():
     fail = [newid[fail[o]] for o in [0] + order]
     dictl = [newid[dictl[o]] for o in [0] + order]
 
+    # Chains of single edges: a deep state (deeper than DENSE_DEPTH) with
+    # one edge whose target has no output, then that target while the
+    # same holds, ...  The deep states are numbered again so that the
+    # states of a chain are consecutive: the matcher then compares the
+    # text with a chain's bytes a word at a time.
+    ndense = sum(1 for d in depth if d <= DENSE_DEPTH)
+
+    def single(s):
+        # the target of the one edge of s into a state without an output
+        if depth[s] <= DENSE_DEPTH or len(edges[s]) != 1:
+            return None
+        (t,) = edges[s].values()
+        return None if (out[t] >= 0 or dictl[t] != 0) else t
+    inner = set(single(s) for s in range(n)) - {None}
+    perm = list(range(ndense))
+    for s in range(ndense, n):
+        if s in inner:
+            continue  # placed after the state before it in its chain
+        t = s
+        while t is not None:
+            perm.append(t)
+            t = single(t)
+    assert sorted(perm) == list(range(n))
+    newid = [0] * n
+    for i, st in enumerate(perm):
+        newid[st] = i
+    edges = [{x: newid[t] for x, t in edges[o].items()} for o in perm]
+    out = [out[o] for o in perm]
+    depth = [depth[o] for o in perm]
+    fail = [newid[fail[o]] for o in perm]
+    dictl = [newid[dictl[o]] for o in perm]
+    # run_char[s - ndense]: the byte of the chain's edge from deep state s
+    # (to state s + 1), 0 when s has none; run_len[s - ndense]: the number
+    # of chain edges from s on (at most 255).
+    run_char, run_len = [0] * (n - ndense), [0] * (n - ndense)
+    for s in range(n - 1, ndense - 1, -1):
+        t = single(s)
+        if t is not None:
+            assert t == s + 1
+            (x,) = edges[s].keys()
+            run_char[s - ndense] = x
+            run_len[s - ndense] = min(1 + run_len[t - ndense], 255)
+
     # Byte classes: each byte that occurs in a piece has its own class;
     # every other byte is class 0 (it leads back to the root from anywhere).
     used = sorted(set(x for b in patterns for x in b))
@@ -195,7 +239,6 @@ def main():
     nclass = len(used) + 1
     # Dense rows: the full transition (fail links already followed) of every
     # state up to DENSE_DEPTH, one entry per byte class.
-    ndense = sum(1 for d in depth if d <= DENSE_DEPTH)
     assert all(depth[i] <= DENSE_DEPTH for i in range(ndense))
     go = []  # go[s] = {byte: state} complete, for dense states
     dense = []
@@ -272,6 +315,8 @@ def main():
     o.append(arr("ss_ac_index", "ac_fail", fail, 12))
     o.append(arr("ss_ac_index", "ac_out", out, 12))
     o.append(arr("ss_ac_index", "ac_dict", dictl, 12))
+    o.append(arr("unsigned char", "ac_run_char", run_char, 16))
+    o.append(arr("unsigned char", "ac_run_len", run_len, 16))
     o.append(arr("unsigned short", "pat_len", [len(b) for b in patterns], 16))
     o.append(arr("ss_ac_index", "pat_phrase", pat_phrase, 12))
     o.append("static const char *const pat_text[%d] = {" % len(patterns))
@@ -305,7 +350,7 @@ def main():
 const ss_phrase_tables ss_phrase_data = {
     ac_class, %d, ac_dense, %d,
     ac_edge_start, ac_edge_char, ac_edge_next, ac_fail, ac_out,
-    ac_dict, %d,
+    ac_dict, ac_run_char, ac_run_len, %d,
     pat_len, pat_phrase, pat_text, %d,
     phrase_table, phrase_pieces, %d,
     multi_list, %d,
