@@ -760,37 +760,32 @@ typedef struct hit {
     unsigned start, end;
 } hit;
 
-/* The transition from a state without a dense row: its sorted edges (a
- * linear scan for the usual short lists, else a binary search), then its
- * fail links, down to a dense row.  Returns the next state with its
- * SS_AC_OUT bit. */
-static unsigned ac_next_sparse(const ss_phrase_tables *t, int s,
-                               unsigned char c) {
-    const ss_ac_index *estart = t->edge_start;
+/* No edge on the byte (ac_edge). */
+#define AC_NO_EDGE 0x10000u
+
+/* The edge on byte c of a deep state with several, whose list is at
+ * position i (see ss_phrase_tables): its target with SS_AC_OUT, or
+ * AC_NO_EDGE.  A linear scan of the sorted edges for the usual short
+ * lists, else a binary search. */
+#if defined(__GNUC__)
+__attribute__((noinline)) /* leaves ac_scan's registers to its loops */
+#endif
+static unsigned ac_edge(const ss_phrase_tables *t, int i, unsigned char c) {
     const unsigned char *echar = t->edge_char;
-    int guard = 0;
-    for (;;) {
-        int lo, hi;
-        if (s < t->ndense) return t->dense[s * t->nclass + t->byte_class[c]];
-        lo = estart[s];
-        hi = estart[s + 1];
-        if (hi - lo == 1) { /* most deep trie states: one edge */
-            if (echar[lo] == c) return t->edge_next[lo];
-        } else if (hi - lo <= 8) {
-            while (lo < hi && echar[lo] < c) lo++;
-            if (lo < hi && echar[lo] == c) return t->edge_next[lo];
-        } else {
-            hi--;
-            while (lo <= hi) {
-                int mid = (lo + hi) / 2;
-                if (echar[mid] == c) return t->edge_next[mid];
-                if (echar[mid] < c) lo = mid + 1;
-                else hi = mid - 1;
-            }
+    int lo = i + 1, hi = i + 1 + echar[i];
+    if (hi - lo <= 8) {
+        while (lo < hi && echar[lo] < c) lo++;
+        if (lo < hi && echar[lo] == c) return t->edge_next[lo];
+    } else {
+        hi--;
+        while (lo <= hi) {
+            int mid = (lo + hi) / 2;
+            if (echar[mid] == c) return t->edge_next[mid];
+            if (echar[mid] < c) lo = mid + 1;
+            else hi = mid - 1;
         }
-        s = t->fail[s];
-        if (++guard > SS_NORM_MAX) return 0; /* cannot happen: depth bound */
     }
+    return AC_NO_EDGE;
 }
 
 /* Runs the automaton over norm[pos..len) from state *ps: returns the
@@ -805,11 +800,13 @@ static size_t ac_scan(const ss_phrase_tables *t, const char *norm,
                       size_t pos, size_t len, int *ps) {
     const unsigned char *bclass = t->byte_class;
     const ss_ac_index *dense = t->dense;
-    const unsigned char *rlen = t->run_len, *rchar = t->run_char;
+    const ss_ac_deep *deep = t->deep;
     const int ndense = t->ndense, nclass = t->nclass;
     int s = *ps;
     unsigned next;
     while (pos < len) {
+        const ss_ac_deep *d;
+        unsigned ch;
         /* shallow states: their dense rows */
         while (s < ndense) {
             next = dense[s * nclass + bclass[(unsigned char)norm[pos]]];
@@ -817,29 +814,31 @@ static size_t ac_scan(const ss_phrase_tables *t, const char *norm,
             s = (int)next;
             if (++pos == len) goto end;
         }
-        /* a deep state: the chain of single edges from it as far as the
-         * text follows it (a word at a time), else its edges and the
-         * rest */
-        {
-            unsigned char ch = (unsigned char)norm[pos];
-            size_t r = rlen[s - ndense];
-            if (r != 0 && rchar[s - ndense] == ch) {
-                const unsigned char *rc = rchar + (s - ndense);
-                const char *p = norm + pos;
-                size_t k = 1;
-                if (r > len - pos) r = len - pos;
-                while (k + 8 <= r && ss_load8(p + k) == ss_load8(rc + k))
-                    k += 8;
-                while (k < r && (unsigned char)p[k] == rc[k]) k++;
-                s += (int)k; /* the chain's states are consecutive */
-                pos += k;
-                continue;
-            }
-            next = ac_next_sparse(t, s, ch);
+        /* a deep state: its chain of single edges as far as the text
+         * follows it (the chain's states are consecutive) */
+        d = deep + (s - ndense);
+        ch = (unsigned char)norm[pos];
+        while (d->edge == ch) { /* an edge into a state without output */
+            s++;
+            d++;
+            if (++pos == len) goto end;
+            ch = (unsigned char)norm[pos];
+        }
+        if (d->edge == (ch | SS_AC_DEEP_OUT)) { /* into one with an output */
+            next = (unsigned)(s + 1) | SS_AC_OUT;
+            goto out;
+        }
+        if ((d->edge & SS_AC_DEEP_EDGES) &&
+            (next = ac_edge(t, d->edge & ~SS_AC_DEEP_EDGES,
+                            (unsigned char)ch)) != AC_NO_EDGE) {
             if (next & SS_AC_OUT) goto out;
             s = (int)next;
             pos++;
+            continue;
         }
+        /* no edge on the byte: the fail link (a shallower state), on the
+         * same byte */
+        s = d->fail;
     }
 end:
     *ps = s;

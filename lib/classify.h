@@ -37,28 +37,39 @@ typedef unsigned short ss_ac_index;
 #define SS_AC_OUT 0x8000u
 #define SS_AC_STATE(x) ((int)((x) & 0x7FFFu))
 
+/* A deep state (one without a dense row).  Every deep state with one
+ * edge has it to the next state (the generator numbers the states of a
+ * chain of single edges consecutively): edge is its byte, plus
+ * SS_AC_DEEP_OUT when that next state has an output.  edge is
+ * SS_AC_DEEP_LEAF for a state without an edge, SS_AC_DEEP_EDGES plus the
+ * position of its edge list for one with several.  A state's fields
+ * share a cache line. */
+typedef struct ss_ac_deep {
+    ss_ac_index fail; /* its fail link: a shallower state */
+    ss_ac_index edge;
+} ss_ac_deep;
+#define SS_AC_DEEP_OUT 0x100u
+#define SS_AC_DEEP_LEAF 0x200u
+#define SS_AC_DEEP_EDGES 0x8000u
+
 typedef struct ss_phrase_tables {
     /* The root and the shallow states come first, breadth-first (the
-     * deep states follow in chain order, see run_char); the first ndense
-     * have a dense row: dense[s * nclass + byte_class[c]] is the next
-     * state (with SS_AC_OUT), fail links already followed. */
+     * deep states follow in chain order, see ss_ac_deep); the first
+     * ndense have a dense row: dense[s * nclass + byte_class[c]] is the
+     * next state (with SS_AC_OUT), fail links already followed. */
     const unsigned char *byte_class; /* [256] */
     int nclass;
     const ss_ac_index *dense;       /* [ndense * nclass] */
     int ndense;
-    const ss_ac_index *edge_start;  /* [nstates + 1] */
-    const unsigned char *edge_char; /* sorted per state */
-    const ss_ac_index *edge_next;   /* with SS_AC_OUT */
-    const ss_ac_index *fail;
+    /* The edge lists of the deep states with several edges: at position
+     * i (see ss_ac_deep), edge_char[i] is the number of edges n, then
+     * edge_char[i + 1 .. i + n] their bytes, sorted, and edge_next[i + 1
+     * .. i + n] their targets (with SS_AC_OUT). */
+    const unsigned char *edge_char;
+    const ss_ac_index *edge_next;
     const ss_ac_index *out;         /* pattern ending in state, or NONE */
     const ss_ac_index *dict;        /* next state with an output, or 0 */
-    /* The deep states (not dense) are numbered so that a chain of single
-     * edges into states without an output has consecutive states: from
-     * deep state s, run_len[s - ndense] edges (0: none) on the bytes
-     * run_char[s - ndense], run_char[s - ndense + 1], ... lead to states
-     * s + 1, s + 2, ... */
-    const unsigned char *run_char;  /* [nstates - ndense] */
-    const unsigned char *run_len;   /* [nstates - ndense] */
+    const ss_ac_deep *deep;         /* [nstates - ndense] */
     int nstates;
     const unsigned short *pat_len;
     const ss_ac_index *pat_phrase;  /* phrase that is this piece, or NONE */

@@ -188,18 +188,18 @@ def main():
     dictl = [newid[dictl[o]] for o in [0] + order]
 
     # Chains of single edges: a deep state (deeper than DENSE_DEPTH) with
-    # one edge whose target has no output, then that target while the
-    # same holds, ...  The deep states are numbered again so that the
-    # states of a chain are consecutive: the matcher then compares the
-    # text with a chain's bytes a word at a time.
+    # one edge, then the target of that edge while the same holds, ...
+    # The deep states are numbered again so that the states of a chain are
+    # consecutive: the edge of every deep state with one edge goes to the
+    # next state, and the matcher needs no edge list for it.
     ndense = sum(1 for d in depth if d <= DENSE_DEPTH)
 
     def single(s):
-        # the target of the one edge of s into a state without an output
+        # the target of the one edge of s
         if depth[s] <= DENSE_DEPTH or len(edges[s]) != 1:
             return None
         (t,) = edges[s].values()
-        return None if (out[t] >= 0 or dictl[t] != 0) else t
+        return t
     inner = set(single(s) for s in range(n)) - {None}
     perm = list(range(ndense))
     for s in range(ndense, n):
@@ -218,17 +218,6 @@ def main():
     depth = [depth[o] for o in perm]
     fail = [newid[fail[o]] for o in perm]
     dictl = [newid[dictl[o]] for o in perm]
-    # run_char[s - ndense]: the byte of the chain's edge from deep state s
-    # (to state s + 1), 0 when s has none; run_len[s - ndense]: the number
-    # of chain edges from s on (at most 255).
-    run_char, run_len = [0] * (n - ndense), [0] * (n - ndense)
-    for s in range(n - 1, ndense - 1, -1):
-        t = single(s)
-        if t is not None:
-            assert t == s + 1
-            (x,) = edges[s].keys()
-            run_char[s - ndense] = x
-            run_len[s - ndense] = min(1 + run_len[t - ndense], 255)
 
     # Byte classes: each byte that occurs in a piece has its own class;
     # every other byte is class 0 (it leads back to the root from anywhere).
@@ -280,13 +269,33 @@ def main():
     flag = [AC_OUT if (out[t] >= 0 or dictl[t] != 0) else 0 for t in range(n)]
     dense = [t | flag[t] for t in dense]
     out = [NONE16 if o < 0 else o for o in out]
-    estart, echar, enext = [], [], []
-    for s in range(n):
-        estart.append(len(echar))
-        for x, t in sorted(edges[s].items()):
-            echar.append(x)
-            enext.append(t | flag[t])
-    estart.append(len(echar))
+    # The deep states: fail link and chain edge (its byte, plus DEEP_OUT
+    # when the next state has an output; DEEP_LEAF when the state has no
+    # edge, DEEP_EDGES plus the position of its edge list when it has
+    # several).  An edge list: the number of edges, then the edges sorted
+    # by byte (edge_char, with the targets at the same positions in
+    # edge_next).
+    DEEP_OUT, DEEP_LEAF, DEEP_EDGES = 0x100, 0x200, 0x8000
+    deep = []
+    echar, enext = [], []
+    for s in range(ndense, n):
+        t = single(s)
+        if t is not None:
+            assert t == s + 1
+            (x,) = edges[s].keys()
+            deep.append((fail[s], x | (DEEP_OUT if flag[t] else 0)))
+        elif not edges[s]:
+            deep.append((fail[s], DEEP_LEAF))
+        else:
+            if len(echar) >= 0x7FFF or len(edges[s]) > 255:
+                sys.stderr.write("too many automaton edges for the tables\n")
+                return 1
+            deep.append((fail[s], DEEP_EDGES | len(echar)))
+            echar.append(len(edges[s]))
+            enext.append(0)
+            for x, t in sorted(edges[s].items()):
+                echar.append(x)
+                enext.append(t | flag[t])
 
     def arr(ctype, name, values, per=12):
         lines = ["static const %s %s[%d] = {" % (ctype, name, max(1, len(values)))]
@@ -304,19 +313,18 @@ def main():
              "%d automaton states (%d with dense rows of %d byte classes)."
              "\n */" % (len(phrases), len(patterns), n, ndense, nclass))
     o.append('#include "classify.h"\n')
-    if len(echar) >= 65535:
-        sys.stderr.write("too many automaton edges for 16-bit tables\n")
-        return 1
     o.append(arr("unsigned char", "ac_class", cls, 16))
     o.append(arr("ss_ac_index", "ac_dense", dense, 16))
-    o.append(arr("ss_ac_index", "ac_edge_start", estart, 12))
     o.append(arr("unsigned char", "ac_edge_char", echar, 16))
     o.append(arr("ss_ac_index", "ac_edge_next", enext, 12))
-    o.append(arr("ss_ac_index", "ac_fail", fail, 12))
     o.append(arr("ss_ac_index", "ac_out", out, 12))
     o.append(arr("ss_ac_index", "ac_dict", dictl, 12))
-    o.append(arr("unsigned char", "ac_run_char", run_char, 16))
-    o.append(arr("unsigned char", "ac_run_len", run_len, 16))
+    o.append("static const ss_ac_deep ac_deep[%d] = {" % max(1, len(deep)))
+    for i in range(0, len(deep), 4):
+        o.append("    " + " ".join("{%d, %d}," % d for d in deep[i:i + 4]))
+    if not deep:
+        o.append("    {0, 0},")
+    o.append("};")
     o.append(arr("unsigned short", "pat_len", [len(b) for b in patterns], 16))
     o.append(arr("ss_ac_index", "pat_phrase", pat_phrase, 12))
     o.append("static const char *const pat_text[%d] = {" % len(patterns))
@@ -349,8 +357,7 @@ def main():
     o.append("""
 const ss_phrase_tables ss_phrase_data = {
     ac_class, %d, ac_dense, %d,
-    ac_edge_start, ac_edge_char, ac_edge_next, ac_fail, ac_out,
-    ac_dict, ac_run_char, ac_run_len, %d,
+    ac_edge_char, ac_edge_next, ac_out, ac_dict, ac_deep, %d,
     pat_len, pat_phrase, pat_text, %d,
     phrase_table, phrase_pieces, %d,
     multi_list, %d,
