@@ -58,8 +58,20 @@ static size_t lim_text(const smtpstatus_limits *l) {
 static inline size_t copy_to_byte(char *o, const char *p, size_t n, char c) {
     size_t i = 0;
 #if defined(__SSE2__)
-    /* 16 bytes at a time, stored whole: only those before a c count */
+    /* 32 then 16 bytes at a time, stored whole: only those before a c
+     * count */
     const __m128i cv = _mm_set1_epi8(c);
+    while (n - i >= 32) {
+        __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 16));
+        _mm_storeu_si128((__m128i *)(void *)(o + i), v0);
+        _mm_storeu_si128((__m128i *)(void *)(o + i + 16), v1);
+        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v0, cv)) |
+                        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v1, cv)) << 16;
+        if (mask)
+            return i + ss_ctz(mask);
+        i += 32;
+    }
     while (n - i >= 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
         _mm_storeu_si128((__m128i *)(void *)(o + i), v);
@@ -216,9 +228,16 @@ static inline size_t line_len(const char *p, size_t n) {
     return nl ? (size_t)(nl - p) : n;
 }
 
-smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
-                               ss_str block, ss_header **out, size_t *n,
-                               size_t *body_off, unsigned *warnings) {
+/* ss_parse_headers; may_cr 0 says that block holds no CR (the message
+ * data of ss_mime_parse), which leaves out the checks for one: a
+ * constant, so each caller gets its own copy of the loop. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline smtpstatus_rc
+parse_headers(ss_arena *a, const smtpstatus_limits *lim, ss_str block,
+              ss_header **out, size_t *n, size_t *body_off,
+              unsigned *warnings, int may_cr) {
     ss_header *hs = NULL;
     size_t nh = 0, cap = 0;
     size_t maxh = lim_header(lim);
@@ -242,7 +261,7 @@ smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
         size_t ll = line_len(ls, len - i); /* without LF */
         int lf = ll < len - i;             /* ls[ll] is the LF */
         size_t next = i + ll + (size_t)lf;
-        if (ll == 0 || (ll == 1 && ls[0] == '\r')) {
+        if (ll == 0 || (may_cr && ll == 1 && ls[0] == '\r')) {
             *body_off = next;
             break;
         }
@@ -267,7 +286,7 @@ smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
                     h->value = ss_str_make(v, (size_t)(vend - v));
                 } else
                     h->value.len = (size_t)(vend - h->value.ptr);
-                if (vend[-1] == '\r')
+                if (may_cr && vend[-1] == '\r')
                     cr_end = 1;
             }
             i = next;
@@ -314,7 +333,7 @@ smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
         const char *v = ls + k + 1, *vend = ls + ll;
         while (v < vend && (*v == ' ' || *v == '\t'))
             v++;
-        while (vend > v && vend[-1] == '\r')
+        while (may_cr && vend > v && vend[-1] == '\r')
             vend--;
         h->value = ss_str_make(v, (size_t)(vend - v));
         i = next;
@@ -324,7 +343,7 @@ smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
         const char *nl = memchr(ls, '\n', len - i);
         size_t ll = nl ? (size_t)(nl - ls) : len - i; /* without LF */
         size_t next = nl ? i + ll + 1 : len;
-        if (ll == 0 || (ll == 1 && ls[0] == '\r')) {
+        if (ll == 0 || (may_cr && ll == 1 && ls[0] == '\r')) {
             *body_off = next;
             break;
         }
@@ -338,6 +357,12 @@ smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
     *out = hs;
     *n = nh;
     return SMTPSTATUS_OK;
+}
+
+smtpstatus_rc ss_parse_headers(ss_arena *a, const smtpstatus_limits *lim,
+                               ss_str block, ss_header **out, size_t *n,
+                               size_t *body_off, unsigned *warnings) {
+    return parse_headers(a, lim, block, out, n, body_off, warnings, 1);
 }
 
 /* Are a[0..n) and b[0..n) the same bytes?  Compared as a few words (the
@@ -1093,9 +1118,11 @@ static size_t next_delim_line(const char *s, size_t n, size_t from, ss_str b,
     const unsigned char *w = (const unsigned char *)s + m - 1; /* window ends */
     size_t pos = from, end = n - m; /* last window start */
     /* tab gives 0 for the last byte, so that a window that ends in it
-     * stays: three steps at a time while they (at most 255 each) and the
-     * look after them stay inside */
-    size_t lim = end > 3 * 255 ? end - 3 * 255 : 0;
+     * stays: three steps at a time while they (at most maxs each: no
+     * shift is longer than "--b" or 255) and the look after them stay
+     * inside */
+    size_t maxs = m > 255 ? 255 : m;
+    size_t lim = end > 3 * maxs ? end - 3 * maxs : 0;
     for (;;) {
         while (pos < lim) {
             pos += tab[w[pos]];
@@ -1127,8 +1154,9 @@ static size_t delim_table(ss_str b, unsigned char *tab) {
      * shifts and win.  Only the last 255 positions give shifts < 255. */
     tab['-'] = (unsigned char)(m - 2 > 255 ? 255 : m - 2);
     if (b.len <= 256) { /* every shift fits: the usual case */
-        for (size_t j = 0; j + 1 < b.len; j++)
-            tab[(unsigned char)b.ptr[j]] = (unsigned char)(b.len - 1 - j);
+        const unsigned char *q = (const unsigned char *)b.ptr;
+        for (size_t sh = b.len - 1; sh; sh--) /* b.len - 1 - j for q[j] */
+            tab[*q++] = (unsigned char)sh;
     } else {
         for (size_t j = b.len - 256; j + 1 < b.len; j++) {
             size_t sh = b.len - 1 - j; /* m - 1 - (j + 2) */
@@ -1290,8 +1318,9 @@ static void parse_entity(parse_ctx *c, ss_str block, int depth, ss_part *parent,
     size_t body_off = 0;
     p->depth = depth;
     p->parent = parent;
-    if (ss_parse_headers(m->arena, m->limits, block, &p->headers, &p->nheaders,
-                         &body_off, &m->warnings) != SMTPSTATUS_OK) {
+    /* m->data holds no CR (ss_mime_parse), nor does block, a slice of it */
+    if (parse_headers(m->arena, m->limits, block, &p->headers, &p->nheaders,
+                      &body_off, &m->warnings, 0) != SMTPSTATUS_OK) {
         c->nomem = c->stop = 1;
         return;
     }
