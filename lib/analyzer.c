@@ -469,7 +469,7 @@ static const char *valid_utf8_n(ss_arena *a, const char *s, size_t n) {
  * iff it is >= first, adding 0x80 - last - 1 iff it is > last (no carry
  * leaves a byte); a byte >= 0x80 is no letter.  The top bit of each
  * letter, shifted right twice, is its case bit 0x20. */
-static uint64_t case8(uint64_t w, int mode) {
+static inline uint64_t case8(uint64_t w, int mode) {
     const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
     if (mode == 0)
         return w;
@@ -501,12 +501,10 @@ static void lower_in_place(char *s, size_t n) {
     }
 }
 
-/* A copy of s in the arena, NUL-terminated, valid UTF-8 (valid_utf8_n),
- * with ASCII letters lowered (mode 1) or raised (mode 2) when asked: one
- * pass for the usual ASCII string. */
-static const char *cstr_case(ss_arena *a, ss_str s, int mode) {
-    if (!s.ptr || !s.len || s.len == SIZE_MAX)
-        return "";
+/* A copy of s (not empty) in the arena, NUL-terminated, valid UTF-8
+ * (valid_utf8_n), with ASCII letters lowered (mode 1) or raised (mode 2)
+ * when asked: one pass for the usual ASCII string. */
+static const char *cstr_case_copy(ss_arena *a, ss_str s, int mode) {
     const char *p = s.ptr;
     size_t n = s.len, i = 0;
     char *d = ss_alloc(a, n + 1);
@@ -596,6 +594,14 @@ static const char *cstr_case(ss_arena *a, ss_str s, int mode) {
             if (*q >= 'a' && *q <= 'z')
                 *q = (char)(*q - 32);
     return c;
+}
+
+/* cstr_case_copy, or "" for an empty s (most of the empty fields of a
+ * record: tested here, where the call inlines, without a call) */
+static const char *cstr_case(ss_arena *a, ss_str s, int mode) {
+    if (!s.ptr || !s.len || s.len == SIZE_MAX)
+        return "";
+    return cstr_case_copy(a, s, mode);
 }
 
 static const char *cstr(ss_arena *a, ss_str s) { return cstr_case(a, s, 0); }
@@ -922,10 +928,14 @@ static void original_headers(ss_str block, size_t maxh, ss_str *val) {
 
 /* ss_header_value of a raw value found by original_headers. */
 static ss_str orig_value(ss_arena *a, ss_str raw, int slot) {
+    if (!raw.ptr) /* no such header (List-Id, mostly): the NULL slice, as
+                   * ss_header_value gives, without the call */
+        return SS_NULLSTR;
     ss_header h;
     h.name = ss_str_make(orig_names[slot].name, orig_names[slot].len);
     h.value = raw;
-    return ss_header_value(a, &h, raw.ptr ? 1 : 0, orig_names[slot].name);
+    return ss_header_value_n(a, &h, 1, orig_names[slot].name,
+                             orig_names[slot].len);
 }
 
 static void read_original(smtpstatus_analyzer *an, const ss_view *v,
@@ -996,7 +1006,14 @@ static smtpstatus_rc emit(smtpstatus_analyzer *an, const ss_view *v,
          * the reporter redacted: it still names the reported message */
         if (!*r.recipient && f->reason != SMTPSTATUS_R_FEEDBACK)
             continue;
-        r.alias = f->alias.len ? clean_address(a, f->alias) : "";
+        /* an alias written as the recipient is cleaned to the same
+         * address: dropped without cleaning it again */
+        int same_alias = f->alias.len && f->alias.len == f->recipient.len &&
+                         (f->alias.ptr == f->recipient.ptr ||
+                          !memcmp(f->alias.ptr, f->recipient.ptr,
+                                  f->alias.len));
+        r.alias = f->alias.len && !same_alias ? clean_address(a, f->alias)
+                                               : "";
         if (*r.alias && !strcmp(r.alias, r.recipient))
             r.alias = "";
         r.diagnostic_code = cstr_unfolded(a, f->diagnostic);

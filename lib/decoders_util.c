@@ -331,11 +331,14 @@ static int next_field(ss_str t, size_t *pos, dsn_field *f) {
     size_t start = *pos;
     if (!ss_next_line(t, pos, &line))
         return 0;
-    if (!has_text(line))
-        return 2;
     const unsigned char *lp = (const unsigned char *)line.ptr;
-    if (lp[0] == ' ' || lp[0] == '\t')
-        return 3;
+    /* a line that starts with a byte not white has text: the usual one */
+    if (!line.len || ws_tab[lp[0]]) {
+        if (!has_text(line))
+            return 2;
+        if (lp[0] == ' ' || lp[0] == '\t')
+            return 3;
+    }
     size_t ci = 0;
     int id = known_name(lp, line.len, &ci);
     if (id != F_OTHER) {
