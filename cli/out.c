@@ -227,6 +227,23 @@ static inline void copy_seq(char *o, const unsigned char *p, size_t k)
     }
 }
 
+/* The UTF-8 sequence at p[*i] (p[*i] >= 0x80; n: the length of p) copied
+ * to o, or U+FFFD in place of an invalid byte; *i moves past what was
+ * taken.  Returns the new end of o. */
+static inline char *put_seq(char *o, const unsigned char *p, size_t n,
+                            size_t *i)
+{
+    size_t k = utf8_len(p + *i, n - *i);
+    if (k == 0) {
+        memcpy(o, repl, 3);
+        (*i)++;
+        return o + 3;
+    }
+    copy_seq(o, p + *i, k);
+    *i += k;
+    return o + k;
+}
+
 /* Byte classes for JSON strings: 0 copy as is, 1 backslash + byte,
  * 2 \u00XX escape, 3 start of a multi-byte sequence (checked). */
 static const unsigned char json_cls[256] = {
@@ -463,18 +480,9 @@ static char *json_esc(char *o, const unsigned char *p, size_t *ip,
         default:
             /* a run of bytes >= 0x80 (text in another script) is taken
              * here, one sequence or invalid byte after the other */
-            do {
-                size_t k = utf8_len(p + i, n - i);
-                if (k == 0) {
-                    memcpy(o, repl, 3);
-                    o += 3;
-                    i++;
-                } else {
-                    copy_seq(o, p + i, k);
-                    o += k;
-                    i += k;
-                }
-            } while (i < stop && p[i] >= 0x80);
+            do
+                o = put_seq(o, p, n, &i);
+            while (i < stop && p[i] >= 0x80);
             break;
         }
     }
@@ -825,16 +833,7 @@ static char *valid_utf8_to(char *o, const unsigned char *p, size_t *ip,
                 *o++ = '"';
             *o++ = (char)p[i++];
         } else {
-            size_t k = utf8_len(p + i, n - i);
-            if (k == 0) {
-                memcpy(o, repl, 3);
-                o += 3;
-                i++;
-            } else {
-                copy_seq(o, p + i, k);
-                o += k;
-                i += k;
-            }
+            o = put_seq(o, p, n, &i);
         }
     }
     *ip = i;
