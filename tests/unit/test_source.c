@@ -272,6 +272,24 @@ static void test_folders(void) {
     }
 }
 
+/* One line for what a reader gave, appended to out[0..cap) at *o: the
+ * message m (source, number, warnings, length, data) when rc is OK, else
+ * "ERR source what". */
+static void put_read(char *out, size_t cap, size_t *o, smtpstatus_rc rc,
+                     const smtpstatus_message *m, const char *source,
+                     const char *what) {
+    int k;
+    if (rc == SMTPSTATUS_OK)
+        k = snprintf(out + *o, cap - *o, "%s %zu %u %zu [%.*s]\n",
+                     rel(m->source), m->number, m->warnings, m->len,
+                     (int)m->len, m->data);
+    else
+        k = snprintf(out + *o, cap - *o, "ERR %s %s\n", rel(source),
+                     what ? what : "?");
+    if (k > 0 && (size_t)k < cap - *o)
+        *o += (size_t)k;
+}
+
 /* A folder's small files are read whole into the reader's buffer; with a
  * buffer smaller than the files they are mapped or streamed instead.
  * Both must give the same messages (data, source, number, warnings). */
@@ -294,16 +312,7 @@ static size_t folder_read(size_t chunk, char *out, size_t cap) {
         rc = smtpstatus_reader_next(r, &m, &what);
         if (rc == SMTPSTATUS_ENOTFOUND)
             break;
-        int k;
-        if (rc == SMTPSTATUS_OK)
-            k = snprintf(out + o, cap - o, "%s %zu %u %zu [%.*s]\n",
-                         rel(m.source), m.number, m.warnings, m.len,
-                         (int)m.len, m.data);
-        else
-            k = snprintf(out + o, cap - o, "ERR %s %s\n", rel(m.source),
-                         what ? what : "?");
-        if (k > 0 && (size_t)k < cap - o)
-            o += (size_t)k;
+        put_read(out, cap, &o, rc, &m, m.source, what);
         n++;
     }
     CHECK(rc == SMTPSTATUS_ENOTFOUND);
@@ -340,16 +349,12 @@ static size_t walk_read(const char *top, size_t chunk, char *out, size_t cap,
     out[0] = '\0';
     *nfiles = 0;
     for (int guard = 0; guard < 100; guard++) {
-        int k;
         rc = smtpstatus_reader_next_path(w, &fp, &what);
         if (rc == SMTPSTATUS_ENOTFOUND)
             break;
         if (rc != SMTPSTATUS_OK) {
             CHECK(fp != NULL && what != NULL);
-            k = snprintf(out + o, cap - o, "ERR %s %s\n", rel(fp ? fp : "?"),
-                         what ? what : "?");
-            if (k > 0 && (size_t)k < cap - o)
-                o += (size_t)k;
+            put_read(out, cap, &o, rc, NULL, fp ? fp : "?", what);
             n++;
             continue;
         }
@@ -361,17 +366,11 @@ static size_t walk_read(const char *top, size_t chunk, char *out, size_t cap,
             if (rc == SMTPSTATUS_ENOTFOUND)
                 break;
             if (rc == SMTPSTATUS_OK) {
-                const char *p2;
-                CHECK(smtpstatus_reader_next_path(r, &p2, &what) ==
+                const char *p2, *w2;
+                CHECK(smtpstatus_reader_next_path(r, &p2, &w2) ==
                       SMTPSTATUS_EINVAL);
-                k = snprintf(out + o, cap - o, "%s %zu %u %zu [%.*s]\n",
-                             rel(m.source), m.number, m.warnings, m.len,
-                             (int)m.len, m.data);
-            } else
-                k = snprintf(out + o, cap - o, "ERR %s %s\n", rel(m.source),
-                             what ? what : "?");
-            if (k > 0 && (size_t)k < cap - o)
-                o += (size_t)k;
+            }
+            put_read(out, cap, &o, rc, &m, m.source, what);
             n++;
         }
     }
