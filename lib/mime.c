@@ -5,7 +5,7 @@
  * small HTML-to-text helper.
  *
  * It is linear in the size of the message for each nesting level (the
- * boundary search skips through the body and compares names only at
+ * boundary search runs through the body and compares names only at
  * line starts), limited by max_mime_depth, max_parts, max_header_size and
  * max_text_scan.  Malformed MIME is never an error: warnings record what
  * was wrong.  message/rfc822 and the other message/... and report parts
@@ -21,7 +21,7 @@
 #include <emmintrin.h>
 #endif
 
-/* all_ascii looks at 128 bytes at a time with AVX2 when the processor
+/* all_ascii, has_cr and the boundary search use AVX2 when the processor
  * has it (chosen at run time). */
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) &&       \
     !defined(SS_NO_AVX2)
@@ -172,7 +172,7 @@ static inline unsigned non_name_bits(const char *p) {
 /* Length of the run of header name bytes at the start of the line ls
  * (ll bytes without the LF; avail bytes from ls to the end of the block,
  * so that ls[ll] is that LF when ll < avail). */
-static size_t name_len(const char *ls, size_t ll, size_t avail) {
+static inline size_t name_len(const char *ls, size_t ll, size_t avail) {
     size_t k = 0;
 #if defined(__SSE2__)
     /* 16 bytes at a time while the block has them (a LF is not a name
@@ -206,8 +206,22 @@ static inline size_t line_len(const char *p, size_t n) {
     size_t k = 0;
 #if defined(__SSE2__) && defined(__GNUC__)
     /* header lines are short, so an inline scan (32 bytes a step) costs
-     * less than a memchr call for each */
+     * less than a memchr call for each; the first 64 bytes in one step:
+     * most lines end in them, and its one test is then mostly decided
+     * the same way (a loop of smaller steps ends after a varying count
+     * of them, a branch mispredicted at many lines) */
     const __m128i lf = _mm_set1_epi8('\n');
+#define SS_LF16(o)                                                             \
+    ((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(                               \
+        _mm_loadu_si128((const __m128i *)(const void *)(p + (o))), lf)))
+    if (n >= 64) {
+        uint64_t mask = (uint64_t)(SS_LF16(0) | SS_LF16(16) << 16) |
+                        (uint64_t)(SS_LF16(32) | SS_LF16(48) << 16) << 32;
+        if (mask)
+            return (size_t)__builtin_ctzll(mask);
+        k = 64;
+    }
+#undef SS_LF16
     for (; n - k >= 32; k += 32) {
         __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
         __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(p + k + 16));
@@ -423,26 +437,8 @@ ss_str(ss_header_raw)(const ss_header *h, size_t n, const char *name) {
 
 /* ---------------- header index ---------------- */
 
-/* The index of a header block: headers chained by a bucket chosen from
- * the name's length and its first and last letters (case folded), so a
- * lookup compares only the few names of one bucket instead of all of
- * them.  Chains keep document order: the first match is the first header
- * of that name, as ss_header_raw finds it. */
-#define HIDX_BUCKETS 64
+/* See ss_header_index in mime.h. */
 #define HIDX_MIN_HEADERS 8 /* fewer: a plain scan is as cheap */
-
-struct ss_header_index {
-    uint32_t head[HIDX_BUCKETS]; /* first header + 1 of each bucket, 0: none */
-    uint32_t next[];             /* per header: next one + 1 in its bucket */
-};
-
-static unsigned hidx_bucket(const char *name, size_t len) {
-    /* case folded by setting bit 0x20: a letter meets its other case
-     * (a few other pairs of bytes meet too, which only share a bucket) */
-    unsigned first = (unsigned char)name[0] | 0x20u;
-    unsigned last = (unsigned char)name[len - 1] | 0x20u;
-    return ((unsigned)len * 7u + first * 3u + last) & (HIDX_BUCKETS - 1);
-}
 
 /* Build the index of p's headers in the arena; p->hidx stays NULL when
  * there are few headers, too many, or no memory (lookups then scan). */
@@ -456,7 +452,10 @@ static void hidx_build(ss_arena *a, ss_part *p) {
         ss_alloc(a, sizeof(ss_header_index) + n * sizeof(uint32_t));
     if (!x)
         return;
-    memset(x->head, 0, sizeof x->head);
+    /* the heads zeroed by a copy: a few vector moves (GCC makes a memset
+     * of this size a "rep stos", slow to start) */
+    static const ss_header_index zero;
+    memcpy(x->head, zero.head, sizeof x->head);
     /* from the last header to the first: each goes to the front of its
      * chain, so chains end up in document order */
     for (size_t i = n; i-- > 0;) {
@@ -465,7 +464,7 @@ static void hidx_build(ss_arena *a, ss_part *p) {
             x->next[i] = 0;
             continue;
         }
-        unsigned b = hidx_bucket(h->name.ptr, h->name.len);
+        unsigned b = ss_hidx_bucket(h->name.ptr, h->name.len);
         x->next[i] = x->head[b];
         x->head[b] = (uint32_t)(i + 1);
     }
@@ -475,7 +474,7 @@ static void hidx_build(ss_arena *a, ss_part *p) {
 /* The value of the first header named name in the chain of x that
  * starts at header j - 1 (j > 0). */
 #if defined(__GNUC__)
-__attribute__((noinline)) /* keeps the empty-bucket path of the caller lean */
+__attribute__((noinline)) /* keeps the first test of the caller lean */
 #endif
 static ss_str hidx_chain(const ss_header_index *x, const ss_header *hs,
                          uint32_t j, const char *name, size_t len) {
@@ -488,21 +487,14 @@ static ss_str hidx_chain(const ss_header_index *x, const ss_header *hs,
     return SS_NULLSTR;
 }
 
-ss_str ss_part_header_raw_n(const ss_part *p, const char *name, size_t len) {
-    const ss_header_index *x = p->hidx;
-    if (!x)
-        return ss_header_raw_n(p->headers, p->nheaders, name, len);
-    if (!len) /* no header has an empty name */
-        return SS_NULLSTR;
-    uint32_t j = x->head[hidx_bucket(name, len)];
-    if (!j) /* an empty bucket: most lookups of absent headers */
-        return SS_NULLSTR;
+ss_str ss_part_header_chain(const ss_part *p, uint32_t j, const char *name,
+                            size_t len) {
     /* most lookups that find a header find the first of its bucket,
-     * written as looked up: that one without a call */
+     * written as looked up: that one without a further call */
     const ss_header *h = &p->headers[j - 1];
     if (h->name.len == len && mem_eq(h->name.ptr, name, len))
         return h->value;
-    return hidx_chain(x, p->headers, j, name, len);
+    return hidx_chain(p->hidx, p->headers, j, name, len);
 }
 
 ss_str(ss_part_header_raw_idx)(const ss_part *p, const char *name) {
@@ -682,14 +674,35 @@ static size_t param_stop_at(const char *p, size_t i, size_t n) {
     return i;
 }
 
+/* The offset of the first '"' or backslash at or after i, or n. */
+static size_t quote_or_escape_at(const char *p, size_t i, size_t n) {
+#if defined(__SSE2__) && defined(__GNUC__)
+    /* inline, as param_stop_at: quoted values are short, a memchr call
+     * for each costs more than the scan */
+    const __m128i dq = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+    while (i < n && n >= 16) {
+        size_t b = n - i >= 16 ? i : n - 16;
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + b));
+        unsigned mask = (unsigned)_mm_movemask_epi8(
+                            _mm_or_si128(_mm_cmpeq_epi8(v, dq), _mm_cmpeq_epi8(v, bs))) >>
+                        (i - b);
+        if (mask)
+            return i + ss_ctz(mask);
+        i = b + 16;
+    }
+#endif
+    while (i < n && p[i] != '"' && p[i] != '\\')
+        i++;
+    return i;
+}
+
 /* The offset of the '"' that closes a quoted string whose content starts
  * at i (a backslash takes the next byte as it is); n or n + 1 when it is
  * not closed. */
 static size_t quoted_end(const char *p, size_t n, size_t i) {
-    const char *q = memchr(p + i, '"', n - i);
-    size_t e = q ? (size_t)(q - p) : n;
-    if (!memchr(p + i, '\\', e - i))
-        return e; /* no escapes: the first quote closes it */
+    i = quote_or_escape_at(p, i, n);
+    if (i >= n || p[i] == '"')
+        return i; /* no escapes: the first quote closes it */
     while (i < n && p[i] != '"') {
         if (p[i] == '\\')
             i++;
@@ -787,19 +800,25 @@ ss_str ss_header_param(ss_str value, const char *param) {
 
 /* ---------------- transfer decodings ---------------- */
 
-static int b64val(int c) {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+' || c == '-')
-        return c == '+' ? 62 : -1;
-    if (c == '/' || c == '_')
-        return c == '/' ? 63 : -1;
-    return -1;
-}
+/* Base64 digit values + 1 (0: not a digit): a table, as the classes of
+ * the letters and digits of encoded text mix and range tests of them are
+ * branches mispredicted often.  62 and 63 are '+' and '/' (the URL-safe
+ * '-' and '_' are not digits). */
+#define B64_RANGE(c0, v0)                                                      \
+    [c0] = v0 + 1, [c0 + 1] = v0 + 2, [c0 + 2] = v0 + 3, [c0 + 3] = v0 + 4,     \
+    [c0 + 4] = v0 + 5, [c0 + 5] = v0 + 6, [c0 + 6] = v0 + 7, [c0 + 7] = v0 + 8, \
+    [c0 + 8] = v0 + 9, [c0 + 9] = v0 + 10
+static const unsigned char b64_tab[256] = {
+    B64_RANGE('A', 0),  B64_RANGE('K', 10), ['U'] = 21, ['V'] = 22,
+    ['W'] = 23,         ['X'] = 24,         ['Y'] = 25, ['Z'] = 26,
+    B64_RANGE('a', 26), B64_RANGE('k', 36), ['u'] = 47, ['v'] = 48,
+    ['w'] = 49,         ['x'] = 50,         ['y'] = 51, ['z'] = 52,
+    B64_RANGE('0', 52), ['+'] = 63,         ['/'] = 64,
+};
+#undef B64_RANGE
+
+/* The value of base64 digit c, or -1. */
+static int b64val(int c) { return (int)b64_tab[c & 0xFF] - 1; }
 
 ss_str ss_base64_decode(ss_arena *a, ss_str in, int *bad) {
     size_t n = in.ptr ? in.len : 0;
@@ -838,15 +857,18 @@ ss_str ss_base64_decode(ss_arena *a, ss_str in, int *bad) {
     return ss_str_make(o, w);
 }
 
-static int hexval(int c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
+/* Hex digit values + 1 (0: not a hex digit): a table, as digits and
+ * letters mix in quoted-printable escapes and range tests of them are
+ * branches mispredicted often. */
+static const unsigned char hex_tab[256] = {
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,
+    ['6'] = 7,  ['7'] = 8,  ['8'] = 9,  ['9'] = 10, ['A'] = 11, ['B'] = 12,
+    ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16, ['a'] = 11, ['b'] = 12,
+    ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
+
+/* The value of hex digit c, or -1. */
+static int hexval(int c) { return (int)hex_tab[c & 0xFF] - 1; }
 
 ss_str ss_qp_decode(ss_arena *a, ss_str in, int header_mode) {
     size_t n = in.ptr ? in.len : 0;
@@ -1067,7 +1089,10 @@ static ss_part *add_part(parse_ctx *c) {
         c->nomem = c->stop = 1;
         return NULL;
     }
-    memset(p, 0, sizeof *p); /* a constant size: inlined, unlike ss_calloc */
+    /* copied from a zero part: a few vector moves (GCC makes a memset of
+     * this size a "rep stos", slow to start; ss_calloc is a call too) */
+    static const ss_part zero;
+    *p = zero;
     m->parts[m->nparts++] = p;
     return p;
 }
@@ -1104,7 +1129,8 @@ static void parse_entity(parse_ctx *c, ss_str block, int depth, ss_part *parent,
 
 /* Offset of the next line at or after from (a line start, or past one:
  * the search only reports line starts) that begins with "--" and the
- * boundary b; n when there is none.  A Horspool search for "--b" with the
+ * boundary b; n when there is none (next_delim_line_avx2 when the
+ * processor has AVX2).  A Horspool search for "--b" with the
  * skip table tab and shl (see delim_table): each step moves by the shift
  * for the last byte of the window, at least 1 once the window has been
  * looked at, so the loop is bounded by n.  Names are compared only at line starts and a boundary holds no LF
@@ -1141,6 +1167,75 @@ static size_t next_delim_line(const char *s, size_t n, size_t from, ss_str b,
         pos += c == last ? shl : tab[c];
     }
 }
+
+#ifdef SS_AVX2_SCAN
+/* For next_delim_line_avx2: the first of the line starts q + k + 1, for
+ * the bits k of mask (LF-dash pairs at q + k), that begins a delimiter;
+ * n when one is past end (the last start a delimiter fits at), 0 when
+ * none does. */
+static inline size_t delim_in_bits(const char *s, size_t n, size_t q,
+                                   uint64_t mask, size_t end, ss_str b) {
+    for (; mask; mask &= mask - 1) {
+        size_t p = q + (size_t)__builtin_ctzll(mask) + 1;
+        if (p > end)
+            return n;
+        if (s[p + 1] == '-' && memcmp(s + p + 2, b.ptr, b.len) == 0)
+            return p;
+    }
+    return 0;
+}
+
+/* next_delim_line with AVX2, without a table: a delimiter line follows a
+ * LF (or starts the body) and begins "--", so the LF-dash pairs are found
+ * 128 positions a round and only they are looked at further (names, as
+ * there, only at line starts: each byte is compared O(1) times).  A SIMD
+ * scan, though it reads every byte, runs several times faster than the
+ * skipping loop, whose every step waits for the load before it. */
+__attribute__((target("avx2"))) static size_t
+next_delim_line_avx2(const char *s, size_t n, size_t from, ss_str b) {
+    size_t m = b.len + 2; /* "--" + boundary */
+    if (from > n || n - from < m)
+        return n;
+    size_t end = n - m; /* the last start a delimiter fits at */
+    if (from == 0 && s[0] == '-' && s[1] == '-' &&
+        memcmp(s + 2, b.ptr, b.len) == 0)
+        return 0;
+    size_t q = from ? from - 1 : 0, r; /* a LF before a line start */
+    const __m256i lf = _mm256_set1_epi8('\n'), dash = _mm256_set1_epi8('-');
+#define SS_PAIRS(o)                                                            \
+    _mm256_and_si256(                                                          \
+        _mm256_cmpeq_epi8(                                                     \
+            _mm256_loadu_si256((const __m256i *)(const void *)(s + q + (o))), lf), \
+        _mm256_cmpeq_epi8(                                                     \
+            _mm256_loadu_si256((const __m256i *)(const void *)(s + q + (o) + 1)), \
+            dash))
+#define SS_BITS(h) ((uint64_t)(uint32_t)_mm256_movemask_epi8(h))
+    /* LF at q + k and '-' after it, for k in 0..127: a round reads 129
+     * bytes */
+    for (; n - q >= 129; q += 128) {
+        __m256i h0 = SS_PAIRS(0), h1 = SS_PAIRS(32), h2 = SS_PAIRS(64),
+                h3 = SS_PAIRS(96);
+        __m256i h = _mm256_or_si256(_mm256_or_si256(h0, h1), _mm256_or_si256(h2, h3));
+        if (_mm256_testz_si256(h, h))
+            continue;
+        if ((r = delim_in_bits(s, n, q, SS_BITS(h0) | SS_BITS(h1) << 32, end, b)) ||
+            (r = delim_in_bits(s, n, q + 64, SS_BITS(h2) | SS_BITS(h3) << 32, end, b)))
+            return r;
+    }
+    for (; n - q >= 33; q += 32) {
+        uint64_t mask = SS_BITS(SS_PAIRS(0));
+        if (mask && (r = delim_in_bits(s, n, q, mask, end, b)))
+            return r;
+    }
+#undef SS_PAIRS
+#undef SS_BITS
+    for (; q + 1 <= end; q++)
+        if (s[q] == '\n' && s[q + 1] == '-' && s[q + 2] == '-' &&
+            memcmp(s + q + 3, b.ptr, b.len) == 0)
+            return q + 1;
+    return n;
+}
+#endif
 
 /* The Horspool shift table of "--b": for each byte, how far the window
  * may move when that byte ends it (capped at 255, which stays safe);
@@ -1182,9 +1277,19 @@ static int split_multipart(parse_ctx *c, ss_part *p) {
     unsigned char tab[256];
     /* a line never holds an LF: a boundary with one matches no line */
     int searchable = b.len && !memchr(b.ptr, '\n', b.len);
-    size_t shl = searchable ? delim_table(b, tab) : 0;
+#ifdef SS_AVX2_SCAN
+    int simd = __builtin_cpu_supports("avx2"); /* no table then */
+#else
+    int simd = 0;
+#endif
+    size_t shl = searchable && !simd ? delim_table(b, tab) : 0;
     while (searchable && i < n && !c->stop) {
-        i = next_delim_line(s, n, i, b, tab, shl);
+#ifdef SS_AVX2_SCAN
+        if (simd)
+            i = next_delim_line_avx2(s, n, i, b);
+        else
+#endif
+            i = next_delim_line(s, n, i, b, tab, shl);
         if (i >= n)
             break;
         size_t next;
@@ -1377,6 +1482,85 @@ static void parse_entity(parse_ctx *c, ss_str block, int depth, ss_part *parent,
     }
 }
 
+#ifdef SS_AVX2_SCAN
+/* has_cr for n >= 32 with AVX2: 256 bytes a round, then blocks of 32 (the
+ * last one overlapping the one before). */
+__attribute__((target("avx2"))) static int has_cr_avx2(const char *p, size_t n,
+                                                      int *ascii) {
+    const __m256i cr = _mm256_set1_epi8('\r');
+    __m256i hi = _mm256_setzero_si256(); /* the bytes or'ed: their top bits */
+    size_t i = 0, rounds = n - n % 256; /* the bytes the rounds look at */
+#define SS_LD(o)                                                               \
+    _mm256_loadu_si256((const __m256i *)(const void *)(p + i + (o)))
+#define SS_CR(v) _mm256_cmpeq_epi8((v), cr)
+    for (; i < rounds; i += 256) {
+        __m256i v0 = SS_LD(0), v1 = SS_LD(32), v2 = SS_LD(64), v3 = SS_LD(96);
+        __m256i v4 = SS_LD(128), v5 = SS_LD(160), v6 = SS_LD(192), v7 = SS_LD(224);
+        __m256i c = _mm256_or_si256(
+            _mm256_or_si256(_mm256_or_si256(SS_CR(v0), SS_CR(v1)),
+                            _mm256_or_si256(SS_CR(v2), SS_CR(v3))),
+            _mm256_or_si256(_mm256_or_si256(SS_CR(v4), SS_CR(v5)),
+                            _mm256_or_si256(SS_CR(v6), SS_CR(v7))));
+        if (!_mm256_testz_si256(c, c))
+            return 1;
+        hi = _mm256_or_si256(
+            hi, _mm256_or_si256(
+                    _mm256_or_si256(_mm256_or_si256(v0, v1), _mm256_or_si256(v2, v3)),
+                    _mm256_or_si256(_mm256_or_si256(v4, v5), _mm256_or_si256(v6, v7))));
+    }
+#undef SS_CR
+    for (; i < n; i += 32) {
+        if (n - i < 32)
+            i = n - 32;
+        __m256i v = SS_LD(0);
+        if (_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, cr)))
+            return 1;
+        hi = _mm256_or_si256(hi, v);
+    }
+#undef SS_LD
+    *ascii = !_mm256_movemask_epi8(hi);
+    return 0;
+}
+#endif
+
+/* Does p[0..n) hold a CR?  When it does not, *ascii says whether it holds
+ * only bytes < 0x80 too (all_ascii, for the part texts: one pass over the
+ * message instead of one more over each text); *ascii is 0 when it
+ * does. */
+static int has_cr(const char *p, size_t n, int *ascii) {
+    *ascii = 0;
+#ifdef SS_AVX2_SCAN
+    if (n >= 32 && __builtin_cpu_supports("avx2"))
+        return has_cr_avx2(p, n, ascii);
+#endif
+    size_t i = 0;
+    unsigned hi = 0;
+#if defined(__SSE2__)
+    if (n >= 16) {
+        /* 16 bytes at a time; the last block overlaps the one before */
+        const __m128i cr = _mm_set1_epi8('\r');
+        __m128i h = _mm_setzero_si128();
+        for (; i < n; i += 16) {
+            if (n - i < 16)
+                i = n - 16;
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, cr)))
+                return 1;
+            h = _mm_or_si128(h, v);
+        }
+        hi = (unsigned)_mm_movemask_epi8(h);
+    }
+#endif
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '\r')
+            return 1;
+        hi |= c & 0x80u;
+    }
+    *ascii = !hi;
+    return 0;
+}
+
 smtpstatus_rc ss_mime_parse(ss_arena *a, const smtpstatus_limits *lim,
                             const char *buf, size_t len, ss_message *out) {
     memset(out, 0, sizeof *out);
@@ -1385,18 +1569,23 @@ smtpstatus_rc ss_mime_parse(ss_arena *a, const smtpstatus_limits *lim,
     if (!buf)
         len = 0;
     ss_str data = ss_str_make(buf ? buf : "", len);
-    if (len && memchr(buf, '\r', len)) {
+    int ascii = 1; /* an empty message is ASCII */
+    if (len && has_cr(buf, len, &ascii)) {
         data = normalize_eol(a, buf, len);
         if (!data.ptr)
             return SMTPSTATUS_ENOMEM;
     }
     out->data = data;
     out->data_no_cr = 1; /* normalized above when it had any */
+    out->data_ascii = ascii;
     parse_ctx c;
     memset(&c, 0, sizeof c);
     c.m = out;
     c.max_parts = lim_parts(lim);
     c.max_depth = lim_depth(lim);
+    /* room for a few parts at once (add_part grows it past them) */
+    out->parts = ss_alloc(a, 8 * sizeof *out->parts);
+    c.cap = out->parts ? 8 : 0;
     ss_part *root = add_part(&c);
     if (!root)
         return SMTPSTATUS_ENOMEM;
@@ -1513,7 +1702,8 @@ ss_str ss_part_text(ss_message *m, ss_part *p) {
         truncated = 1;
     }
     /* a slice of the message data, normalized already, has no CR */
-    if (!(m->data_no_cr && t.ptr == raw.ptr && in_data(m, t)))
+    int slice = t.ptr == raw.ptr && in_data(m, t);
+    if (!(m->data_no_cr && slice))
         t = maybe_normalize(m->arena, t);
     int unknown = 0;
     ss_str cs = p->charset;
@@ -1525,7 +1715,7 @@ ss_str ss_part_text(ss_message *m, ss_part *p) {
      * in lower case, which name_eq_ci tests first) */
     int utf8 = !cs.len || (cs.len == 5 && name_eq_ci(cs.ptr, "utf-8", 5)) ||
                (cs.len == 8 && name_eq_ci(cs.ptr, "us-ascii", 8));
-    if (utf8 && all_ascii(t.ptr, t.len))
+    if (utf8 && ((slice && m->data_ascii) || all_ascii(t.ptr, t.len)))
         u = t; /* ASCII is UTF-8: ss_to_utf8 gives t, after a longer check */
     else
         u = ss_to_utf8(m->arena, t, cs, &unknown);

@@ -17,9 +17,28 @@ typedef struct ss_header {
     ss_str value; /* raw value: leading white space removed, folding kept */
 } ss_header;
 
-/* Name index of a header block (see ss_part.hidx); built by ss_mime_parse
- * for blocks with many headers, opaque outside mime.c. */
-typedef struct ss_header_index ss_header_index;
+/* Name index of a header block (see ss_part.hidx), built by ss_mime_parse
+ * for blocks with many headers: headers chained by a bucket chosen from
+ * the name's length and its first and last letters (case folded), so a
+ * lookup compares only the few names of one bucket instead of all of
+ * them.  Chains keep document order: the first match is the first header
+ * of that name, as ss_header_raw finds it.  Only mime.c builds it; it is
+ * here for the inline part of ss_part_header_raw_n. */
+#define SS_HIDX_BUCKETS 64
+typedef struct ss_header_index {
+    uint32_t head[SS_HIDX_BUCKETS]; /* first header + 1 of each bucket, 0: none */
+    uint32_t next[];                /* per header: next one + 1 in its bucket */
+} ss_header_index;
+
+/* The bucket of a header name (len > 0).  Case folded by setting bit
+ * 0x20: a letter meets its other case (a few other pairs of bytes meet
+ * too, which only share a bucket).  For a literal name the compiler
+ * works it out. */
+static inline unsigned ss_hidx_bucket(const char *name, size_t len) {
+    unsigned first = (unsigned char)name[0] | 0x20u;
+    unsigned last = (unsigned char)name[len - 1] | 0x20u;
+    return ((unsigned)len * 7u + first * 3u + last) & (SS_HIDX_BUCKETS - 1);
+}
 
 typedef struct ss_part ss_part;
 struct ss_part {
@@ -46,6 +65,8 @@ typedef struct ss_message {
     ss_arena *arena;
     const smtpstatus_limits *limits;
     int data_no_cr;    /* data holds no CR (set by ss_mime_parse) */
+    int data_ascii;    /* data holds only bytes < 0x80 (set by ss_mime_parse
+                        * when it knows; 0: it may hold others) */
 } ss_message;
 
 /* Parse a message (any line ends: LF, CRLF, CR) into *out.  Returns
@@ -80,7 +101,6 @@ ss_str ss_part_header_value(ss_arena *a, const ss_part *p, const char *name);
  * name twice. */
 ss_str ss_header_raw_n(const ss_header *h, size_t n, const char *name,
                        size_t len);
-ss_str ss_part_header_raw_n(const ss_part *p, const char *name, size_t len);
 ss_str ss_header_value_n(ss_arena *a, const ss_header *h, size_t n,
                          const char *name, size_t len);
 ss_str ss_part_header_value_n(ss_arena *a, const ss_part *p, const char *name,
@@ -92,6 +112,24 @@ ss_str ss_part_header_value_n(ss_arena *a, const ss_part *p, const char *name,
     ss_header_value_n((a), (h), (n), (name), strlen(name))
 #define ss_part_header_value(a, p, name)                                     \
     ss_part_header_value_n((a), (p), (name), strlen(name))
+
+/* ss_part_header_raw_n from bucket chain j (> 0) of p->hidx on. */
+ss_str ss_part_header_chain(const ss_part *p, uint32_t j, const char *name,
+                            size_t len);
+
+/* Inline, with the bucket of a literal name worked out by the compiler:
+ * the many lookups of the decoders for headers a message does not have
+ * mostly end at an empty bucket, without a call. */
+static inline ss_str ss_part_header_raw_n(const ss_part *p, const char *name,
+                                          size_t len) {
+    const ss_header_index *x = p->hidx;
+    if (!x)
+        return ss_header_raw_n(p->headers, p->nheaders, name, len);
+    if (!len) /* no header has an empty name */
+        return SS_NULLSTR;
+    uint32_t j = x->head[ss_hidx_bucket(name, len)];
+    return j ? ss_part_header_chain(p, j, name, len) : SS_NULLSTR;
+}
 
 static inline ss_str ss_part_header_raw(const ss_part *p, const char *name) {
     return ss_part_header_raw_idx(p, name);
