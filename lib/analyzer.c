@@ -733,9 +733,153 @@ static const char *cstr_unfolded(ss_arena *a, ss_str s) {
     return (hi & 0x80) ? valid_utf8_n(a, d, n) : d;
 }
 
+/* Whether c is a byte of an address word as ss_find_address reads them:
+ * 33..126 except <>()[],;:"\\ (bit c - 32 of lo, or c - 96 of hi). */
+static int addr_byte(unsigned char c) {
+    /* the word bytes among 32..95, and among 96..127 */
+    static const uint64_t lo = 0xfffffffffffffffeull &
+                               ~(1ull << ('"' - 32) | 1ull << ('(' - 32) |
+                                 1ull << (')' - 32) | 1ull << (',' - 32) |
+                                 1ull << (':' - 32) | 1ull << (';' - 32) |
+                                 1ull << ('<' - 32) | 1ull << ('>' - 32) |
+                                 1ull << ('[' - 32) | 1ull << ('\\' - 32) |
+                                 1ull << (']' - 32));
+    static const uint64_t hi = 0x7fffffffull;
+    if (c < 33 || c > 126)
+        return 0;
+    return c < 96 ? (int)((lo >> (c - 32)) & 1) : (int)((hi >> (c - 96)) & 1);
+}
+
+#if defined(__SSE2__)
+/* The bytes of v that are no address word byte (addr_byte), as bits. */
+static inline unsigned addr_bad16(__m128i v) {
+#define EQ(x, c) _mm_cmpeq_epi8((x), _mm_set1_epi8(c))
+#define AND(x, m) _mm_and_si128((x), _mm_set1_epi8((char)(m)))
+    /* 33..126 (signed: the bytes >= 128 are below 33) */
+    __m128i in = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(32)),
+                               _mm_cmplt_epi8(v, _mm_set1_epi8(127)));
+    /* "  ,  [  ( )  : ;  < >  \ ] */
+    __m128i out = _mm_or_si128(
+        _mm_or_si128(_mm_or_si128(EQ(v, '"'), EQ(v, ',')),
+                     _mm_or_si128(EQ(v, '['), EQ(AND(v, 0xfe), '('))),
+        _mm_or_si128(
+            _mm_or_si128(EQ(AND(v, 0xfe), ':'), EQ(AND(v, 0xfd), '<')),
+            EQ(AND(v, 0xfe), '\\')));
+#undef EQ
+#undef AND
+    return (unsigned)_mm_movemask_epi8(_mm_andnot_si128(out, in)) ^ 0xffffu;
+}
+#endif
+
+/* Whether p[0..n) are all address word bytes (addr_byte); then *at is
+ * the offset of the last '@', or n when there is none. */
+static int addr_word(const char *p, size_t n, size_t *at) {
+    size_t i = 0, last = n;
+#if defined(__SSE2__)
+    if (n >= 16) {
+        /* 16 bytes at a time, the last block overlapping the one before */
+        const __m128i atv = _mm_set1_epi8('@');
+        for (;;) {
+            size_t b = n - i >= 16 ? i : n - 16;
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + b));
+            if (addr_bad16(v))
+                return 0;
+            unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, atv));
+            if (m)
+                last = b + 31 - (size_t)__builtin_clz(m);
+            if (b + 16 >= n)
+                break;
+            i += 16;
+        }
+        *at = last;
+        return 1;
+    }
+#endif
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (!addr_byte(c))
+            return 0;
+        if (c == '@')
+            last = i;
+    }
+    *at = last;
+    return 1;
+}
+
+/* d[0..n) = p[0..n), the ASCII capitals at offsets >= from lowered (the
+ * domain of an address: from is just after its last '@'). */
+static void copy_lower_from(char *d, const char *p, size_t n, size_t from) {
+#if defined(__SSE2__)
+    if (n >= 16) {
+        /* 16 bytes at a time, the last block overlapping the one before;
+         * in a block at b, the offsets j >= from - b are lowered */
+        const __m128i idx = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+                                          11, 12, 13, 14, 15),
+                      a1 = _mm_set1_epi8('A' - 1),
+                      z1 = _mm_set1_epi8('Z' + 1), bit = _mm_set1_epi8(0x20);
+        for (size_t i = 0;; i += 16) {
+            size_t b = n - i >= 16 ? i : n - 16;
+            size_t k = from <= b ? 0 : from - b > 16 ? 16 : from - b;
+            __m128i v =
+                _mm_loadu_si128((const __m128i *)(const void *)(p + b));
+            __m128i sel =
+                _mm_cmpgt_epi8(idx, _mm_set1_epi8((char)((int)k - 1)));
+            __m128i up =
+                _mm_and_si128(_mm_cmpgt_epi8(v, a1), _mm_cmplt_epi8(v, z1));
+            v = _mm_add_epi8(v, _mm_and_si128(_mm_and_si128(up, sel), bit));
+            _mm_storeu_si128((__m128i *)(void *)(d + b), v);
+            if (b + 16 >= n)
+                return;
+        }
+    }
+#endif
+    memcpy(d, p, n);
+    for (size_t i = from; i < n; i++)
+        d[i] = (char)ss_lower((unsigned char)d[i]);
+}
+
+/* The address in the trimmed s when it is one address word (addr_word)
+ * with an '@', "local@domain", or such a word in angle brackets at the
+ * end after no other '<', "Name <local@domain>"; SS_NULLSTR for other
+ * values, and when the word starts with '@', '.' or a quote or ends with
+ * one of them.  For these, ss_find_address gives the word (the first
+ * '<', its '>' within 512 bytes, an '@' inside; or the first '@', the
+ * word around it, no dot or quote to drop), and clean_address cuts
+ * nothing off: no white space, bracket, double quote or NUL is in it.
+ * *at: the offset of its last '@'. */
+static ss_str plain_address(ss_str s, size_t *at) {
+    ss_str w = s;
+    if (s.len >= 2 && s.ptr[s.len - 1] == '>') {
+        const char *lt = memchr(s.ptr, '<', s.len);
+        if (!lt || (size_t)(s.ptr + s.len - lt) > 512)
+            return SS_NULLSTR;
+        w = ss_str_make(lt + 1, (size_t)(s.ptr + s.len - 1 - (lt + 1)));
+    }
+    if (w.len < 3)
+        return SS_NULLSTR;
+    unsigned char c0 = (unsigned char)w.ptr[0],
+                  cn = (unsigned char)w.ptr[w.len - 1];
+    if (c0 == '@' || c0 == '.' || c0 == '\'' || cn == '@' || cn == '.' ||
+        cn == '\'' || !addr_word(w.ptr, w.len, at) || *at == w.len)
+        return SS_NULLSTR;
+    return w;
+}
+
 /* The address, without brackets, "rfc822;" or quotes, domain lower-cased. */
 static const char *clean_address(ss_arena *a, ss_str s) {
     s = ss_trim(s);
+    /* The usual values: the address ss_find_address gives, unchanged by
+     * the steps below, taken as it is (the domain lowered) */
+    size_t wat;
+    ss_str w = plain_address(s, &wat);
+    if (w.len) {
+        char *d = ss_alloc(a, w.len + 1);
+        if (!d)
+            return "";
+        copy_lower_from(d, w.ptr, w.len, wat + 1);
+        d[w.len] = '\0';
+        return d;
+    }
     ss_str addr = ss_find_address(s);
     if (!addr.len)
         addr = s;
@@ -829,6 +973,55 @@ static size_t orig_name_len(const char *ls, size_t ll, size_t avail) {
     return k;
 }
 
+/* Whether a line starting with the byte c may change what
+ * original_headers found so far (the names in found), when the line
+ * before it left no value to continue: the end of the headers (an empty
+ * line, or one starting with CR: tested further), or a line starting
+ * with the first letter of a wanted name not found yet (the quick test
+ * there).  Any other line is skipped there, all the same.  The table:
+ * bit k for the first letter of orig_names[k] in either case, bit
+ * OH_COUNT (never in found) for LF and CR. */
+static int line_may_count(char c, unsigned found) {
+#define B(k) (1u << (k))
+    static const unsigned char first_bits[256] = {
+        ['\n'] = B(OH_COUNT), ['\r'] = B(OH_COUNT),
+        ['M'] = B(OH_MID), ['m'] = B(OH_MID),
+        ['S'] = B(OH_SUBJECT), ['s'] = B(OH_SUBJECT),
+        ['F'] = B(OH_FROM), ['f'] = B(OH_FROM),
+        ['R'] = B(OH_RETURN_PATH), ['r'] = B(OH_RETURN_PATH),
+        ['L'] = B(OH_LIST_ID), ['l'] = B(OH_LIST_ID)};
+#undef B
+    return (first_bits[(unsigned char)c] & ~found) != 0;
+}
+
+/* The first line start at or after the line start i (< len) whose line
+ * line_may_count, or len when there is none: the LFs 16 bytes at a time
+ * with SSE2, the byte after each looked up.  Most lines of a header block
+ * are skipped here, without a memchr call and the tests for each. */
+static size_t next_counting_line(const char *p, size_t i, size_t len,
+                                 unsigned found) {
+    if (line_may_count(p[i], found))
+        return i;
+    size_t b = i;
+#if defined(__SSE2__)
+    const __m128i lf = _mm_set1_epi8('\n');
+    for (; len - b >= 16; b += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + b));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf));
+        for (; m; m &= m - 1) {
+            size_t q = b + ss_ctz(m) + 1; /* a line start, or len */
+            if (q == len || line_may_count(p[q], found))
+                return q;
+        }
+    }
+#endif
+    for (; b < len; b++)
+        if (p[b] == '\n' &&
+            (b + 1 == len || line_may_count(p[b + 1], found)))
+            return b + 1;
+    return len;
+}
+
 /* The raw values of orig_names in a header block, each exactly what
  * ss_parse_headers then ss_header_raw give (SS_NULLSTR when missing),
  * without building the array of every header: the same lines (an mbox
@@ -850,6 +1043,16 @@ static void original_headers(ss_str block, size_t maxh, ss_str *val) {
         i = nl ? (size_t)(nl - p) + 1 : len;
     }
     while (i < len) {
+        if (!first && cur < 0) {
+            /* the lines the tests below would skip, skipped at once; the
+             * header limit as for each of them (the last one skipped ends
+             * just before i) */
+            if (found == (1u << OH_COUNT) - 1)
+                break;
+            i = next_counting_line(p, i, len, found);
+            if (i >= len || i > maxh)
+                break;
+        }
         const char *ls = p + i;
         const char *nl = memchr(ls, '\n', len - i);
         size_t ll = nl ? (size_t)(nl - ls) : len - i; /* without LF */
@@ -1043,8 +1246,8 @@ static smtpstatus_rc emit(smtpstatus_analyzer *an, const ss_view *v,
         smtpstatus_status st = {0, 0, 0};
         int reply = 0;
         ss_str fs = ss_trim(f->status);
+        size_t used = 0; /* how much of fs the status took: no '(' there */
         if (fs.len) {
-            size_t used;
             if (smtpstatus_status_parse(fs.ptr, fs.len, &st, &used) !=
                 SMTPSTATUS_OK) {
                 /* "Status: 5.1.1 (comment)" parses; other shapes: scan */
@@ -1131,7 +1334,9 @@ static smtpstatus_rc emit(smtpstatus_analyzer *an, const ss_view *v,
             ev.text_len = diag_len;
             /* "Status: 5.2.1 (mailbox disabled, not accepting messages)":
              * the reporting MTA's comment is evidence too */
-            const char *open = fs.len ? memchr(fs.ptr, '(', fs.len) : NULL;
+            const char *open =
+                fs.len > used ? memchr(fs.ptr + used, '(', fs.len - used)
+                              : NULL;
             if (open) {
                 const char *close =
                     memchr(open, ')', fs.len - (size_t)(open - fs.ptr));

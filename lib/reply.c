@@ -479,18 +479,31 @@ static int is_ws(unsigned char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+#if defined(__SSE2__)
+/* The bytes '2'..'5' of b[0..16), as bits. */
+static inline unsigned digit25_mask(const char *b) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)b);
+    return (unsigned)_mm_movemask_epi8(
+        _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('1')),
+                      _mm_cmplt_epi8(v, _mm_set1_epi8('6'))));
+}
+#endif
+
 /* The first q in [p, lim) with b[q] a digit 2-5 (where a reply code or
  * a status in free text can start), or lim. */
 static size_t next_digit25(const char *b, size_t p, size_t lim) {
 #if defined(__SSE2__)
-    const __m128i one = _mm_set1_epi8('1'), six = _mm_set1_epi8('6');
     while (p < lim && lim - p >= 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + p));
-        unsigned m = (unsigned)_mm_movemask_epi8(
-            _mm_and_si128(_mm_cmpgt_epi8(v, one), _mm_cmplt_epi8(v, six)));
+        unsigned m = digit25_mask(b + p);
         if (m)
             return p + ss_ctz(m);
         p += 16;
+    }
+    if (p < lim && lim >= 16) {
+        /* the last 1..15 bytes: the 16 that end at lim, those before p
+         * shifted out */
+        unsigned m = digit25_mask(b + lim - 16) >> (16 - (lim - p));
+        return m ? p + ss_ctz(m) : lim;
     }
 #endif
     while (p < lim && (b[p] < '2' || b[p] > '5'))
@@ -516,13 +529,21 @@ static int code_value(const char *b, size_t p) {
 
 /* Words that make "550 bytes" a number rather than a reply code. */
 static int unit_word(const char *b, size_t p, size_t e) {
-    static const char *const units[] = {
-        "bytes",   "byte",    "octets",     "kb",    "mb",       "gb",
-        "k",       "seconds", "second",     "secs",  "sec",      "s",
-        "minutes", "minute",  "mins",       "min",   "hours",    "hour",
-        "days",    "day",     "ms",         "messages", "message", "msgs",
-        "recipients", "rcpts", "times",     "attempts", "tries",  "characters",
-        "chars",   "lines",   "percent",    "%"};
+#define U(w) {w, sizeof w - 1}
+    static const struct {
+        const char *w;
+        size_t len;
+    } units[] = {
+        U("bytes"),      U("byte"),    U("octets"),   U("kb"),
+        U("mb"),         U("gb"),      U("k"),        U("seconds"),
+        U("second"),     U("secs"),    U("sec"),      U("s"),
+        U("minutes"),    U("minute"),  U("mins"),     U("min"),
+        U("hours"),      U("hour"),    U("days"),     U("day"),
+        U("ms"),         U("messages"), U("message"), U("msgs"),
+        U("recipients"), U("rcpts"),   U("times"),    U("attempts"),
+        U("tries"),      U("characters"), U("chars"), U("lines"),
+        U("percent"),    U("%")};
+#undef U
     size_t n = 0, u;
     while (p + n < e && n < 16 &&
            (ss_isalpha((unsigned char)b[p + n]) || b[p + n] == '%'))
@@ -530,11 +551,11 @@ static int unit_word(const char *b, size_t p, size_t e) {
     if (n == 0 || n >= 16)
         return 0;
     for (u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
-        size_t ul = strlen(units[u]), j;
-        if (ul != n)
+        size_t j;
+        if (units[u].len != n)
             continue;
         for (j = 0; j < n; j++)
-            if (ss_lower((unsigned char)b[p + j]) != units[u][j])
+            if (ss_lower((unsigned char)b[p + j]) != units[u].w[j])
                 break;
         if (j == n)
             return 1;

@@ -48,19 +48,21 @@ static int contains(const char *norm, size_t len, const char *needle) {
     return ss_find(ss_str_make(norm, len), needle, strlen(needle)) >= 0;
 }
 
-/* Which byte pairs occur in a text: a set of 4096 entries (a byte each,
+/* Which byte pairs occur in a text: a set of 1024 entries (a byte each,
  * cheaper to fill than bits) indexed by a hash of the pair.  A phrase
  * with a pair missing from the set cannot occur in the text, so most
- * rules of a long list are dismissed without scanning the text. */
+ * rules of a long list are dismissed without scanning the text.  (The
+ * texts are a few hundred bytes: 1024 entries stay sparse enough, and
+ * clearing them costs less than clearing 4096.) */
 typedef struct pair_set {
-    unsigned char has[4096];
+    unsigned char has[1024];
 } pair_set;
 
-/* The hash of the two bytes at p (read as one 16-bit number). */
+/* The hash of the two bytes at p (read as one 16-bit number), 10 bits. */
 static unsigned pair_hash(const char *p) {
     uint16_t w;
     memcpy(&w, p, 2);
-    return (unsigned)(((uint32_t)w * 0x9E3779B1u) >> 20);
+    return (unsigned)(((uint32_t)w * 0x9E3779B1u) >> 22);
 }
 
 static void pair_set_fill(pair_set *ps, const char *t, size_t len) {

@@ -243,13 +243,6 @@ long ss_find(ss_str s, const char *needle, size_t n) {
 
 /* ---------------- arena ---------------- */
 
-struct ss_arena_block {
-    ss_arena_block *next;
-    size_t size, used;
-    /* data follows, 16-aligned */
-};
-
-#define SS_BLOCK_HDR ((sizeof(ss_arena_block) + 15) & ~(size_t)15)
 #define SS_BLOCK_MIN ((size_t)64 * 1024)
 
 void ss_arena_init(ss_arena *a, size_t limit) {
@@ -294,12 +287,8 @@ void ss_arena_free(ss_arena *a) {
     a->total = 0;
 }
 
-/* ss_alloc of n (rounded) bytes when the head block has no room: a new
- * block.  (Not inlined, so that the usual case saves no registers.) */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static void *alloc_block(ss_arena *a, size_t n) {
+/* A new block for ss_alloc (the block struct and ss_alloc: util.h). */
+void *ss_alloc_block(ss_arena *a, size_t n) {
     ss_arena_block *b = a->head;
     size_t size = n > SS_BLOCK_MIN ? n : SS_BLOCK_MIN;
     if (b && size < b->size * 2 && n <= SIZE_MAX / 4)
@@ -327,19 +316,6 @@ static void *alloc_block(ss_arena *a, size_t n) {
     a->head = nb;
     a->total += size;
     return (char *)nb + SS_BLOCK_HDR;
-}
-
-void *ss_alloc(ss_arena *a, size_t n) {
-    n = (n + 15) & ~(size_t)15;
-    if (n == 0)
-        n = 16;
-    ss_arena_block *b = a->head;
-    if (b && b->size - b->used >= n) {
-        void *p = (char *)b + SS_BLOCK_HDR + b->used;
-        b->used += n;
-        return p;
-    }
-    return alloc_block(a, n);
 }
 
 void *ss_calloc(ss_arena *a, size_t n) {
