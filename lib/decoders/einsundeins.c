@@ -28,8 +28,10 @@ int ss_decode_einsundeins(const ss_view *v, ss_bounce *out) {
     static const char *const ends[] = {
         "--- The header of the original message is following. ---", NULL};
     /* pv_upto finds nothing (the whole text: no) unless the text holds
-     * the marker, so its end first (anchored on the '.') */
-    if (!pv_has_at(v->text, "following. ---", 14, 9))
+     * the marker, so its end first, searched from its 'w' (either case):
+     * the texts that get here (Exim's, with the original's headers
+     * inline) hold several times more dots than w's */
+    if (pv_find_ci_by(v->text, "following. ---", 'w') < 0)
         return SS_DEC_NO;
     ss_str orig;
     ss_str body = pv_upto(v->text, ends, &orig);

@@ -434,16 +434,20 @@ static void mail_stage_status(ss_fact *f) {
 }
 
 int ss_decode_exim(const ss_view *v, ss_bounce *out) {
-    int score = 0;
-    ss_str from = ss_trim(v->from);
-    if (ss_starts_ci(from, "Mail Delivery System"))
-        score++;
-    if (exim_subject(v->subject))
-        score++;
-    /* two of the three: the Message-ID only when it decides */
-    if (score == 1 && exim_message_id(ss_part_header_raw(v->root, "Message-ID")))
-        score++;
-    if (score < 2)
+    /* Two of the three: the sender's name, the subject, the Message-ID.
+     * With the sender, the subject or else the Message-ID; without it,
+     * both, and the Message-ID (one header, read once) is tested first:
+     * it costs less than the subject's searches and rules most messages
+     * out.  (The three tests have no side effects: their order does not
+     * change the result.) */
+    int ok;
+    if (ss_starts_ci(ss_trim(v->from), "Mail Delivery System"))
+        ok = exim_subject(v->subject) ||
+             exim_message_id(ss_part_header_raw(v->root, "Message-ID"));
+    else
+        ok = exim_message_id(ss_part_header_raw(v->root, "Message-ID")) &&
+             exim_subject(v->subject);
+    if (!ok)
         return SS_DEC_NO;
     out->decoder = "Exim";
 

@@ -128,6 +128,15 @@ static long find_in_reply_to(ss_str s, size_t *end) {
     return -1;
 }
 
+/* find_ws(s, "refused to talk to me", NULL) >= 0.  Only the spaces of the
+ * pattern match runs of white space: a match holds "talk" as written
+ * (ASCII case aside), so a text without it has none, and that search,
+ * from the rare 'k', is cheaper (most texts say no such thing). */
+static int refused_to_talk(ss_str s) {
+    return pv_find_ci_by(s, "talk", 'k') >= 0 &&
+           find_ws(s, "refused to talk to me", NULL) >= 0;
+}
+
 /* "(in reply to RCPT TO command)", "(in reply to end of DATA command)":
  * the command word; NULL slice if none. */
 static ss_str reply_command(ss_str s) {
@@ -297,7 +306,7 @@ static void read_block(const pf_block *b, ss_str *host, ss_str *words,
         if (w.len)
             *words = w;
     }
-    if (!command->len && find_ws(t, "refused to talk to me", NULL) >= 0)
+    if (!command->len && refused_to_talk(t))
         *command = SS_STR("HELO");
 }
 
@@ -469,7 +478,16 @@ int ss_decode_postfix(const ss_view *v, ss_bounce *out) {
         ss_fact *f = &out->facts[i];
         smtpstatus_diag d;
         ss_str st = ss_trim(f->status);
+        /* the reply code is read from the text: the digit of its class
+         * (4 or 5, not the status's) is a byte of it.  Without one, the
+         * status stays (one memchr, cheaper than parsing the text) */
+        int other = st.len && st.ptr[0] == '5' ? '4'
+                    : st.len && st.ptr[0] == '4' ? '5'
+                                                 : 0;
         if (st.len && f->diagnostic.len &&
+            (other ? memchr(f->diagnostic.ptr, other, f->diagnostic.len) != NULL
+                   : (memchr(f->diagnostic.ptr, '4', f->diagnostic.len) ||
+                      memchr(f->diagnostic.ptr, '5', f->diagnostic.len))) &&
             ss_diag_codes(f->diagnostic.ptr, f->diagnostic.len, &d) ==
                 SMTPSTATUS_OK &&
             d.reply_code >= 400 && d.reply_code < 600 &&
@@ -479,7 +497,7 @@ int ss_decode_postfix(const ss_view *v, ss_bounce *out) {
     }
     for (size_t i = first; i < out->nfacts; i++)
         if (!out->facts[i].command.len &&
-            find_ws(out->facts[i].diagnostic, "refused to talk to me", NULL) >= 0)
+            refused_to_talk(out->facts[i].diagnostic))
             out->facts[i].command = SS_STR("HELO");
     return SS_DEC_YES;
 }

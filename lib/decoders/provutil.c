@@ -57,13 +57,6 @@ ss_str pv_upto(ss_str text, const char *const *markers, ss_str *after) {
     return text;
 }
 
-int pv_from_local_n(const ss_view *v, const char *local, size_t n) {
-    ss_str a = v->from_addr;
-    if (a.len <= n || a.ptr[n] != '@')
-        return 0;
-    return ss_memeq_ci(a.ptr, local, n);
-}
-
 int pv_has_header(const ss_view *v, const char *name) {
     return ss_part_header_raw(v->root, name).ptr != NULL;
 }

@@ -43,24 +43,69 @@ PV_INLINE int pv_eq_ci(const char *a, const char *b, size_t n) {
     return 1;
 }
 
-/* n is the header name lit (ASCII case ignored).  Names are mostly
- * written as lit is: an exact comparison first (unrolled for a literal). */
-PV_INLINE int pv_name_is(ss_str n, const char *lit) {
-    size_t k = strlen(lit);
-    return n.len == k &&
-           (memcmp(n.ptr, lit, k) == 0 || pv_eq_ci(n.ptr, lit, k));
+/* The w (4 or 8) bytes of lit from i as a word in the byte order of
+ * ss_load8/ss_load4, letters lowered (lo == 1), or the mask with 0x20 at
+ * each letter (lo == 0).  Arithmetic on the word, so that with a literal
+ * it is computed at compile time: a byte's low seven bits with 0x20 set,
+ * plus 0x80 - 'a', has its top bit set iff they are >= 'a'; plus 0x80 -
+ * 'z' - 1, iff they are > 'z' (no carry leaves a byte); a byte >= 0x80 is
+ * no letter. */
+PV_INLINE uint64_t pv_lit_word(const char *lit, size_t i, size_t w, int lo) {
+    const uint64_t ones = 0x0101010101010101ull;
+    uint64_t x = w == 8 ? ss_load8(lit + i) : ss_load4(lit + i);
+    uint64_t low7 = (x | ones * 0x20) & ~(ones * 0x80);
+    uint64_t ge_a = low7 + ones * (0x80 - 'a');
+    uint64_t gt_z = low7 + ones * (0x80 - 'z' - 1);
+    uint64_t mask = ((ge_a & ~gt_z & ~x) & ones * 0x80) >> 2;
+    return lo ? x | mask : mask;
 }
 
-/* 1 when the From: address's local part equals local (case-insensitive). */
-int pv_from_local_n(const ss_view *v, const char *local, size_t n);
+/* One word of p (w bytes from i) equals lit's, ASCII case ignored: the
+ * word with 0x20 set where lit has a letter equals lit's word lowered
+ * (setting 0x20 lowers a letter, and no other byte becomes one). */
+PV_INLINE int pv_word_eq(const char *p, const char *lit, size_t i, size_t w) {
+    uint64_t x = w == 8 ? ss_load8(p + i) : ss_load4(p + i);
+    return (x | pv_lit_word(lit, i, w, 0)) == pv_lit_word(lit, i, w, 1);
+}
+
+/* p[0..n) equals lit[0..n), ASCII case ignored (as ss_memeq_ci): in
+ * words, the last overlapping the one before, up to 24 bytes; past 16
+ * bytes of a longer one, byte by byte (reached only when the first 16
+ * match).  No loop over words: with a literal, each word's constants are
+ * folded at compile time. */
+PV_INLINE int pv_eq_lit(const char *p, const char *lit, size_t n) {
+    if (n < 4)
+        return pv_eq_ci(p, lit, n);
+    if (n < 8)
+        return pv_word_eq(p, lit, 0, 4) && pv_word_eq(p, lit, n - 4, 4);
+    if (n <= 16)
+        return pv_word_eq(p, lit, 0, 8) && pv_word_eq(p, lit, n - 8, 8);
+    if (!pv_word_eq(p, lit, 0, 8) || !pv_word_eq(p, lit, 8, 8))
+        return 0;
+    if (n <= 24)
+        return pv_word_eq(p, lit, n - 8, 8);
+    return pv_eq_ci(p + 16, lit + 16, n - 16);
+}
+
+/* n is the header name lit (ASCII case ignored): word comparisons, with
+ * a literal's words known at compile time. */
+PV_INLINE int pv_name_is(ss_str n, const char *lit) {
+    size_t k = strlen(lit);
+    return n.len == k && pv_eq_lit(n.ptr, lit, k);
+}
+
+/* 1 when the From: address's local part equals local (case-insensitive).
+ * Inline, for the literal's words known at compile time. */
 PV_INLINE int pv_from_local(const ss_view *v, const char *local) {
-    return pv_from_local_n(v, local, strlen(local)); /* n known when inlined */
+    size_t n = strlen(local);
+    ss_str a = v->from_addr;
+    return a.len > n && a.ptr[n] == '@' && pv_eq_lit(a.ptr, local, n);
 }
 
 /* 1 when s contains needle[0..n) (case-insensitive), as
  * ss_find_ci_n(s, needle, n) >= 0.  k < n, and needle[k] must not be a
  * letter: the search looks for that byte first.  Inline: with a literal
- * the comparisons are unrolled. */
+ * the comparisons (pv_eq_lit) are words known at compile time. */
 PV_INLINE int pv_has_at(ss_str s, const char *needle, size_t n, size_t k) {
     /* needle[k] is its own and only case variant, so a match of needle at
      * i has exactly that byte at i + k: finding it with memchr and
@@ -73,17 +118,28 @@ PV_INLINE int pv_has_at(ss_str s, const char *needle, size_t n, size_t k) {
         const char *q = memchr(p, (unsigned char)needle[k], (size_t)(end - p));
         if (!q)
             return 0;
-        if (pv_eq_ci(q + 1, needle + k + 1, n - k - 1) &&
-            pv_eq_ci(q - k, needle, k))
+        if (pv_eq_lit(q + 1, needle + k + 1, n - k - 1) &&
+            pv_eq_lit(q - k, needle, k))
             return 1;
         p = q + 1;
     }
     return 0;
 }
 
+/* Whether the literal lit matches s (case-insensitive) with its byte k at
+ * q, a byte of s: for testing several literals that share a byte at the
+ * candidates of one memchr (one pass where pv_has_lit() would make one
+ * per literal). */
+PV_INLINE int pv_lit_at(ss_str s, const char *q, const char *lit, size_t k) {
+    size_t n = strlen(lit), off = (size_t)(q - s.ptr);
+    return off >= k && s.len - off >= n - k && pv_eq_lit(q - k, lit, n);
+}
+
 /* ss_find_ci_n(s, needle, n) (the offset of the first match or -1),
- * searching for needle[k] (k < n; best a rare byte) first. */
-static inline long pv_find_ci_at(ss_str s, const char *needle, size_t n, size_t k) {
+ * searching for needle[k] (k < n; best a rare byte) first.  lit: needle
+ * is a literal (its comparisons then are words known at compile time). */
+PV_INLINE long pv_find_ci_core(ss_str s, const char *needle, size_t n,
+                               size_t k, int lit) {
     /* A match at i has needle[k] (either case) at i + k: candidates come
      * from memchr of the anchor's two cases in turn, in order, so the
      * first match found is the first match. */
@@ -112,19 +168,26 @@ static inline long pv_find_ci_at(ss_str s, const char *needle, size_t n, size_t 
             q = qu;
         if (!q)
             return -1;
-        if (pv_eq_ci(q + 1, needle + k + 1, n - k - 1) &&
-            pv_eq_ci(q - k, needle, k))
+        if (lit ? pv_eq_lit(q + 1, needle + k + 1, n - k - 1) &&
+                      pv_eq_lit(q - k, needle, k)
+                : pv_eq_ci(q + 1, needle + k + 1, n - k - 1) &&
+                      pv_eq_ci(q - k, needle, k))
             return (long)(q - k - s.ptr);
         p = q + 1;
     }
     return -1;
 }
 
+/* The same for a needle that is not a literal (a table's entry). */
+static inline long pv_find_ci_at(ss_str s, const char *needle, size_t n, size_t k) {
+    return pv_find_ci_core(s, needle, n, k, 0);
+}
+
 /* The same for a literal needle, searching for its first byte equal to
  * anchor (case-insensitive); found at compile time when inlined. */
 PV_INLINE long pv_find_ci_by(ss_str s, const char *lit, char anchor) {
     const char *a = strchr(lit, anchor);
-    return pv_find_ci_at(s, lit, strlen(lit), a ? (size_t)(a - lit) : 0);
+    return pv_find_ci_core(s, lit, strlen(lit), a ? (size_t)(a - lit) : 0, 1);
 }
 
 /* 1 when s contains the literal lit (case-insensitive), as

@@ -22,8 +22,24 @@
 #include "provutil.h"
 
 int ss_decode_verizon(const ss_view *v, ss_bounce *out) {
-    int mms = pv_from_has(v, "vzwpix.com");
-    int sms = pv_from_has(v, "@vtext.com");
+    /* mms: From holds "vzwpix.com"; sms: it holds "@vtext.com" (ASCII
+     * case ignored), read only when mms is not set.  Both literals have
+     * their '.' at offset 6: one pass over the dots of From tests both,
+     * and ends at the first match of the first. */
+    int mms = 0, sms = 0;
+    ss_str fr = v->from;
+    for (size_t i = 0; i < fr.len; i++) {
+        const char *q = memchr(fr.ptr + i, '.', fr.len - i);
+        if (!q)
+            break;
+        i = (size_t)(q - fr.ptr);
+        if (pv_lit_at(fr, q, "vzwpix.com", 6)) {
+            mms = 1;
+            break;
+        }
+        if (pv_lit_at(fr, q, "@vtext.com", 6))
+            sms = 1;
+    }
     if (!mms && !sms)
         return SS_DEC_NO;
     ss_str rcpt = SS_NULLSTR, diag = SS_NULLSTR, orig = SS_NULLSTR;
