@@ -302,84 +302,93 @@ const char *ss_pseudo_status(smtpstatus_reason r, int klass) {
 /* Status code -> reason (what a specific code means)                    */
 /* ------------------------------------------------------------------ */
 
+/* A code as one number that sorts as (klass, subject, detail) do, for the
+ * codes whose parts fit (subject < 256, detail < 65536: all in the
+ * table). */
+#define STATUS_KEY(k, s, d)                                                \
+    (((unsigned long)(k) << 24) | ((unsigned long)(s) << 16) |             \
+     (unsigned long)(d))
+
 typedef struct status_reason {
-    unsigned char klass, subject;
-    unsigned short detail;
+    unsigned long key; /* STATUS_KEY of the code */
     unsigned char reason;
 } status_reason;
 
 #define R(x) SMTPSTATUS_R_##x
+#define S(k, s, d, r) {STATUS_KEY(k, s, d), R(r)}
 static const status_reason STATUS_TABLE[] = {
-    {2, 1, 5, R(DELIVERED)},
-    {4, 1, 6, R(HASMOVED)},      {4, 1, 7, R(REJECTED)},
-    {4, 1, 8, R(REJECTED)},      {4, 1, 9, R(SYSTEMERROR)},
-    {4, 2, 1, R(BLOCKED)},       {4, 2, 2, R(MAILBOXFULL)},
-    {4, 2, 3, R(EXCEEDLIMIT)},   {4, 2, 4, R(FILTERED)},
-    {4, 3, 1, R(SYSTEMFULL)},    {4, 3, 2, R(NOTACCEPT)},
-    {4, 3, 3, R(SYSTEMERROR)},   {4, 3, 5, R(SYSTEMERROR)},
-    {4, 4, 1, R(EXPIRED)},       {4, 4, 2, R(NETWORKERROR)},
-    {4, 4, 3, R(SYSTEMERROR)},   {4, 4, 4, R(NETWORKERROR)},
-    {4, 4, 5, R(SYSTEMFULL)},    {4, 4, 6, R(NETWORKERROR)},
-    {4, 4, 7, R(EXPIRED)},       {4, 4, 8, R(NETWORKERROR)},
-    {4, 5, 3, R(SYSTEMERROR)},   {4, 5, 5, R(SYSTEMERROR)},
-    {4, 6, 0, R(CONTENTERROR)},  {4, 6, 2, R(CONTENTERROR)},
-    {4, 6, 5, R(CONTENTERROR)},  {4, 7, 1, R(BLOCKED)},
-    {4, 7, 2, R(BLOCKED)},       {4, 7, 5, R(SECURITYERROR)},
-    {4, 7, 6, R(SECURITYERROR)}, {4, 7, 7, R(SECURITYERROR)},
-    {4, 7, 12, R(SECURITYERROR)}, {4, 7, 15, R(SECURITYERROR)},
-    {4, 7, 16, R(MESGTOOBIG)},   {4, 7, 24, R(AUTHFAILURE)},
-    {4, 7, 25, R(REQUIREPTR)},   {4, 7, 26, R(AUTHFAILURE)},
-    {5, 1, 0, R(USERUNKNOWN)},   {5, 1, 1, R(USERUNKNOWN)},
-    {5, 1, 2, R(HOSTUNKNOWN)},   {5, 1, 3, R(USERUNKNOWN)},
-    {5, 1, 4, R(FILTERED)},      {5, 1, 6, R(HASMOVED)},
-    {5, 1, 7, R(REJECTED)},      {5, 1, 8, R(REJECTED)},
-    {5, 1, 9, R(SYSTEMERROR)},   {5, 1, 10, R(NOTACCEPT)},
-    {5, 2, 0, R(FILTERED)},      {5, 2, 1, R(FILTERED)},
-    {5, 2, 2, R(MAILBOXFULL)},   {5, 2, 3, R(EXCEEDLIMIT)},
-    {5, 2, 4, R(FILTERED)},      {5, 3, 0, R(SYSTEMERROR)},
-    {5, 3, 1, R(SYSTEMFULL)},    {5, 3, 2, R(NOTACCEPT)},
-    {5, 3, 3, R(SYSTEMERROR)},   {5, 3, 4, R(MESGTOOBIG)},
-    {5, 3, 5, R(SYSTEMERROR)},   {5, 4, 0, R(NETWORKERROR)},
-    {5, 4, 3, R(SYSTEMERROR)},   {5, 4, 4, R(HOSTUNKNOWN)},
-    {5, 5, 2, R(SYNTAXERROR)},   {5, 5, 3, R(TOOMANYCONN)},
-    {5, 5, 4, R(SYSTEMERROR)},   {5, 5, 5, R(SYSTEMERROR)},
-    {5, 5, 6, R(SYNTAXERROR)},   {5, 6, 0, R(CONTENTERROR)},
-    {5, 6, 1, R(CONTENTERROR)},  {5, 6, 2, R(CONTENTERROR)},
-    {5, 6, 3, R(CONTENTERROR)},  {5, 6, 5, R(CONTENTERROR)},
-    {5, 6, 6, R(CONTENTERROR)},  {5, 6, 7, R(CONTENTERROR)},
-    {5, 6, 8, R(CONTENTERROR)},  {5, 6, 9, R(CONTENTERROR)},
-    {5, 7, 0, R(SECURITYERROR)}, {5, 7, 1, R(SECURITYERROR)},
-    {5, 7, 2, R(SECURITYERROR)}, {5, 7, 3, R(SECURITYERROR)},
-    {5, 7, 4, R(SECURITYERROR)}, {5, 7, 5, R(SECURITYERROR)},
-    {5, 7, 6, R(SECURITYERROR)}, {5, 7, 7, R(SECURITYERROR)},
-    {5, 7, 8, R(SECURITYERROR)}, {5, 7, 9, R(SECURITYERROR)},
-    {5, 7, 10, R(SECURITYERROR)}, {5, 7, 11, R(SECURITYERROR)},
-    {5, 7, 13, R(SUSPEND)},      {5, 7, 14, R(SECURITYERROR)},
-    {5, 7, 15, R(SECURITYERROR)}, {5, 7, 16, R(MESGTOOBIG)},
-    {5, 7, 17, R(HASMOVED)},     {5, 7, 18, R(HASMOVED)},
-    {5, 7, 19, R(SECURITYERROR)}, {5, 7, 20, R(AUTHFAILURE)},
-    {5, 7, 21, R(AUTHFAILURE)},  {5, 7, 22, R(AUTHFAILURE)},
-    {5, 7, 23, R(AUTHFAILURE)},  {5, 7, 24, R(AUTHFAILURE)},
-    {5, 7, 25, R(REQUIREPTR)},   {5, 7, 26, R(AUTHFAILURE)},
-    {5, 7, 27, R(NOTACCEPT)},    {5, 7, 28, R(SPAMDETECTED)},
-    {5, 7, 29, R(AUTHFAILURE)},  {5, 7, 30, R(FAILEDSTARTTLS)},
+    S(2, 1, 5, DELIVERED),
+    S(4, 1, 6, HASMOVED),      S(4, 1, 7, REJECTED),
+    S(4, 1, 8, REJECTED),      S(4, 1, 9, SYSTEMERROR),
+    S(4, 2, 1, BLOCKED),       S(4, 2, 2, MAILBOXFULL),
+    S(4, 2, 3, EXCEEDLIMIT),   S(4, 2, 4, FILTERED),
+    S(4, 3, 1, SYSTEMFULL),    S(4, 3, 2, NOTACCEPT),
+    S(4, 3, 3, SYSTEMERROR),   S(4, 3, 5, SYSTEMERROR),
+    S(4, 4, 1, EXPIRED),       S(4, 4, 2, NETWORKERROR),
+    S(4, 4, 3, SYSTEMERROR),   S(4, 4, 4, NETWORKERROR),
+    S(4, 4, 5, SYSTEMFULL),    S(4, 4, 6, NETWORKERROR),
+    S(4, 4, 7, EXPIRED),       S(4, 4, 8, NETWORKERROR),
+    S(4, 5, 3, SYSTEMERROR),   S(4, 5, 5, SYSTEMERROR),
+    S(4, 6, 0, CONTENTERROR),  S(4, 6, 2, CONTENTERROR),
+    S(4, 6, 5, CONTENTERROR),  S(4, 7, 1, BLOCKED),
+    S(4, 7, 2, BLOCKED),       S(4, 7, 5, SECURITYERROR),
+    S(4, 7, 6, SECURITYERROR), S(4, 7, 7, SECURITYERROR),
+    S(4, 7, 12, SECURITYERROR), S(4, 7, 15, SECURITYERROR),
+    S(4, 7, 16, MESGTOOBIG),   S(4, 7, 24, AUTHFAILURE),
+    S(4, 7, 25, REQUIREPTR),   S(4, 7, 26, AUTHFAILURE),
+    S(5, 1, 0, USERUNKNOWN),   S(5, 1, 1, USERUNKNOWN),
+    S(5, 1, 2, HOSTUNKNOWN),   S(5, 1, 3, USERUNKNOWN),
+    S(5, 1, 4, FILTERED),      S(5, 1, 6, HASMOVED),
+    S(5, 1, 7, REJECTED),      S(5, 1, 8, REJECTED),
+    S(5, 1, 9, SYSTEMERROR),   S(5, 1, 10, NOTACCEPT),
+    S(5, 2, 0, FILTERED),      S(5, 2, 1, FILTERED),
+    S(5, 2, 2, MAILBOXFULL),   S(5, 2, 3, EXCEEDLIMIT),
+    S(5, 2, 4, FILTERED),      S(5, 3, 0, SYSTEMERROR),
+    S(5, 3, 1, SYSTEMFULL),    S(5, 3, 2, NOTACCEPT),
+    S(5, 3, 3, SYSTEMERROR),   S(5, 3, 4, MESGTOOBIG),
+    S(5, 3, 5, SYSTEMERROR),   S(5, 4, 0, NETWORKERROR),
+    S(5, 4, 3, SYSTEMERROR),   S(5, 4, 4, HOSTUNKNOWN),
+    S(5, 5, 2, SYNTAXERROR),   S(5, 5, 3, TOOMANYCONN),
+    S(5, 5, 4, SYSTEMERROR),   S(5, 5, 5, SYSTEMERROR),
+    S(5, 5, 6, SYNTAXERROR),   S(5, 6, 0, CONTENTERROR),
+    S(5, 6, 1, CONTENTERROR),  S(5, 6, 2, CONTENTERROR),
+    S(5, 6, 3, CONTENTERROR),  S(5, 6, 5, CONTENTERROR),
+    S(5, 6, 6, CONTENTERROR),  S(5, 6, 7, CONTENTERROR),
+    S(5, 6, 8, CONTENTERROR),  S(5, 6, 9, CONTENTERROR),
+    S(5, 7, 0, SECURITYERROR), S(5, 7, 1, SECURITYERROR),
+    S(5, 7, 2, SECURITYERROR), S(5, 7, 3, SECURITYERROR),
+    S(5, 7, 4, SECURITYERROR), S(5, 7, 5, SECURITYERROR),
+    S(5, 7, 6, SECURITYERROR), S(5, 7, 7, SECURITYERROR),
+    S(5, 7, 8, SECURITYERROR), S(5, 7, 9, SECURITYERROR),
+    S(5, 7, 10, SECURITYERROR), S(5, 7, 11, SECURITYERROR),
+    S(5, 7, 13, SUSPEND),      S(5, 7, 14, SECURITYERROR),
+    S(5, 7, 15, SECURITYERROR), S(5, 7, 16, MESGTOOBIG),
+    S(5, 7, 17, HASMOVED),     S(5, 7, 18, HASMOVED),
+    S(5, 7, 19, SECURITYERROR), S(5, 7, 20, AUTHFAILURE),
+    S(5, 7, 21, AUTHFAILURE),  S(5, 7, 22, AUTHFAILURE),
+    S(5, 7, 23, AUTHFAILURE),  S(5, 7, 24, AUTHFAILURE),
+    S(5, 7, 25, REQUIREPTR),   S(5, 7, 26, AUTHFAILURE),
+    S(5, 7, 27, NOTACCEPT),    S(5, 7, 28, SPAMDETECTED),
+    S(5, 7, 29, AUTHFAILURE),  S(5, 7, 30, FAILEDSTARTTLS),
 };
 
-static int cmp_int(int a, int b) { return (a > b) - (a < b); }
+#undef S
 
 /* STATUS_TABLE is sorted by (klass, subject, detail), without duplicates:
  * a binary search finds the entry. */
 smtpstatus_reason ss_status_reason(const smtpstatus_status *st) {
     size_t lo = 0, hi = sizeof STATUS_TABLE / sizeof STATUS_TABLE[0];
+    unsigned long key;
     if (st == NULL || st->klass == 0) return SMTPSTATUS_R_COUNT_;
+    if ((unsigned)st->klass > 255u || (unsigned)st->subject > 255u ||
+        (unsigned)st->detail > 65535u)
+        return SMTPSTATUS_R_COUNT_; /* not in the table */
+    key = STATUS_KEY(st->klass, st->subject, st->detail);
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        const status_reason *e = &STATUS_TABLE[mid];
-        int d = cmp_int(e->klass, st->klass);
-        if (d == 0) d = cmp_int(e->subject, st->subject);
-        if (d == 0) d = cmp_int(e->detail, st->detail);
-        if (d == 0) return (smtpstatus_reason)e->reason;
-        if (d < 0) lo = mid + 1;
+        unsigned long k = STATUS_TABLE[mid].key;
+        if (k == key) return (smtpstatus_reason)STATUS_TABLE[mid].reason;
+        if (k < key) lo = mid + 1;
         else hi = mid;
     }
     return SMTPSTATUS_R_COUNT_;
@@ -801,7 +810,8 @@ static size_t ac_scan(const ss_phrase_tables *t, const char *norm,
     const unsigned char *bclass = t->byte_class;
     const ss_ac_index *dense = t->dense;
     const ss_ac_deep *deep = t->deep;
-    const int ndense = t->ndense, nclass = t->nclass;
+    const int ndense = t->ndense;
+    const unsigned shift = (unsigned)t->class_shift;
     int s = *ps;
     unsigned next;
     while (pos < len) {
@@ -809,7 +819,8 @@ static size_t ac_scan(const ss_phrase_tables *t, const char *norm,
         unsigned ch;
         /* shallow states: their dense rows */
         while (s < ndense) {
-            next = dense[s * nclass + bclass[(unsigned char)norm[pos]]];
+            next = dense[((unsigned)s << shift) +
+                         bclass[(unsigned char)norm[pos]]];
             if (next & SS_AC_OUT) goto out; /* an output: rare */
             s = (int)next;
             if (++pos == len) goto end;
@@ -848,15 +859,14 @@ out:
     return pos;
 }
 
+/* The first needle[0..m) in hay[from..n), as an offset in hay, or -1 (also
+ * for an empty needle). */
 static long find_from(const char *hay, size_t n, size_t from,
                       const char *needle, size_t m) {
-    size_t i;
-    if (m == 0 || m > n) return -1;
-    for (i = from; i + m <= n; i++) {
-        if (hay[i] == needle[0] && memcmp(hay + i, needle, m) == 0)
-            return (long)i;
-    }
-    return -1;
+    long at;
+    if (m == 0 || m > n || from > n - m) return -1;
+    at = ss_find(ss_str_make(hay + from, n - from), needle, m);
+    return at < 0 ? -1 : (long)from + at;
 }
 
 void ss_match_phrases(const char *norm, size_t len, ss_match *m) {
@@ -1116,31 +1126,66 @@ static const char *const SISIMAI_USER_SEQUENCES[][3] = {
     {"user (", ") unknown", NULL},
 };
 
-static int has_text(const char *t, size_t n, const char *needle) {
-    return find_from(t, n, 0, needle, strlen(needle)) >= 0;
+/* The normalized text as the sisimai lists are searched in: t[0..n), the
+ * text without the spaces ss_normalize adds at its ends, and the byte
+ * pairs that occur in it (bit b % 64 of next[a] is set when a byte a is
+ * followed by a byte b).  A needle with a pair that is not there cannot
+ * occur, so most needles are dismissed without a search. */
+typedef struct sisimai_text {
+    const char *t;
+    size_t n;
+    unsigned long long next[256];
+} sisimai_text;
+
+static void sisimai_text_init(sisimai_text *st, const char *norm,
+                              size_t nlen) {
+    size_t i;
+    st->t = norm + 1;
+    st->n = nlen >= 3 ? nlen - 2 : 0;
+    memset(st->next, 0, sizeof st->next);
+    for (i = 0; i + 1 < st->n; i++)
+        st->next[(unsigned char)st->t[i]] |=
+            1ull << ((unsigned char)st->t[i + 1] & 63u);
 }
 
-/* sisimai's UserUnknown.match() on the normalized text norm (as
- * ss_normalize writes it: one added space at each end). */
-static int sisimai_user_unknown(const char *norm, size_t nlen) {
-    const char *t = norm + 1;
+/* The first needle in st's text at or after from, or -1; *m gets the
+ * length of needle when it is searched for. */
+static long sisimai_find(const sisimai_text *st, size_t from,
+                         const char *needle, size_t *m) {
+    size_t k = 0;
+    if (needle[0] != '\0') {
+        for (k = 1; needle[k] != '\0'; k++)
+            if (!((st->next[(unsigned char)needle[k - 1]] >>
+                   ((unsigned char)needle[k] & 63u)) & 1u))
+                return -1;
+    }
+    *m = k;
+    return find_from(st->t, st->n, from, needle, k);
+}
+
+static int has_text(const sisimai_text *st, const char *needle) {
+    size_t m;
+    return sisimai_find(st, 0, needle, &m) >= 0;
+}
+
+/* sisimai's UserUnknown.match() on the normalized text. */
+static int sisimai_user_unknown(const sisimai_text *st) {
     const size_t nphrases =
         sizeof SISIMAI_USER_PHRASES / sizeof SISIMAI_USER_PHRASES[0];
     const size_t nseqs =
         sizeof SISIMAI_USER_SEQUENCES / sizeof SISIMAI_USER_SEQUENCES[0];
-    size_t n, i;
-    if (nlen < 3) return 0;
-    n = nlen - 2;
+    size_t i;
+    if (st->n == 0) return 0;
     for (i = 0; i < nphrases; i++)
-        if (has_text(t, n, SISIMAI_USER_PHRASES[i])) return 1;
+        if (has_text(st, SISIMAI_USER_PHRASES[i])) return 1;
     for (i = 0; i < nseqs; i++) {
         size_t from = 0, k;
         int ok = 1;
         for (k = 0; k < 3 && SISIMAI_USER_SEQUENCES[i][k] != NULL && ok; k++) {
-            const char *p = SISIMAI_USER_SEQUENCES[i][k];
-            long at = find_from(t, n, from, p, strlen(p));
+            size_t m;
+            long at = sisimai_find(st, from, SISIMAI_USER_SEQUENCES[i][k], &m);
             if (at < 0) ok = 0;
-            else from = (size_t)at + strlen(p);
+            else from = (size_t)at + m;
         }
         if (ok) return 1;
     }
@@ -1213,18 +1258,16 @@ static const lda_agent LDA_AGENTS[] = {
 };
 #undef LDA
 
-static smtpstatus_reason sisimai_lda(const char *norm, size_t nlen) {
-    const char *t = norm + 1;
-    size_t n, i, k;
-    if (nlen < 3) return R(COUNT_);
-    n = nlen - 2;
+static smtpstatus_reason sisimai_lda(const sisimai_text *st) {
+    size_t i, k;
+    if (st->n == 0) return R(COUNT_);
     for (i = 0; i < sizeof LDA_AGENTS / sizeof LDA_AGENTS[0]; i++) {
         const lda_agent *a = &LDA_AGENTS[i];
-        if (!has_text(t, n, a->marks[0]) &&
-            !(a->marks[1] != NULL && has_text(t, n, a->marks[1])))
+        if (!has_text(st, a->marks[0]) &&
+            !(a->marks[1] != NULL && has_text(st, a->marks[1])))
             continue;
         for (k = 0; k < a->nmessages; k++)
-            if (has_text(t, n, a->messages[k].text))
+            if (has_text(st, a->messages[k].text))
                 return a->messages[k].reason;
         return R(MAILERERROR);
     }
@@ -1320,6 +1363,7 @@ typedef struct ctx {
     int has_status;
     int compat;       /* SMTPSTATUS_E_SISIMAI: sisimai's rules */
     int sisimai_user; /* compat only: sisimai's user-unknown list matches */
+    int smtp_type;    /* diagnostic type SMTP, or none */
 } ctx;
 
 #define HAS(x) ss_match_has(c->m, SMTPSTATUS_R_##x)
@@ -1517,9 +1561,7 @@ static int dtype_is(const char *t, const char *name) {
 static smtpstatus_reason probe_second(const ctx *c, const char **why) {
     const smtpstatus_evidence *ev = c->ev;
     size_t i;
-    int smtp_type = ev->diagnostic_type == NULL ||
-                    ev->diagnostic_type[0] == '\0' ||
-                    dtype_is(ev->diagnostic_type, "smtp");
+    int smtp_type = c->smtp_type;
     int reply = ev->reply_code;
 
     if (!is_retry_reason(c->temp) && smtp_type) {
@@ -1602,7 +1644,6 @@ void smtpstatus_classify(const smtpstatus_evidence *ev,
     const char *why = "nothing fits";
     const char *provider = NULL;
     const char *act;
-    int smtp_type;
 
     if (out == NULL) return;
     out->reason = R(UNDEFINED);
@@ -1647,16 +1688,20 @@ void smtpstatus_classify(const smtpstatus_evidence *ev,
     c.temp = ss_status_reason(&ev->status);
     c.has_status = ev->status.klass != 0;
     c.compat = (ev->flags & SMTPSTATUS_E_SISIMAI) != 0;
-    c.sisimai_user = c.compat ? sisimai_user_unknown(norm, nlen) : 0;
-
-    if (c.compat && (ev->command == NULL || ev->command[0] == '\0' ||
-                     cmd_is(ev->command, "DATA"))) {
+    c.sisimai_user = 0;
+    r = R(COUNT_);
+    if (c.compat) {
+        sisimai_text st;
+        sisimai_text_init(&st, norm, nlen);
+        c.sisimai_user = sisimai_user_unknown(&st);
         /* sisimai looks at local delivery agents' texts first. */
-        r = sisimai_lda(norm, nlen);
-        if (r != R(COUNT_)) {
-            why = "sisimai's rule: local delivery agent's message";
-            goto done;
-        }
+        if (ev->command == NULL || ev->command[0] == '\0' ||
+            cmd_is(ev->command, "DATA"))
+            r = sisimai_lda(&st);
+    }
+    if (r != R(COUNT_)) {
+        why = "sisimai's rule: local delivery agent's message";
+        goto done;
     }
 
     /* Provider rules first: the provider's own documentation of its
@@ -1667,10 +1712,11 @@ void smtpstatus_classify(const smtpstatus_evidence *ev,
         goto done;
     }
 
-    smtp_type = ev->diagnostic_type == NULL || ev->diagnostic_type[0] == 0 ||
-                dtype_is(ev->diagnostic_type, "smtp");
+    c.smtp_type = ev->diagnostic_type == NULL ||
+                  ev->diagnostic_type[0] == '\0' ||
+                  dtype_is(ev->diagnostic_type, "smtp");
     r = R(COUNT_);
-    if (smtp_type) r = probe_first(&c, &why);
+    if (c.smtp_type) r = probe_first(&c, &why);
     if (r == R(COUNT_) || r == R(UNDEFINED)) {
         r = probe_second(&c, &why);
         if (r == R(UNDEFINED)) r = R(COUNT_);

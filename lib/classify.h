@@ -55,11 +55,12 @@ typedef struct ss_ac_deep {
 typedef struct ss_phrase_tables {
     /* The root and the shallow states come first, breadth-first (the
      * deep states follow in chain order, see ss_ac_deep); the first
-     * ndense have a dense row: dense[s * nclass + byte_class[c]] is the
-     * next state (with SS_AC_OUT), fail links already followed. */
+     * ndense have a dense row of 1 << class_shift entries:
+     * dense[(s << class_shift) + byte_class[c]] is the next state (with
+     * SS_AC_OUT), fail links already followed. */
     const unsigned char *byte_class; /* [256] */
-    int nclass;
-    const ss_ac_index *dense;       /* [ndense * nclass] */
+    int class_shift;
+    const ss_ac_index *dense;       /* [ndense << class_shift] */
     int ndense;
     /* The edge lists of the deep states with several edges: at position
      * i (see ss_ac_deep), edge_char[i] is the number of edges n, then
