@@ -9,6 +9,13 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+/* find_pair has an AVX2 form for long texts, used when the processor
+ * has it (chosen at run time). */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) &&       \
+    !defined(SS_NO_AVX2) && defined(__SSE2__)
+#define SS_AVX2_FIND 1
+#include <immintrin.h>
+#endif
 
 ss_str ss_trim_slow(ss_str s) {
     /* a long indent eight spaces at a time */
@@ -175,7 +182,51 @@ static inline long find_pair(const char *s, size_t len, const char *nd,
 }
 #endif
 
-/* Case-insensitive search: with SSE2 and 2 bytes or more, find_pair;
+#ifdef SS_AVX2_FIND
+/* find_pair with 32 positions a step, for len - n >= 31 (the last block,
+ * overlapping, then starts in s). */
+__attribute__((target("avx2"))) static long
+find_pair_avx2(const char *s, size_t len, const char *nd, size_t n, int ci) {
+    unsigned char fb = (unsigned char)nd[0], lb = (unsigned char)nd[n - 1];
+    unsigned char fc = 0, lc = 0;
+    if (ci) {
+        fb = lower_tab[fb];
+        lb = lower_tab[lb];
+        fc = (fb >= 'a' && fb <= 'z') ? 0x20 : 0;
+        lc = (lb >= 'a' && lb <= 'z') ? 0x20 : 0;
+    }
+    const __m256i vf = _mm256_set1_epi8((char)fb), vl = _mm256_set1_epi8((char)lb),
+                  vfc = _mm256_set1_epi8((char)fc), vlc = _mm256_set1_epi8((char)lc);
+    size_t last = len - n; /* the last position a match can start at */
+    for (size_t i = 0;; i += 32) {
+        size_t at = i;
+        if (i > last)
+            return -1;
+        if (last - i < 31)
+            at = last - 31; /* the last block, overlapping */
+        __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(s + at));
+        __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(s + at + n - 1));
+        if (ci) {
+            a = _mm256_or_si256(a, vfc);
+            b = _mm256_or_si256(b, vlc);
+        }
+        unsigned mask = (unsigned)_mm256_movemask_epi8(
+            _mm256_and_si256(_mm256_cmpeq_epi8(a, vf), _mm256_cmpeq_epi8(b, vl)));
+        mask &= 0xffffffffu << (i - at); /* positions already seen */
+        while (mask) {
+            size_t j = at + (size_t)__builtin_ctz(mask);
+            if (pair_rest(s + j, nd, n, ci))
+                return (long)j;
+            mask &= mask - 1;
+        }
+        if (at != i)
+            return -1;
+    }
+}
+#endif
+
+/* Case-insensitive search: with SSE2 and 2 bytes or more, find_pair
+ * (find_pair_avx2 for a long text when the processor has AVX2);
  * else memchr finds candidates for the first byte in both cases (each
  * position is searched once), then the rest is compared through the
  * table.  Linear in s.len for a fixed needle. */
@@ -185,6 +236,11 @@ long ss_find_ci_n(ss_str s, const char *needle, size_t n) {
     if (n > s.len || !s.ptr)
         return -1;
 #if defined(__SSE2__)
+#ifdef SS_AVX2_FIND
+    /* from 64 positions on (two steps or more) */
+    if (n >= 2 && s.len - n >= 63 && __builtin_cpu_supports("avx2"))
+        return find_pair_avx2(s.ptr, s.len, needle, n, 1);
+#endif
     if (n >= 2)
         return find_pair(s.ptr, s.len, needle, n, 1);
 #endif

@@ -135,8 +135,13 @@ PV_INLINE int pv_lit_at(ss_str s, const char *q, const char *lit, size_t k) {
     return off >= k && s.len - off >= n - k && pv_eq_lit(q - k, lit, n);
 }
 
+/* From this many bytes of text on, pv_find_ci_core leaves the search to
+ * ss_find_ci_n (see there). */
+#define PV_LONG 256
+
 /* ss_find_ci_n(s, needle, n) (the offset of the first match or -1),
- * searching for needle[k] (k < n; best a rare byte) first.  lit: needle
+ * searching for needle[k] (k < n; best a rare byte) first; a text of
+ * PV_LONG bytes or more is searched by ss_find_ci_n itself.  lit: needle
  * is a literal (its comparisons then are words known at compile time). */
 PV_INLINE long pv_find_ci_core(ss_str s, const char *needle, size_t n,
                                size_t k, int lit) {
@@ -147,6 +152,14 @@ PV_INLINE long pv_find_ci_core(ss_str s, const char *needle, size_t n,
         return 0;
     if (n > s.len || !s.ptr)
         return -1;
+#if defined(__SSE2__)
+    /* a long text: ss_find_ci_n's SIMD test of the first and last bytes
+     * of each position costs less than a memchr call for each anchor
+     * byte (which a text of several hundred bytes holds many times; the
+     * same result by definition) */
+    if (s.len >= PV_LONG)
+        return ss_find_ci_n(s, needle, n);
+#endif
     unsigned char lo = (unsigned char)ss_lower((unsigned char)needle[k]);
     unsigned char up = (lo >= 'a' && lo <= 'z') ? (unsigned char)(lo - 32) : lo;
     const char *p = s.ptr + k, *end = s.ptr + (s.len - n) + k + 1;
