@@ -633,6 +633,13 @@ static int on_record(const smtpstatus_record *r, void *user)
  * thread as before, so that one big mbox is still spread over the
  * workers. */
 #define BATCH_FILES 128
+/* The first batches are smaller (the limits above divided by 2^RAMP, then
+ * by half as much at each batch handed out), so that every worker has work
+ * within a few milliseconds of the start instead of waiting for a whole
+ * batch to be read; and near the end of a file of known size a batch holds
+ * at most its share of what is left, so that the workers end together
+ * rather than one finishing the last big batch alone. */
+#define RAMP 3
 
 enum { I_MSG, I_FILE, I_TOPFILE }; /* what a batch item is */
 
@@ -766,7 +773,20 @@ typedef struct pool {
     size_t nspare_job;
     obuf spare_buf[SPARES];  /* written output buffers, capacity kept */
     size_t nspare_buf;
+    unsigned ramp; /* batch limits divided by 2^ramp (RAMP, down to 0) */
 } pool;
+
+/* Whether the batch being filled should go: its limits (see RAMP), the
+ * byte limit at most byte_cap. */
+static int batch_full(const pool *p, const job *j, size_t byte_cap)
+{
+    size_t bytes = BATCH_BYTES >> p->ramp;
+    if (bytes > byte_cap)
+        bytes = byte_cap;
+    return j->nfiles >= ((size_t)BATCH_FILES >> p->ramp) ||
+           j->n >= ((size_t)BATCH_MESSAGES >> p->ramp) || j->len >= bytes ||
+           j->err.len >= BATCH_ERR_BYTES;
+}
 
 /* Keep j for reuse (emptied) or free it.  Called with p->m held. */
 static void spare_job_put(pool *p, job *j)
@@ -966,6 +986,8 @@ static void push_job(pool *p, shared *sh, job *cur, size_t *seq)
         *cur = p->spare_job[--p->nspare_job];
     else
         memset(cur, 0, sizeof *cur);
+    if (p->ramp)
+        p->ramp--;
     pthread_cond_signal(&p->work_cv);
     pthread_mutex_unlock(&p->m);
 }
@@ -1000,8 +1022,7 @@ static void walk_files(pool *p, shared *sh, smtpstatus_reader *rd,
             on_problem(fp, "out of memory", mainctx);
             continue;
         }
-        if (cur->nfiles >= BATCH_FILES || cur->n >= BATCH_MESSAGES ||
-            cur->len >= BATCH_BYTES || cur->err.len >= BATCH_ERR_BYTES)
+        if (batch_full(p, cur, BATCH_BYTES))
             push_job(p, sh, cur, seq);
         if (sh->o->progress && now() - sh->last_progress >= 0.5) {
             fflush(stdout);
@@ -1033,6 +1054,7 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
      * come out in input order with the analyzers' */
     mainctx.gather = &cur.err;
     p.qcap = 2 * nw;
+    p.ramp = RAMP;
     p.window = p.qcap + nw + 1;
     p.q = calloc(p.qcap, sizeof *p.q);
     p.res = calloc(p.window, sizeof *p.res);
@@ -1073,8 +1095,10 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
         /* standard input and a big file are read here, their messages
          * spread over the workers; folders (and small files) are walked
          * here and their files handed out by path (walk_files) */
+        int is_reg = strcmp(paths[i], "-") != 0 &&
+                     stat(paths[i], &ist) == 0 && S_ISREG(ist.st_mode);
         int by_path = strcmp(paths[i], "-") != 0 &&
-                      !(stat(paths[i], &ist) == 0 && S_ISREG(ist.st_mode) &&
+                      !(is_reg &&
                         (unsigned long long)ist.st_size >= BATCH_BYTES);
         smtpstatus_reader *rd = smtpstatus_reader_open(paths[i],
                                                        &o->an.limits, &rc);
@@ -1097,6 +1121,10 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
         }
         /* (sh->messages also grows by the files workers read) */
         size_t nread = 0, fails_before = total->failed;
+        /* what is left of a regular file to read (for the batches near
+         * its end; standard input: unknown) */
+        unsigned long long left =
+            is_reg ? (unsigned long long)ist.st_size : 0;
         for (;;) {
             smtpstatus_message msg;
             const char *what = NULL;
@@ -1121,8 +1149,13 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
             }
             sh->messages++;
             nread++;
-            if (cur.n >= BATCH_MESSAGES || cur.len >= BATCH_BYTES ||
-                cur.err.len >= BATCH_ERR_BYTES)
+            left = left > msg.len ? left - msg.len : 0;
+            size_t cap = BATCH_BYTES;
+            if (left && left / (2 * nw) < cap) /* near the end */
+                cap = left / (2 * nw) > (BATCH_BYTES >> RAMP)
+                          ? (size_t)(left / (2 * nw))
+                          : BATCH_BYTES >> RAMP;
+            if (batch_full(&p, &cur, cap))
                 push_job(&p, sh, &cur, &seq);
             if (o->progress && now() - sh->last_progress >= 0.5) {
                 fflush(stdout);
