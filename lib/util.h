@@ -145,6 +145,10 @@ void *ss_alloc_block(ss_arena *a, size_t n);
 /* NULL on failure (and a->failed set). Memory is 16-aligned.  Inline: most
  * calls take the next bytes of the head block, without a call. */
 static inline void *ss_alloc(ss_arena *a, size_t n) {
+    if (n > SIZE_MAX - 15) { /* no such block; rounding up would wrap */
+        a->failed = 1;
+        return NULL;
+    }
     n = (n + 15) & ~(size_t)15;
     if (n == 0)
         n = 16;

@@ -84,6 +84,14 @@ int main(void) {
     ss_arena_init(&a, 1000);
     CHECK(ss_alloc(&a, 2000) == NULL && a.failed);
     ss_arena_free(&a);
+    /* sizes that would wrap when rounded up fail, not give 16 bytes */
+    ss_arena_init(&a, 0);
+    CHECK(ss_alloc(&a, SIZE_MAX) == NULL && a.failed);
+    ss_arena_free(&a);
+    ss_arena_init(&a, 0);
+    CHECK(ss_alloc(&a, SIZE_MAX - 14) == NULL && a.failed);
+    CHECK(ss_calloc(&a, SIZE_MAX - 1) == NULL);
+    ss_arena_free(&a);
 
     /* buffer */
     ss_buf b;
