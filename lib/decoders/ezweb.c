@@ -33,18 +33,9 @@ static int is_ezweb(const ss_view *v) {
     /* the Message-Id ends ".ezweb.ne.jp>" or ".au.com>" (anywhere in it,
      * ASCII case ignored): a match of either ends at a '>', so one pass
      * over the '>' of the value tests both */
-    ss_str mid = ss_part_header_raw(v->root, "Message-Id");
-    for (size_t i = 0; i < mid.len; i++) {
-        const char *q = memchr(mid.ptr + i, '>', mid.len - i);
-        if (!q)
-            break;
-        i = (size_t)(q - mid.ptr);
-        if (pv_lit_at(mid, q, ".ezweb.ne.jp>", 12) ||
-            pv_lit_at(mid, q, ".au.com>", 7)) {
-            score++;
-            break;
-        }
-    }
+    if (pv_lit2(ss_part_header_raw(v->root, "Message-Id"), '>',
+                ".ezweb.ne.jp>", 12, ".au.com>", 7))
+        score++;
     /* the Received headers (the dearest test) only when they decide */
     if (score != 1)
         return score >= 2;

@@ -23,21 +23,9 @@ int ss_decode_mxlogic(const ss_view *v, ss_bounce *out) {
      * (the sender is tested first: cheaper than the headers).  From
      * holds "mxlogic.net" (net) or ".mxl" (mxl, read only without net):
      * both have a '.' (at offset 7, at 0), so one pass over the dots of
-     * From tests both, and ends at the first match of the first. */
-    int net = 0, mxl = 0;
-    ss_str fr = v->from;
-    for (size_t i = 0; i < fr.len; i++) {
-        const char *q = memchr(fr.ptr + i, '.', fr.len - i);
-        if (!q)
-            break;
-        i = (size_t)(q - fr.ptr);
-        if (pv_lit_at(fr, q, "mxlogic.net", 7)) {
-            net = 1;
-            break;
-        }
-        if (pv_lit_at(fr, q, ".mxl", 0))
-            mxl = 1;
-    }
+     * From tests both. */
+    int from = pv_lit2(v->from, '.', "mxlogic.net", 7, ".mxl", 0);
+    int net = from == 2, mxl = from == 1;
     int hit = net || ss_part_header_raw(v->root, "X-MX-Bounce").ptr ||
               (mxl && pv_from_has(v, "MAILER-DAEMON@") &&
                (ss_part_header_raw(v->root, "X-MXL-NoteHash").ptr ||

@@ -135,6 +135,25 @@ PV_INLINE int pv_lit_at(ss_str s, const char *q, const char *lit, size_t k) {
     return off >= k && s.len - off >= n - k && pv_eq_lit(q - k, lit, n);
 }
 
+/* One pass over the bytes c of s for two literals that have c at offsets
+ * ka and kb (ASCII case ignored, as pv_lit_at): 2 when a is in s (the
+ * pass ends at its first match), else 1 when b is, else 0. */
+PV_INLINE int pv_lit2(ss_str s, char c, const char *a, size_t ka,
+                      const char *b, size_t kb) {
+    int found = 0;
+    for (size_t i = 0; i < s.len; i++) {
+        const char *q = memchr(s.ptr + i, (unsigned char)c, s.len - i);
+        if (!q)
+            break;
+        i = (size_t)(q - s.ptr);
+        if (pv_lit_at(s, q, a, ka))
+            return 2;
+        if (!found && pv_lit_at(s, q, b, kb))
+            found = 1;
+    }
+    return found;
+}
+
 /* From this many bytes of text on, pv_find_ci_core leaves the search to
  * ss_find_ci_n (see there). */
 #define PV_LONG 256

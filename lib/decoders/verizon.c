@@ -22,26 +22,13 @@
 #include "provutil.h"
 
 int ss_decode_verizon(const ss_view *v, ss_bounce *out) {
-    /* mms: From holds "vzwpix.com"; sms: it holds "@vtext.com" (ASCII
-     * case ignored), read only when mms is not set.  Both literals have
-     * their '.' at offset 6: one pass over the dots of From tests both,
-     * and ends at the first match of the first. */
-    int mms = 0, sms = 0;
-    ss_str fr = v->from;
-    for (size_t i = 0; i < fr.len; i++) {
-        const char *q = memchr(fr.ptr + i, '.', fr.len - i);
-        if (!q)
-            break;
-        i = (size_t)(q - fr.ptr);
-        if (pv_lit_at(fr, q, "vzwpix.com", 6)) {
-            mms = 1;
-            break;
-        }
-        if (pv_lit_at(fr, q, "@vtext.com", 6))
-            sms = 1;
-    }
-    if (!mms && !sms)
+    /* mms: From holds "vzwpix.com"; else sms: it holds "@vtext.com"
+     * (ASCII case ignored).  Both literals have their '.' at offset 6:
+     * one pass over the dots of From tests both. */
+    int from = pv_lit2(v->from, '.', "vzwpix.com", 6, "@vtext.com", 6);
+    if (!from)
         return SS_DEC_NO;
+    int mms = from == 2;
     ss_str rcpt = SS_NULLSTR, diag = SS_NULLSTR, orig = SS_NULLSTR;
     size_t pos = 0;
     ss_str line;
