@@ -153,6 +153,10 @@ static inline size_t ascii_len(const unsigned char *s, size_t n) {
     return i;
 }
 
+size_t ss_ascii_len(const char *p, size_t n) {
+    return ascii_len((const unsigned char *)p, n);
+}
+
 #if defined(__SSE2__)
 /* Is s[0..16) ASCII and whole two-byte sequences (Latin, Greek,
  * Cyrillic...), but perhaps a lead byte at its end?  The bytes to step

@@ -21,7 +21,7 @@
 #include <emmintrin.h>
 #endif
 
-/* all_ascii, has_cr and the boundary search use AVX2 when the processor
+/* has_cr and the boundary search use AVX2 when the processor
  * has it (chosen at run time). */
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) &&       \
     !defined(SS_NO_AVX2)
@@ -1524,7 +1524,7 @@ __attribute__((target("avx2"))) static int has_cr_avx2(const char *p, size_t n,
 #endif
 
 /* Does p[0..n) hold a CR?  When it does not, *ascii says whether it holds
- * only bytes < 0x80 too (all_ascii, for the part texts: one pass over the
+ * only bytes < 0x80 too (for the part texts: one pass over the
  * message instead of one more over each text); *ascii is 0 when it
  * does. */
 static int has_cr(const char *p, size_t n, int *ascii) {
@@ -1608,60 +1608,6 @@ static ss_str cut_utf8(ss_str s, size_t max) {
     return ss_str_make(s.ptr, n);
 }
 
-#ifdef SS_AVX2_SCAN
-/* all_ascii for n >= 32 with AVX2: 128 bytes a round, then blocks of 32
- * (the last one overlapping the one before). */
-__attribute__((target("avx2"))) static int all_ascii_avx2(const char *p,
-                                                         size_t n) {
-    size_t i = 0;
-#define SS_LD(o)                                                               \
-    _mm256_loadu_si256((const __m256i *)(const void *)(p + i + (o)))
-    for (; n - i >= 128; i += 128) {
-        __m256i v = _mm256_or_si256(_mm256_or_si256(SS_LD(0), SS_LD(32)),
-                                    _mm256_or_si256(SS_LD(64), SS_LD(96)));
-        if (_mm256_movemask_epi8(v))
-            return 0;
-    }
-    for (; i < n; i += 32) {
-        if (n - i < 32)
-            i = n - 32;
-        if (_mm256_movemask_epi8(SS_LD(0)))
-            return 0;
-    }
-#undef SS_LD
-    return 1;
-}
-#endif
-
-/* Do p[0..n) hold only bytes < 0x80? */
-static int all_ascii(const char *p, size_t n) {
-    size_t i = 0;
-#ifdef SS_AVX2_SCAN
-    if (n >= 32 && __builtin_cpu_supports("avx2"))
-        return all_ascii_avx2(p, n);
-#endif
-#if defined(__SSE2__)
-    /* 64 bytes a round, their top bits or'ed */
-    for (; n - i >= 64; i += 64) {
-        const __m128i *q = (const __m128i *)(const void *)(p + i);
-        __m128i v = _mm_or_si128(
-            _mm_or_si128(_mm_loadu_si128(q), _mm_loadu_si128(q + 1)),
-            _mm_or_si128(_mm_loadu_si128(q + 2), _mm_loadu_si128(q + 3)));
-        if (_mm_movemask_epi8(v))
-            return 0;
-    }
-#endif
-    uint64_t acc = 0;
-    for (; n - i >= 8; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        acc |= w;
-    }
-    for (; i < n; i++)
-        acc |= (unsigned char)p[i];
-    return !(acc & UINT64_C(0x8080808080808080));
-}
-
 /* Does s lie inside m->data? */
 static int in_data(const ss_message *m, ss_str s) {
     uintptr_t d = (uintptr_t)m->data.ptr, x = (uintptr_t)s.ptr;
@@ -1715,7 +1661,8 @@ ss_str ss_part_text(ss_message *m, ss_part *p) {
      * in lower case, which name_eq_ci tests first) */
     int utf8 = !cs.len || (cs.len == 5 && name_eq_ci(cs.ptr, "utf-8", 5)) ||
                (cs.len == 8 && name_eq_ci(cs.ptr, "us-ascii", 8));
-    if (utf8 && ((slice && m->data_ascii) || all_ascii(t.ptr, t.len)))
+    if (utf8 && ((slice && m->data_ascii) ||
+                 ss_ascii_len(t.ptr, t.len) == t.len))
         u = t; /* ASCII is UTF-8: ss_to_utf8 gives t, after a longer check */
     else
         u = ss_to_utf8(m->arena, t, cs, &unknown);

@@ -159,6 +159,9 @@ ss_str ss_qp_decode(ss_arena *a, ss_str in, int header_mode);
  * UTF-8/US-ASCII or empty.  *unknown set when iconv does not know the
  * charset (the bytes are then returned as they are). */
 ss_str ss_to_utf8(ss_arena *a, ss_str in, ss_str charset, int *unknown);
+/* Length of the run of ASCII bytes (below 0x80) at the start of p[0..n):
+ * n when they all are. */
+size_t ss_ascii_len(const char *p, size_t n);
 
 /* Find a parameter (boundary, charset, report-type, ...) in a header value
  * such as `multipart/report; report-type=delivery-status; boundary="x"`.
