@@ -752,14 +752,9 @@ static int utf8_name(ss_str cs) {
 /* Name prefixes of charsets that are not ASCII-compatible: stateful,
  * wide and EBCDIC charsets (their plain ASCII text still goes through
  * iconv). */
-typedef struct cs_prefix {
-    const char *name;
-    size_t len; /* strlen(name) */
-} cs_prefix;
+#define PREFIX(n) SS_STR_INIT(n)
 
-#define PREFIX(n) {n, sizeof(n) - 1}
-
-static const cs_prefix not_ascii[] = {
+static const ss_str not_ascii[] = {
     PREFIX("utf-7"),  PREFIX("utf7"),   PREFIX("iso-2022"), PREFIX("csiso2022"),
     PREFIX("utf-16"), PREFIX("utf-32"), PREFIX("utf16"),    PREFIX("utf32"),
     PREFIX("ucs-"),   PREFIX("ucs2"),   PREFIX("ucs4"),     PREFIX("hz"),
@@ -795,8 +790,8 @@ static ss_str convert_named(ss_arena *a, ss_str in, ss_str charset,
      * stateful, wide and EBCDIC charsets always go through iconv. */
     int stateful = strncmp(ic, "UTF-7", 5) == 0 || strncmp(ic, "ISO-2022", 8) == 0;
     for (size_t i = 0; !stateful && i < sizeof not_ascii / sizeof not_ascii[0]; i++)
-        if (nlen >= not_ascii[i].len && name[0] == not_ascii[i].name[0] &&
-            memcmp(name, not_ascii[i].name, not_ascii[i].len) == 0)
+        if (nlen >= not_ascii[i].len && name[0] == not_ascii[i].ptr[0] &&
+            memcmp(name, not_ascii[i].ptr, not_ascii[i].len) == 0)
             stateful = 1;
     if (!stateful) {
         if (ascii_run(in.ptr, in.len, 0) == in.len)

@@ -529,11 +529,8 @@ static int code_value(const char *b, size_t p) {
 
 /* Words that make "550 bytes" a number rather than a reply code. */
 static int unit_word(const char *b, size_t p, size_t e) {
-#define U(w) {w, sizeof w - 1}
-    static const struct {
-        const char *w;
-        size_t len;
-    } units[] = {
+#define U(w) SS_STR_INIT(w)
+    static const ss_str units[] = {
         U("bytes"),      U("byte"),    U("octets"),   U("kb"),
         U("mb"),         U("gb"),      U("k"),        U("seconds"),
         U("second"),     U("secs"),    U("sec"),      U("s"),
@@ -555,7 +552,7 @@ static int unit_word(const char *b, size_t p, size_t e) {
         if (units[u].len != n)
             continue;
         for (j = 0; j < n; j++)
-            if (ss_lower((unsigned char)b[p + j]) != units[u].w[j])
+            if (ss_lower((unsigned char)b[p + j]) != units[u].ptr[j])
                 break;
         if (j == n)
             return 1;

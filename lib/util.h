@@ -17,6 +17,8 @@
 typedef smtpstatus_slice ss_str;
 
 #define SS_STR(lit) ((ss_str){(lit), sizeof(lit) - 1})
+/* The same as an initializer, for static tables of literals. */
+#define SS_STR_INIT(lit) {(lit), sizeof(lit) - 1}
 #define SS_NULLSTR ((ss_str){NULL, 0})
 
 static inline ss_str ss_str_make(const char *p, size_t n) {
