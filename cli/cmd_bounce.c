@@ -629,9 +629,10 @@ static int on_record(const smtpstatus_record *r, void *user)
 /* Files of a folder are handed out by path, this many to a batch: the
  * worker opens, reads and analyzes them (the system calls of reading many
  * small files would bound a main thread that read them all).  A top-level
- * file of at least BATCH_BYTES, and standard input, are read by the main
- * thread as before, so that one big mbox is still spread over the
- * workers. */
+ * mbox of at least BATCH_BYTES is handed out in parts (I_PART); another
+ * top-level file of that size (a bare-CR mbox, one big message) and
+ * standard input are read by the main thread, their messages copied into
+ * batches, so that one big mbox is still spread over the workers. */
 #define BATCH_FILES 128
 /* The first batches are smaller (the limits above divided by 2^RAMP, then
  * by half as much at each batch handed out), so that every worker has work
@@ -641,13 +642,30 @@ static int on_record(const smtpstatus_record *r, void *user)
  * rather than one finishing the last big batch alone. */
 #define RAMP 3
 
-enum { I_MSG, I_FILE, I_TOPFILE }; /* what a batch item is */
+enum { I_MSG, I_FILE, I_TOPFILE, I_PART }; /* what a batch item is */
+
+/* A top-level mbox of at least BATCH_BYTES is not read by the main thread
+ * when the library can read it in parts (smtpstatus_mbox_parts): each
+ * part (SMTPSTATUS_MBOX_PART_MAX bytes) is a batch of its own, which a
+ * worker reads and analyzes, so that the reading is spread over the
+ * workers too and no message is copied.  A part's worker learns from the
+ * part before it how many messages come before its own (their numbers
+ * name them: "path:N"): it counts its part's separators as soon as it has
+ * read the part, and waits for the count of the parts before it (see
+ * part_propagate), which their workers gave as soon as they had read
+ * theirs. */
+#define PART_FAILED ((size_t)-1) /* a part could not be read: the parts
+                                    after it are given up, as the file is
+                                    at a read error in the sequential run */
 
 typedef struct msgref {
     int kind;         /* I_MSG: a message read by the main thread; I_FILE,
                          I_TOPFILE: a file of a walk / a top-level file, for
                          the worker to read */
-    size_t off, len;  /* the message in job.data */
+    size_t off, len;  /* the message in job.data; I_PART: len is the
+                         part's length */
+    unsigned long long fpos; /* I_PART: where the part starts */
+    int last;         /* I_PART: the file's last part */
     size_t src;       /* its NUL-terminated source name (or the file's
                          path) in job.data */
     size_t number;
@@ -662,6 +680,7 @@ typedef struct job {
     msgref *m;
     size_t n, mcap;
     size_t nfiles; /* items that are files */
+    int heavy;     /* it holds messages (copied here), not only paths */
     obuf err; /* the reader's problems met while filling the batch */
 } job;
 
@@ -745,12 +764,39 @@ static int job_add_file(job *j, const char *path, int kind)
     return 0;
 }
 
+/* Add a part of an mbox for the worker to read. */
+static int job_add_part(job *j, const char *path, unsigned long long fpos,
+                        size_t len, int last)
+{
+    msgref r;
+    memset(&r, 0, sizeof r);
+    if (job_room(j))
+        return -1;
+    r.kind = I_PART;
+    r.src = j->len;
+    if (job_put(j, path, strlen(path) + 1))
+        return -1;
+    r.fpos = fpos;
+    r.len = len;
+    r.last = last;
+    r.err_end = j->err.len;
+    j->m[j->n++] = r;
+    j->nfiles++;
+    return 0;
+}
+
 typedef struct slot {
     int ready;
     obuf buf;
     obuf err; /* the batch's problems, reader's and analyzer's, in order */
     size_t records;
     size_t messages; /* read by the worker (the batch's files) */
+    /* a part of an mbox (set when the batch is queued, kept when the
+     * result is written, until the slot's next batch is queued): */
+    int chain;       /* the batch before it is the part before it */
+    int count_known; /* count: the part's separators (PART_FAILED) */
+    int base_known;  /* base: the separators before the part */
+    size_t count, base;
 } slot;
 
 /* Batch and output buffers are handed back for reuse rather than freed:
@@ -758,14 +804,28 @@ typedef struct slot {
  * faults its pages in again. */
 #define SPARES 8
 
+/* The queue holds at most 2 batches of messages a worker (each up to
+ * BATCH_BYTES of copies), and up to LIGHT_QUEUE more batches of paths or
+ * parts, which cost nothing to hold: then the main thread, once it has
+ * queued them, sleeps while the workers get through half of them, instead
+ * of waking for every batch taken (each wake-up is two context switches,
+ * on a machine with as many cores as workers). */
+#define LIGHT_QUEUE 32
+
+/* Why the main thread waits on main_cv: for room in the queue (woken
+ * when half of it is free), or for the next result to write (woken when
+ * it is ready). */
+enum { W_NONE = 0, W_ROOM, W_RESULT };
+
 typedef struct pool {
     pthread_mutex_t m;
     pthread_cond_t work_cv;    /* workers wait here: a batch queued, or done */
     pthread_cond_t main_cv;    /* the reader waits here: room, or a result */
-    int main_waiting;          /* the reader is waiting on main_cv: only
-                                  then do workers wake it */
+    int main_waiting;          /* why the reader is waiting on main_cv
+                                  (W_*): only then do workers wake it */
     job *q;
     size_t qcap, qhead, qlen;
+    size_t qheavy, qheavy_max; /* batches of messages queued, and at most */
     slot *res;
     size_t window, next_write;
     int done;
@@ -774,6 +834,14 @@ typedef struct pool {
     obuf spare_buf[SPARES];  /* written output buffers, capacity kept */
     size_t nspare_buf;
     unsigned ramp; /* batch limits divided by 2^ramp (RAMP, down to 0) */
+    size_t pushed;            /* batches queued so far (the next seq) */
+    pthread_cond_t part_cv;   /* a part's worker waits here for its base,
+                                 or (the last part of a file without a
+                                 message of its own) for the parts before
+                                 it to be written */
+    size_t part_waiting;      /* workers waiting on part_cv */
+    size_t chain_msgs;        /* messages of the written parts of the file
+                                 being written */
 } pool;
 
 /* Whether the batch being filled should go: its limits (see RAMP), the
@@ -842,6 +910,89 @@ static void analyze_file(worker *wk, const char *path, int kind)
     wk->messages += after.messages - before.messages;
 }
 
+/* Pass the bases of parts on: the part after seq (when it is queued and
+ * is the next part of the same file) starts after seq's separators once
+ * seq's base and count are known, and so on.  Called with p->m held. */
+static void part_propagate(pool *p, size_t seq)
+{
+    while (seq + 1 < p->pushed) {
+        slot *s = &p->res[seq % p->window];
+        slot *t = &p->res[(seq + 1) % p->window];
+        if (!s->base_known || !s->count_known || !t->chain || t->base_known)
+            return;
+        t->base = s->base == PART_FAILED || s->count == PART_FAILED
+                      ? PART_FAILED
+                      : s->base + s->count;
+        t->base_known = 1;
+        seq++;
+    }
+}
+
+/* Read and analyze a part of an mbox (batch seq): read it and count its
+ * separators, say the count, wait for the number of messages before it,
+ * then analyze its messages as the sequential run would. */
+static void analyze_part(worker *wk, size_t seq, const msgref *m,
+                         const char *path)
+{
+    pool *p = wk->p;
+    size_t cnt = 0, base;
+    const char *what = NULL;
+    smtpstatus_stats before, after;
+    smtpstatus_rc rc = smtpstatus_reader_reopen_part(
+        wk->rd, path, m->fpos, m->fpos + m->len, &cnt, &what);
+    slot *s;
+
+    pthread_mutex_lock(&p->m);
+    s = &p->res[seq % p->window];
+    s->count = rc == SMTPSTATUS_OK ? cnt : PART_FAILED;
+    s->count_known = 1;
+    part_propagate(p, seq);
+    if (p->part_waiting)
+        pthread_cond_broadcast(&p->part_cv);
+    p->part_waiting++;
+    while (!s->base_known)
+        pthread_cond_wait(&p->part_cv, &p->m);
+    p->part_waiting--;
+    base = s->base;
+    pthread_mutex_unlock(&p->m);
+
+    if (base == PART_FAILED) /* said by the part that failed */
+        return;
+    if (rc != SMTPSTATUS_OK) {
+        wk->failed++;
+        on_problem(path,
+                   what ? what
+                   : rc == SMTPSTATUS_EINVAL
+                       ? "read error: the file changed while it was read"
+                       : smtpstatus_strerror(rc),
+                   &wk->ctx);
+        return;
+    }
+    smtpstatus_reader_part_number(wk->rd, base);
+    smtpstatus_analyzer_stats(wk->ctx.an, &before);
+    smtpstatus_analyze_reader(wk->ctx.an, wk->rd, NULL, on_record, &wk->ctx);
+    smtpstatus_analyzer_stats(wk->ctx.an, &after);
+    wk->messages += after.messages - before.messages;
+    if (m->last && after.messages == before.messages) {
+        /* a file that holds no message is said, as in the sequential
+         * run: when the parts before this one, written by now, had none */
+        size_t msgs;
+        pthread_mutex_lock(&p->m);
+        p->part_waiting++;
+        if (p->main_waiting) /* to write what is ready */
+            pthread_cond_signal(&p->main_cv);
+        while (p->next_write < seq)
+            pthread_cond_wait(&p->part_cv, &p->m);
+        p->part_waiting--;
+        msgs = m->fpos ? p->chain_msgs : 0;
+        pthread_mutex_unlock(&p->m);
+        if (msgs == 0) {
+            wk->failed++;
+            on_problem(path, "no message in it (empty file)", &wk->ctx);
+        }
+    }
+}
+
 static void *worker_main(void *arg)
 {
     worker *wk = arg;
@@ -859,11 +1010,14 @@ static void *worker_main(void *arg)
         j = p->q[p->qhead];
         p->qhead = (p->qhead + 1) % p->qcap;
         p->qlen--;
+        if (j.heavy)
+            p->qheavy--;
         if (p->nspare_buf)
             wk->ctx.buf = p->spare_buf[--p->nspare_buf];
         else
             ob_init(&wk->ctx.buf);
-        if (p->main_waiting)
+        if (p->main_waiting == W_ROOM && p->qlen <= p->qcap / 2 &&
+            p->qheavy <= p->qheavy_max / 2)
             pthread_cond_signal(&p->main_cv); /* room in the queue */
         pthread_mutex_unlock(&p->m);
 
@@ -880,6 +1034,10 @@ static void *worker_main(void *arg)
                 eoff = j.m[k].err_end;
             }
             smtpstatus_message msg;
+            if (j.m[k].kind == I_PART) {
+                analyze_part(wk, seq, &j.m[k], j.data + j.m[k].src);
+                continue;
+            }
             if (j.m[k].kind != I_MSG) {
                 analyze_file(wk, j.data + j.m[k].src, j.m[k].kind);
                 continue;
@@ -905,8 +1063,9 @@ static void *worker_main(void *arg)
         s->records = wk->ctx.records;
         s->messages = wk->messages - msgs0;
         s->ready = 1;
-        if (p->main_waiting)
-            pthread_cond_signal(&p->main_cv); /* a result to write */
+        if (p->main_waiting && seq == p->next_write &&
+            (p->main_waiting == W_RESULT || p->part_waiting))
+            pthread_cond_signal(&p->main_cv); /* the result to write */
         pthread_mutex_unlock(&p->m);
     }
     return NULL;
@@ -938,10 +1097,15 @@ static void flush_ready(pool *p, shared *sh)
         e = s->err;
         sh->records += s->records;
         sh->messages += s->messages;
+        if (!s->chain) /* a file's first part, or no part */
+            p->chain_msgs = 0;
+        p->chain_msgs += s->messages;
         s->ready = 0;
         ob_init(&s->buf);
         ob_init(&s->err);
         p->next_write++;
+        if (p->part_waiting)
+            pthread_cond_broadcast(&p->part_cv);
         pthread_mutex_unlock(&p->m);
         write_problems(sh, &e);
         emit(sh, &b);
@@ -972,16 +1136,40 @@ static void push_job(pool *p, shared *sh, job *cur, size_t *seq)
 {
     pthread_mutex_lock(&p->m);
     flush_ready(p, sh);
-    while (p->qlen == p->qcap || *seq - p->next_write >= p->window - 1) {
-        p->main_waiting = 1;
+    cur->heavy = cur->n > cur->nfiles;
+    for (;;) {
+        int why = W_NONE;
+        if (*seq - p->next_write >= p->window - 1)
+            why = W_RESULT;
+        else if (p->qlen == p->qcap ||
+                 (cur->heavy && p->qheavy >= p->qheavy_max))
+            why = W_ROOM;
+        if (why == W_NONE)
+            break;
+        p->main_waiting = why;
         pthread_cond_wait(&p->main_cv, &p->m);
-        p->main_waiting = 0;
+        p->main_waiting = W_NONE;
         flush_ready(p, sh);
     }
     cur->seq = *seq;
+    {   /* a part's place in its file (see part_propagate) */
+        slot *s = &p->res[*seq % p->window];
+        s->chain = cur->n && cur->m[0].kind == I_PART && cur->m[0].fpos;
+        s->count_known = 0;
+        s->base_known = !s->chain;
+        s->count = s->base = 0;
+    }
     p->q[(p->qhead + p->qlen) % p->qcap] = *cur;
     p->qlen++;
+    if (cur->heavy)
+        p->qheavy++;
     (*seq)++;
+    p->pushed = *seq;
+    if (p->res[(*seq - 1) % p->window].chain) {
+        part_propagate(p, *seq - 2);
+        if (p->part_waiting)
+            pthread_cond_broadcast(&p->part_cv);
+    }
     if (p->nspare_job)
         *cur = p->spare_job[--p->nspare_job];
     else
@@ -1033,6 +1221,34 @@ static void walk_files(pool *p, shared *sh, smtpstatus_reader *rd,
     }
 }
 
+/* Queue an mbox of size bytes as parts, a batch each (see I_PART), after
+ * the batch being filled. */
+static void push_parts(pool *p, shared *sh, const char *path,
+                       unsigned long long size, job *cur, size_t *seq,
+                       smtpstatus_stats *total, wctx *mainctx)
+{
+    unsigned long long start;
+    if (cur->n || cur->err.len || cur->err.failed)
+        push_job(p, sh, cur, seq);
+    for (start = 0; start < size && !sh->write_failed;
+         start += SMTPSTATUS_MBOX_PART_MAX) {
+        size_t len = size - start > SMTPSTATUS_MBOX_PART_MAX
+                         ? SMTPSTATUS_MBOX_PART_MAX
+                         : (size_t)(size - start);
+        if (job_add_part(cur, path, start, len, start + len >= size)) {
+            /* out of memory: what is queued stays, the rest is lost */
+            total->failed++;
+            on_problem(path, "out of memory", mainctx);
+            break;
+        }
+        push_job(p, sh, cur, seq);
+        if (sh->o->progress && now() - sh->last_progress >= 0.5) {
+            fflush(stdout);
+            show_progress(sh, sh->messages, sh->records, 0);
+        }
+    }
+}
+
 static int run_parallel(shared *sh, char **paths, size_t npaths,
                         smtpstatus_stats *total)
 {
@@ -1053,7 +1269,8 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
     /* the reader's problems go with the batch being filled, so that they
      * come out in input order with the analyzers' */
     mainctx.gather = &cur.err;
-    p.qcap = 2 * nw;
+    p.qheavy_max = 2 * nw;
+    p.qcap = p.qheavy_max + LIGHT_QUEUE;
     p.ramp = RAMP;
     p.window = p.qcap + nw + 1;
     p.q = calloc(p.qcap, sizeof *p.q);
@@ -1069,6 +1286,7 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
     pthread_mutex_init(&p.m, NULL);
     pthread_cond_init(&p.work_cv, NULL);
     pthread_cond_init(&p.main_cv, NULL);
+    pthread_cond_init(&p.part_cv, NULL);
     for (i = 0; i < nw; i++) {
         wk[i].p = &p;
         wk[i].ctx.sh = sh;
@@ -1100,6 +1318,14 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
         int by_path = strcmp(paths[i], "-") != 0 &&
                       !(is_reg &&
                         (unsigned long long)ist.st_size >= BATCH_BYTES);
+        unsigned long long psize = 0;
+        if (!by_path && is_reg &&
+            smtpstatus_mbox_parts(paths[i], &psize) == SMTPSTATUS_OK &&
+            psize >= 2 * (unsigned long long)SMTPSTATUS_MBOX_PART_MAX) {
+            total->inputs++;
+            push_parts(&p, sh, paths[i], psize, &cur, &seq, total, &mainctx);
+            continue;
+        }
         smtpstatus_reader *rd = smtpstatus_reader_open(paths[i],
                                                        &o->an.limits, &rc);
         total->inputs++;
@@ -1188,9 +1414,9 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
     /* wait for the results of the jobs still queued or being analyzed
      * (no worker running: nothing more will come) */
     while (p.next_write < seq && nw_running(wk, nw)) {
-        p.main_waiting = 1;
+        p.main_waiting = W_RESULT;
         pthread_cond_wait(&p.main_cv, &p.m);
-        p.main_waiting = 0;
+        p.main_waiting = W_NONE;
         flush_ready(&p, sh);
     }
     pthread_mutex_unlock(&p.m);
@@ -1227,6 +1453,7 @@ static int run_parallel(shared *sh, char **paths, size_t npaths,
         ob_free(&p.spare_buf[i]);
     pthread_cond_destroy(&p.work_cv);
     pthread_cond_destroy(&p.main_cv);
+    pthread_cond_destroy(&p.part_cv);
     pthread_mutex_destroy(&p.m);
     free(p.q);
     free(p.res);

@@ -601,6 +601,38 @@ SMTPSTATUS_API smtpstatus_rc smtpstatus_reader_next_path(smtpstatus_reader *r,
 SMTPSTATUS_API smtpstatus_rc smtpstatus_reader_reopen(smtpstatus_reader *r,
                                                       const char *path);
 
+/* Parts of one big mbox, for threads that read and analyze it side by
+ * side (smtpstatus bounce -j).  A part is the messages whose separator
+ * line ("From ...") starts in a byte range [start, end) of the file;
+ * ranges that meet and cover the file give its messages, each once, as
+ * smtpstatus_reader_next() would (same data, numbers and warnings).
+ *
+ * smtpstatus_mbox_parts(): SMTPSTATUS_OK when path can be read in parts
+ * (a regular file that starts with "From " and whose first line ends in
+ * LF: not a bare-CR mbox), with *size its size; SMTPSTATUS_EINVAL when
+ * it cannot (read it with smtpstatus_reader_next()); SMTPSTATUS_EIO when
+ * it cannot be opened or read (errno says why). */
+#define SMTPSTATUS_MBOX_PART_MAX ((size_t)255 << 10)
+SMTPSTATUS_API smtpstatus_rc smtpstatus_mbox_parts(const char *path,
+                                                   unsigned long long *size);
+/* Make r read one part (end - start at most SMTPSTATUS_MBOX_PART_MAX, end
+ * > start): its bytes are read now, and *count is the number of
+ * separators in it (the messages it holds, empty ones too).  Its last
+ * message is read to its end, past end.  What r was reading or walking
+ * is dropped.  Before smtpstatus_reader_next(), say with
+ * smtpstatus_reader_part_number() how many separators come before start
+ * (the sum of the counts of the parts before it): the messages'
+ * numbers, and so their source names ("path:N"), follow from it.
+ * SMTPSTATUS_OK; SMTPSTATUS_EIO with *what saying what failed ("cannot
+ * open: ...", "read error: ..."); SMTPSTATUS_EINVAL (bad arguments, or
+ * the file is no longer one smtpstatus_mbox_parts() accepts);
+ * SMTPSTATUS_ENOMEM. */
+SMTPSTATUS_API smtpstatus_rc smtpstatus_reader_reopen_part(
+    smtpstatus_reader *r, const char *path, unsigned long long start,
+    unsigned long long end, size_t *count, const char **what);
+SMTPSTATUS_API smtpstatus_rc smtpstatus_reader_part_number(smtpstatus_reader *r,
+                                                           size_t before);
+
 /* Analyze a message a reader handed out, as smtpstatus_analyze_path does:
  * like smtpstatus_analyze_message, and what the reader found (msg->warnings:
  * the message was cut at the size limit) goes into the records' warnings

@@ -34,8 +34,14 @@
  * smtpstatus_reader_next_path() walks the same way without opening the
  * files (for a program that hands files to threads), and
  * smtpstatus_reader_reopen() points a reader, buffers kept, at such a
- * file, opened as a folder entry is.  It does not parse MIME and does not
- * look at the content beyond the mbox framing.
+ * file, opened as a folder entry is.  smtpstatus_reader_reopen_part()
+ * points it at a part of a big mbox (the messages whose separators start
+ * in a byte range) for threads that read one mbox side by side: the part
+ * is read with one pread(), its separators counted by the rule mbox_next
+ * follows once an mbox has started (which looks at the line and the one
+ * before it only), and it is read from its first separator to the one
+ * after its count.  It does not parse MIME and does not look at the
+ * content beyond the mbox framing.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -71,6 +77,12 @@
 #define SS_CHUNK ((size_t)256 << 10)
 #define SS_DEF_MSG ((size_t)64 << 20)
 #define SS_MAX_DIR_DEPTH 64
+/* A ">From " line is unquoted when fewer than this many '>'s begin it (far
+ * more than any mail nests quotes): so that whether it is does not depend
+ * on where the read buffer (at least 256 bytes) cuts a longer line */
+#define SS_QUOTE_MAX 200
+/* What a part's reader reads at a time past the part's end */
+#define SS_PART_STEP ((size_t)16 << 10)
 
 /* A directory being walked: its entries' names, sorted, each preceded
  * by one byte saying what readdir() said it is (E_*), all in one block;
@@ -131,6 +143,10 @@ struct smtpstatus_reader {
      * at its end is handed out from buf (emit) */
     const char *pend;
     size_t pendn;
+    /* a part of an mbox (smtpstatus_reader_reopen_part): the separators
+     * left to it, and whether the one after them was met */
+    int part, part_over;
+    size_t part_left;
     /* what next() hands out */
     char *src;
     size_t srccap;
@@ -265,6 +281,8 @@ static void file_close(smtpstatus_reader *r) {
     r->bpos = r->blen = r->scan = 0;
     r->eof = 0;
     r->msg.len = 0;
+    r->part = r->part_over = 0;
+    r->part_left = 0;
 }
 
 /* Make r->src path, or path ":" n when numbered. */
@@ -401,8 +419,14 @@ static int fill(smtpstatus_reader *r) {
     }
     if (r->blen == r->bufcap)
         return 1; /* full: the caller takes a fragment */
+    /* a part's last message goes on past the part: read what it is
+     * likely to need, not a whole buffer of the next part (which another
+     * reader reads) */
+    size_t room = r->bufcap - r->blen;
+    if (r->part && room > SS_PART_STEP)
+        room = SS_PART_STEP;
     for (int tries = 0; tries < 1000; tries++) {
-        ssize_t k = read(r->fd, r->buf + r->blen, r->bufcap - r->blen);
+        ssize_t k = read(r->fd, r->buf + r->blen, room);
         if (k > 0) {
             if (r->crmode)
                 cr_to_lf(r->buf + r->blen, (size_t)k);
@@ -691,6 +715,8 @@ static void skip_plain(smtpstatus_reader *r) {
 /* Next message of an mbox: OK, ENOTFOUND at its end, EIO. */
 static smtpstatus_rc mbox_next(smtpstatus_reader *r, smtpstatus_message *msg,
                                const char **what) {
+    if (r->part_over)
+        return SMTPSTATUS_ENOTFOUND;
     msg_reset(r);
     for (;;) {
         if (r->bol && r->started && r->bpos < r->blen)
@@ -717,6 +743,18 @@ static smtpstatus_rc mbox_next(smtpstatus_reader *r, smtpstatus_message *msg,
         if (at_bol && n >= 5 && memcmp(p, "From ", 5) == 0 &&
             (r->prev_blank || !r->started || looks_like_separator(p, n))) {
             int had = r->in_msg;
+            if (r->part) {
+                if (r->part_left == 0) {
+                    /* the next part's first separator: this part ends */
+                    r->part_over = 1;
+                    r->in_msg = 0;
+                    int e = had ? emit(r, msg) : 0;
+                    if (e < 0)
+                        return SMTPSTATUS_ENOMEM;
+                    return e > 0 ? SMTPSTATUS_OK : SMTPSTATUS_ENOTFOUND;
+                }
+                r->part_left--;
+            }
             r->started = 1;
             r->in_msg = 1;
             r->prev_blank = 0;
@@ -748,10 +786,12 @@ static smtpstatus_rc mbox_next(smtpstatus_reader *r, smtpstatus_message *msg,
             r->msgno++;
         }
         if (at_bol && n >= 6 && p[0] == '>') {
-            size_t j = 0;
-            while (j < n && p[j] == '>')
+            /* fewer than SS_QUOTE_MAX '>'s: then the line's first piece holds
+             * them and the "From " however the buffer cuts a long line */
+            size_t j = 0, jmax = n < SS_QUOTE_MAX ? n : SS_QUOTE_MAX;
+            while (j < jmax && p[j] == '>')
                 j++;
-            if (n - j >= 5 && memcmp(p + j, "From ", 5) == 0) {
+            if (j < jmax && n - j >= 5 && memcmp(p + j, "From ", 5) == 0) {
                 p++;
                 n--;
             }
@@ -1381,6 +1421,265 @@ smtpstatus_rc smtpstatus_reader_reopen(smtpstatus_reader *r,
     r->top_fd = fd;
     r->top_done = 0;
     r->top_entry = fd < 0;
+    return SMTPSTATUS_OK;
+}
+
+/* ---------------- parts of an mbox ---------------- */
+
+/* Bytes read after a part's end: enough to see the whole of a separator
+ * line that starts just before it when the line is short enough to be
+ * one by its shape (looks_like_separator: at most 200 bytes). */
+#define SS_PART_TAIL 256
+
+/* The first bytes of the file open on fd: does it start with "From " and
+ * end its first line in LF (so that no bare-CR reading applies)?  1 yes,
+ * 0 no, -1 read error (errno).  A first line longer than head's size is a
+ * no. */
+static int part_head_ok(int fd) {
+    char head[4096];
+    ssize_t k;
+    do
+        k = pread(fd, head, sizeof head, 0);
+    while (k < 0 && errno == EINTR);
+    if (k < 0)
+        return -1;
+    return k >= 5 && memcmp(head, "From ", 5) == 0 &&
+           first_line_known(head, (size_t)k) &&
+           !first_line_cr(head, (size_t)k);
+}
+
+smtpstatus_rc smtpstatus_mbox_parts(const char *path,
+                                    unsigned long long *size) {
+    if (size)
+        *size = 0;
+    if (!path || !size)
+        return SMTPSTATUS_EINVAL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+        return SMTPSTATUS_EIO;
+    struct stat st;
+    smtpstatus_rc rc = SMTPSTATUS_EINVAL;
+    if (fstat(fd, &st) != 0)
+        rc = SMTPSTATUS_EIO;
+    else if (S_ISREG(st.st_mode)) {
+        int ok = part_head_ok(fd);
+        if (ok < 0)
+            rc = SMTPSTATUS_EIO;
+        else if (ok) {
+            *size = (unsigned long long)st.st_size;
+            rc = SMTPSTATUS_OK;
+        }
+    }
+    int e = errno;
+    close(fd);
+    errno = e;
+    return rc;
+}
+
+/* The next "From " line start at or after b[i] (i >= 1; a line start is
+ * an index after an LF) with the whole "From " before b[n]; n when there
+ * is none. */
+#ifdef SS_AVX2_SCAN
+/* 64 bytes at a time: the LFs and the 'F's as bit masks, an 'F' after an
+ * LF found by shifting the LFs' mask by one; the rest of "From " is
+ * looked at only there (few lines start with an 'F'). */
+__attribute__((target("avx2"))) static size_t
+next_from_avx2(const char *b, size_t i, size_t n) {
+    const __m256i lf = _mm256_set1_epi8('\n'), fv = _mm256_set1_epi8('F');
+    uint64_t carry = b[i - 1] == '\n'; /* the byte before the block */
+    for (; n - i >= 69; i += 64) {
+        __m256i x0 = _mm256_loadu_si256((const __m256i *)(const void *)(b + i)),
+                x1 = _mm256_loadu_si256(
+                    (const __m256i *)(const void *)(b + i + 32));
+        uint64_t l = (uint64_t)(uint32_t)_mm256_movemask_epi8(
+                         _mm256_cmpeq_epi8(x0, lf)) |
+                     (uint64_t)(uint32_t)_mm256_movemask_epi8(
+                         _mm256_cmpeq_epi8(x1, lf))
+                         << 32;
+        uint64_t f = (uint64_t)(uint32_t)_mm256_movemask_epi8(
+                         _mm256_cmpeq_epi8(x0, fv)) |
+                     (uint64_t)(uint32_t)_mm256_movemask_epi8(
+                         _mm256_cmpeq_epi8(x1, fv))
+                         << 32;
+        uint64_t m = f & (l << 1 | carry);
+        carry = l >> 63;
+        while (m) {
+            size_t k = i + (size_t)__builtin_ctzll(m);
+            m &= m - 1;
+            if (memcmp(b + k + 1, "rom ", 4) == 0)
+                return k;
+        }
+    }
+    return i;
+}
+#endif
+
+static size_t next_from_line(const char *b, size_t i, size_t n) {
+#ifdef SS_AVX2_SCAN
+    if (n > i && n - i >= 69 && __builtin_cpu_supports("avx2"))
+        i = next_from_avx2(b, i, n);
+#endif
+    while (i < n) {
+        const char *f = memchr(b + i, 'F', n - i);
+        if (!f)
+            return n;
+        size_t k = (size_t)(f - b);
+        if (n - k < 5)
+            return n;
+        if (b[k - 1] == '\n' && memcmp(f, "From ", 5) == 0)
+            return k;
+        i = k + 1;
+    }
+    return n;
+}
+
+/* Is the "From " line at b[s] (s >= 1, after an LF) a separator, as
+ * mbox_next decides once the mbox has started: after a blank line ("\n"
+ * or "\r\n"), or of a separator's shape?  b[0..n) is all that is known
+ * from b[0] on (eof: the file ends at b[n]). */
+static int part_separator(const char *b, size_t s, size_t n, int eof) {
+    if (s >= 2 && b[s - 2] == '\n')
+        return 1;
+    if (s >= 3 && b[s - 2] == '\r' && b[s - 3] == '\n')
+        return 1;
+    size_t lim = n - s > 201 ? s + 201 : n;
+    const char *nl = memchr(b + s, '\n', lim - s);
+    size_t len;
+    if (nl)
+        len = (size_t)(nl - (b + s)) + 1;
+    else if (eof && n - s <= 200)
+        len = n - s; /* the file's last line, without an LF */
+    else
+        return 0; /* over 200 bytes: not by its shape */
+    return looks_like_separator(b + s, len);
+}
+
+smtpstatus_rc smtpstatus_reader_reopen_part(smtpstatus_reader *r,
+                                            const char *path,
+                                            unsigned long long start,
+                                            unsigned long long end,
+                                            size_t *count,
+                                            const char **what) {
+    if (count)
+        *count = 0;
+    if (what)
+        *what = NULL;
+    if (!r || !path || !count || r->buf_borrowed || end <= start ||
+        end - start > SMTPSTATUS_MBOX_PART_MAX ||
+        start > (unsigned long long)((off_t)1 << (sizeof(off_t) * 8 - 2)))
+        return SMTPSTATUS_EINVAL;
+    /* drop what r was reading or walking, as reopen does */
+    file_close(r);
+    while (r->nframes)
+        frame_free(&r->frames[--r->nframes]);
+    r->nvisited = 0;
+    r->top_done = 1;
+    if (path_set(r, path, NULL))
+        return SMTPSTATUS_ENOMEM;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        int e = errno;
+        return fail(r, path, NULL, what, "cannot open", e);
+    }
+    r->fd = fd;
+    r->own_fd = 1;
+    int ok = part_head_ok(fd);
+    if (ok <= 0) {
+        int e = errno;
+        smtpstatus_rc rc = ok < 0 ? fail(r, path, NULL, what, "read error", e)
+                                  : SMTPSTATUS_EINVAL;
+        file_close(r);
+        return rc;
+    }
+    /* the part and up to 3 bytes before it (is the line before a
+     * separator blank?) and SS_PART_TAIL after it */
+    size_t ctx = start < 3 ? (size_t)start : 3;
+    unsigned long long boff = start - ctx;
+    size_t want = ctx + (size_t)(end - start) + SS_PART_TAIL;
+    if (r->bufcap < want || r->bufcap < r->chunk) {
+        size_t cap = want > r->chunk ? want : r->chunk;
+        char *b = malloc(cap);
+        if (!b) {
+            file_close(r);
+            return SMTPSTATUS_ENOMEM;
+        }
+        free(r->buf);
+        r->buf = b;
+        r->bufcap = cap;
+    }
+    size_t got = 0;
+    while (got < want) {
+        ssize_t k = pread(fd, r->buf + got, want - got, (off_t)(boff + got));
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            int e = errno;
+            smtpstatus_rc rc = fail(r, path, NULL, what, "read error", e);
+            file_close(r);
+            return rc;
+        }
+        if (k == 0)
+            break;
+        got += (size_t)k;
+    }
+    int eof = got < want;
+    /* later reads go on after what is in the buffer */
+    if (lseek(fd, (off_t)(boff + got), SEEK_SET) < 0) {
+        int e = errno;
+        smtpstatus_rc rc = fail(r, path, NULL, what, "read error", e);
+        file_close(r);
+        return rc;
+    }
+    /* the separators whose lines start in [start, end) */
+    const char *b = r->buf;
+    size_t lo = ctx, hi = ctx + (size_t)(end - start), first = 0, n = 0;
+    if (hi > got)
+        hi = got;
+    if (start == 0 && got >= 5) { /* the file's first line: always one */
+        first = 0;
+        n = 1;
+        lo = 1;
+    } else if (lo == 0)
+        lo = 1;
+    for (size_t s = next_from_line(b, lo, got); s < hi;
+         s = next_from_line(b, s + 1, got)) {
+        if (part_separator(b, s, got, eof)) {
+            if (n++ == 0)
+                first = s;
+        }
+    }
+    *count = n;
+    if (n == 0) {
+        file_close(r);
+        r->top_done = 1;
+        return SMTPSTATUS_OK;
+    }
+    r->mode = M_MBOX;
+    r->msgno = 0;
+    r->blen = got;
+    r->bpos = r->scan = first;
+    r->eof = eof;
+    r->bol = 1;
+    r->prev_blank = 1; /* the part starts with a separator */
+    r->started = 1;
+    r->in_msg = 0;
+    r->crmode = 0;
+    r->pendn = 0;
+    r->part = 1;
+    r->part_over = 0;
+    r->part_left = n;
+    return SMTPSTATUS_OK;
+}
+
+smtpstatus_rc smtpstatus_reader_part_number(smtpstatus_reader *r,
+                                            size_t before) {
+    if (!r)
+        return SMTPSTATUS_EINVAL;
+    if (r->mode == M_NONE && r->top_done && !r->nframes)
+        return SMTPSTATUS_OK; /* a part without a message */
+    if (!r->part || r->msgno || r->in_msg)
+        return SMTPSTATUS_EINVAL;
+    r->msgno = before;
     return SMTPSTATUS_OK;
 }
 

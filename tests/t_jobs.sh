@@ -37,8 +37,8 @@ judge() {
 
 folder="$src/tests/fixtures/decoders"
 # an mbox of every decoder fixture, 16 times over (the benchmark's
-# writer): over 1 MiB, so that -j N reads it in the main thread and spreads
-# its messages over the workers (a smaller file goes to one worker whole)
+# writer): over 1 MiB, so that -j N reads it in parts spread over the
+# workers (a smaller file goes to one worker whole)
 emls=("$folder"/*.eml)
 python3 "$src/bench/make_mbox.py" "$tmp/all.mbox" \
     "${emls[@]}" "${emls[@]}" "${emls[@]}" "${emls[@]}" \
@@ -174,5 +174,54 @@ for want in 'fifo: not a regular file or directory, skipped' \
 done
 grep -q '000-empty.eml\|b/empty.eml\|skipped.eml\|/up/' "$tmp/e1" "$tmp/j1" &&
     bad "tree: an empty file in a folder, Maildir tmp or a loop was not skipped"
+# A big mbox is read in parts by the workers (smtpstatus_reader_reopen_part):
+# the same messages, numbers and problem lines as -j 1 where parts meet
+# in the middle of a message, of a line longer than a part and of a
+# "From " line; around separators after "\n" and "\r\n" blank lines and
+# "From " lines that are not separators; ">From " lines; a message over
+# three parts long; an mbox of only empty messages ("no message in it");
+# and a bare-CR mbox (read by the main thread as before).
+python3 - "$tmp" "${emls[@]}" <<'PY'
+import random, sys
+tmp, emls = sys.argv[1], sys.argv[2:]
+rnd = random.Random(7)
+bodies = [open(f, 'rb').read() for f in emls]
+sep = b'From MAILER-DAEMON Thu Jan  1 00:00:00 1970\n'
+out = [sep, b'Subject: first\n\nbody\n']
+while sum(map(len, out)) < 3 << 20:
+    k = rnd.randrange(60)
+    if k == 0:   # a line longer than a part
+        out.append(b'\n' + sep + b'Subject: long\n\n' + b'y' * rnd.randrange(270000, 600000) + b'\n')
+    elif k == 1: # "From " lines that are not separators, and quoted ones
+        out.append(b'From nobody\n>From quoted\n>>From twice 12:00 2024\nFrom x 10:00 2024\n')
+    elif k == 2: # a CRLF blank line before a separator
+        out.append(b'\r\n' + sep + b'Subject: crlf\r\n\r\nbody\r\n')
+    elif k == 3: # empty messages
+        out.append(b'\n' + sep + b'\n' + sep)
+    else:
+        out.append(b'\n' + sep + rnd.choice(bodies).replace(b'\nFrom ', b'\n>From '))
+open(tmp + '/parts.mbox', 'wb').write(b''.join(out))
+# only empty messages, over 1 MiB
+open(tmp + '/empties.mbox', 'wb').write(b'From a Thu Jan  1 00:00:00 1970\n\n' * 40000)
+# bare CR line ends
+open(tmp + '/cr.mbox', 'wb').write(b''.join(out[:400]).replace(b'\r\n', b'\n').replace(b'\n', b'\r'))
+PY
+for opts in "--format jsonl --all --delivered --vacation --stats" "--format csv --max-message-size 5000 --stats"; do
+    # shellcheck disable=SC2086
+    "$cli" bounce $opts -j 1 "$tmp/parts.mbox" "$tmp/empties.mbox" "$tmp/cr.mbox" "$tmp/all.mbox" >"$tmp/j1" 2>"$tmp/e1"
+    rc1=$?
+    sed -i 's/ elapsed=.*//' "$tmp/e1"
+    for j in 2 3 8; do
+        # shellcheck disable=SC2086
+        "$cli" bounce $opts -j "$j" "$tmp/parts.mbox" "$tmp/empties.mbox" "$tmp/cr.mbox" "$tmp/all.mbox" >"$tmp/jn" 2>"$tmp/en"
+        rc=$?
+        sed -i 's/ elapsed=.*//' "$tmp/en"
+        judge "-j $j mbox parts ($opts)" $rc
+    done
+done
+grep -q 'empties.mbox: no message in it' "$tmp/e1" || bad "parts: -j 1 did not say empties.mbox holds no message"
+grep -q 'parts.mbox:[0-9]*: .*truncated' "$tmp/e1" || bad "parts: -j 1 did not cut a long message"
+[ "$(grep -c '^[^,]*parts.mbox:' "$tmp/j1")" -gt 200 ] || bad "parts: too few records from parts.mbox"
+
 echo "jobs: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -5,7 +5,8 @@
  * paths, symlink loops, streaming with bounded memory, truncation, a file
  * descriptor, a folder read whole-file and with small buffers alike, a
  * walk that hands out paths (smtpstatus_reader_next_path) read with a
- * reopened reader.  Files are made in a temporary directory.  Also replays the
+ * reopened reader, an mbox read in parts (smtpstatus_reader_reopen_part)
+ * as sequentially.  Files are made in a temporary directory.  Also replays the
  * kept fuzz crashers of tests/regress/fuzz_mbox/ (run with cwd tests/).
  */
 #ifndef _POSIX_C_SOURCE
@@ -652,6 +653,239 @@ static void test_stream(void) {
     }
 }
 
+/* Parts of an mbox (smtpstatus_reader_reopen_part): random mboxes with
+ * the lines that decide splitting (separators after blank "\n" and
+ * "\r\n" lines and not, by their shape or not, quoted ">From " lines,
+ * empty messages, lines longer than the buffer, a last line without LF)
+ * read in parts of many sizes give the same messages, numbers, sources
+ * and warnings as one sequential reader. */
+typedef struct seen {
+    char *data; /* all messages: "number warnings source\n" len data */
+    size_t len, cap;
+} seen;
+
+static void seen_add(seen *s, const char *p, size_t n) {
+    if (s->len + n + 1 > s->cap) {
+        size_t c = s->cap ? s->cap : 4096;
+        while (c < s->len + n + 1)
+            c *= 2;
+        char *d = realloc(s->data, c);
+        if (!d) {
+            failed++;
+            return;
+        }
+        s->data = d;
+        s->cap = c;
+    }
+    memcpy(s->data + s->len, p, n);
+    s->len += n;
+}
+
+static void seen_msg(seen *s, const smtpstatus_message *m) {
+    char h[600];
+    int k = snprintf(h, sizeof h, "%zu %u %s %zu\n", m->number, m->warnings,
+                     m->source, m->len);
+    seen_add(s, h, (size_t)k);
+    seen_add(s, m->data, m->len);
+}
+
+static unsigned long long part_rng;
+static unsigned part_bad_numbers;
+static unsigned rnd(unsigned n) {
+    part_rng = part_rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (unsigned)((part_rng >> 33) % n);
+}
+
+static size_t gen_mbox(char *o, size_t cap) {
+    static const char *const lines[] = {
+        "From a@example.org Mon Jan  1 00:00:00 2024\n",
+        "From b@example.org Tue Feb  2 10:20:30 2025\r\n",
+        "From x\n", "From \n", "From  y z\n", "From\n", "Fro\n",
+        "\n", "\n", "\n", "\r\n", "\r\n",
+        ">From q\n", ">>From r 12:00 2024\n", ">From\n",
+        "Subject: s\n", "body text\n", "line\r\n", "\r", "x\ry\n",
+        "From c Wed Mar  3 12:00:00 2024\n",
+    };
+    size_t n = 0;
+    const char *first = rnd(2) ? "From first Mon Jan  1 00:00:00 2024\n"
+                               : "From first\r\n";
+    memcpy(o, first, strlen(first));
+    n = strlen(first);
+    unsigned nl = 20 + rnd(400);
+    for (unsigned i = 0; i < nl && n + 4000 < cap; i++) {
+        unsigned w = rnd(30);
+        if (w < 21) {
+            const char *l = lines[w];
+            memcpy(o + n, l, strlen(l));
+            n += strlen(l);
+        } else if (w < 23) { /* long line */
+            unsigned len = 100 + rnd(3000);
+            memset(o + n, w == 21 ? 'x' : '>', len);
+            if (w == 22)
+                memcpy(o + n + len - 6, "From ", 5);
+            n += len;
+            o[n - 1] = '\n';
+        } else if (w == 23) { /* long "From " line, with a date at its end */
+            memcpy(o + n, "From ", 5);
+            n += 5;
+            unsigned len = 150 + rnd(120);
+            memset(o + n, 'y', len);
+            n += len;
+            memcpy(o + n, " 12:00 2024\n", 12);
+            n += 12;
+        } else { /* a blank line and a separator: a new message */
+            const char *l = "\nFrom m@example.net Thu Apr  4 04:04:04 2024\n";
+            memcpy(o + n, l + (w == 24), strlen(l + (w == 24)));
+            n += strlen(l + (w == 24));
+        }
+    }
+    if (rnd(3) == 0) { /* a last line without LF */
+        memcpy(o + n, "From tail", 9);
+        n += 9 - rnd(5);
+    }
+    return n;
+}
+
+static void read_seq(const char *p, const smtpstatus_limits *lim, seen *s) {
+    smtpstatus_rc rc;
+    smtpstatus_reader *r = smtpstatus_reader_open(p, lim, &rc);
+    CHECK(r != NULL);
+    if (!r)
+        return;
+    smtpstatus_message m;
+    const char *what;
+    while ((rc = smtpstatus_reader_next(r, &m, &what)) == SMTPSTATUS_OK)
+        seen_msg(s, &m);
+    CHECK(rc == SMTPSTATUS_ENOTFOUND);
+    smtpstatus_reader_close(r);
+}
+
+static void read_parts(const char *p, size_t size, size_t psize,
+                       smtpstatus_reader *r, seen *s) {
+    size_t before = 0;
+    for (size_t start = 0; start < size; start += psize) {
+        size_t end = size - start > psize ? start + psize : size, cnt = 99;
+        const char *what = NULL;
+        smtpstatus_rc rc = smtpstatus_reader_reopen_part(r, p, start, end,
+                                                         &cnt, &what);
+        CHECK(rc == SMTPSTATUS_OK);
+        if (rc != SMTPSTATUS_OK)
+            return;
+        CHECK(smtpstatus_reader_part_number(r, before) == SMTPSTATUS_OK);
+        before += cnt;
+        smtpstatus_message m;
+        while ((rc = smtpstatus_reader_next(r, &m, &what)) == SMTPSTATUS_OK) {
+            if (m.number <= before - cnt || m.number > before)
+                part_bad_numbers++; /* outside the part's numbers */
+            seen_msg(s, &m);
+        }
+        CHECK(rc == SMTPSTATUS_ENOTFOUND);
+    }
+}
+
+static void test_parts(void) {
+    size_t cap = 1 << 21;
+    char *buf = malloc(cap);
+    CHECK(buf != NULL);
+    if (!buf)
+        return;
+    smtpstatus_rc rc;
+    smtpstatus_reader *r = smtpstatus_reader_open(NULL, NULL, &rc);
+    smtpstatus_reader *rs = smtpstatus_reader_open(NULL, NULL, &rc);
+    CHECK(r != NULL && rs != NULL);
+    if (!r || !rs) {
+        free(buf);
+        return;
+    }
+    ss_reader_set_chunk(rs, 64); /* lines longer than its buffer */
+    static const size_t psizes[] = {1, 7, 64, 333, 4096,
+                                    SMTPSTATUS_MBOX_PART_MAX};
+    unsigned bad = 0;
+    for (unsigned seed = 1; seed <= 300; seed++) {
+        part_rng = seed;
+        size_t n = gen_mbox(buf, cap);
+        FILE *f = fopen(path("parts.mbox"), "wb");
+        CHECK(f != NULL);
+        if (!f)
+            break;
+        fwrite(buf, 1, n, f);
+        fclose(f);
+        smtpstatus_limits lim;
+        memset(&lim, 0, sizeof lim);
+        if (seed % 3 == 0)
+            lim.max_message_size = 200 + seed; /* cut messages */
+        unsigned long long size = 0;
+        CHECK(smtpstatus_mbox_parts(path("parts.mbox"), &size) ==
+              SMTPSTATUS_OK);
+        CHECK(size == n);
+        seen want = {0}, got = {0};
+        read_seq(path("parts.mbox"), &lim, &want);
+        for (size_t k = 0; k < sizeof psizes / sizeof *psizes; k++) {
+            smtpstatus_reader *pr = k % 2 ? rs : r;
+            got.len = 0;
+            if (seed % 3 <= 1 && k < 2) { /* the limit is the reader's */
+                smtpstatus_reader_close(pr);
+                pr = smtpstatus_reader_open(NULL, &lim, &rc);
+                if (k % 2)
+                    rs = pr, ss_reader_set_chunk(rs, 64);
+                else
+                    r = pr;
+                if (!pr)
+                    break;
+            }
+            read_parts(path("parts.mbox"), n, psizes[k], pr, &got);
+            if (got.len != want.len ||
+                memcmp(got.data, want.data, want.len) != 0) {
+                if (bad++ < 3)
+                    fprintf(stderr, "parts differ: seed %u, part size %zu\n",
+                            seed, psizes[k]);
+            }
+        }
+        if (!r || !rs) {
+            free(want.data);
+            free(got.data);
+            break;
+        }
+        free(want.data);
+        free(got.data);
+    }
+    CHECK(bad == 0);
+    CHECK(part_bad_numbers == 0);
+
+    /* what can be read in parts */
+    unsigned long long size = 1;
+    put("parts-not", "Subject: one message\n\nFrom here\n");
+    CHECK(smtpstatus_mbox_parts(path("parts-not"), &size) == SMTPSTATUS_EINVAL);
+    CHECK(size == 0);
+    put("parts-cr", "From a\rSubject: x\r\rbody\r");
+    CHECK(smtpstatus_mbox_parts(path("parts-cr"), &size) == SMTPSTATUS_EINVAL);
+    CHECK(smtpstatus_mbox_parts(path("no-such-file"), &size) == SMTPSTATUS_EIO);
+    CHECK(smtpstatus_mbox_parts(tmpdir, &size) == SMTPSTATUS_EINVAL);
+    size_t cnt = 9;
+    const char *what = NULL;
+    CHECK(smtpstatus_reader_reopen_part(r, path("parts-cr"), 0, 10, &cnt,
+                                        &what) == SMTPSTATUS_EINVAL);
+    CHECK(smtpstatus_reader_reopen_part(r, path("no-such-file"), 0, 10, &cnt,
+                                        &what) == SMTPSTATUS_EIO);
+    CHECK(what && strncmp(what, "cannot open", 11) == 0);
+    CHECK(smtpstatus_reader_reopen_part(r, path("parts.mbox"), 5, 5, &cnt,
+                                        &what) == SMTPSTATUS_EINVAL);
+    CHECK(smtpstatus_reader_reopen_part(r, path("parts.mbox"), 0,
+                                        SMTPSTATUS_MBOX_PART_MAX + 1, &cnt,
+                                        &what) == SMTPSTATUS_EINVAL);
+    /* a part past the end of the file: nothing in it */
+    CHECK(smtpstatus_reader_reopen_part(r, path("parts.mbox"), 1 << 30,
+                                        (1 << 30) + 10, &cnt,
+                                        &what) == SMTPSTATUS_OK);
+    CHECK(cnt == 0);
+    CHECK(smtpstatus_reader_part_number(r, 3) == SMTPSTATUS_OK);
+    smtpstatus_message m;
+    CHECK(smtpstatus_reader_next(r, &m, &what) == SMTPSTATUS_ENOTFOUND);
+    smtpstatus_reader_close(r);
+    smtpstatus_reader_close(rs);
+    free(buf);
+}
+
 /* Replay the fuzz crashers of the mbox target. */
 static void replay(void) {
     DIR *d = opendir("regress/fuzz_mbox");
@@ -717,6 +951,7 @@ int main(void) {
     test_folders();
     test_folder_buffers();
     test_stream();
+    test_parts();
     replay();
     rm_rf(tmpdir, 0);
     return check_report();
