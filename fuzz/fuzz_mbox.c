@@ -2,9 +2,12 @@
  * fuzz_mbox.c - libFuzzer target for the message reader (lib/source.c):
  * the input is written to a temporary file and read by path, and also
  * sent through a pipe and read by file descriptor with a read buffer of
- * 16..79 bytes (so that lines are longer than the buffer).  Traps when a message
- * is empty or over the size limit, when reading fails, or when the two
- * ways give different messages (content, number, warnings).
+ * 16..79 bytes (so that lines are longer than the buffer), and, when it
+ * is an mbox that can be, read in parts of 1..300 bytes
+ * (smtpstatus_reader_reopen_part).  Traps when a message is empty or over
+ * the size limit, when reading fails, or when the ways give different
+ * messages (content, number, warnings; the parts must give exactly the
+ * whole read's).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -90,6 +93,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         fail("open");
     size_t c1 = run(r, h1, n1);
     smtpstatus_reader_close(r);
+    /* read in parts of 1..300 bytes: exactly the same messages */
+    unsigned long long fsize;
+    if (smtpstatus_mbox_parts(path, &fsize) == SMTPSTATUS_OK) {
+        if (fsize != size)
+            fail("parts: size");
+        r = smtpstatus_reader_open(NULL, &lim, &rc);
+        if (!r)
+            fail("open for parts");
+        size_t psize = 1 + (size ? data[size - 1] % 300 : 0), before = 0,
+               c3 = 0;
+        for (size_t start = 0; start < size; start += psize) {
+            size_t end = size - start > psize ? start + psize : size, cnt;
+            const char *what;
+            if (smtpstatus_reader_reopen_part(r, path, start, end, &cnt,
+                                              &what) != SMTPSTATUS_OK ||
+                smtpstatus_reader_part_number(r, before) != SMTPSTATUS_OK)
+                fail("parts: reopen");
+            before += cnt;
+            size_t k = run(r, h2, n2);
+            for (size_t i = 0; i < k && i < MAXN; i++) {
+                if (n2[i] <= before - cnt || n2[i] > before)
+                    fail("parts: number outside the part");
+                if (c3 + i < MAXN && (h2[i] != h1[c3 + i] || n2[i] != n1[c3 + i]))
+                    fail("parts: not the messages of the whole read");
+            }
+            c3 += k;
+        }
+        if (c3 != c1)
+            fail("parts: count");
+        smtpstatus_reader_close(r);
+    }
     unlink(path); /* libFuzzer may leave without running atexit */
 
     int fds[2];
