@@ -1480,43 +1480,47 @@ smtpstatus_rc smtpstatus_mbox_parts(const char *path,
  * an index after an LF) with the whole "From " before b[n]; n when there
  * is none. */
 #ifdef SS_AVX2_SCAN
-/* 64 bytes at a time: the LFs and the 'F's as bit masks, an 'F' after an
- * LF found by shifting the LFs' mask by one; the rest of "From " is
- * looked at only there (few lines start with an 'F'). */
+/* 128 bytes a round: an 'F' after an LF is found by comparing the bytes
+ * and the bytes one before them (a second, unaligned load), one test for
+ * the round; the rest of "From " is looked at only where that pair is
+ * (few lines start with an 'F'). */
 __attribute__((target("avx2"))) static size_t
 next_from_avx2(const char *b, size_t i, size_t n) {
     const __m256i lf = _mm256_set1_epi8('\n'), fv = _mm256_set1_epi8('F');
-    uint64_t carry = b[i - 1] == '\n'; /* the byte before the block */
-    for (; n - i >= 69; i += 64) {
-        __m256i x0 = _mm256_loadu_si256((const __m256i *)(const void *)(b + i)),
-                x1 = _mm256_loadu_si256(
-                    (const __m256i *)(const void *)(b + i + 32));
-        uint64_t l = (uint64_t)(uint32_t)_mm256_movemask_epi8(
-                         _mm256_cmpeq_epi8(x0, lf)) |
-                     (uint64_t)(uint32_t)_mm256_movemask_epi8(
-                         _mm256_cmpeq_epi8(x1, lf))
-                         << 32;
-        uint64_t f = (uint64_t)(uint32_t)_mm256_movemask_epi8(
-                         _mm256_cmpeq_epi8(x0, fv)) |
-                     (uint64_t)(uint32_t)_mm256_movemask_epi8(
-                         _mm256_cmpeq_epi8(x1, fv))
-                         << 32;
-        uint64_t m = f & (l << 1 | carry);
-        carry = l >> 63;
-        while (m) {
-            size_t k = i + (size_t)__builtin_ctzll(m);
-            m &= m - 1;
-            if (memcmp(b + k + 1, "rom ", 4) == 0)
-                return k;
+#define SS_LD(o) _mm256_loadu_si256((const __m256i *)(const void *)(b + (o)))
+#define SS_LF_F(o)                                                             \
+    _mm256_and_si256(_mm256_cmpeq_epi8(SS_LD((o) - 1), lf),                     \
+                     _mm256_cmpeq_epi8(SS_LD(o), fv))
+    for (; n - i >= 133; i += 128) { /* "rom " of the last 'F' in b too */
+        __m256i a0 = SS_LF_F(i), a1 = SS_LF_F(i + 32), a2 = SS_LF_F(i + 64),
+                a3 = SS_LF_F(i + 96);
+        __m256i o = _mm256_or_si256(_mm256_or_si256(a0, a1),
+                                    _mm256_or_si256(a2, a3));
+        if (_mm256_testz_si256(o, o))
+            continue;
+        for (int h = 0; h < 2; h++) {
+            uint64_t m =
+                h ? (uint64_t)(uint32_t)_mm256_movemask_epi8(a2) |
+                        (uint64_t)(uint32_t)_mm256_movemask_epi8(a3) << 32
+                  : (uint64_t)(uint32_t)_mm256_movemask_epi8(a0) |
+                        (uint64_t)(uint32_t)_mm256_movemask_epi8(a1) << 32;
+            while (m) {
+                size_t k = i + (size_t)(64 * h) + (size_t)__builtin_ctzll(m);
+                m &= m - 1;
+                if (memcmp(b + k + 1, "rom ", 4) == 0)
+                    return k;
+            }
         }
     }
+#undef SS_LF_F
+#undef SS_LD
     return i;
 }
 #endif
 
 static size_t next_from_line(const char *b, size_t i, size_t n) {
 #ifdef SS_AVX2_SCAN
-    if (n > i && n - i >= 69 && __builtin_cpu_supports("avx2"))
+    if (n > i && n - i >= 133 && __builtin_cpu_supports("avx2"))
         i = next_from_avx2(b, i, n);
 #endif
     while (i < n) {
