@@ -679,7 +679,7 @@ typedef struct job {
     size_t len, cap;
     msgref *m;
     size_t n, mcap;
-    size_t nfiles; /* items that are files */
+    size_t nfiles; /* items that are paths (files, parts) */
     int heavy;     /* it holds messages (copied here), not only paths */
     obuf err; /* the reader's problems met while filling the batch */
 } job;
@@ -747,32 +747,17 @@ static int job_add(job *j, const smtpstatus_message *msg, const char *source)
     return 0;
 }
 
-/* Add a file for the worker to read (kind I_FILE or I_TOPFILE). */
-static int job_add_file(job *j, const char *path, int kind)
+/* Add a file (kind I_FILE or I_TOPFILE) or a part of an mbox (I_PART:
+ * len bytes from fpos, last when it ends the file) for the worker to
+ * read. */
+static int job_add_path(job *j, const char *path, int kind,
+                        unsigned long long fpos, size_t len, int last)
 {
     msgref r;
     memset(&r, 0, sizeof r);
     if (job_room(j))
         return -1;
     r.kind = kind;
-    r.src = j->len;
-    if (job_put(j, path, strlen(path) + 1))
-        return -1;
-    r.err_end = j->err.len;
-    j->m[j->n++] = r;
-    j->nfiles++;
-    return 0;
-}
-
-/* Add a part of an mbox for the worker to read. */
-static int job_add_part(job *j, const char *path, unsigned long long fpos,
-                        size_t len, int last)
-{
-    msgref r;
-    memset(&r, 0, sizeof r);
-    if (job_room(j))
-        return -1;
-    r.kind = I_PART;
     r.src = j->len;
     if (job_put(j, path, strlen(path) + 1))
         return -1;
@@ -1204,8 +1189,8 @@ static void walk_files(pool *p, shared *sh, smtpstatus_reader *rd,
             continue;
         }
         /* only the top path itself is handed out as it was given */
-        if (job_add_file(cur, fp,
-                         strcmp(fp, path) == 0 ? I_TOPFILE : I_FILE)) {
+        if (job_add_path(cur, fp, strcmp(fp, path) == 0 ? I_TOPFILE : I_FILE,
+                         0, 0, 0)) {
             total->failed++;
             on_problem(fp, "out of memory", mainctx);
             continue;
@@ -1235,7 +1220,7 @@ static void push_parts(pool *p, shared *sh, const char *path,
         size_t len = size - start > SMTPSTATUS_MBOX_PART_MAX
                          ? SMTPSTATUS_MBOX_PART_MAX
                          : (size_t)(size - start);
-        if (job_add_part(cur, path, start, len, start + len >= size)) {
+        if (job_add_path(cur, path, I_PART, start, len, start + len >= size)) {
             /* out of memory: what is queued stays, the rest is lost */
             total->failed++;
             on_problem(path, "out of memory", mainctx);
