@@ -22,7 +22,7 @@
 #endif
 
 /* has_cr and the boundary search use AVX2 when the processor
- * has it (chosen at run time). */
+ * has it, normalize_eol AVX-512 VBMI2 (chosen at run time). */
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) &&       \
     !defined(SS_NO_AVX2)
 #define SS_AVX2_SCAN 1
@@ -87,12 +87,62 @@ static inline size_t copy_to_byte(char *o, const char *p, size_t n, char c) {
     return i + k;
 }
 
-/* Copy with CRLF and bare CR turned into LF; NULL slice on no memory. */
-static ss_str normalize_eol(ss_arena *a, const char *p, size_t n) {
+#ifdef SS_AVX2_SCAN
+/* The first part of normalize_eol with AVX-512 (VBMI2, on 32-byte
+ * vectors): each step takes 32 bytes and the one after them, drops a CR
+ * that a LF follows and turns any other CR into a LF (what "a CR and
+ * the LF after it, if any, become one LF" gives), and packs the bytes
+ * kept to the left (vpcompressb): no branch on where lines end, which
+ * the copy up to each CR mispredicts at most lines.  Writes to o the
+ * bytes for p[0..*done) (32 bytes a step while 33 are left: at most 32
+ * are left after it) and returns their count; *hi is set when a byte of
+ * p[0..*done) is not ASCII.  o has room for n bytes. */
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512vbmi2"))) static size_t
+eol_avx512(char *o, const char *p, size_t n, size_t *done, int *hi) {
+    const __m256i cr = _mm256_set1_epi8('\r'), lf = _mm256_set1_epi8('\n');
+    __m256i top = _mm256_setzero_si256();
+    size_t i = 0, w = 0; /* w <= i: o + w has room for the 32 bytes stored */
+    for (; n - i >= 33; i += 32) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+        __m256i after =
+            _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 1));
+        __mmask32 c = _mm256_cmpeq_epi8_mask(v, cr);
+        __mmask32 l = _mm256_cmpeq_epi8_mask(after, lf); /* a LF follows */
+        top = _mm256_or_si256(top, v);
+        v = _mm256_mask_mov_epi8(v, c & ~l, lf);
+        __mmask32 keep = ~(c & l);
+        _mm256_storeu_si256((__m256i *)(void *)(o + w),
+                            _mm256_maskz_compress_epi8(keep, v));
+        w += (size_t)__builtin_popcount(keep);
+    }
+    *hi = _mm256_movemask_epi8(top) != 0;
+    *done = i;
+    return w;
+}
+#endif
+
+/* Copy with CRLF and bare CR turned into LF; NULL slice on no memory.
+ * *ascii (when not NULL) is set when the text is known to hold only bytes
+ * below 0x80, else 0. */
+static ss_str normalize_eol(ss_arena *a, const char *p, size_t n, int *ascii) {
+    if (ascii)
+        *ascii = 0;
     char *o = ss_alloc(a, n + 1);
     if (!o)
         return SS_NULLSTR;
     size_t w = 0, i = 0; /* w <= i: o + w has room for the n - i left */
+#ifdef SS_AVX2_SCAN
+    if (n >= 33 && __builtin_cpu_supports("avx512vbmi2") &&
+        __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512bw")) {
+        int hi;
+        size_t done; /* i's address not taken: it stays in a register */
+        w = eol_avx512(o, p, n, &done, &hi);
+        i = done;
+        if (ascii)
+            *ascii = !hi && ss_ascii_len(p + i, n - i) == n - i;
+    }
+#endif
     while (i < n) {
         /* the run up to the next CR, copied at once */
         size_t k = copy_to_byte(o + w, p + i, n - i, '\r');
@@ -112,7 +162,7 @@ static ss_str normalize_eol(ss_arena *a, const char *p, size_t n) {
 static ss_str maybe_normalize(ss_arena *a, ss_str s) {
     if (!s.len || !memchr(s.ptr, '\r', s.len))
         return s;
-    ss_str r = normalize_eol(a, s.ptr, s.len);
+    ss_str r = normalize_eol(a, s.ptr, s.len, NULL);
     return r.ptr ? r : s;
 }
 
@@ -647,7 +697,7 @@ static const unsigned char param_stop[256] = {
 };
 
 /* The offset of the first byte at or after i that is '"', ';' or white
- * space (param_stop), or n. */
+ * space (param_stop), or n (i itself when i > n). */
 static size_t param_stop_at(const char *p, size_t i, size_t n) {
 #if defined(__SSE2__) && defined(__GNUC__)
     /* 16 bytes at a time while they are inside the value; then, when the
@@ -726,29 +776,25 @@ static void header_params(ss_str value, const char *const *names,
     }
     const char *p = value.ptr;
     size_t n = value.ptr ? value.len : 0;
-    int boundary_ok = 0; /* position follows ';' or white space */
-    for (size_t i = 0; i < n && left; i++) {
-        if (!boundary_ok) {
-            /* bytes that are neither '"', ';' nor white space change
-             * nothing here: skip them at once */
-            i = param_stop_at(p, i, n);
+    size_t i = 0;
+    while (left) {
+        /* bytes that are neither '"', ';' nor white space change nothing
+         * here: skip them at once (i may be past n) */
+        i = param_stop_at(p, i, n);
+        if (i >= n)
+            break;
+        if (p[i] != '"') {
+            /* ';' and white space: a name may start after them */
+            do
+                i++;
+            while (i < n && (p[i] == ';' || is_ws((unsigned char)p[i])));
             if (i >= n)
                 break;
         }
-        char c = p[i];
-        if (c == '"') { /* skip a quoted string */
-            i = quoted_end(p, n, i + 1);
-            boundary_ok = 0;
+        if (p[i] == '"') { /* skip a quoted string and its closing quote */
+            i = quoted_end(p, n, i + 1) + 1;
             continue;
         }
-        if (c == ';' || is_ws((unsigned char)c)) {
-            boundary_ok = 1;
-            continue;
-        }
-        if (!boundary_ok) {
-            continue;
-        }
-        boundary_ok = 0;
         size_t resume = 0; /* where the scan goes on after a match, or 0 */
         for (size_t q = 0; q < count; q++) {
             size_t plen = lens[q];
@@ -779,15 +825,17 @@ static void header_params(ss_str value, const char *const *names,
                 if (s == i + plen + 2)
                     resume = j;
             } else {
+                /* up to ';' or white space (a '"' is part of the value) */
                 size_t s = j;
-                while (j < n && p[j] != ';' && !is_ws((unsigned char)p[j]))
-                    j++;
+                j = param_stop_at(p, j, n);
+                while (j < n && p[j] == '"')
+                    j = param_stop_at(p, j + 1, n);
                 out[q] = ss_str_make(p + s, j - s);
             }
             left--;
         }
-        if (resume)
-            i = resume; /* the closing quote (or n): the loop steps past it */
+        /* on past the closing quote (or n), else past the byte at i */
+        i = (resume ? resume : i) + 1;
     }
 }
 
@@ -975,16 +1023,64 @@ static int has_word_start(ss_str v) {
     return 0;
 }
 
+/* A growable buffer for ss_rfc2047_decode: its first bytes are its own
+ * (most decoded values fit), more are on the heap; failed set when
+ * memory ran out. */
+typedef struct word_buf {
+    char *ptr;
+    size_t len, cap;
+    int failed;
+    char own[256];
+} word_buf;
+
+static void wbuf_init(word_buf *b) {
+    b->ptr = b->own;
+    b->len = 0;
+    b->cap = sizeof b->own;
+    b->failed = 0;
+}
+
+static void wbuf_add(word_buf *b, const char *p, size_t n) {
+    if (b->failed || !n)
+        return;
+    if (n > b->cap - b->len) {
+        size_t cap = b->cap;
+        while (cap - b->len < n) {
+            if (cap > SIZE_MAX / 2) {
+                b->failed = 1;
+                return;
+            }
+            cap *= 2;
+        }
+        char *q = malloc(cap);
+        if (!q) {
+            b->failed = 1;
+            return;
+        }
+        memcpy(q, b->ptr, b->len);
+        if (b->ptr != b->own)
+            free(b->ptr);
+        b->ptr = q;
+        b->cap = cap;
+    }
+    memcpy(b->ptr + b->len, p, n);
+    b->len += n;
+}
+
+static void wbuf_free(word_buf *b) {
+    if (b->ptr != b->own)
+        free(b->ptr);
+}
+
 ss_str ss_rfc2047_decode(ss_arena *a, ss_str v) {
     if (!v.ptr || v.len < 8 || !has_word_start(v))
         return v;
-    ss_buf out, pend;
-    ss_buf_init(&out);
-    ss_buf_init(&pend);
+    word_buf out, pend;
+    wbuf_init(&out);
+    wbuf_init(&pend);
     ss_str pend_cs = SS_NULLSTR;
     size_t i = 0, lit = 0; /* lit: start of pending literal text */
     int prev_word = 0;     /* the last thing emitted was an encoded word */
-    int fail = 0;
     size_t noclose_until = 0; /* keeps the scan linear */
     while (i < v.len) {
         ss_str cs, text;
@@ -1024,11 +1120,11 @@ ss_str ss_rfc2047_decode(ss_arena *a, ss_str v) {
                 int unk;
                 ss_str c = ss_to_utf8(a, ss_str_make(pend.ptr, pend.len),
                                       pend_cs, &unk);
-                fail |= ss_buf_append(&out, c.ptr, c.len);
+                wbuf_add(&out, c.ptr, c.len);
                 pend.len = 0;
             }
             if (!(prev_word && only_ws))
-                fail |= ss_buf_append(&out, between.ptr, between.len);
+                wbuf_add(&out, between.ptr, between.len);
         }
         ss_str dec;
         int bad = 0;
@@ -1037,7 +1133,7 @@ ss_str ss_rfc2047_decode(ss_arena *a, ss_str v) {
         else
             dec = ss_qp_decode(a, text, 1);
         if (dec.ptr)
-            fail |= ss_buf_append(&pend, dec.ptr, dec.len);
+            wbuf_add(&pend, dec.ptr, dec.len);
         pend_cs = cs;
         prev_word = 1;
         i += wl;
@@ -1046,17 +1142,17 @@ ss_str ss_rfc2047_decode(ss_arena *a, ss_str v) {
     if (pend.len) {
         int unk;
         ss_str c = ss_to_utf8(a, ss_str_make(pend.ptr, pend.len), pend_cs, &unk);
-        fail |= ss_buf_append(&out, c.ptr, c.len);
+        wbuf_add(&out, c.ptr, c.len);
     }
-    fail |= ss_buf_append(&out, v.ptr + lit, v.len - lit);
+    wbuf_add(&out, v.ptr + lit, v.len - lit);
     ss_str r = v;
-    if (!fail && !out.failed) {
-        char *d = ss_strdup(a, out.ptr ? out.ptr : "", out.len);
+    if (!out.failed && !pend.failed) {
+        char *d = ss_strdup(a, out.ptr, out.len);
         if (d)
             r = ss_str_make(d, out.len);
     }
-    ss_buf_free(&out);
-    ss_buf_free(&pend);
+    wbuf_free(&out);
+    wbuf_free(&pend);
     return r;
 }
 
@@ -1571,7 +1667,8 @@ smtpstatus_rc ss_mime_parse(ss_arena *a, const smtpstatus_limits *lim,
     ss_str data = ss_str_make(buf ? buf : "", len);
     int ascii = 1; /* an empty message is ASCII */
     if (len && has_cr(buf, len, &ascii)) {
-        data = normalize_eol(a, buf, len);
+        /* ascii set again by the copy when it can tell */
+        data = normalize_eol(a, buf, len, &ascii);
         if (!data.ptr)
             return SMTPSTATUS_ENOMEM;
     }
