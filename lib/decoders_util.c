@@ -323,13 +323,53 @@ static size_t name_end(const unsigned char *p, size_t len, size_t avail) {
     return k;
 }
 
+/* The offset of the first LF in p[0..n), or n.  With SSE2, 32 or 16
+ * bytes a step while that many are left, then byte by byte: the lines of
+ * a DSN are short, and a memchr call costs more than the step or two
+ * most take. */
+static inline size_t lf_offset(const char *p, size_t n) {
+    size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i lf = _mm_set1_epi8('\n');
+    for (; n - i >= 32; i += 32) {
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+                         _mm_loadu_si128((const __m128i *)(const void *)(p + i)), lf)) |
+                     (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+                         _mm_loadu_si128((const __m128i *)(const void *)(p + i + 16)), lf))
+                         << 16;
+        if (m)
+            return i + ss_ctz(m);
+    }
+    for (; n - i >= 16; i += 16) {
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+            _mm_loadu_si128((const __m128i *)(const void *)(p + i)), lf));
+        if (m)
+            return i + ss_ctz(m);
+    }
+#endif
+    while (i < n && p[i] != '\n')
+        i++;
+    return i;
+}
+
+/* ss_next_line, its LF found by lf_offset. */
+static inline int dsn_next_line(ss_str t, size_t *pos, ss_str *line) {
+    size_t p = *pos;
+    if (p >= t.len || !t.ptr)
+        return 0;
+    size_t rest = t.len - p, n = lf_offset(t.ptr + p, rest);
+    *line = ss_str_make(t.ptr + p, n);
+    *pos = n < rest ? p + n + 1 : t.len;
+    return 1;
+}
+
 /* Read the next field starting at *pos; blank lines end a group (returns
  * 2). Returns 1 for a field, 0 at the end of text, 3 for a line that is
  * not a field (skipped). */
 static int next_field(ss_str t, size_t *pos, dsn_field *f) {
     ss_str line;
     size_t start = *pos;
-    if (!ss_next_line(t, pos, &line))
+    if (!dsn_next_line(t, pos, &line))
         return 0;
     const unsigned char *lp = (const unsigned char *)line.ptr;
     /* a line that starts with a byte not white has text: the usual one */
@@ -372,7 +412,7 @@ static int next_field(ss_str t, size_t *pos, dsn_field *f) {
         /* only a line that starts with white space can continue it */
         if (save >= t.len || (t.ptr[save] != ' ' && t.ptr[save] != '\t'))
             break;
-        if (!ss_next_line(t, pos, &next))
+        if (!dsn_next_line(t, pos, &next))
             break;
         if (next.len && (next.ptr[0] == ' ' || next.ptr[0] == '\t') &&
             has_text(next)) {

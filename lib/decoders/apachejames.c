@@ -27,8 +27,7 @@ int ss_decode_apachejames(const ss_view *v, ss_bounce *out) {
         match = ss_eq_ci(h->name, "Received") &&
                 ss_find(h->value, "JAMES SMTP Server", 17) >= 0;
     }
-    if (!match || ss_find(v->text, "Message details:", 16) < 0 ||
-        ss_find(v->text, "Error message below:", 20) < 0)
+    if (!match || ss_find(v->text, "Error message below:", 20) < 0)
         return SS_DEC_NO;
     size_t pos = 0, guard = 0, first = out->nfacts;
     ss_str line, diag = SS_NULLSTR;

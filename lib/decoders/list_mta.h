@@ -3,8 +3,7 @@
  * Exim, whose recognition scores headers, comes last. */
 SS_DECODER(DragonFly, dragonfly)
 SS_DECODER(X2, x2)
-SS_DECODER(qmail, qmail)
-SS_DECODER(X4, x4)
+SS_DECODER(qmail, qmail_x4) /* qmail, then X4: see qmail.c */
 SS_DECODER(OpenSMTPD, opensmtpd)
 SS_DECODER(MessagingServer, messagingserver)
 SS_DECODER(IMailServer, imailserver)

@@ -14,9 +14,10 @@
 #include "gw_util.h"
 
 int ss_decode_mcafee(const ss_view *v, ss_bounce *out) {
-    if (!gw_header_has(v, "X-NAI-Header", "Modified by McAfee"))
-        return SS_DEC_NO;
+    /* (the subject first: cheaper than the header) */
     if (!ss_eq_ci(ss_trim(v->subject), "Delivery Status"))
+        return SS_DEC_NO;
+    if (!gw_header_has(v, "X-NAI-Header", "Modified by McAfee"))
         return SS_DEC_NO;
     ss_str text = v->text;
     size_t first = out->nfacts;

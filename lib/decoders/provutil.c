@@ -29,6 +29,29 @@ ss_str pv_upto(ss_str text, const char *const *markers, ss_str *after) {
         strip[ns] = strip_rule(ss_str_make(markers[ns], strlen(markers[ns])));
     if (after)
         *after = ss_str_make(text.ptr + text.len, 0);
+    if (!markers[ns]) {
+        /* A line matches where its text, rule-stripped, starts with a
+         * stripped marker, which then occurs in the text there: the
+         * lines before the first occurrence of one (ASCII case ignored)
+         * cannot match.  The walk starts at the line that holds it, and a
+         * text without one has no marker line. */
+        size_t from = text.len;
+        for (size_t i = 0; i < ns; i++) {
+            /* (one that starts before from: within from + len - 1) */
+            size_t lim = strip[i].len && text.len - from > strip[i].len - 1
+                             ? from + strip[i].len - 1
+                             : text.len;
+            long o = ss_find_ci_n(ss_str_make(text.ptr, lim), strip[i].ptr,
+                                  strip[i].len);
+            if (o >= 0 && (size_t)o < from)
+                from = (size_t)o;
+        }
+        if (from == text.len)
+            return text;
+        while (from > 0 && text.ptr[from - 1] != '\n')
+            from--;
+        pos = from;
+    }
     while (ss_next_line(text, &pos, &line)) {
         ss_str t = strip_rule(line);
         if (!t.len)
@@ -55,10 +78,6 @@ ss_str pv_upto(ss_str text, const char *const *markers, ss_str *after) {
         }
     }
     return text;
-}
-
-int pv_has_header(const ss_view *v, const char *name) {
-    return ss_part_header_raw(v->root, name).ptr != NULL;
 }
 
 ss_str pv_rstrip_colon(ss_str s) {

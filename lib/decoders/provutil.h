@@ -12,6 +12,10 @@
 
 #include "../decoder.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 /* For the helpers below, mostly called with literals: always inlined,
  * their strlen() and strchr() of a literal are computed at compile time
  * (GCC's inliner would not always inline them, judging their size before
@@ -87,6 +91,17 @@ PV_INLINE int pv_eq_lit(const char *p, const char *lit, size_t n) {
     return pv_eq_ci(p + 16, lit + 16, n - 16);
 }
 
+#if defined(__SSE2__)
+/* The positions of p[0..16) whose byte, with fold (0 or 0x20) OR-ed in,
+ * is c, as bits (pv_find_ci_core's candidates). */
+PV_INLINE unsigned pv_cand16(const char *p, unsigned char c, unsigned char fold) {
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    return (unsigned)_mm_movemask_epi8(
+        _mm_cmpeq_epi8(_mm_or_si128(x, _mm_set1_epi8((char)fold)),
+                       _mm_set1_epi8((char)c)));
+}
+#endif
+
 /* n is the header name lit (ASCII case ignored): word comparisons, with
  * a literal's words known at compile time. */
 PV_INLINE int pv_name_is(ss_str n, const char *lit) {
@@ -102,28 +117,107 @@ PV_INLINE int pv_from_local(const ss_view *v, const char *local) {
     return a.len > n && a.ptr[n] == '@' && pv_eq_lit(a.ptr, local, n);
 }
 
-/* 1 when s contains needle[0..n) (case-insensitive), as
- * ss_find_ci_n(s, needle, n) >= 0.  k < n, and needle[k] must not be a
- * letter: the search looks for that byte first.  Inline: with a literal
- * the comparisons (pv_eq_lit) are words known at compile time. */
-PV_INLINE int pv_has_at(ss_str s, const char *needle, size_t n, size_t k) {
-    /* needle[k] is its own and only case variant, so a match of needle at
-     * i has exactly that byte at i + k: finding it with memchr and
-     * comparing around it finds the same matches as a case-insensitive
-     * search, with fewer candidates. */
-    if (n > s.len || !s.ptr)
+/* ss_find_ci_n(s, needle, n) (the offset of the first match or -1),
+ * looking at the bytes equal to needle[k] in either case first (k < n;
+ * best a rare byte).  lit: needle is a literal (its comparisons then are
+ * words known at compile time). */
+PV_INLINE long pv_find_ci_core(ss_str s, const char *needle, size_t n,
+                               size_t k, int lit) {
+    /* A match at i has needle[k] (either case) at i + k: the candidates
+     * are those bytes, looked at in order, so the first match found is
+     * the first match. */
+    if (n == 0)
         return 0;
+    if (n > s.len || !s.ptr)
+        return -1;
+    unsigned char lo = (unsigned char)ss_lower((unsigned char)needle[k]);
+    unsigned char up = (lo >= 'a' && lo <= 'z') ? (unsigned char)(lo - 32) : lo;
     const char *p = s.ptr + k, *end = s.ptr + (s.len - n) + k + 1;
+#define PV_AT(q)                                                             \
+    (lit ? pv_eq_lit((q) + 1, needle + k + 1, n - k - 1) &&                   \
+               pv_eq_lit((q) - k, needle, k)                                 \
+         : pv_eq_ci((q) + 1, needle + k + 1, n - k - 1) &&                    \
+               pv_eq_ci((q) - k, needle, k))
+#if defined(__SSE2__)
+    /* The candidates 32 or 16 bytes a step, without a call (a memchr per
+     * candidate and per case costs more; and with a rare anchor this
+     * costs less than ss_find_ci_n's test of the needle's first and last
+     * bytes); the loads end before end + n - k - 1, the text's end.  A
+     * byte is the anchor in either case iff it equals lo once fold is
+     * OR-ed in (0x20 for a letter: its two cases differ only there, and
+     * no other byte becomes one). */
+    const unsigned char fold = up != lo ? 0x20 : 0;
+    const char *tend = s.ptr + s.len;
+    for (; end - p >= 32; p += 32) {
+        uint32_t m = pv_cand16(p, lo, fold) |
+                     (uint32_t)pv_cand16(p + 16, lo, fold) << 16;
+        for (; m; m &= m - 1) {
+            const char *q = p + ss_ctz(m);
+            if (PV_AT(q))
+                return (long)(q - k - s.ptr);
+        }
+    }
+    for (; end - p >= 16; p += 16)
+        for (unsigned m = pv_cand16(p, lo, fold); m; m &= m - 1) {
+            const char *q = p + ss_ctz(m);
+            if (PV_AT(q))
+                return (long)(q - k - s.ptr);
+        }
+    if (p < end && s.len >= 16) {
+        /* the last positions (fewer than 16): one load of 16 bytes of the
+         * text from p, or from 16 before its end, the bits of positions
+         * outside [p, end) masked off */
+        const char *at = tend - p >= 16 ? p : tend - 16;
+        unsigned lo_bit = (unsigned)(p - at), hi_bit = (unsigned)(end - at);
+        unsigned m = pv_cand16(at, lo, fold) & ((1u << hi_bit) - 1u) &
+                     ~((1u << lo_bit) - 1u);
+        for (; m; m &= m - 1) {
+            const char *q = at + ss_ctz(m);
+            if (PV_AT(q))
+                return (long)(q - k - s.ptr);
+        }
+        return -1;
+    }
+    for (; p < end; p++)
+        if (((unsigned char)*p | fold) == lo && PV_AT(p))
+            return (long)(p - k - s.ptr);
+    return -1;
+#else
+    /* the candidates from memchr of the anchor's two cases in turn */
+    const char *ql = NULL, *qu = NULL; /* next candidates, cached */
+    int doneql = 0, donequ = (up == lo);
     while (p < end) {
-        const char *q = memchr(p, (unsigned char)needle[k], (size_t)(end - p));
+        if (!doneql && (!ql || ql < p)) {
+            ql = memchr(p, lo, (size_t)(end - p));
+            if (!ql)
+                doneql = 1;
+        }
+        if (!donequ && (!qu || qu < p)) {
+            qu = memchr(p, up, (size_t)(end - p));
+            if (!qu)
+                donequ = 1;
+        }
+        const char *q = doneql ? NULL : ql;
+        if (!donequ && qu && (!q || qu < q))
+            q = qu;
         if (!q)
-            return 0;
-        if (pv_eq_lit(q + 1, needle + k + 1, n - k - 1) &&
-            pv_eq_lit(q - k, needle, k))
-            return 1;
+            return -1;
+        if (PV_AT(q))
+            return (long)(q - k - s.ptr);
         p = q + 1;
     }
-    return 0;
+    return -1;
+#endif
+#undef PV_AT
+}
+
+/* 1 when s contains the literal needle[0..n) (case-insensitive), as
+ * ss_find_ci_n(s, needle, n) >= 0, looking at the bytes equal to
+ * needle[k] first (k < n; best a rare byte that is no letter, which has
+ * one case only).  Inline: the comparisons (pv_eq_lit) are words known
+ * at compile time. */
+PV_INLINE int pv_has_at(ss_str s, const char *needle, size_t n, size_t k) {
+    return pv_find_ci_core(s, needle, n, k, 1) >= 0;
 }
 
 /* Whether the literal lit matches s (case-insensitive) with its byte k at
@@ -154,62 +248,6 @@ PV_INLINE int pv_lit2(ss_str s, char c, const char *a, size_t ka,
     return found;
 }
 
-/* From this many bytes of text on, pv_find_ci_core leaves the search to
- * ss_find_ci_n (see there). */
-#define PV_LONG 256
-
-/* ss_find_ci_n(s, needle, n) (the offset of the first match or -1),
- * searching for needle[k] (k < n; best a rare byte) first; a text of
- * PV_LONG bytes or more is searched by ss_find_ci_n itself.  lit: needle
- * is a literal (its comparisons then are words known at compile time). */
-PV_INLINE long pv_find_ci_core(ss_str s, const char *needle, size_t n,
-                               size_t k, int lit) {
-    /* A match at i has needle[k] (either case) at i + k: candidates come
-     * from memchr of the anchor's two cases in turn, in order, so the
-     * first match found is the first match. */
-    if (n == 0)
-        return 0;
-    if (n > s.len || !s.ptr)
-        return -1;
-#if defined(__SSE2__)
-    /* a long text: ss_find_ci_n's SIMD test of the first and last bytes
-     * of each position costs less than a memchr call for each anchor
-     * byte (which a text of several hundred bytes holds many times; the
-     * same result by definition) */
-    if (s.len >= PV_LONG)
-        return ss_find_ci_n(s, needle, n);
-#endif
-    unsigned char lo = (unsigned char)ss_lower((unsigned char)needle[k]);
-    unsigned char up = (lo >= 'a' && lo <= 'z') ? (unsigned char)(lo - 32) : lo;
-    const char *p = s.ptr + k, *end = s.ptr + (s.len - n) + k + 1;
-    const char *ql = NULL, *qu = NULL; /* next candidates, cached */
-    int doneql = 0, donequ = (up == lo);
-    while (p < end) {
-        if (!doneql && (!ql || ql < p)) {
-            ql = memchr(p, lo, (size_t)(end - p));
-            if (!ql)
-                doneql = 1;
-        }
-        if (!donequ && (!qu || qu < p)) {
-            qu = memchr(p, up, (size_t)(end - p));
-            if (!qu)
-                donequ = 1;
-        }
-        const char *q = doneql ? NULL : ql;
-        if (!donequ && qu && (!q || qu < q))
-            q = qu;
-        if (!q)
-            return -1;
-        if (lit ? pv_eq_lit(q + 1, needle + k + 1, n - k - 1) &&
-                      pv_eq_lit(q - k, needle, k)
-                : pv_eq_ci(q + 1, needle + k + 1, n - k - 1) &&
-                      pv_eq_ci(q - k, needle, k))
-            return (long)(q - k - s.ptr);
-        p = q + 1;
-    }
-    return -1;
-}
-
 /* The same for a needle that is not a literal (a table's entry). */
 static inline long pv_find_ci_at(ss_str s, const char *needle, size_t n, size_t k) {
     return pv_find_ci_core(s, needle, n, k, 0);
@@ -224,7 +262,8 @@ PV_INLINE long pv_find_ci_by(ss_str s, const char *lit, char anchor) {
 
 /* 1 when s contains the literal lit (case-insensitive), as
  * ss_find_ci(s, lit) >= 0.  Inline so that the anchor (the first '@',
- * else '(', '>', '.', '-' in lit) is found at compile time. */
+ * else '(', '>', '.', '-' in lit, else its first byte) is found at
+ * compile time. */
 PV_INLINE int pv_has_lit(ss_str s, const char *lit) {
     const char *an = strchr(lit, '@');
     if (!an)
@@ -235,9 +274,7 @@ PV_INLINE int pv_has_lit(ss_str s, const char *lit) {
         an = strchr(lit, '.');
     if (!an)
         an = strchr(lit, '-');
-    if (!an)
-        return ss_find_ci(s, lit) >= 0;
-    return pv_has_at(s, lit, strlen(lit), (size_t)(an - lit));
+    return pv_has_at(s, lit, strlen(lit), an ? (size_t)(an - lit) : 0);
 }
 
 /* 1 when the decoded From: contains s (case-insensitive). */
@@ -245,8 +282,11 @@ PV_INLINE int pv_from_has(const ss_view *v, const char *s) {
     return pv_has_lit(v->from, s);
 }
 
-/* 1 when the top-level header name is present. */
-int pv_has_header(const ss_view *v, const char *name);
+/* 1 when the top-level header name is present.  Inline: with a literal
+ * name, its length and index bucket are known at compile time. */
+PV_INLINE int pv_has_header(const ss_view *v, const char *name) {
+    return ss_part_header_raw(v->root, name).ptr != NULL;
+}
 
 /* When line holds nothing but one address (with optional <>, quotes,
  * "mailto:", a trailing ':' and white space), that address; else a NULL

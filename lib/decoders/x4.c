@@ -12,7 +12,12 @@
 int ss_qmail_blocks(const ss_view *v, ss_bounce *out,
                     const char *const *openers, const char *name);
 
-int ss_decode_x4(const ss_view *v, ss_bounce *out) {
+/* The X4 decoder; no_received: the caller knows that no Received header
+ * (of the first 64) holds "(qmail " with "invoked for bounce)" (qmail's
+ * decoder looked: ss_decode_qmail_x4). */
+int ss_decode_x4_known(const ss_view *v, ss_bounce *out, int no_received);
+
+int ss_decode_x4_known(const ss_view *v, ss_bounce *out, int no_received) {
     static const char *const openers[] = {
         "He/Her is not ",
         "unable to deliver your message to the following addresses",
@@ -28,7 +33,8 @@ int ss_decode_x4(const ss_view *v, ss_bounce *out) {
     if (!ss_starts_ci(s, "failure notice") &&
         !ss_starts_ci(s, "Permanent Delivery Failure")) {
         int q = 0;
-        for (size_t i = 0; i < v->root->nheaders && i < 64 && !q; i++) {
+        for (size_t i = 0; !no_received && i < v->root->nheaders && i < 64 && !q;
+             i++) {
             const ss_header *h = &v->root->headers[i];
             q = pv_name_is(h->name, "Received") &&
                 pv_has_lit(h->value, "(qmail ") &&

@@ -33,7 +33,8 @@ static ss_str code_after(ss_str s, const char *key) {
 }
 
 int ss_decode_zoho(const ss_view *v, ss_bounce *out) {
-    if (!pv_has_header(v, "X-ZohoMail") || !pv_from_local(v, "mailer-daemon"))
+    /* (the sender first: cheaper than a header lookup) */
+    if (!pv_from_local(v, "mailer-daemon") || !pv_has_header(v, "X-ZohoMail"))
         return SS_DEC_NO;
     static const char *const ends[] = {"Received:", NULL};
     ss_str orig;
