@@ -302,21 +302,17 @@ const char *ss_pseudo_status(smtpstatus_reason r, int klass) {
 /* Status code -> reason (what a specific code means)                    */
 /* ------------------------------------------------------------------ */
 
-/* A code as one number that sorts as (klass, subject, detail) do, for the
- * codes whose parts fit (subject < 256, detail < 65536: all in the
- * table). */
-#define STATUS_KEY(k, s, d)                                                \
-    (((unsigned long)(k) << 24) | ((unsigned long)(s) << 16) |             \
-     (unsigned long)(d))
-
-typedef struct status_reason {
-    unsigned long key; /* STATUS_KEY of the code */
-    unsigned char reason;
-} status_reason;
+/* The reason of a code plus one (0: the code has no entry), by class (2,
+ * 4 and 5 at 0, 1 and 2), subject (0..7) and detail (0..31): every code
+ * of the table fits; the lookup is one load.  Each code is listed once,
+ * in order. */
+#define STATUS_SUBJECTS 8
+#define STATUS_DETAILS 32
+#define STATUS_CLASS_INDEX(k) ((k) == 2 ? 0 : (k) == 4 ? 1 : 2)
 
 #define R(x) SMTPSTATUS_R_##x
-#define S(k, s, d, r) {STATUS_KEY(k, s, d), R(r)}
-static const status_reason STATUS_TABLE[] = {
+#define S(k, s, d, r) [STATUS_CLASS_INDEX(k)][s][d] = 1 + R(r)
+static const unsigned char STATUS_TABLE[3][STATUS_SUBJECTS][STATUS_DETAILS] = {
     S(2, 1, 5, DELIVERED),
     S(4, 1, 6, HASMOVED),      S(4, 1, 7, REJECTED),
     S(4, 1, 8, REJECTED),      S(4, 1, 9, SYSTEMERROR),
@@ -374,24 +370,21 @@ static const status_reason STATUS_TABLE[] = {
 
 #undef S
 
-/* STATUS_TABLE is sorted by (klass, subject, detail), without duplicates:
- * a binary search finds the entry. */
 smtpstatus_reason ss_status_reason(const smtpstatus_status *st) {
-    size_t lo = 0, hi = sizeof STATUS_TABLE / sizeof STATUS_TABLE[0];
-    unsigned long key;
-    if (st == NULL || st->klass == 0) return SMTPSTATUS_R_COUNT_;
-    if ((unsigned)st->klass > 255u || (unsigned)st->subject > 255u ||
-        (unsigned)st->detail > 65535u)
-        return SMTPSTATUS_R_COUNT_; /* not in the table */
-    key = STATUS_KEY(st->klass, st->subject, st->detail);
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        unsigned long k = STATUS_TABLE[mid].key;
-        if (k == key) return (smtpstatus_reason)STATUS_TABLE[mid].reason;
-        if (k < key) lo = mid + 1;
-        else hi = mid;
+    int k;
+    unsigned v;
+    if (st == NULL) return SMTPSTATUS_R_COUNT_;
+    switch (st->klass) {
+    case 2: k = 0; break;
+    case 4: k = 1; break;
+    case 5: k = 2; break;
+    default: return SMTPSTATUS_R_COUNT_; /* none, or not in the table */
     }
-    return SMTPSTATUS_R_COUNT_;
+    if ((unsigned)st->subject >= STATUS_SUBJECTS ||
+        (unsigned)st->detail >= STATUS_DETAILS)
+        return SMTPSTATUS_R_COUNT_;
+    v = STATUS_TABLE[k][st->subject][st->detail];
+    return v != 0 ? (smtpstatus_reason)(v - 1) : SMTPSTATUS_R_COUNT_;
 }
 
 /* ------------------------------------------------------------------ */
@@ -810,19 +803,21 @@ static size_t ac_scan(const ss_phrase_tables *t, const char *norm,
     const unsigned char *bclass = t->byte_class;
     const ss_ac_index *dense = t->dense;
     const ss_ac_deep *deep = t->deep;
-    const int ndense = t->ndense;
-    const unsigned shift = (unsigned)t->class_shift;
-    int s = *ps;
+    const size_t ndense = (size_t)t->ndense;
+    size_t s = (size_t)*ps;
     unsigned next;
     while (pos < len) {
         const ss_ac_deep *d;
         unsigned ch;
-        /* shallow states: their dense rows */
+        /* shallow states: their dense rows, stored by column: the byte
+         * picks the column, the state is the index into it (no scaling
+         * of the state on the chain from one byte to the next) */
         while (s < ndense) {
-            next = dense[((unsigned)s << shift) +
-                         bclass[(unsigned char)norm[pos]]];
+            const ss_ac_index *col =
+                dense + bclass[(unsigned char)norm[pos]] * ndense;
+            next = col[s];
             if (next & SS_AC_OUT) goto out; /* an output: rare */
-            s = (int)next;
+            s = next;
             if (++pos == len) goto end;
         }
         /* a deep state: its chain of single edges as far as the text
@@ -843,7 +838,7 @@ static size_t ac_scan(const ss_phrase_tables *t, const char *norm,
             (next = ac_edge(t, d->edge & ~SS_AC_DEEP_EDGES,
                             (unsigned char)ch)) != AC_NO_EDGE) {
             if (next & SS_AC_OUT) goto out;
-            s = (int)next;
+            s = next;
             pos++;
             continue;
         }
@@ -852,7 +847,7 @@ static size_t ac_scan(const ss_phrase_tables *t, const char *norm,
         s = d->fail;
     }
 end:
-    *ps = s;
+    *ps = (int)s;
     return pos;
 out:
     *ps = SS_AC_STATE(next);
@@ -871,12 +866,13 @@ static long find_from(const char *hay, size_t n, size_t from,
 
 void ss_match_phrases(const char *norm, size_t len, ss_match *m) {
     const ss_phrase_tables *t = &ss_phrase_data;
-    unsigned char seen[SS_MAX_PATTERNS / 8];
+    unsigned char seen[SS_MAX_PATTERNS / 8]; /* a multiple of 16 bytes */
     hit hits[MAX_HITS];
     int firsts[MAX_FIRSTS], cand[MAX_CANDIDATES];
     int nhits = 0, s = 0, i, j, nfirsts = 0, ncand = 0, all, c;
-    size_t pos, nseen;
-    const ss_ac_index *aout = t->out, *adict = t->dict;
+    size_t pos, nseen, z;
+    static const unsigned char ZERO16[16] = {0};
+    const ss_ac_output *outs = t->outs;
 
     m->reasons = 0;
     m->nmatches = 0;
@@ -885,30 +881,33 @@ void ss_match_phrases(const char *norm, size_t len, ss_match *m) {
     /* pattern ids are below npatterns: only those bits are used */
     nseen = ((size_t)t->npatterns + 7) / 8;
     if (nseen > sizeof seen) nseen = sizeof seen;
-    memset(seen, 0, nseen);
+    /* zeroed 16 bytes at a time (a few stores; GCC makes a memset of a
+     * variable size a slow "rep stos") */
+    for (z = 0; z < nseen; z += 16) memcpy(seen + z, ZERO16, 16);
 
     for (pos = 0; (pos = ac_scan(t, norm, pos, len, &s)) < len; pos++) {
         int o, guard = 0;
-        o = aout[s] != SS_AC_NONE ? s : adict[s];
+        o = outs[s].out != SS_AC_NONE ? s : outs[s].dict;
         while (o > 0 && guard++ < 4096) {
-            int pid = t->out[o];
+            int pid = outs[o].out;
             if (pid != (int)SS_AC_NONE && (size_t)pid < nseen * 8) {
+                const ss_pattern *pat = &t->pats[pid];
                 if (!(seen[pid >> 3] & (1u << (pid & 7))) &&
-                    t->multi_first_start[pid + 1] > t->multi_first_start[pid]) {
+                    pat->nmulti_first > 0) {
                     if (nfirsts < MAX_FIRSTS)
                         firsts[nfirsts] = pid;
                     nfirsts++;
                 }
                 seen[pid >> 3] = (unsigned char)(seen[pid >> 3] |
                                                  (1u << (pid & 7)));
-                if (t->pat_phrase[pid] != SS_AC_NONE && nhits < MAX_HITS) {
-                    hits[nhits].phrase = t->pat_phrase[pid];
+                if (pat->phrase != SS_AC_NONE && nhits < MAX_HITS) {
+                    hits[nhits].phrase = pat->phrase;
                     hits[nhits].end = (unsigned)(pos + 1);
-                    hits[nhits].start = (unsigned)(pos + 1 - t->pat_len[pid]);
+                    hits[nhits].start = (unsigned)(pos + 1 - pat->len);
                     nhits++;
                 }
             }
-            o = t->dict[o];
+            o = outs[o].dict;
         }
     }
 
@@ -918,8 +917,9 @@ void ss_match_phrases(const char *norm, size_t len, ss_match *m) {
      * them when there are too many to list). */
     all = nfirsts > MAX_FIRSTS;
     for (i = 0; !all && i < nfirsts; i++) {
-        int pid = firsts[i], q;
-        for (q = t->multi_first_start[pid]; q < t->multi_first_start[pid + 1];
+        const ss_pattern *pat = &t->pats[firsts[i]];
+        int q;
+        for (q = pat->multi_first; q < pat->multi_first + pat->nmulti_first;
              q++) {
             if (ncand == MAX_CANDIDATES) {
                 all = 1;
@@ -950,11 +950,11 @@ void ss_match_phrases(const char *norm, size_t len, ss_match *m) {
         for (k = 0; k < p->npieces && ok; k++) {
             int pid = t->pieces[p->first + k];
             long at = find_from(norm, len, from, t->pat_text[pid],
-                                t->pat_len[pid]);
+                                t->pats[pid].len);
             if (at < 0) ok = 0;
             else {
                 if (k == 0) first = (size_t)at;
-                from = (size_t)at + t->pat_len[pid];
+                from = (size_t)at + t->pats[pid].len;
             }
         }
         if (!ok) continue;
@@ -1311,30 +1311,43 @@ int smtpstatus_is_hard_bounce(smtpstatus_reason r, int reply_code,
 /* The decision                                                         */
 /* ------------------------------------------------------------------ */
 
-static int cmd_is(const char *cmd, const char *name) {
-    return cmd != NULL && ss_eq_ci(ss_str_make(cmd, strlen(cmd)), name);
+/* Does the C string s start with lit (whole: is it lit), ignoring ASCII
+ * case?  0 for NULL.  A byte by byte walk: most calls end at the first
+ * byte, with no strlen of s. */
+static int cstr_is_ci(const char *s, const char *lit, int whole) {
+    size_t i;
+    if (s == NULL) return 0;
+    for (i = 0; lit[i] != '\0'; i++)
+        if (ss_lower((unsigned char)s[i]) != ss_lower((unsigned char)lit[i]))
+            return 0; /* also at the end of a shorter s */
+    return !whole || s[i] == '\0';
 }
 
-/* Commands before DATA: a refusal there cannot be about the content. */
+static int cmd_is(const char *cmd, const char *name) {
+    return cstr_is_ci(cmd, name, 1);
+}
+
+/* Commands before DATA: a refusal there cannot be about the content.
+ * (The first letter picks the names to compare.) */
 static int cmd_before_data(const char *cmd) {
-    ss_str c;
     if (cmd == NULL) return 0;
-    c = ss_str_make(cmd, strlen(cmd));
-    return ss_eq_ci(c, "CONNECT") || ss_eq_ci(c, "CONN") ||
-           ss_eq_ci(c, "EHLO") || ss_eq_ci(c, "HELO") ||
-           ss_eq_ci(c, "STARTTLS") || ss_eq_ci(c, "AUTH") ||
-           ss_eq_ci(c, "MAIL") || ss_eq_ci(c, "RCPT");
+    switch (ss_lower((unsigned char)cmd[0])) {
+    case 'c': return cmd_is(cmd, "CONNECT") || cmd_is(cmd, "CONN");
+    case 'e': return cmd_is(cmd, "EHLO");
+    case 'h': return cmd_is(cmd, "HELO");
+    case 's': return cmd_is(cmd, "STARTTLS");
+    case 'a': return cmd_is(cmd, "AUTH");
+    case 'm': return cmd_is(cmd, "MAIL");
+    case 'r': return cmd_is(cmd, "RCPT");
+    default: return 0;
+    }
 }
 
 /* The commands sisimai's filtered rule excludes (its ExceptDATA list:
  * AUTH and STARTTLS are not in it). */
 static int sisimai_cmd_before_data(const char *cmd) {
-    ss_str c;
-    if (cmd == NULL) return 0;
-    c = ss_str_make(cmd, strlen(cmd));
-    return ss_eq_ci(c, "CONNECT") || ss_eq_ci(c, "CONN") ||
-           ss_eq_ci(c, "EHLO") || ss_eq_ci(c, "HELO") ||
-           ss_eq_ci(c, "MAIL") || ss_eq_ci(c, "RCPT");
+    return cmd_before_data(cmd) && !cmd_is(cmd, "STARTTLS") &&
+           !cmd_is(cmd, "AUTH");
 }
 
 static int is_retry_reason(smtpstatus_reason r) {
@@ -1555,7 +1568,7 @@ static const smtpstatus_reason FIRST_PHRASES[] = {
 };
 
 static int dtype_is(const char *t, const char *name) {
-    return t != NULL && ss_starts_ci(ss_str_make(t, strlen(t)), name);
+    return cstr_is_ci(t, name, 0);
 }
 
 static smtpstatus_reason probe_second(const ctx *c, const char **why) {
@@ -1681,7 +1694,6 @@ void smtpstatus_classify(const smtpstatus_evidence *ev,
 
     nlen = ss_normalize(ev->text, ev->text ? ev->text_len : 0, norm,
                         sizeof norm);
-    ss_match_phrases(norm, nlen, &m);
 
     c.ev = ev;
     c.m = &m;
@@ -1711,6 +1723,11 @@ void smtpstatus_classify(const smtpstatus_evidence *ev,
         why = provider ? provider : "provider rule";
         goto done;
     }
+
+    /* The phrases: only the probes below need them (the rules above
+     * read the normalized text themselves), and a provider rule decides
+     * for many bounces. */
+    ss_match_phrases(norm, nlen, &m);
 
     c.smtp_type = ev->diagnostic_type == NULL ||
                   ev->diagnostic_type[0] == '\0' ||

@@ -52,15 +52,33 @@ typedef struct ss_ac_deep {
 #define SS_AC_DEEP_LEAF 0x200u
 #define SS_AC_DEEP_EDGES 0x8000u
 
+/* A state's outputs: the pattern that ends in it and the next state on
+ * its fail chain with an output (side by side: the matcher reads both). */
+typedef struct ss_ac_output {
+    ss_ac_index out;  /* pattern ending in the state, or NONE */
+    ss_ac_index dict; /* next state with an output, or 0 */
+} ss_ac_output;
+
+/* A phrase piece (pattern), what the matcher reads of it when the
+ * automaton finds it. */
+typedef struct ss_pattern {
+    unsigned short len;
+    ss_ac_index phrase;          /* phrase that is this piece, or NONE */
+    /* multi_first[multi_first .. multi_first + nmulti_first): positions
+     * in multi of the phrases whose first piece this is */
+    unsigned short multi_first;
+    unsigned short nmulti_first;
+} ss_pattern;
+
 typedef struct ss_phrase_tables {
     /* The root and the shallow states come first, breadth-first (the
      * deep states follow in chain order, see ss_ac_deep); the first
-     * ndense have a dense row of 1 << class_shift entries:
-     * dense[(s << class_shift) + byte_class[c]] is the next state (with
+     * ndense have a dense row of nclass entries, stored by column:
+     * dense[byte_class[c] * ndense + s] is the next state (with
      * SS_AC_OUT), fail links already followed. */
     const unsigned char *byte_class; /* [256] */
-    int class_shift;
-    const ss_ac_index *dense;       /* [ndense << class_shift] */
+    int nclass;
+    const ss_ac_index *dense;       /* [nclass * ndense] */
     int ndense;
     /* The edge lists of the deep states with several edges: at position
      * i (see ss_ac_deep), edge_char[i] is the number of edges n, then
@@ -68,12 +86,10 @@ typedef struct ss_phrase_tables {
      * .. i + n] their targets (with SS_AC_OUT). */
     const unsigned char *edge_char;
     const ss_ac_index *edge_next;
-    const ss_ac_index *out;         /* pattern ending in state, or NONE */
-    const ss_ac_index *dict;        /* next state with an output, or 0 */
+    const ss_ac_output *outs;       /* [nstates] */
     const ss_ac_deep *deep;         /* [nstates - ndense] */
     int nstates;
-    const unsigned short *pat_len;
-    const ss_ac_index *pat_phrase;  /* phrase that is this piece, or NONE */
+    const ss_pattern *pats;         /* [npatterns] */
     const char *const *pat_text;
     int npatterns;
     const ss_phrase *phrases;
@@ -81,10 +97,7 @@ typedef struct ss_phrase_tables {
     int nphrases;
     const unsigned short *multi;    /* ids of the multi-piece phrases */
     int nmulti;
-    /* multi_first[multi_first_start[pid] .. multi_first_start[pid + 1]):
-     * positions in multi of the phrases whose first piece is pid */
-    const unsigned short *multi_first_start; /* [npatterns + 1] */
-    const unsigned short *multi_first;
+    const unsigned short *multi_first; /* see ss_pattern */
 } ss_phrase_tables;
 
 extern const ss_phrase_tables ss_phrase_data;

@@ -832,15 +832,33 @@ static smtpstatus_rc diag_parse(const char *buf, size_t len,
     /* 6. free text */
     if (!code && !have_status && !have_hash) {
         size_t p, first_code = (size_t)-1, pair = (size_t)-1, pair_n = 0;
+        /* the first status of each class (2, 4, 5) free_status takes, in
+         * case no pair turns up: its offset (-1: none), length, value */
+        size_t st_at[6] = {(size_t)-1, (size_t)-1, (size_t)-1,
+                           (size_t)-1, (size_t)-1, (size_t)-1};
+        size_t st_n[6] = {0, 0, 0, 0, 0, 0};
+        smtpstatus_status st_of[6];
         smtpstatus_status pst;
         memset(&pst, 0, sizeof(pst));
+        /* One pass finds the codes and the statuses: a status starts at
+         * a digit 2, 4 or 5 too, where no code starts (its second byte is
+         * '.', a code's a digit), and none starts in the two bytes after
+         * a code (their next byte is a digit, or white space or '-'). */
         for (p = ts; p + 3 <= e; p++) {
             /* free_code needs a digit 2-5 here: skip to the next one */
             p = next_digit25(buf, p, e - 2);
             if (p + 3 > e)
                 break;
-            if (!free_code(buf, ts, p, e))
+            if (!free_code(buf, ts, p, e)) {
+                int k = buf[p] - '0';
+                size_t n = 0;
+                if (buf[p + 1] == '.' && k != 3 && st_at[k] == (size_t)-1 &&
+                    free_status(buf, ts, p, e, &st_of[k], &n)) {
+                    st_at[k] = p;
+                    st_n[k] = n;
+                }
                 continue;
+            }
             if (first_code == (size_t)-1)
                 first_code = p;
             if (p + 4 < e && (buf[p + 3] == ' ' || buf[p + 3] == '-')) {
@@ -859,26 +877,24 @@ static smtpstatus_rc diag_parse(const char *buf, size_t len,
             have_status = 1;
             after = pair + 4 + pair_n;
         } else {
-            size_t n = 0;
+            /* the first status of the code's class, or the first one */
+            int k;
             if (first_code != (size_t)-1) {
                 code = code_value(buf, first_code);
                 after = first_code + 3;
+                k = code / 100;
+            } else {
+                k = 2;
+                if (st_at[4] < st_at[k])
+                    k = 4;
+                if (st_at[5] < st_at[k])
+                    k = 5;
             }
-            for (p = ts; p + 5 <= e; p++) {
-                p = next_digit25(buf, p, e - 4);
-                if (p + 5 > e)
-                    break;
-                if (buf[p] == '3')
-                    continue;
-                if (!free_status(buf, ts, p, e, &pst, &n))
-                    continue;
-                if (code && pst.klass != code / 100)
-                    continue;
-                st = pst;
+            if (st_at[k] != (size_t)-1) {
+                st = st_of[k];
                 have_status = 1;
                 if (!code)
-                    after = p + n;
-                break;
+                    after = st_at[k] + st_n[k];
             }
         }
         if (!code && !have_status) {

@@ -33,7 +33,7 @@ LATIN1 = ("aaaaaaaceeeeiiii" "dnooooo" "\0" "ouuuuy" "\0" "\0"
 
 # States up to this depth get a dense row of transitions (one entry per
 # byte class); deeper states keep sorted edge lists and fail links.  Four
-# levels (about 900 rows, 230 KB) keep most bytes of real texts in the
+# levels (about 900 rows, 220 KB) keep most bytes of real texts in the
 # dense rows: leaving them for a deep state's chain or edge list and
 # failing back costs mispredicted branches at nearly every word, which
 # cost more than the cache misses of the bigger table (two levels gave 228
@@ -226,18 +226,16 @@ def main():
 
     # Byte classes: each byte that occurs in a piece has its own class;
     # every other byte is class 0 (it leads back to the root from anywhere).
-    # Rows have a power of two of entries (the unused ones 0), so that the
-    # matcher finds a row with a shift rather than a multiplication.
     used = sorted(set(x for b in patterns for x in b))
     cls = [0] * 256
     for i, x in enumerate(used):
         cls[x] = i + 1
-    class_shift = 0
-    while (1 << class_shift) < len(used) + 1:
-        class_shift += 1
-    nclass = 1 << class_shift
+    nclass = len(used) + 1
     # Dense rows: the full transition (fail links already followed) of every
-    # state up to DENSE_DEPTH, one entry per byte class.
+    # state up to DENSE_DEPTH, one entry per byte class.  They are stored by
+    # column (all states' entries for class 0, then for class 1, ...): the
+    # matcher finds the column from the text alone, so only a load with the
+    # state as its index lies on its chain from byte to byte.
     assert all(depth[i] <= DENSE_DEPTH for i in range(ndense))
     go = []  # go[s] = {byte: state} complete, for dense states
     dense = []
@@ -278,6 +276,8 @@ def main():
     AC_OUT = 0x8000
     flag = [AC_OUT if (out[t] >= 0 or dictl[t] != 0) else 0 for t in range(n)]
     dense = [t | flag[t] for t in dense]
+    dense = [dense[st * nclass + c] for c in range(nclass)
+             for st in range(ndense)]
     out = [NONE16 if o < 0 else o for o in out]
     # The deep states: fail link and chain edge (its byte, plus DEEP_OUT
     # when the next state has an output; DEEP_LEAF when the state has no
@@ -321,24 +321,24 @@ def main():
              "run the tool again\n * (tests/t_phrases_current.sh checks that "
              "this file is current).\n *\n * %d phrases, %d distinct pieces, "
              "%d automaton states (%d with dense\n * rows of %d byte "
-             "classes, padded to %d)."
-             "\n */" % (len(phrases), len(patterns), n, ndense,
-                        len(used) + 1, nclass))
+             "classes)."
+             "\n */" % (len(phrases), len(patterns), n, ndense, nclass))
     o.append('#include "classify.h"\n')
     o.append(arr("unsigned char", "ac_class", cls, 16))
     o.append(arr("ss_ac_index", "ac_dense", dense, 16))
     o.append(arr("unsigned char", "ac_edge_char", echar, 16))
     o.append(arr("ss_ac_index", "ac_edge_next", enext, 12))
-    o.append(arr("ss_ac_index", "ac_out", out, 12))
-    o.append(arr("ss_ac_index", "ac_dict", dictl, 12))
+    o.append("static const ss_ac_output ac_outs[%d] = {" % n)
+    for i in range(0, n, 6):
+        o.append("    " + " ".join("{%d, %d}," % od for od in
+                                   zip(out[i:i + 6], dictl[i:i + 6])))
+    o.append("};")
     o.append("static const ss_ac_deep ac_deep[%d] = {" % max(1, len(deep)))
     for i in range(0, len(deep), 4):
         o.append("    " + " ".join("{%d, %d}," % d for d in deep[i:i + 4]))
     if not deep:
         o.append("    {0, 0},")
     o.append("};")
-    o.append(arr("unsigned short", "pat_len", [len(b) for b in patterns], 16))
-    o.append(arr("ss_ac_index", "pat_phrase", pat_phrase, 12))
     o.append("static const char *const pat_text[%d] = {" % len(patterns))
     for b in patterns:
         o.append("    %s," % c_string(b))
@@ -363,18 +363,24 @@ def main():
     for lst in byfirst:
         mstart.append(len(mlist))
         mlist.extend(lst)
-    mstart.append(len(mlist))
-    o.append(arr("unsigned short", "multi_first_start", mstart, 16))
+    if len(mlist) > 65535:
+        sys.stderr.write("too many multi-piece phrases for the tables\n")
+        return 1
+    o.append("static const ss_pattern pats[%d] = {" % len(patterns))
+    for i, b in enumerate(patterns):
+        o.append("    {%d, %d, %d, %d}," % (len(b), pat_phrase[i], mstart[i],
+                                           len(byfirst[i])))
+    o.append("};")
     o.append(arr("unsigned short", "multi_first", mlist, 16))
     o.append("""
 const ss_phrase_tables ss_phrase_data = {
     ac_class, %d, ac_dense, %d,
-    ac_edge_char, ac_edge_next, ac_out, ac_dict, ac_deep, %d,
-    pat_len, pat_phrase, pat_text, %d,
+    ac_edge_char, ac_edge_next, ac_outs, ac_deep, %d,
+    pats, pat_text, %d,
     phrase_table, phrase_pieces, %d,
     multi_list, %d,
-    multi_first_start, multi_first
-};""" % (class_shift, ndense, n, len(patterns), len(phrases), len(multi)))
+    multi_first
+};""" % (nclass, ndense, n, len(patterns), len(phrases), len(multi)))
     text = "\n".join(o) + "\n"
     with open(dst, "w", encoding="utf-8", newline="\n") as f:
         f.write(text)
