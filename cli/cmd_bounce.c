@@ -786,8 +786,14 @@ typedef struct slot {
 
 /* Batch and output buffers are handed back for reuse rather than freed:
  * freeing a megabyte block returns it to the system and the next batch
- * faults its pages in again. */
+ * faults its pages in again.  Up to SPARES batches (each holding up to
+ * BATCH_BYTES of copies) and SPARE_BUFS output buffers (as many as results
+ * can wait to be written, with the light queue: see LIGHT_QUEUE) are kept;
+ * a new output buffer starts at OUT_START bytes rather than growing there
+ * from nothing, copy by copy. */
 #define SPARES 8
+#define SPARE_BUFS 64
+#define OUT_START ((size_t)64 << 10)
 
 /* The queue holds at most 2 batches of messages a worker (each up to
  * BATCH_BYTES of copies), and up to LIGHT_QUEUE more batches of paths or
@@ -816,7 +822,7 @@ typedef struct pool {
     int done;
     job spare_job[SPARES];   /* emptied batches, capacity kept */
     size_t nspare_job;
-    obuf spare_buf[SPARES];  /* written output buffers, capacity kept */
+    obuf spare_buf[SPARE_BUFS]; /* written output buffers, capacity kept */
     size_t nspare_buf;
     unsigned ramp; /* batch limits divided by 2^ramp (RAMP, down to 0) */
     size_t pushed;            /* batches queued so far (the next seq) */
@@ -856,7 +862,7 @@ static void spare_job_put(pool *p, job *j)
 /* Keep b for reuse (emptied) or free it.  Called with p->m held. */
 static void spare_buf_put(pool *p, obuf *b)
 {
-    if (p->nspare_buf < SPARES && !b->failed) {
+    if (p->nspare_buf < SPARE_BUFS && !b->failed) {
         ob_reset(b);
         p->spare_buf[p->nspare_buf++] = *b;
         ob_init(b);
@@ -999,8 +1005,11 @@ static void *worker_main(void *arg)
             p->qheavy--;
         if (p->nspare_buf)
             wk->ctx.buf = p->spare_buf[--p->nspare_buf];
-        else
+        else {
             ob_init(&wk->ctx.buf);
+            wk->ctx.buf.data = malloc(OUT_START); /* else it grows */
+            wk->ctx.buf.cap = wk->ctx.buf.data ? OUT_START : 0;
+        }
         if (p->main_waiting == W_ROOM && p->qlen <= p->qcap / 2 &&
             p->qheavy <= p->qheavy_max / 2)
             pthread_cond_signal(&p->main_cv); /* room in the queue */
