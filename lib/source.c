@@ -81,6 +81,8 @@
  * more than any mail nests quotes): so that whether it is does not depend
  * on where the read buffer (at least 256 bytes) cuts a longer line */
 #define SS_QUOTE_MAX 200
+/* The marks kept for a part: "From " and ">From " line starts */
+#define SS_PART_MARKS 2048
 /* What a part's reader reads at a time past the part's end */
 #define SS_PART_STEP ((size_t)16 << 10)
 
@@ -147,6 +149,12 @@ struct smtpstatus_reader {
      * left to it, and whether the one after them was met */
     int part, part_over;
     size_t part_left;
+    /* a part's "From " and ">...>From " line starts in buf as it was read
+     * (sorted), found while counting: every line start below marks_v that
+     * is not one of them is a plain line, so skip_plain can go straight to
+     * the next one; dropped when buf changes (fill) */
+    uint32_t *marks;
+    size_t nmarks, mark_i, marks_v;
     /* what next() hands out */
     char *src;
     size_t srccap;
@@ -283,6 +291,7 @@ static void file_close(smtpstatus_reader *r) {
     r->msg.len = 0;
     r->part = r->part_over = 0;
     r->part_left = 0;
+    r->nmarks = r->mark_i = r->marks_v = 0;
 }
 
 /* Make r->src path, or path ":" n when numbered. */
@@ -411,6 +420,7 @@ static void msg_flush(smtpstatus_reader *r);
 
 static int fill(smtpstatus_reader *r) {
     msg_flush(r);
+    r->nmarks = r->marks_v = 0; /* buf changes */
     if (r->bpos) {
         memmove(r->buf, r->buf + r->bpos, r->blen - r->bpos);
         r->blen -= r->bpos;
@@ -680,6 +690,15 @@ static void skip_plain(smtpstatus_reader *r) {
     const char *b = r->buf;
     size_t i = r->bpos, end = r->blen, stop;
     int found = 0;
+    if (r->marks_v) { /* a part as read: no such line before the next mark */
+        size_t k = r->mark_i;
+        while (k < r->nmarks && r->marks[k] < i)
+            k++;
+        r->mark_i = k;
+        size_t to = k < r->nmarks ? r->marks[k] : r->marks_v;
+        if (to > i && to <= end)
+            i = to;
+    }
 #ifdef SS_AVX2_SCAN
     if (end - i >= 69 && __builtin_cpu_supports("avx2"))
         found = find_from_avx2(b, &i, end, r->bpos, &stop);
@@ -1476,63 +1495,58 @@ smtpstatus_rc smtpstatus_mbox_parts(const char *path,
     return rc;
 }
 
-/* The next "From " line start at or after b[i] (i >= 1; a line start is
- * an index after an LF) with the whole "From " before b[n]; n when there
- * is none. */
+/* The next line start at or after b[i] (i >= 1; a line start is an index
+ * after an LF) whose line begins with 'F' or '>': where a "From " or a
+ * ">...>From " line can start; n when there is none before b[n]. */
 #ifdef SS_AVX2_SCAN
-/* 128 bytes a round: an 'F' after an LF is found by comparing the bytes
- * and the bytes one before them (a second, unaligned load), one test for
- * the round; the rest of "From " is looked at only where that pair is
- * (few lines start with an 'F'). */
+/* 128 bytes a round: the bytes and the bytes one before them (a second,
+ * unaligned load), one test for the round (few lines start so). */
 __attribute__((target("avx2"))) static size_t
-next_from_avx2(const char *b, size_t i, size_t n) {
-    const __m256i lf = _mm256_set1_epi8('\n'), fv = _mm256_set1_epi8('F');
+next_fq_avx2(const char *b, size_t i, size_t n) {
+    const __m256i lf = _mm256_set1_epi8('\n'), fv = _mm256_set1_epi8('F'),
+                  qv = _mm256_set1_epi8('>');
 #define SS_LD(o) _mm256_loadu_si256((const __m256i *)(const void *)(b + (o)))
-#define SS_LF_F(o)                                                             \
+#define SS_LF_FQ(o)                                                            \
     _mm256_and_si256(_mm256_cmpeq_epi8(SS_LD((o) - 1), lf),                     \
-                     _mm256_cmpeq_epi8(SS_LD(o), fv))
-    for (; n - i >= 133; i += 128) { /* "rom " of the last 'F' in b too */
-        __m256i a0 = SS_LF_F(i), a1 = SS_LF_F(i + 32), a2 = SS_LF_F(i + 64),
-                a3 = SS_LF_F(i + 96);
+                     _mm256_or_si256(_mm256_cmpeq_epi8(SS_LD(o), fv),           \
+                                     _mm256_cmpeq_epi8(SS_LD(o), qv)))
+    for (; n - i >= 128; i += 128) {
+        __m256i a0 = SS_LF_FQ(i), a1 = SS_LF_FQ(i + 32),
+                a2 = SS_LF_FQ(i + 64), a3 = SS_LF_FQ(i + 96);
         __m256i o = _mm256_or_si256(_mm256_or_si256(a0, a1),
                                     _mm256_or_si256(a2, a3));
         if (_mm256_testz_si256(o, o))
             continue;
-        for (int h = 0; h < 2; h++) {
-            uint64_t m =
-                h ? (uint64_t)(uint32_t)_mm256_movemask_epi8(a2) |
-                        (uint64_t)(uint32_t)_mm256_movemask_epi8(a3) << 32
-                  : (uint64_t)(uint32_t)_mm256_movemask_epi8(a0) |
-                        (uint64_t)(uint32_t)_mm256_movemask_epi8(a1) << 32;
-            while (m) {
-                size_t k = i + (size_t)(64 * h) + (size_t)__builtin_ctzll(m);
-                m &= m - 1;
-                if (memcmp(b + k + 1, "rom ", 4) == 0)
-                    return k;
-            }
-        }
+        uint64_t m = (uint64_t)(uint32_t)_mm256_movemask_epi8(a0) |
+                     (uint64_t)(uint32_t)_mm256_movemask_epi8(a1) << 32;
+        if (m)
+            return i + (size_t)__builtin_ctzll(m);
+        m = (uint64_t)(uint32_t)_mm256_movemask_epi8(a2) |
+            (uint64_t)(uint32_t)_mm256_movemask_epi8(a3) << 32;
+        return i + 64 + (size_t)__builtin_ctzll(m);
     }
-#undef SS_LF_F
+#undef SS_LF_FQ
 #undef SS_LD
     return i;
 }
 #endif
 
-static size_t next_from_line(const char *b, size_t i, size_t n) {
+static size_t next_fq_line(const char *b, size_t i, size_t n) {
 #ifdef SS_AVX2_SCAN
-    if (n > i && n - i >= 133 && __builtin_cpu_supports("avx2"))
-        i = next_from_avx2(b, i, n);
+    if (n > i && n - i >= 128 && __builtin_cpu_supports("avx2")) {
+        i = next_fq_avx2(b, i, n);
+        if (n - i >= 128)
+            return i; /* found in a block */
+    }
 #endif
-    while (i < n) {
-        const char *f = memchr(b + i, 'F', n - i);
-        if (!f)
+    /* an LF at p, p + 1 before n, starts a line; then look at that line */
+    for (size_t p = i - 1; p + 1 < n;) {
+        const char *nl = memchr(b + p, '\n', n - 1 - p);
+        if (!nl)
             return n;
-        size_t k = (size_t)(f - b);
-        if (n - k < 5)
-            return n;
-        if (b[k - 1] == '\n' && memcmp(f, "From ", 5) == 0)
-            return k;
-        i = k + 1;
+        p = (size_t)(nl - b) + 1;
+        if (b[p] == 'F' || b[p] == '>')
+            return p;
     }
     return n;
 }
@@ -1634,20 +1648,41 @@ smtpstatus_rc smtpstatus_reader_reopen_part(smtpstatus_reader *r,
         file_close(r);
         return rc;
     }
-    /* the separators whose lines start in [start, end) */
+    /* the separators whose lines start in [start, end), and the marks
+     * (see the reader's marks) from there on */
     const char *b = r->buf;
     size_t lo = ctx, hi = ctx + (size_t)(end - start), first = 0, n = 0;
+    size_t nm = 0, v = got;
     if (hi > got)
         hi = got;
+    if (!r->marks) /* a part's worth: more than most parts hold */
+        r->marks = malloc(SS_PART_MARKS * sizeof *r->marks);
     if (start == 0 && got >= 5) { /* the file's first line: always one */
         first = 0;
         n = 1;
         lo = 1;
+        if (r->marks)
+            r->marks[nm++] = 0;
     } else if (lo == 0)
         lo = 1;
-    for (size_t s = next_from_line(b, lo, got); s < hi;
-         s = next_from_line(b, s + 1, got)) {
-        if (part_separator(b, s, got, eof)) {
+    for (size_t s = next_fq_line(b, lo, got); s < got;
+         s = next_fq_line(b, s + 1, got)) {
+        size_t j = s;
+        while (j < got && b[j] == '>')
+            j++;
+        if (got - j < 5) { /* cut by the buffer's end: not known */
+            if (s < v)
+                v = s;
+            continue;
+        }
+        if (memcmp(b + j, "From ", 5) != 0)
+            continue;
+        if (!r->marks || nm == SS_PART_MARKS) {
+            if (s < v)
+                v = s; /* no room: known up to here */
+        } else if (s < v)
+            r->marks[nm++] = (uint32_t)s;
+        if (j == s && s < hi && part_separator(b, s, got, eof)) {
             if (n++ == 0)
                 first = s;
         }
@@ -1672,6 +1707,9 @@ smtpstatus_rc smtpstatus_reader_reopen_part(smtpstatus_reader *r,
     r->part = 1;
     r->part_over = 0;
     r->part_left = n;
+    r->nmarks = nm;
+    r->mark_i = 0;
+    r->marks_v = v;
     return SMTPSTATUS_OK;
 }
 
@@ -1696,6 +1734,7 @@ void smtpstatus_reader_close(smtpstatus_reader *r) {
     free(r->visited);
     if (!r->buf_borrowed)
         free(r->buf);
+    free(r->marks);
     ss_buf_free(&r->msg);
     free(r->src);
     free(r->path);
