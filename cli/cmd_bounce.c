@@ -735,6 +735,8 @@ static int job_add(job *j, const smtpstatus_message *msg, const char *source)
     r.kind = I_MSG;
     r.off = j->len;
     r.len = msg->len;
+    r.fpos = 0;
+    r.last = 0;
     if (job_put(j, msg->data ? msg->data : "", msg->len))
         return -1;
     r.src = j->len;
