@@ -1709,7 +1709,7 @@ smtpstatus_rc smtpstatus_reader_reopen_part(smtpstatus_reader *r,
     r->part_left = n;
     r->nmarks = nm;
     r->mark_i = 0;
-    r->marks_v = v;
+    r->marks_v = r->marks ? v : 0; /* no room for marks: none used */
     return SMTPSTATUS_OK;
 }
 
