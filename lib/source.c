@@ -85,6 +85,10 @@
 #define SS_PART_MARKS 2048
 /* What a part's reader reads at a time past the part's end */
 #define SS_PART_STEP ((size_t)16 << 10)
+/* Bytes read after a part's end: enough to see the whole of a separator
+ * line that starts just before it when the line is short enough to be
+ * one by its shape (looks_like_separator: at most 200 bytes). */
+#define SS_PART_TAIL 256
 
 /* A directory being walked: its entries' names, sorted, each preceded
  * by one byte saying what readdir() said it is (E_*), all in one block;
@@ -731,6 +735,20 @@ static void skip_plain(smtpstatus_reader *r) {
         r->scan = stop;
 }
 
+/* The end of an mbox (or of a part): the message being collected, if
+ * any and not empty, then ENOTFOUND. */
+static smtpstatus_rc mbox_end(smtpstatus_reader *r, smtpstatus_message *msg) {
+    if (r->in_msg) {
+        r->in_msg = 0;
+        int e = emit(r, msg);
+        if (e < 0)
+            return SMTPSTATUS_ENOMEM;
+        if (e > 0)
+            return SMTPSTATUS_OK;
+    }
+    return SMTPSTATUS_ENOTFOUND;
+}
+
 /* Next message of an mbox: OK, ENOTFOUND at its end, EIO. */
 static smtpstatus_rc mbox_next(smtpstatus_reader *r, smtpstatus_message *msg,
                                const char **what) {
@@ -746,17 +764,8 @@ static smtpstatus_rc mbox_next(smtpstatus_reader *r, smtpstatus_message *msg,
         int k = get_line(r, &p, &n);
         if (k < 0)
             return fail(r, r->path, msg, what, "read error", errno);
-        if (k == 0) {
-            if (r->in_msg) {
-                r->in_msg = 0;
-                int e = emit(r, msg);
-                if (e < 0)
-                    return SMTPSTATUS_ENOMEM;
-                if (e > 0)
-                    return SMTPSTATUS_OK;
-            }
-            return SMTPSTATUS_ENOTFOUND;
-        }
+        if (k == 0)
+            return mbox_end(r, msg);
         int complete = n && p[n - 1] == '\n';
         r->bol = complete;
         if (at_bol && n >= 5 && memcmp(p, "From ", 5) == 0 &&
@@ -766,11 +775,7 @@ static smtpstatus_rc mbox_next(smtpstatus_reader *r, smtpstatus_message *msg,
                 if (r->part_left == 0) {
                     /* the next part's first separator: this part ends */
                     r->part_over = 1;
-                    r->in_msg = 0;
-                    int e = had ? emit(r, msg) : 0;
-                    if (e < 0)
-                        return SMTPSTATUS_ENOMEM;
-                    return e > 0 ? SMTPSTATUS_OK : SMTPSTATUS_ENOTFOUND;
+                    return mbox_end(r, msg);
                 }
                 r->part_left--;
             }
@@ -1423,6 +1428,14 @@ smtpstatus_rc smtpstatus_reader_next_path(smtpstatus_reader *r,
     }
 }
 
+/* Drop the file being read and the walk (buffers kept). */
+static void drop_input(smtpstatus_reader *r) {
+    file_close(r);
+    while (r->nframes)
+        frame_free(&r->frames[--r->nframes]);
+    r->nvisited = 0;
+}
+
 smtpstatus_rc smtpstatus_reader_reopen(smtpstatus_reader *r,
                                        const char *path) {
     if (!r || !path || r->buf_borrowed)
@@ -1431,10 +1444,7 @@ smtpstatus_rc smtpstatus_reader_reopen(smtpstatus_reader *r,
     char *top = dupstr(path);
     if (!top)
         return SMTPSTATUS_ENOMEM;
-    file_close(r);
-    while (r->nframes)
-        frame_free(&r->frames[--r->nframes]);
-    r->nvisited = 0;
+    drop_input(r);
     free(r->top);
     r->top = top;
     r->top_fd = fd;
@@ -1444,11 +1454,6 @@ smtpstatus_rc smtpstatus_reader_reopen(smtpstatus_reader *r,
 }
 
 /* ---------------- parts of an mbox ---------------- */
-
-/* Bytes read after a part's end: enough to see the whole of a separator
- * line that starts just before it when the line is short enough to be
- * one by its shape (looks_like_separator: at most 200 bytes). */
-#define SS_PART_TAIL 256
 
 /* The first bytes of the file open on fd: does it start with "From " and
  * end its first line in LF (so that no bare-CR reading applies)?  1 yes,
@@ -1586,11 +1591,7 @@ smtpstatus_rc smtpstatus_reader_reopen_part(smtpstatus_reader *r,
         end - start > SMTPSTATUS_MBOX_PART_MAX ||
         start > (unsigned long long)((off_t)1 << (sizeof(off_t) * 8 - 2)))
         return SMTPSTATUS_EINVAL;
-    /* drop what r was reading or walking, as reopen does */
-    file_close(r);
-    while (r->nframes)
-        frame_free(&r->frames[--r->nframes]);
-    r->nvisited = 0;
+    drop_input(r); /* as reopen does */
     r->top_done = 1;
     if (path_set(r, path, NULL))
         return SMTPSTATUS_ENOMEM;
@@ -1677,11 +1678,12 @@ smtpstatus_rc smtpstatus_reader_reopen_part(smtpstatus_reader *r,
         }
         if (memcmp(b + j, "From ", 5) != 0)
             continue;
-        if (!r->marks || nm == SS_PART_MARKS) {
-            if (s < v)
+        if (s < v) {
+            if (r->marks && nm < SS_PART_MARKS)
+                r->marks[nm++] = (uint32_t)s;
+            else
                 v = s; /* no room: known up to here */
-        } else if (s < v)
-            r->marks[nm++] = (uint32_t)s;
+        }
         if (j == s && s < hi && part_separator(b, s, got, eof)) {
             if (n++ == 0)
                 first = s;
@@ -1690,7 +1692,6 @@ smtpstatus_rc smtpstatus_reader_reopen_part(smtpstatus_reader *r,
     *count = n;
     if (n == 0) {
         file_close(r);
-        r->top_done = 1;
         return SMTPSTATUS_OK;
     }
     r->mode = M_MBOX;
@@ -1728,9 +1729,7 @@ smtpstatus_rc smtpstatus_reader_part_number(smtpstatus_reader *r,
 void smtpstatus_reader_close(smtpstatus_reader *r) {
     if (!r)
         return;
-    file_close(r);
-    while (r->nframes)
-        frame_free(&r->frames[--r->nframes]);
+    drop_input(r);
     free(r->visited);
     if (!r->buf_borrowed)
         free(r->buf);
