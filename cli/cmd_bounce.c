@@ -886,21 +886,27 @@ typedef struct worker {
  * does (its messages all here, in order): the reader's problems go in
  * order with the analyzer's, and a top-level file without a message
  * (and without a problem) is said. */
-static void analyze_file(worker *wk, const char *path, int kind)
+/* Analyze what the worker's reader gives (name: see
+ * smtpstatus_analyze_reader); the number of messages read. */
+static size_t analyze_read_all(worker *wk, const char *name)
 {
     smtpstatus_stats before, after;
+    smtpstatus_analyzer_stats(wk->ctx.an, &before);
+    smtpstatus_analyze_reader(wk->ctx.an, wk->rd, name, on_record, &wk->ctx);
+    smtpstatus_analyzer_stats(wk->ctx.an, &after);
+    wk->messages += after.messages - before.messages;
+    return after.messages - before.messages;
+}
+
+static void analyze_file(worker *wk, const char *path, int kind)
+{
     /* opened as a folder entry: one that cannot be is said by next() */
     if (smtpstatus_reader_reopen(wk->rd, path) != SMTPSTATUS_OK) {
         wk->failed++;
         on_problem(path, "cannot open: out of memory", &wk->ctx);
         return;
     }
-    smtpstatus_analyzer_stats(wk->ctx.an, &before);
-    smtpstatus_analyze_reader(wk->ctx.an, wk->rd,
-                              kind == I_TOPFILE ? path : NULL, on_record,
-                              &wk->ctx);
-    smtpstatus_analyzer_stats(wk->ctx.an, &after);
-    wk->messages += after.messages - before.messages;
+    analyze_read_all(wk, kind == I_TOPFILE ? path : NULL);
 }
 
 /* Pass the bases of parts on: the part after seq (when it is queued and
@@ -930,7 +936,6 @@ static void analyze_part(worker *wk, size_t seq, const msgref *m,
     pool *p = wk->p;
     size_t cnt = 0, base;
     const char *what = NULL;
-    smtpstatus_stats before, after;
     smtpstatus_rc rc = smtpstatus_reader_reopen_part(
         wk->rd, path, m->fpos, m->fpos + m->len, &cnt, &what);
     slot *s;
@@ -962,11 +967,7 @@ static void analyze_part(worker *wk, size_t seq, const msgref *m,
         return;
     }
     smtpstatus_reader_part_number(wk->rd, base);
-    smtpstatus_analyzer_stats(wk->ctx.an, &before);
-    smtpstatus_analyze_reader(wk->ctx.an, wk->rd, NULL, on_record, &wk->ctx);
-    smtpstatus_analyzer_stats(wk->ctx.an, &after);
-    wk->messages += after.messages - before.messages;
-    if (m->last && after.messages == before.messages) {
+    if (analyze_read_all(wk, NULL) == 0 && m->last) {
         /* a file that holds no message is said, as in the sequential
          * run: when the parts before this one, written by now, had none */
         size_t msgs;
