@@ -121,6 +121,23 @@ static inline unsigned pair_mask(const char *p, size_t n, __m128i f,
         _mm_and_si128(_mm_cmpeq_epi8(a, f), _mm_cmpeq_epi8(b, l)));
 }
 
+/* The needle's first and last bytes as find_pair compares them: a byte c
+ * matches the needle's byte b iff (c | bc) == b, with b lowered and bc
+ * 0x20 when it is a letter (ci), else 0. */
+static inline void pair_bytes(const char *nd, size_t n, int ci,
+                              unsigned char *fb, unsigned char *lb,
+                              unsigned char *fc, unsigned char *lc) {
+    *fb = (unsigned char)nd[0];
+    *lb = (unsigned char)nd[n - 1];
+    *fc = *lc = 0;
+    if (ci) {
+        *fb = lower_tab[*fb];
+        *lb = lower_tab[*lb];
+        *fc = (*fb >= 'a' && *fb <= 'z') ? 0x20 : 0;
+        *lc = (*lb >= 'a' && *lb <= 'z') ? 0x20 : 0;
+    }
+}
+
 /* Whether the needle nd[0..n) is at s, its first and last bytes known to
  * match there. */
 static inline int pair_rest(const char *s, const char *nd, size_t n, int ci) {
@@ -136,16 +153,8 @@ static inline int pair_rest(const char *s, const char *nd, size_t n, int ci) {
  * With fewer than 16 positions, one at a time. */
 static inline long find_pair(const char *s, size_t len, const char *nd,
                              size_t n, int ci) {
-    /* a byte c matches the needle's byte b iff (c | bc) == b, with b
-     * lowered and bc 0x20 when it is a letter (ci), else 0 */
-    unsigned char fb = (unsigned char)nd[0], lb = (unsigned char)nd[n - 1];
-    unsigned char fc = 0, lc = 0;
-    if (ci) {
-        fb = lower_tab[fb];
-        lb = lower_tab[lb];
-        fc = (fb >= 'a' && fb <= 'z') ? 0x20 : 0;
-        lc = (lb >= 'a' && lb <= 'z') ? 0x20 : 0;
-    }
+    unsigned char fb, lb, fc, lc;
+    pair_bytes(nd, n, ci, &fb, &lb, &fc, &lc);
     size_t last = len - n; /* the last position a match can start at */
     if (last < 15) {
         for (size_t j = 0; j <= last; j++)
@@ -187,14 +196,8 @@ static inline long find_pair(const char *s, size_t len, const char *nd,
  * overlapping, then starts in s). */
 __attribute__((target("avx2"))) static long
 find_pair_avx2(const char *s, size_t len, const char *nd, size_t n, int ci) {
-    unsigned char fb = (unsigned char)nd[0], lb = (unsigned char)nd[n - 1];
-    unsigned char fc = 0, lc = 0;
-    if (ci) {
-        fb = lower_tab[fb];
-        lb = lower_tab[lb];
-        fc = (fb >= 'a' && fb <= 'z') ? 0x20 : 0;
-        lc = (lb >= 'a' && lb <= 'z') ? 0x20 : 0;
-    }
+    unsigned char fb, lb, fc, lc;
+    pair_bytes(nd, n, ci, &fb, &lb, &fc, &lc);
     const __m256i vf = _mm256_set1_epi8((char)fb), vl = _mm256_set1_epi8((char)lb),
                   vfc = _mm256_set1_epi8((char)fc), vlc = _mm256_set1_epi8((char)lc);
     size_t last = len - n; /* the last position a match can start at */
