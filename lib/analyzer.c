@@ -1550,8 +1550,7 @@ static smtpstatus_rc analyze_one(smtpstatus_analyzer *an, const char *buf,
     b.limits = &an->opts.limits;
     int found = 0;
     for (const ss_decoder *d = ss_decoders; d->name; d++) {
-        b.nfacts = 0;
-        b.decoder = d->name;
+        ss_bounce_begin(&b, d->name);
         if (d->decode(&v, &b) == SS_DEC_YES) {
             found = 1;
             break;

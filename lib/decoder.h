@@ -91,6 +91,13 @@ typedef struct ss_decoder {
 /* The table, NULL-terminated, in the order decoders are tried. */
 extern const ss_decoder ss_decoders[];
 
+/* What the analyzer does to out before it tries a decoder (and what an
+ * entry that tries two decoders does before its second). */
+static inline void ss_bounce_begin(ss_bounce *out, const char *name) {
+    out->nfacts = 0;
+    out->decoder = name;
+}
+
 /* A new fact at the end of out->facts, zeroed with reason and hard -1;
  * NULL when out of memory or over limits->max_recipients (the warning is
  * then set on the bounce). */

@@ -253,7 +253,6 @@ int ss_decode_qmail_x4(const ss_view *v, ss_bounce *out) {
     int no_received = 0;
     if (decode_qmail(v, out, &no_received) == SS_DEC_YES)
         return SS_DEC_YES;
-    out->nfacts = 0;
-    out->decoder = "X4";
+    ss_bounce_begin(out, "X4");
     return ss_decode_x4_known(v, out, no_received);
 }
