@@ -145,6 +145,19 @@ static inline int pair_rest(const char *s, const char *nd, size_t n, int ci) {
               : memcmp(s + 1, nd + 1, n - 2) == 0;
 }
 
+/* The first candidate at + k (bit k of mask) where the whole needle is,
+ * or -1. */
+static inline long pair_first(const char *s, size_t at, unsigned mask,
+                              const char *nd, size_t n, int ci) {
+    while (mask) {
+        size_t j = at + ss_ctz(mask);
+        if (pair_rest(s + j, nd, n, ci))
+            return (long)j;
+        mask &= mask - 1;
+    }
+    return -1;
+}
+
 /* The offset of the first needle[0..n) in s[0..len), or -1; 2 <= n <=
  * len.  ci: ASCII case ignored.  Each position is tested on its first and
  * last byte, 16 positions at a time (the pair rarely matches where the
@@ -179,14 +192,9 @@ static inline long find_pair(const char *s, size_t len, const char *nd,
             mask = pair_mask(s + at, n, vf, vl, vfc, vlc, ci) &
                    (0xffffu << (i - at));
         }
-        while (mask) {
-            size_t j = at + ss_ctz(mask);
-            if (pair_rest(s + j, nd, n, ci))
-                return (long)j;
-            mask &= mask - 1;
-        }
-        if (at != i)
-            return -1;
+        long r = pair_first(s, at, mask, nd, n, ci);
+        if (r >= 0 || at != i)
+            return r;
     }
 }
 #endif
@@ -216,14 +224,9 @@ find_pair_avx2(const char *s, size_t len, const char *nd, size_t n, int ci) {
         unsigned mask = (unsigned)_mm256_movemask_epi8(
             _mm256_and_si256(_mm256_cmpeq_epi8(a, vf), _mm256_cmpeq_epi8(b, vl)));
         mask &= 0xffffffffu << (i - at); /* positions already seen */
-        while (mask) {
-            size_t j = at + (size_t)__builtin_ctz(mask);
-            if (pair_rest(s + j, nd, n, ci))
-                return (long)j;
-            mask &= mask - 1;
-        }
-        if (at != i)
-            return -1;
+        long r = pair_first(s, at, mask, nd, n, ci);
+        if (r >= 0 || at != i)
+            return r;
     }
 }
 #endif
