@@ -17,6 +17,9 @@ int cmd_parse(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_bounce(int argc, char **argv);
 
+/* Give the calling thread a descriptor table of its own (thread_fds.c). */
+void cli_thread_own_fds(void);
+
 /* Print the help of a command (NULL or "" for the overview) to f.
  * Returns 0, or -1 when cmd is not a command. */
 int cli_help(const char *cmd, FILE *f);

@@ -991,6 +991,7 @@ static void *worker_main(void *arg)
 {
     worker *wk = arg;
     pool *p = wk->p;
+    cli_thread_own_fds();
     for (;;) {
         job j;
         slot *s;

@@ -596,8 +596,14 @@ SMTPSTATUS_API smtpstatus_rc smtpstatus_reader_next_path(smtpstatus_reader *r,
  * dropped.  Unlike smtpstatus_reader_open(), the path is opened before it
  * is looked at (O_NONBLOCK, as the walk opens a folder entry), and one
  * that cannot be opened is said by the next smtpstatus_reader_next()
- * ("cannot open: ...").  SMTPSTATUS_OK, or SMTPSTATUS_ENOMEM /
- * SMTPSTATUS_EINVAL (then r is as it was). */
+ * ("cannot open: ...").  The path's directory is opened too, and kept
+ * open for the next path reopen() is given in the same directory (so a
+ * file is one name looked up, not the whole path), until a path in another
+ * directory, or smtpstatus_reader_close(): as a walk reads a directory it
+ * keeps open, a name is looked up in that directory as it was opened (one
+ * that is not found there is looked up by the whole path).
+ * SMTPSTATUS_OK, or SMTPSTATUS_ENOMEM / SMTPSTATUS_EINVAL (then r is as it
+ * was). */
 SMTPSTATUS_API smtpstatus_rc smtpstatus_reader_reopen(smtpstatus_reader *r,
                                                       const char *path);
 

@@ -118,6 +118,12 @@ struct smtpstatus_reader {
     int top_fd; /* -1 unless reading a caller's descriptor */
     int top_done;
     int top_entry; /* set by reopen: open the top path as a folder entry */
+    /* the directory of the last path reopen() opened as a folder entry,
+     * kept open (edfd) for the next one in the same directory, as a walk
+     * keeps the directory it reads open: its path (edirlen bytes) */
+    int edfd;
+    char *edir;
+    size_t edirlen, edircap;
     /* directory walk */
     dir_frame frames[SS_MAX_DIR_DEPTH];
     size_t nframes;
@@ -213,6 +219,7 @@ static smtpstatus_reader *reader_new(const smtpstatus_limits *limits,
                                                       : SS_DEF_MSG;
     r->top_fd = -1;
     r->fd = -1;
+    r->edfd = -1;
     r->chunk = SS_CHUNK;
     ss_buf_init(&r->msg);
     return r;
@@ -1300,24 +1307,44 @@ static smtpstatus_rc open_entry(smtpstatus_reader *r, int dfd,
     return file_start(r, fd, 1, &st, msg, what);
 }
 
-/* Open the path reopen() was given, as a folder entry (open_entry).  A
- * long one is opened in its directory, as the walk that found it opened
- * it: the whole path may be too long for open() when its directory's path
- * is not. */
+static void edir_drop(smtpstatus_reader *r) {
+    if (r->edfd >= 0)
+        close(r->edfd);
+    r->edfd = -1;
+    r->edirlen = 0;
+}
+
+/* Open the path reopen() was given, as a folder entry (open_entry), in its
+ * directory, as the walk that found it opened it: the directory is opened
+ * once and kept for the next paths in it (a thread given the files of a
+ * folder one after another looks up one name a file, not the whole path),
+ * and the whole path may be too long for open() when its directory's path
+ * is not.  A path without a directory, or whose directory cannot be
+ * opened, is opened whole. */
 static smtpstatus_rc open_top_entry(smtpstatus_reader *r,
                                     smtpstatus_message *msg,
                                     const char **what) {
     char *slash = strrchr(r->path, '/');
-    if (!slash || slash == r->path || strlen(r->path) < 1024)
+    if (!slash || slash == r->path || slash[1] == '\0')
         return open_entry(r, AT_FDCWD, r->path, msg, what);
-    *slash = '\0';
-    int dfd = open(r->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    *slash = '/';
-    if (dfd < 0)
-        return open_entry(r, AT_FDCWD, r->path, msg, what);
-    smtpstatus_rc rc = open_entry(r, dfd, slash + 1, msg, what);
-    close(dfd);
-    return rc;
+    size_t dl = (size_t)(slash - r->path);
+    if (r->edfd < 0 || r->edirlen != dl || memcmp(r->edir, r->path, dl) != 0) {
+        edir_drop(r);
+        if (dl + 1 > r->edircap) {
+            char *d = realloc(r->edir, dl + 1);
+            if (!d) /* the whole path then */
+                return open_entry(r, AT_FDCWD, r->path, msg, what);
+            r->edir = d;
+            r->edircap = dl + 1;
+        }
+        memcpy(r->edir, r->path, dl);
+        r->edir[dl] = '\0';
+        r->edfd = open(r->edir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (r->edfd < 0)
+            return open_entry(r, AT_FDCWD, r->path, msg, what);
+        r->edirlen = dl;
+    }
+    return open_entry(r, r->edfd, slash + 1, msg, what);
 }
 
 /* The next entry of the innermost directory of the walk, leaving the
@@ -1730,6 +1757,8 @@ void smtpstatus_reader_close(smtpstatus_reader *r) {
     if (!r)
         return;
     drop_input(r);
+    edir_drop(r);
+    free(r->edir);
     free(r->visited);
     if (!r->buf_borrowed)
         free(r->buf);

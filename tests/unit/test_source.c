@@ -515,6 +515,76 @@ static void test_folder_buffers(void) {
     test_next_path(want, n);
 }
 
+/* The lowest free descriptor (to see that a reader leaves none open). */
+static int lowest_free_fd(void) {
+    int fd = dup(0);
+    if (fd >= 0)
+        close(fd);
+    return fd;
+}
+
+/* smtpstatus_reader_reopen() keeps the directory of a path open for the
+ * next path in it: files of one directory, then of another, then of the
+ * first again are each read; a directory removed and made again under the
+ * same path is found again (its files are looked up by the whole path);
+ * a file that is gone is said; no descriptor is left open. */
+static void test_reopen_dirs(void) {
+    mkd("rdirs");
+    mkd("rdirs/one");
+    mkd("rdirs/two");
+    put("rdirs/one/a", "Subject: one a\n\n");
+    put("rdirs/one/b", "Subject: one b\n\n");
+    put("rdirs/two/a", "Subject: two a\n\n");
+    put("rdirs/top", "Subject: top\n\n");
+    int low = lowest_free_fd();
+    smtpstatus_rc rc;
+    smtpstatus_reader *r = smtpstatus_reader_open(NULL, NULL, &rc);
+    CHECK(r != NULL);
+    if (!r)
+        return;
+    static const struct {
+        const char *file, *want;
+    } seq[] = {{"rdirs/one/a", "Subject: one a\n\n"},
+               {"rdirs/one/b", "Subject: one b\n\n"},
+               {"rdirs/two/a", "Subject: two a\n\n"},
+               {"rdirs/one/b", "Subject: one b\n\n"},
+               {"rdirs/top", "Subject: top\n\n"},
+               {"rdirs/one/a", "Subject: one a\n\n"}};
+    smtpstatus_message m;
+    const char *what;
+    char want_src[600];
+    for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
+        CHECK(smtpstatus_reader_reopen(r, path(seq[i].file)) == SMTPSTATUS_OK);
+        snprintf(want_src, sizeof want_src, "%s", path(seq[i].file));
+        CHECK(smtpstatus_reader_next(r, &m, &what) == SMTPSTATUS_OK &&
+              msg_is(&m, seq[i].want) && strcmp(m.source, want_src) == 0);
+        CHECK(smtpstatus_reader_next(r, &m, &what) == SMTPSTATUS_ENOTFOUND);
+    }
+    /* rd/one (kept open) removed and made again, with other files */
+    CHECK(unlink(path("rdirs/one/a")) == 0 && unlink(path("rdirs/one/b")) == 0 &&
+          rmdir(path("rdirs/one")) == 0);
+    mkd("rdirs/one");
+    put("rdirs/one/c", "Subject: new c\n\n");
+    CHECK(smtpstatus_reader_reopen(r, path("rdirs/one/c")) == SMTPSTATUS_OK);
+    CHECK(smtpstatus_reader_next(r, &m, &what) == SMTPSTATUS_OK &&
+          msg_is(&m, "Subject: new c\n\n"));
+    CHECK(smtpstatus_reader_reopen(r, path("rdirs/one/a")) == SMTPSTATUS_OK);
+    CHECK(smtpstatus_reader_next(r, &m, &what) == SMTPSTATUS_EIO && what &&
+          strstr(what, "cannot open: No such file") != NULL &&
+          strcmp(rel(m.source), "rdirs/one/a") == 0);
+    CHECK(smtpstatus_reader_next(r, &m, &what) == SMTPSTATUS_ENOTFOUND);
+    /* a file name alone (the working directory's) */
+    char cwd[512];
+    if (getcwd(cwd, sizeof cwd) && chdir(path("rdirs/two")) == 0) {
+        CHECK(smtpstatus_reader_reopen(r, "a") == SMTPSTATUS_OK);
+        CHECK(smtpstatus_reader_next(r, &m, &what) == SMTPSTATUS_OK &&
+              msg_is(&m, "Subject: two a\n\n") && strcmp(m.source, "a") == 0);
+        CHECK(chdir(cwd) == 0);
+    }
+    smtpstatus_reader_close(r);
+    CHECK(lowest_free_fd() == low);
+}
+
 static void test_stream(void) {
     /* an mbox of 3000 messages of ~2 KiB (6 MiB): the reader's memory
      * stays that of its chunk plus one message */
@@ -950,6 +1020,7 @@ int main(void) {
     test_mbox();
     test_folders();
     test_folder_buffers();
+    test_reopen_dirs();
     test_stream();
     test_parts();
     replay();
