@@ -59,7 +59,8 @@ typedef struct ss_view {
     ss_str from_addr;      /* the address in it (ss_find_address), or a
                               NULL slice */
     ss_str subject;        /* decoded top-level Subject: */
-    ss_str to;
+    /* (no To: few need it, and decoding it for every message cost more
+     * than the lookup for those few: ss_part_header(a, root, "To")) */
     ss_str content_type;   /* root->type */
     /* Human-readable text: every text/plain part that is not inside the
      * original message (text/html stripped of tags when there is no

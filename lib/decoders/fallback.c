@@ -368,7 +368,8 @@ int ss_decode_fallback(const ss_view *v, ss_bounce *out) {
     fb_ctx c;
     c.nexcl = 0;
     c.excl[c.nexcl++] = v->from_addr;
-    c.excl[c.nexcl++] = ss_find_address(v->to);
+    c.excl[c.nexcl++] =
+        ss_find_address(ss_part_header(out->arena, v->root, "To"));
     if (v->original) {
         ss_str hdrs = v->original_text;
         size_t p = 0;
