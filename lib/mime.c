@@ -488,7 +488,10 @@ ss_str(ss_header_raw)(const ss_header *h, size_t n, const char *name) {
 /* ---------------- header index ---------------- */
 
 /* See ss_header_index in mime.h. */
-#define HIDX_MIN_HEADERS 8 /* fewer: a plain scan is as cheap */
+/* Fewer headers: a plain scan costs less.  The decoders look up dozens
+ * of names in a message, most of them absent (an empty bucket then), so
+ * the index pays from a handful of headers on. */
+#define HIDX_MIN_HEADERS 5
 
 /* Build the index of p's headers in the arena; p->hidx stays NULL when
  * there are few headers, too many, or no memory (lookups then scan). */
@@ -1550,16 +1553,19 @@ static void parse_entity(parse_ctx *c, ss_str block, int depth, ss_part *parent,
         upper = 0;
     }
     p->type = upper ? lower_str(m->arena, type) : type;
-    if (ct.ptr) {
-        static const char *const names[2] = {"boundary", "charset"};
-        static const size_t lens[2] = {8, 7};
-        ss_str vals[2] = {SS_NULLSTR, SS_NULLSTR};
-        /* a parameter follows a ';' or white space, which end the token:
-         * a value that is all token has none */
-        if (params)
-            header_params(ct, names, lens, vals, 2);
-        p->boundary = vals[0];
-        p->charset = lower_str(m->arena, ss_trim(vals[1]));
+    /* a parameter follows a ';' or white space, which end the token: a
+     * value that is all token has none.  The boundary is looked for here,
+     * in a multipart only; the charset when the part's text is wanted
+     * (ss_part_charset).  Each search stops at its name's first match,
+     * which is what one search for both gives (see header_params), where
+     * that went on to the end of the value for the name a part lacks. */
+    if (params) {
+        p->ctype = ct;
+        if (p->type.len > 10 && memcmp(p->type.ptr, "multipart/", 10) == 0) {
+            static const char *const name = "boundary";
+            static const size_t len = 8;
+            header_params(ct, &name, &len, &p->boundary, 1);
+        }
     }
     if (cte.ptr) {
         cte = ss_trim(cte);
@@ -1712,6 +1718,25 @@ static int in_data(const ss_message *m, ss_str s) {
            s.len <= m->data.len - (x - d);
 }
 
+/* ss_part_charset, inline in ss_part_text */
+static inline ss_str part_charset(ss_arena *a, ss_part *p) {
+    if (!p->charset_done) {
+        p->charset_done = 1;
+        if (p->ctype.ptr) {
+            /* what a search for both with the boundary gives for it (see
+             * header_params) */
+            static const char *const name = "charset";
+            static const size_t len = 7;
+            ss_str v;
+            header_params(p->ctype, &name, &len, &v, 1);
+            p->charset = lower_str(a, ss_trim(v));
+        }
+    }
+    return p->charset;
+}
+
+ss_str ss_part_charset(ss_arena *a, ss_part *p) { return part_charset(a, p); }
+
 ss_str ss_part_text(ss_message *m, ss_part *p) {
     if (p->text_done)
         return p->text;
@@ -1749,7 +1774,7 @@ ss_str ss_part_text(ss_message *m, ss_part *p) {
     if (!(m->data_no_cr && slice))
         t = maybe_normalize(m->arena, t);
     int unknown = 0;
-    ss_str cs = p->charset;
+    ss_str cs = part_charset(m->arena, p);
     if (!cs.len && !ss_starts_ci(p->type, "text/") &&
         !ss_starts_ci(p->type, "message/"))
         cs = SS_NULLSTR;

@@ -18,12 +18,12 @@ typedef struct ss_header {
 } ss_header;
 
 /* Name index of a header block (see ss_part.hidx), built by ss_mime_parse
- * for blocks with many headers: headers chained by a bucket chosen from
- * the name's length and its first and last letters (case folded), so a
- * lookup compares only the few names of one bucket instead of all of
- * them.  Chains keep document order: the first match is the first header
- * of that name, as ss_header_raw finds it.  Only mime.c builds it; it is
- * here for the inline part of ss_part_header_raw_n. */
+ * for blocks of more than a few headers: headers chained by a bucket
+ * chosen from the name's length and its first and last letters (case
+ * folded), so a lookup compares only the few names of one bucket instead
+ * of all of them.  Chains keep document order: the first match is the
+ * first header of that name, as ss_header_raw finds it.  Only mime.c
+ * builds it; it is here for the inline part of ss_part_header_raw_n. */
 #define SS_HIDX_BUCKETS 64
 typedef struct ss_header_index {
     uint32_t head[SS_HIDX_BUCKETS]; /* first header + 1 of each bucket, 0: none */
@@ -45,12 +45,17 @@ struct ss_part {
     ss_header *headers;
     size_t nheaders;
     ss_str type;     /* lower case "type/subtype"; "text/plain" if absent */
-    ss_str boundary; /* multipart boundary parameter (as written) */
-    ss_str charset;  /* lower case charset parameter, may be empty */
+    ss_str boundary; /* multipart boundary parameter (as written); only
+                      * looked for in a multipart/... part */
+    ss_str charset;  /* lower case charset parameter, may be empty; see
+                      * ss_part_charset */
     ss_str cte;      /* lower case Content-Transfer-Encoding */
     ss_str raw;      /* the body as in the message (not decoded) */
     ss_str text;     /* decoded body in UTF-8, LF line ends; see ss_part_text */
     int text_done;   /* text has been computed */
+    int charset_done; /* charset has been looked for */
+    ss_str ctype;    /* the raw Content-Type when it has more than the
+                      * type (it may have parameters), else NULL */
     int depth;       /* 0 for the message itself */
     ss_part *parent, *child, *next;
     const ss_header_index *hidx; /* index of headers, or NULL: lookups scan */
@@ -145,6 +150,10 @@ ss_str ss_unfold(ss_arena *a, ss_str v);
 
 /* Decode RFC 2047 encoded words (B and Q, any charset iconv knows). */
 ss_str ss_rfc2047_decode(ss_arena *a, ss_str v);
+
+/* p->charset, looked for in p->ctype at the first call (lowered in a):
+ * the MIME parse does not look for it, only the part texts need it. */
+ss_str ss_part_charset(ss_arena *a, ss_part *p);
 
 /* The decoded body of a leaf part: transfer decoding, charset to UTF-8,
  * LF line ends; at most limits->max_text_scan bytes.  Cached in p->text. */

@@ -192,7 +192,7 @@ static void check_tree(const ss_message *m, const char *what) {
     CHECK(m->parts[1]->next == m->parts[4]);
     CHECK(m->parts[4]->next == m->parts[5]);
     CHECK(m->parts[5]->next == NULL && m->parts[5]->child == NULL);
-    CHECK(eq(m->parts[2]->charset, "iso-8859-1"));
+    CHECK(eq(ss_part_charset(m->arena, m->parts[2]), "iso-8859-1"));
     CHECK(eq(m->parts[2]->cte, "quoted-printable"));
     CHECK(eq(m->parts[3]->raw, "<p>a&amp;b</p>"));
     CHECK(m->warnings == 0);
