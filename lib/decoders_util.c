@@ -22,13 +22,35 @@ ss_fact *ss_bounce_add(ss_bounce *out) {
     }
     if (out->nfacts >= out->capfacts) {
         void *arr = out->facts;
-        if (ss_grow(out->arena, &arr, &out->capfacts, out->nfacts + 1,
-                    sizeof(ss_fact)))
+        if (!out->capfacts) {
+            /* the first fact of a bounce: the 8 ss_grow would make room
+             * for, without its call */
+            arr = ss_alloc(out->arena, 8 * sizeof(ss_fact));
+            if (!arr)
+                return NULL;
+            out->capfacts = 8;
+        } else if (ss_grow(out->arena, &arr, &out->capfacts, out->nfacts + 1,
+                           sizeof(ss_fact)))
             return NULL;
         out->facts = arr;
     }
+    /* field by field, not memset: GCC makes a memset of this size (or a
+     * copy of a mostly zero constant) a `rep stos`, slow to start, and
+     * these assignments plain stores */
     ss_fact *f = &out->facts[out->nfacts++];
-    memset(f, 0, sizeof *f);
+    const ss_str none = SS_NULLSTR;
+    f->recipient = none;
+    f->alias = none;
+    f->action = none;
+    f->status = none;
+    f->reply_code = none;
+    f->diagnostic = none;
+    f->diagnostic_type = none;
+    f->remote_mta = none;
+    f->reporting_mta = none;
+    f->command = none;
+    f->feedback_type = none;
+    f->date = none;
     f->reason = -1;
     f->hard = -1;
     return f;
@@ -155,22 +177,44 @@ static const unsigned char type_stop[256] = {
 };
 
 /* Value after "type;" as in "rfc822; user@example.org"; the type goes to
- * *type when wanted. */
+ * *type when wanted.  v is trimmed (next_field's values are): the type
+ * needs only its end trimmed, the value after the ';' only its start,
+ * and v without a type nothing. */
 static inline ss_str after_type(ss_str v, ss_str *type) {
     /* the first ';', ' ', '<' or '@' in the first 64 bytes: only a ';'
      * ends a type */
     const unsigned char *p = (const unsigned char *)v.ptr;
     size_t lim = v.len < 64 ? v.len : 64, i = 0;
+#if defined(__SSE2__)
+    /* the first 16 bytes at once when there are that many (lim is then
+     * 16 or more): most types end in them */
+    if (v.len >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(';')),
+                         _mm_cmpeq_epi8(x, _mm_set1_epi8(' '))),
+            _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('<')),
+                         _mm_cmpeq_epi8(x, _mm_set1_epi8('@')))));
+        i = m ? ss_ctz(m) : 16; /* found, the loop below stops at once */
+    }
+#endif
     while (i < lim && !type_stop[p[i]])
         i++;
     if (i < lim && p[i] == ';') {
-        if (type)
-            *type = trim_ws(ss_str_make(v.ptr, i));
-        return trim_ws(ss_str_make(v.ptr + i + 1, v.len - i - 1));
+        if (type) {
+            size_t e = i;
+            while (e > 0 && ws_tab[p[e - 1]])
+                e--;
+            *type = ss_str_make(v.ptr, e);
+        }
+        size_t b = i + 1;
+        while (b < v.len && ws_tab[p[b]])
+            b++;
+        return ss_str_make(v.ptr + b, v.len - b);
     }
     if (type)
         *type = SS_NULLSTR;
-    return trim_ws(v);
+    return v;
 }
 
 /* One field line (possibly continued); name and raw value (folding kept;

@@ -31,9 +31,12 @@ int ss_decode_interscanmss(const ss_view *v, ss_bounce *out) {
         ss_str t = ss_trim(line);
         if (!t.len)
             continue;
-        long p1 = ss_find(t, " <<< ", 5), p2 = ss_find(t, " >>> ", 5);
-        int unable = gw_has(t, "Unable to deliver ");
-        if (gw_has(t, "@") && ss_find(t, " <", 2) > 1 && (p1 > 1 || p2 > 1 || unable)) {
+        /* a recipient line has an '@' and " <": the other searches
+         * only on such a line (most lines have neither) */
+        int rcpt_line = gw_has(t, "@") && ss_find(t, " <", 2) > 1;
+        int unable = rcpt_line && gw_has(t, "Unable to deliver ");
+        if (rcpt_line && (unable || ss_find(t, " <<< ", 5) > 1 ||
+                          ss_find(t, " >>> ", 5) > 1)) {
             /* the last <...> of the line */
             long lt = -1, gt = -1;
             for (size_t i = 0; i < t.len; i++) {

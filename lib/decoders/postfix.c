@@ -105,14 +105,15 @@ static long find_ws(ss_str s, const char *pat, size_t *end) {
     return -1;
 }
 
-/* find_ws(s, "in reply to ", end), from the candidates of the rarer
- * "reply": a match is "in", white space, then "reply" and the rest, so
- * each "reply" has at most one match around it (starting 2 bytes before
+/* find_ws(s, pat, end) for pat "in reply to " (lead 2) or "(in reply "
+ * (lead 3), from the candidates of the rarer "reply": a match is pat's
+ * first lead bytes, white space, then "reply" and the rest, so each
+ * "reply" has at most one match around it (starting lead bytes before
  * the white space in front of it), and the first "reply" that has one
  * gives the first match. */
-static long find_in_reply_to(ss_str s, size_t *end) {
-    static const char pat[] = "in reply to ";
-    size_t from = 0;
+static long find_reply_phrase(ss_str s, const char *pat, size_t lead,
+                              size_t *end) {
+    size_t plen = strlen(pat), from = 0;
     while (from < s.len) {
         long r = pv_find_ci_by(ss_str_make(s.ptr + from, s.len - from),
                                "reply", 'y');
@@ -121,8 +122,30 @@ static long find_in_reply_to(ss_str s, size_t *end) {
         size_t at = from + (size_t)r, q = at;
         while (q > 0 && ss_isspace((unsigned char)s.ptr[q - 1]))
             q--;
-        if (q < at && q >= 2 && match_ws(s, q - 2, pat, sizeof pat - 1, end))
-            return (long)(q - 2);
+        if (q < at && q >= lead && match_ws(s, q - lead, pat, plen, end))
+            return (long)(q - lead);
+        from = at + 1;
+    }
+    return -1;
+}
+
+/* find_ws(s, "host ", end): "host" (ASCII case ignored), then white
+ * space; each "host" found inline (pv_find_ci_by), without a memchr per
+ * 'h' and 'H'. */
+static long find_host_word(ss_str s, size_t *end) {
+    size_t from = 0;
+    while (from < s.len) {
+        long r = pv_find_ci_by(ss_str_make(s.ptr + from, s.len - from),
+                               "host", 'h');
+        if (r < 0)
+            return -1;
+        size_t at = from + (size_t)r, j = at + 4;
+        if (j < s.len && ss_isspace((unsigned char)s.ptr[j])) {
+            while (j < s.len && ss_isspace((unsigned char)s.ptr[j]))
+                j++;
+            *end = j;
+            return (long)at;
+        }
         from = at + 1;
     }
     return -1;
@@ -141,7 +164,7 @@ static int refused_to_talk(ss_str s) {
  * the command word; NULL slice if none. */
 static ss_str reply_command(ss_str s) {
     size_t e = 0;
-    if (find_in_reply_to(s, &e) < 0)
+    if (find_reply_phrase(s, "in reply to ", 2, &e) < 0)
         return SS_NULLSTR;
     ss_str r = ss_str_make(s.ptr + e, s.len - e);
     size_t e2 = 0;
@@ -285,7 +308,7 @@ static void read_block(const pf_block *b, ss_str *host, ss_str *words,
     *command = reply_command(t);
     *words = ss_trim(t);
     size_t he = 0;
-    if (find_ws(t, "host ", &he) >= 0) {
+    if (find_host_word(t, &he) >= 0) {
         size_t i = he, s;
         while (i < t.len && ss_isspace((unsigned char)t.ptr[i]))
             i++;
@@ -299,7 +322,7 @@ static void read_block(const pf_block *b, ss_str *host, ss_str *words,
     long said = pv_find_ci_by(t, " said:", ':');
     if (said >= 0) {
         ss_str w = ss_str_make(t.ptr + said + 6, t.len - (size_t)said - 6);
-        long tail = find_ws(w, "(in reply ", NULL);
+        long tail = find_reply_phrase(w, "(in reply ", 3, NULL);
         if (tail >= 0)
             w.len = (size_t)tail;
         w = ss_trim(w);

@@ -92,6 +92,56 @@ static ss_str talking_host(ss_str line) {
     return h;
 }
 
+/* The first of the first SM_MAX_LINES lines of text that is the
+ * transcript marker once trimmed, or once trimmed, unquoted (dequote())
+ * and trimmed again (ASCII case ignored): *mark gets the offset after
+ * it, *quoted 1 for the second form.  0 when there is none.  Such a line
+ * is white space, then an optional '>' and white space, the marker and
+ * white space: the marker's occurrences are searched for (from its rare
+ * 'w') instead of trimming every line.  Only the first occurrence of a
+ * line can be so placed (the marker starts with '-', neither white space
+ * nor '>'): when it is not, the search goes on from the next line. */
+static int find_marker(ss_str text, size_t *mark, int *quoted) {
+    const size_t ml = sizeof MARK_TRANSCRIPT - 1;
+    size_t from = 0, counted = 0, lines = 0;
+    while (from < text.len) {
+        long r = pv_find_ci_by(ss_str_make(text.ptr + from, text.len - from),
+                               MARK_TRANSCRIPT, 'w');
+        if (r < 0)
+            return 0;
+        size_t o = from + (size_t)r, ls = o, le = o + ml;
+        while (ls > 0 && text.ptr[ls - 1] != '\n')
+            ls--;
+        while (le < text.len && text.ptr[le] != '\n')
+            le++;
+        if (text.len >= SM_MAX_LINES) {
+            /* (a shorter text has fewer lines) the lines before this
+             * one, counted on from the last count: past the limit, a
+             * loop over the lines would not have reached it */
+            for (; counted < ls; counted++)
+                lines += text.ptr[counted] == '\n';
+            if (lines >= SM_MAX_LINES)
+                return 0;
+        }
+        size_t b = ls, e = o + ml;
+        while (b < o && ss_isspace((unsigned char)text.ptr[b]))
+            b++;
+        int q = b < o && text.ptr[b] == '>';
+        if (q)
+            for (b++; b < o && ss_isspace((unsigned char)text.ptr[b]);)
+                b++;
+        while (e < le && ss_isspace((unsigned char)text.ptr[e]))
+            e++;
+        if (b == o && e == le) {
+            *mark = le < text.len ? le + 1 : text.len;
+            *quoted = q;
+            return 1;
+        }
+        from = le;
+    }
+    return 0;
+}
+
 static int has_local_part(ss_str r) {
     r = ss_trim(r);
     long at = ss_find(r, "@", 1);
@@ -124,23 +174,9 @@ int ss_decode_sendmail(const ss_view *v, ss_bounce *out) {
     /* The transcript marker, possibly quoted in a forwarded bounce. */
     ss_str text = v->text;
     size_t pos = 0, mark = 0, n = 0;
-    int found = 0, quoted = 0;
+    int quoted = 0;
     ss_str line;
-    while (ss_next_line(text, &pos, &line) && n++ < SM_MAX_LINES) {
-        ss_str d = ss_trim(line);
-        int q = 0;
-        if (d.len && d.ptr[0] == '>') {
-            d = ss_trim(dequote(d));
-            q = 1;
-        }
-        if (ss_eq_ci(d, MARK_TRANSCRIPT)) {
-            found = 1;
-            quoted = q;
-            mark = pos;
-            break;
-        }
-    }
-    if (!found)
+    if (!find_marker(text, &mark, &quoted))
         return SS_DEC_NO;
 
     /* A forwarded, quoted bounce: work on an unquoted copy. */
@@ -186,8 +222,9 @@ int ss_decode_sendmail(const ss_view *v, ss_bounce *out) {
         if (!t.len)
             continue;
         /* the three markers start alike: one search rules them out (and
-         * a line shorter than the shortest cannot hold one) */
-        if (t.len >= 34 && ss_find(t, "----- ", 6) >= 0 &&
+         * a line shorter than the shortest cannot hold one); inline, and
+         * with no letter in it, the same case-insensitive */
+        if (t.len >= 34 && pv_has_lit(t, "----- ") &&
             (ss_find(t, "----- Original message follows -----", 36) >= 0 ||
              ss_find(t, "----- Message header follows -----", 34) >= 0 ||
              ss_find(t, "----- Message body suppressed -----", 35) >= 0)) {
