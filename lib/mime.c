@@ -17,6 +17,7 @@
 #include "mime.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
