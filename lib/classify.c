@@ -245,57 +245,58 @@ const char *smtpstatus_reason_bounce_type(smtpstatus_reason r) {
 /* Inferred (pseudo) status codes, sisimai-compatible                   */
 /* ------------------------------------------------------------------ */
 
+/* By reason (none: ""): the permanent code and the temporary one (NULL:
+ * use the permanent one). */
 typedef struct pseudo_code {
-    smtpstatus_reason reason;
     const char *permanent;
-    const char *temporary; /* NULL: use the permanent one */
+    const char *temporary;
 } pseudo_code;
 
-static const pseudo_code PSEUDO[] = {
-    {SMTPSTATUS_R_AUTHFAILURE, "5.0.926", "4.0.926"},
-    {SMTPSTATUS_R_BADREPUTATION, "5.0.975", "4.0.975"},
-    {SMTPSTATUS_R_BLOCKED, "5.0.971", "4.0.971"},
-    {SMTPSTATUS_R_CONTENTERROR, "5.0.960", "4.0.960"},
-    {SMTPSTATUS_R_EXCEEDLIMIT, "5.0.923", "4.0.923"},
-    {SMTPSTATUS_R_EXPIRED, "5.0.947", "4.0.947"},
-    {SMTPSTATUS_R_FAILEDSTARTTLS, "5.0.976", "4.0.976"},
-    {SMTPSTATUS_R_FILTERED, "5.0.910", "4.0.924"},
-    {SMTPSTATUS_R_HASMOVED, "5.0.916", NULL},
-    {SMTPSTATUS_R_HOSTUNKNOWN, "5.0.912", NULL},
-    {SMTPSTATUS_R_MAILBOXFULL, "5.0.922", "4.0.922"},
-    {SMTPSTATUS_R_MAILERERROR, "5.0.939", "4.0.939"},
-    {SMTPSTATUS_R_MESGTOOBIG, "5.0.934", "4.0.934"},
-    {SMTPSTATUS_R_NETWORKERROR, "5.0.944", "4.0.944"},
-    {SMTPSTATUS_R_NORELAYING, "5.0.909", "4.0.909"},
-    {SMTPSTATUS_R_NOTACCEPT, "5.0.932", "4.0.932"},
-    {SMTPSTATUS_R_NOTCOMPLIANTRFC, "5.0.974", "4.0.974"},
-    {SMTPSTATUS_R_ONHOLD, "5.0.901", "4.0.901"},
-    {SMTPSTATUS_R_POLICYVIOLATION, "5.0.972", "4.0.972"},
-    {SMTPSTATUS_R_REJECTED, "5.0.918", "4.0.918"},
-    {SMTPSTATUS_R_REQUIREPTR, "5.0.973", "4.0.973"},
-    {SMTPSTATUS_R_SECURITYERROR, "5.0.970", "4.0.970"},
-    {SMTPSTATUS_R_SPAMDETECTED, "5.0.980", "4.0.980"},
-    {SMTPSTATUS_R_SPEEDING, "5.0.946", "4.0.946"},
-    {SMTPSTATUS_R_SUPPRESSED, "5.0.903", "4.0.903"},
-    {SMTPSTATUS_R_SUSPEND, "5.0.921", "4.0.921"},
-    {SMTPSTATUS_R_SYNTAXERROR, "5.0.902", "4.0.902"},
-    {SMTPSTATUS_R_SYSTEMERROR, "5.0.930", "4.0.930"},
-    {SMTPSTATUS_R_SYSTEMFULL, "5.0.931", "4.0.931"},
-    {SMTPSTATUS_R_TOOMANYCONN, "5.0.945", "4.0.945"},
-    {SMTPSTATUS_R_USERUNKNOWN, "5.0.911", NULL},
-    {SMTPSTATUS_R_UNDEFINED, "5.0.900", "4.0.900"},
-    {SMTPSTATUS_R_VIRUSDETECTED, "5.0.981", "4.0.981"},
+#define P(r) [SMTPSTATUS_R_##r]
+static const pseudo_code PSEUDO[SMTPSTATUS_R_COUNT_] = {
+    P(AUTHFAILURE) = {"5.0.926", "4.0.926"},
+    P(BADREPUTATION) = {"5.0.975", "4.0.975"},
+    P(BLOCKED) = {"5.0.971", "4.0.971"},
+    P(CONTENTERROR) = {"5.0.960", "4.0.960"},
+    P(EXCEEDLIMIT) = {"5.0.923", "4.0.923"},
+    P(EXPIRED) = {"5.0.947", "4.0.947"},
+    P(FAILEDSTARTTLS) = {"5.0.976", "4.0.976"},
+    P(FILTERED) = {"5.0.910", "4.0.924"},
+    P(HASMOVED) = {"5.0.916", NULL},
+    P(HOSTUNKNOWN) = {"5.0.912", NULL},
+    P(MAILBOXFULL) = {"5.0.922", "4.0.922"},
+    P(MAILERERROR) = {"5.0.939", "4.0.939"},
+    P(MESGTOOBIG) = {"5.0.934", "4.0.934"},
+    P(NETWORKERROR) = {"5.0.944", "4.0.944"},
+    P(NORELAYING) = {"5.0.909", "4.0.909"},
+    P(NOTACCEPT) = {"5.0.932", "4.0.932"},
+    P(NOTCOMPLIANTRFC) = {"5.0.974", "4.0.974"},
+    P(ONHOLD) = {"5.0.901", "4.0.901"},
+    P(POLICYVIOLATION) = {"5.0.972", "4.0.972"},
+    P(REJECTED) = {"5.0.918", "4.0.918"},
+    P(REQUIREPTR) = {"5.0.973", "4.0.973"},
+    P(SECURITYERROR) = {"5.0.970", "4.0.970"},
+    P(SPAMDETECTED) = {"5.0.980", "4.0.980"},
+    P(SPEEDING) = {"5.0.946", "4.0.946"},
+    P(SUPPRESSED) = {"5.0.903", "4.0.903"},
+    P(SUSPEND) = {"5.0.921", "4.0.921"},
+    P(SYNTAXERROR) = {"5.0.902", "4.0.902"},
+    P(SYSTEMERROR) = {"5.0.930", "4.0.930"},
+    P(SYSTEMFULL) = {"5.0.931", "4.0.931"},
+    P(TOOMANYCONN) = {"5.0.945", "4.0.945"},
+    P(USERUNKNOWN) = {"5.0.911", NULL},
+    P(UNDEFINED) = {"5.0.900", "4.0.900"},
+    P(VIRUSDETECTED) = {"5.0.981", "4.0.981"},
 };
+#undef P
 
 const char *ss_pseudo_status(smtpstatus_reason r, int klass) {
-    size_t i;
-    for (i = 0; i < sizeof PSEUDO / sizeof PSEUDO[0]; i++) {
-        if (PSEUDO[i].reason != r) continue;
-        if (klass == 4 && PSEUDO[i].temporary != NULL)
-            return PSEUDO[i].temporary;
-        return PSEUDO[i].permanent;
-    }
-    return "";
+    const pseudo_code *p;
+    if ((unsigned)r >= (unsigned)SMTPSTATUS_R_COUNT_) return "";
+    p = &PSEUDO[r];
+    if (p->permanent == NULL) return "";
+    if (klass == 4 && p->temporary != NULL) return p->temporary;
+    return p->permanent;
 }
 
 /* ------------------------------------------------------------------ */
@@ -397,11 +398,11 @@ static const char LATIN1[64] =
     "aaaaaaaceeeeiiii" "dnooooo\0ouuuuy\0\0"
     "aaaaaaaceeeeiiii" "dnooooo\0ouuuuy\0y";
 
-static int is_local_char(int c) {
+static inline int is_local_char(int c) {
     return (c >= 'a' && c <= 'z') || ss_isdigit(c) || c == '.' || c == '_' ||
            c == '%' || c == '+' || c == '=' || c == '-';
 }
-static int is_domain_char(int c) {
+static inline int is_domain_char(int c) {
     return (c >= 'a' && c <= 'z') || ss_isdigit(c) || c == '.' || c == '-';
 }
 
@@ -546,14 +547,28 @@ static size_t fold_run(const unsigned char *t, size_t i, size_t len,
             unsigned after_num = /* bytes after a digit or dot */
                 ((digits | dots) << 1) |
                 (ss_isdigit(prev) || prev == '.' ? 1u : 0u);
-            /* an IPv4 address has a dot 1 to 3 bytes after its start
-             * (beyond the 16 bytes: not known) */
-            unsigned near_dot = (dots >> 1) | (dots >> 2) | (dots >> 3) |
-                                0xE000u;
-            unsigned stop = (unsigned)_mm_movemask_epi8(other) |
-                            (spaces & ((spaces << 1) | (ls ? 1u : 0u))) |
-                            (digits & ~after_num & near_dot);
-            unsigned n = stop ? ss_ctz(stop) : 16u;
+            /* An IPv4 address has a dot 1 to 3 bytes after its start
+             * (beyond the 16 bytes: not known) and three dots in the 11
+             * bytes after it.  A digit that may start one stops the run
+             * (ipv4_at decides); at bytes 0-4 the 11 bytes are here, and
+             * a digit without three dots in them does not stop it.  A
+             * digit further on ends this step without stopping the run:
+             * the next step starts at it. */
+            unsigned may_ip = digits & ~after_num &
+                              ((dots >> 1) | (dots >> 2) | (dots >> 3) |
+                               0xE000u);
+            unsigned later = may_ip & ~0x1Fu, near = may_ip & 0x1Fu;
+            unsigned ip = later, stop, n;
+            while (near) {
+                unsigned p = ss_ctz(near);
+                unsigned d = (dots >> (p + 1)) & 0x7FFu;
+                d &= d - 1; /* without the first dot: two more? */
+                if (d & (d - 1)) ip |= 1u << p;
+                near &= near - 1;
+            }
+            stop = (unsigned)_mm_movemask_epi8(other) |
+                   (spaces & ((spaces << 1) | (ls ? 1u : 0u))) | ip;
+            n = stop ? ss_ctz(stop) : 16u;
             _mm_storeu_si128(
                 (__m128i *)(void *)(out + o),
                 _mm_add_epi8(v, _mm_and_si128(upper, _mm_set1_epi8(32))));
@@ -563,7 +578,8 @@ static size_t fold_run(const unsigned char *t, size_t i, size_t len,
                 o += n;
                 prev = (unsigned char)out[o - 1];
             }
-            if (n < 16) break;
+            /* a digit not yet known (not white space, "@", ...) */
+            if (n < 16 && !((later >> n) & 1u)) break;
         }
 #endif
         /* one byte at a time, up to a letter, punctuation or digit */
@@ -811,13 +827,20 @@ static size_t ac_scan(const ss_phrase_tables *t, const char *norm,
         unsigned ch;
         /* shallow states: their dense rows, stored by column: the byte
          * picks the column, the state is the index into it (no scaling
-         * of the state on the chain from one byte to the next) */
-        while (s < ndense) {
-            const ss_ac_index *col =
-                dense + bclass[(unsigned char)norm[pos]] * ndense;
-            next = col[s];
+         * of the state on the chain from one byte to the next).  One
+         * test per byte leaves the loop for a deep state and for an
+         * output (SS_AC_OUT is above every state number). */
+        if (s < ndense) {
+            for (;;) {
+                const ss_ac_index *col =
+                    dense + bclass[(unsigned char)norm[pos]] * ndense;
+                next = col[s];
+                if (next >= ndense) break;
+                s = next;
+                if (++pos == len) goto end;
+            }
             if (next & SS_AC_OUT) goto out; /* an output: rare */
-            s = next;
+            s = next; /* a deep state */
             if (++pos == len) goto end;
         }
         /* a deep state: its chain of single edges as far as the text
@@ -825,11 +848,14 @@ static size_t ac_scan(const ss_phrase_tables *t, const char *norm,
         d = deep + (s - ndense);
         ch = (unsigned char)norm[pos];
         while (d->edge == ch) { /* an edge into a state without output */
-            s++;
             d++;
-            if (++pos == len) goto end;
+            if (++pos == len) {
+                s = ndense + (size_t)(d - deep);
+                goto end;
+            }
             ch = (unsigned char)norm[pos];
         }
+        s = ndense + (size_t)(d - deep);
         if (d->edge == (ch | SS_AC_DEEP_OUT)) { /* into one with an output */
             next = (unsigned)(s + 1) | SS_AC_OUT;
             goto out;

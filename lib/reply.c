@@ -745,14 +745,15 @@ static smtpstatus_rc diag_parse(const char *buf, size_t len,
             i++;
         }
     }
-    /* 3. diagnostic type */
-    for (j = i; j < e && j - i < 32; j++) {
-        unsigned char c = (unsigned char)buf[j];
-        if (!(is_alnum(c) || c == '-' || c == '_' || c == '.'))
-            break;
-    }
-    if (j > i && ss_isalpha((unsigned char)buf[i])) {
-        size_t k = j;
+    /* 3. diagnostic type (it starts with a letter) */
+    if (i < e && ss_isalpha((unsigned char)buf[i])) {
+        size_t k;
+        for (j = i + 1; j < e && j - i < 32; j++) {
+            unsigned char c = (unsigned char)buf[j];
+            if (!(is_alnum(c) || c == '-' || c == '_' || c == '.'))
+                break;
+        }
+        k = j;
         while (k < e && (buf[k] == ' ' || buf[k] == '\t'))
             k++;
         if (k < e && buf[k] == ';') {
