@@ -12,8 +12,9 @@
  * that is plain ASCII in an ASCII-compatible charset, or that
  * ISO-2022-JP or UTF-7 would give back unchanged, is returned without
  * opening iconv at all (so an unknown name is then not noticed: nothing
- * is lost).  ISO-2022-JP is decoded here while it is in its ASCII state;
- * iconv only gets its runs in the other character sets.
+ * is lost).  ISO-2022-JP is decoded here while it is in its ASCII state
+ * and in its plain runs in JIS X 0208 (by a table of what glibc's decoder
+ * gives for them); iconv only gets its other runs.
  *
  * Windows-1252 (and ISO-8859-1, which mail means as Windows-1252) is
  * converted by a table here: glibc loads and unloads its conversion
@@ -25,6 +26,8 @@
 #include <errno.h>
 #include <iconv.h>
 #include <stdint.h>
+
+#include "jis0208_table.h"
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -158,23 +161,45 @@ size_t ss_ascii_len(const char *p, size_t n) {
 }
 
 #if defined(__SSE2__)
-/* Is s[0..16) ASCII and whole two-byte sequences (Latin, Greek,
- * Cyrillic...), but perhaps a lead byte at its end?  The bytes to step
- * over (16, or 15 to leave that lead byte), 0 when not so.  A
- * continuation byte (0x80..0xBF) must follow a lead byte (0xC2..0xDF) and
- * only such a byte; anything else >= 0x80 is for utf8_seq. */
-static inline size_t utf8_two_byte_block(const unsigned char *s) {
+/* Is s[0..16) ASCII and whole two- and three-byte sequences (Latin,
+ * Greek, Cyrillic..., and most CJK text), but perhaps the start of one
+ * in its last two bytes?  The bytes to step over (16, or less to leave
+ * that start), 0 when not so.  Each lead byte (0xC2..0xDF for two bytes,
+ * 0xE0..0xEF for three) claims the one or two bytes after it; the
+ * continuation bytes (0x80..0xBF) must be exactly the bytes claimed (a
+ * claimed lead byte or an unclaimed continuation byte is an error), with
+ * no overlong form (0xE0 then below 0xA0) or surrogate (0xED then 0xA0
+ * or more).  Anything else >= 0x80 (four-byte sequences, invalid bytes)
+ * is for utf8_seq. */
+static inline size_t utf8_short_seq_block(const unsigned char *s) {
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
-    /* signed: 0x80..0xBF are -128..-65, 0xC2..0xDF are -62..-33 */
+    /* signed: 0x80..0xBF are -128..-65, 0xC2..0xDF are -62..-33, 0xE0..0xEF
+     * are -32..-17 */
     unsigned hi = (unsigned)_mm_movemask_epi8(v);
     unsigned cont = (unsigned)_mm_movemask_epi8(
         _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xC0)));
-    unsigned lead = (unsigned)_mm_movemask_epi8(
+    unsigned lead2 = (unsigned)_mm_movemask_epi8(
         _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)0xC1)),
                       _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xE0))));
-    if ((hi & ~(cont | lead)) || cont != ((lead << 1) & 0xFFFF))
+    unsigned lead3 = (unsigned)_mm_movemask_epi8(
+        _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)0xDF)),
+                      _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xF0))));
+    unsigned claimed = ((lead2 << 1) | (lead3 << 1) | (lead3 << 2)) & 0xFFFF;
+    if ((hi & ~(cont | lead2 | lead3)) || cont != claimed)
         return 0;
-    return 16 - (lead >> 15);
+    if (lead3) {
+        unsigned e0 = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xE0)));
+        unsigned ed = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xED)));
+        unsigned low = (unsigned)_mm_movemask_epi8( /* 0x80..0x9F */
+            _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xA0)));
+        if (((e0 << 1) & low) || ((ed << 1) & cont & ~low))
+            return 0;
+    }
+    /* a sequence that goes past the block: leave it for the next step */
+    unsigned open = (lead2 & 0x8000) | (lead3 & 0xC000);
+    return open ? ss_ctz(open) : 16;
 }
 #endif
 
@@ -196,11 +221,10 @@ static size_t utf8_valid_prefix(const char *p, size_t n) {
                 s++;
             }
 #if defined(__SSE2__)
-            /* 16 bytes at a time while they are two-byte sequences and
-             * ASCII; when not, one by one for 16 bytes (longer sequences,
-             * as in CJK text, are no use trying for) */
+            /* 16 bytes at a time while they are two- and three-byte
+             * sequences and ASCII; when not, one by one for 16 bytes */
             if (e - s >= 16 && s >= retry) {
-                size_t b = utf8_two_byte_block(s);
+                size_t b = utf8_short_seq_block(s);
                 if (b) {
                     s += b;
                     continue;
@@ -636,14 +660,51 @@ static size_t jp_back_to_ascii(const unsigned char *s, size_t i, size_t n) {
     }
 }
 
+/* A run in JIS X 0208 at s[q..n): "ESC $ B", pairs of bytes the table
+ * maps, then "ESC ( B", decoded into UTF-8 at o (3 bytes at most for each
+ * pair: no more than 4 bytes for each byte read).  The end of the run
+ * (after its "ESC ( B"), with *olen the number of bytes written; 0 when
+ * the run is not so (another escape sequence, a byte outside a pair, an
+ * unmapped pair, no "ESC ( B"): iconv then decodes it.  glibc's decoder
+ * gives the same characters for such a run: in that character set it
+ * reads each pair alone, with no state but the set selected. */
+static size_t jis0208_run(const unsigned char *s, size_t q, size_t n,
+                          char *o, size_t *olen) {
+    if (n - q < 3 || s[q + 1] != '$' || s[q + 2] != 'B')
+        return 0;
+    size_t i = q + 3, w = 0;
+    while (n - i >= 2) {
+        unsigned r = s[i] - 0x21u, c = s[i + 1] - 0x21u;
+        if (r >= JIS0208_ROWS || c >= 94)
+            break;
+        unsigned cp = JIS0208_TO_UCS[r * 94 + c];
+        if (!cp)
+            return 0;
+        if (cp < 0x800) { /* all are >= 0x80 */
+            o[w++] = (char)(0xC0 | (cp >> 6));
+            o[w++] = (char)(0x80 | (cp & 0x3F));
+        } else {
+            o[w++] = (char)(0xE0 | (cp >> 12));
+            o[w++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+            o[w++] = (char)(0x80 | (cp & 0x3F));
+        }
+        i += 2;
+    }
+    if (n - i < 3 || s[i] != 0x1B || s[i + 1] != '(' || s[i + 2] != 'B')
+        return 0;
+    *olen = w;
+    return i + 3;
+}
+
 /* ISO-2022-JP text (ic: "ISO-2022-JP-3") decoded as glibc's iconv does,
  * into UTF-8: 0 when it cannot (no memory, no converter, or a code point
  * UTF-8 does not take): the caller then converts as usual.
  *
- * Most of such mail is ASCII between the runs in JIS X 0208.  Only the
- * runs that leave the ASCII state go through iconv (its one-step
- * conversion to its internal UCS-4, "WCHAR_T", UTF-8 encoded here); the
- * rest is done here as glibc's decoder does in that state: a byte
+ * Most of such mail is ASCII between the runs in JIS X 0208.  Those runs
+ * are decoded by jis0208_run; only the other runs that leave the ASCII
+ * state go through iconv (its one-step conversion to its internal UCS-4,
+ * "WCHAR_T", UTF-8 encoded here; opened when the first such run comes);
+ * the rest is done here as glibc's decoder does in that state: a byte
  * 0x00..0x7F but ESC stands for itself, one >= 0x80 is invalid (U+FFFD,
  * as iconv_run gives), "ESC ( B" selects ASCII again.  That is the same
  * as converting the whole text in one go: the decoder keeps no state but
@@ -659,11 +720,6 @@ static int iso2022jp_to_utf8(ss_arena *a, ss_str in, const char *ic,
     size_t n = in.len;
     size_t q = jp_leave_ascii(s, 0, n);
     iconv_t cd = (iconv_t)-1;
-    if (q < n) {
-        cd = iconv_open("WCHAR_T", ic);
-        if (cd == (iconv_t)-1)
-            return 0;
-    }
     static const uint32_t fffd = 0xFFFD;
     char rep[4];
     memcpy(rep, &fffd, 4);
@@ -696,9 +752,21 @@ static int iso2022jp_to_utf8(ss_arena *a, ss_str in, const char *ic,
         }
         if (q >= n)
             break;
+        size_t w, e = jis0208_run(s, q, n, buf + k, &w), next;
+        if (e) {
+            k += w;
+            p = e;
+            q = jp_leave_ascii(s, e, n);
+            continue;
+        }
+        if (cd == (iconv_t)-1) {
+            cd = iconv_open("WCHAR_T", ic);
+            if (cd == (iconv_t)-1)
+                return 0;
+        }
         /* s[q..e) through iconv, with the runs that follow it after a few
          * bytes (a line break): one call for them costs less */
-        size_t e = jp_back_to_ascii(s, q + 1, n), next;
+        e = jp_back_to_ascii(s, q + 1, n);
         while ((next = jp_leave_ascii(s, e, n)) < n && next - e < 32)
             e = jp_back_to_ascii(s, next + 1, n);
         size_t wl = 4 * q, w0 = 4 * q;

@@ -608,6 +608,52 @@ static void test_iso2022jp(void) {
     }
 }
 
+/* Runs in JIS X 0208 are decoded by charset.c's table
+ * (lib/jis0208_table.h, made by tools/gen_jis0208.c from glibc): every
+ * pair of bytes, alone and twice in a run between ASCII, gives what
+ * iconv's ISO-2022-JP-3 decoder gives, wherever that decodes it without
+ * an error (the others go to iconv in the library too). */
+static void test_jis0208_table(void) {
+    iconv_t cd = iconv_open("UTF-8", "ISO-2022-JP-3");
+    if (cd == (iconv_t)-1) {
+        fprintf(stderr, "no ISO-2022-JP-3 in iconv: table not compared\n");
+        return;
+    }
+    int bad = 0, compared = 0;
+    for (int a = 0x21; a <= 0x7E; a++)
+        for (int b = 0x21; b <= 0x7E; b++)
+            for (int twice = 0; twice < 2; twice++) {
+                char in[16];
+                size_t n = 0;
+                in[n++] = 'x';
+                memcpy(in + n, "\x1b$B", 3), n += 3;
+                in[n++] = (char)a, in[n++] = (char)b;
+                if (twice)
+                    in[n++] = (char)a, in[n++] = (char)b;
+                memcpy(in + n, "\x1b(B", 3), n += 3;
+                in[n++] = 'y';
+                char want[32];
+                char *ip = in, *op = want;
+                size_t il = n, ol = sizeof want;
+                iconv(cd, NULL, NULL, NULL, NULL);
+                if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 || il)
+                    continue;
+                compared++;
+                int unk = -1;
+                ss_str got = ss_to_utf8(&A, ss_str_make(in, n),
+                                        S("iso-2022-jp"), &unk);
+                if (!got.ptr || unk != 0 || got.len != (size_t)(op - want) ||
+                    memcmp(got.ptr, want, got.len) != 0) {
+                    if (bad++ < 5)
+                        fprintf(stderr, "JIS X 0208 0x%02X%02X differs from iconv\n",
+                                a, b);
+                }
+            }
+    iconv_close(cd);
+    CHECK(bad == 0);
+    CHECK(compared > 2 * 6800); /* the mapped pairs, alone and twice */
+}
+
 int main(void) {
     ss_arena_init(&A, 0);
     test_headers();
@@ -620,6 +666,7 @@ int main(void) {
     test_html();
     test_lookup_lengths();
     test_iso2022jp();
+    test_jis0208_table();
     replay_dir("regress/fuzz_mime", 0);
     replay_dir("regress/fuzz_charset", 1);
     ss_arena_free(&A);
