@@ -644,8 +644,11 @@ static inline int from_in_bits(const char *b, size_t i, uint64_t m,
  * "From " has, a block at a time while more than 68 bytes are left (so
  * that each 'F' found has 5 bytes after it): 1 with *stop at the first
  * "From " line (as from_line), else 0 with *ip where the blocks ended.
- * The ' ' is looked at only in blocks that hold an 'F', and leaves few
- * of them for from_in_bits.  The caller checks that end - *ip >= 69. */
+ * Both bytes are looked at in every block, so that the loop's one test
+ * is almost always decided the same way (an 'F' alone is common, in
+ * base64 in most blocks; an 'F' with a ' ' four on is rare), and few
+ * candidates are left for from_in_bits.  The caller checks that
+ * end - *ip >= 69. */
 __attribute__((target("avx2"))) static int
 find_from_avx2(const char *b, size_t *ip, size_t end, size_t bpos,
                size_t *stop) {
@@ -653,9 +656,9 @@ find_from_avx2(const char *b, size_t *ip, size_t end, size_t bpos,
     size_t i = *ip;
 #define SS_LD(o)                                                               \
     _mm256_loadu_si256((const __m256i *)(const void *)(b + i + (o)))
-#define SS_FV(o) _mm256_cmpeq_epi8(SS_LD(o), fv)
-#define SS_SP(x, o)                                                            \
-    _mm256_and_si256((x), _mm256_cmpeq_epi8(SS_LD((o) + 4), sv))
+#define SS_FS(o)                                                               \
+    _mm256_and_si256(_mm256_cmpeq_epi8(SS_LD(o), fv),                          \
+                     _mm256_cmpeq_epi8(SS_LD((o) + 4), sv))
 #define SS_BITS(x, y)                                                          \
     ((uint64_t)(uint32_t)_mm256_movemask_epi8(x) |                             \
      (uint64_t)(uint32_t)_mm256_movemask_epi8(y) << 32)
@@ -664,17 +667,18 @@ find_from_avx2(const char *b, size_t *ip, size_t end, size_t bpos,
     if (end - i >= 133) {
         const size_t last = end - 133;
         for (; i <= last; i += 128) {
-            __m256i x0 = SS_FV(0), x1 = SS_FV(32), x2 = SS_FV(64),
-                    x3 = SS_FV(96);
-            if (!_mm256_movemask_epi8(_mm256_or_si256(_mm256_or_si256(x0, x1),
-                                                      _mm256_or_si256(x2, x3))))
+            __m256i x0 = SS_FS(0), x1 = SS_FS(32), x2 = SS_FS(64),
+                    x3 = SS_FS(96);
+            __m256i x = _mm256_or_si256(_mm256_or_si256(x0, x1),
+                                        _mm256_or_si256(x2, x3));
+            if (_mm256_testz_si256(x, x))
                 continue;
-            uint64_t m = SS_BITS(SS_SP(x0, 0), SS_SP(x1, 32));
+            uint64_t m = SS_BITS(x0, x1);
             if (m && from_in_bits(b, i, m, bpos, stop)) {
                 *ip = i;
                 return 1;
             }
-            m = SS_BITS(SS_SP(x2, 64), SS_SP(x3, 96));
+            m = SS_BITS(x2, x3);
             if (m && from_in_bits(b, i + 64, m, bpos, stop)) {
                 *ip = i + 64;
                 return 1;
@@ -682,15 +686,14 @@ find_from_avx2(const char *b, size_t *ip, size_t end, size_t bpos,
         }
     }
     for (; end - i >= 69; i += 64) {
-        uint64_t m = SS_BITS(SS_SP(SS_FV(0), 0), SS_SP(SS_FV(32), 32));
+        uint64_t m = SS_BITS(SS_FS(0), SS_FS(32));
         if (m && from_in_bits(b, i, m, bpos, stop)) {
             *ip = i;
             return 1;
         }
     }
 #undef SS_LD
-#undef SS_SP
-#undef SS_FV
+#undef SS_FS
 #undef SS_BITS
     *ip = i;
     return 0;
