@@ -420,6 +420,20 @@ static const char *iconv_name(const char *n, size_t len, char *tmp,
     return tmp;
 }
 
+/* A code point from 0x80 to 0xFFFF as UTF-8 at o (two or three bytes):
+ * the bytes written. */
+static inline size_t put_bmp_utf8(char *o, unsigned c) {
+    if (c < 0x800) {
+        o[0] = (char)(0xC0 | (c >> 6));
+        o[1] = (char)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    o[0] = (char)(0xE0 | (c >> 12));
+    o[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+    o[2] = (char)(0x80 | (c & 0x3F));
+    return 3;
+}
+
 /* Windows-1252 (what ISO-8859-1 labels mean in mail, as in browsers),
  * converted here rather than through iconv: a table of 32 code points
  * for 0x80..0x9F (0: unassigned, U+FFFD as iconv's EILSEQ gives), the
@@ -453,14 +467,7 @@ static ss_str cp1252_to_utf8(ss_arena *a, ss_str in) {
             if (!c)
                 c = 0xFFFD;
         }
-        if (c < 0x800) {
-            o[w++] = (char)(0xC0 | (c >> 6));
-            o[w++] = (char)(0x80 | (c & 0x3F));
-        } else {
-            o[w++] = (char)(0xE0 | (c >> 12));
-            o[w++] = (char)(0x80 | ((c >> 6) & 0x3F));
-            o[w++] = (char)(0x80 | (c & 0x3F));
-        }
+        w += put_bmp_utf8(o + w, c);
     }
     o[w] = '\0';
     return ss_str_make(o, w);
@@ -680,14 +687,7 @@ static size_t jis0208_run(const unsigned char *s, size_t q, size_t n,
         unsigned cp = JIS0208_TO_UCS[r * 94 + c];
         if (!cp)
             return 0;
-        if (cp < 0x800) { /* all are >= 0x80 */
-            o[w++] = (char)(0xC0 | (cp >> 6));
-            o[w++] = (char)(0x80 | (cp & 0x3F));
-        } else {
-            o[w++] = (char)(0xE0 | (cp >> 12));
-            o[w++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-            o[w++] = (char)(0x80 | (cp & 0x3F));
-        }
+        w += put_bmp_utf8(o + w, cp); /* all are >= 0x80 */
         i += 2;
     }
     if (n - i < 3 || s[i] != 0x1B || s[i + 1] != '(' || s[i + 2] != 'B')
