@@ -254,22 +254,10 @@ long ss_find_ci_n(ss_str s, const char *needle, size_t n) {
     unsigned char lo = lower_tab[nd[0]];
     unsigned char up = (lo >= 'a' && lo <= 'z') ? (unsigned char)(lo - 32) : lo;
     const char *p = s.ptr, *end = s.ptr + (s.len - n + 1);
-    const char *ql = NULL, *qu = NULL; /* next candidates, cached */
-    int doneql = 0, donequ = (up == lo);
+    ss_either e;
+    ss_either_init(&e, lo, up);
     while (p < end) {
-        if (!doneql && (!ql || ql < p)) {
-            ql = memchr(p, lo, (size_t)(end - p));
-            if (!ql)
-                doneql = 1;
-        }
-        if (!donequ && (!qu || qu < p)) {
-            qu = memchr(p, up, (size_t)(end - p));
-            if (!qu)
-                donequ = 1;
-        }
-        const char *q = doneql ? NULL : ql;
-        if (!donequ && qu && (!q || qu < q))
-            q = qu;
+        const char *q = ss_either_next(&e, p, end);
         if (!q)
             return -1;
         const unsigned char *c = (const unsigned char *)q;

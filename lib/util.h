@@ -86,6 +86,44 @@ static inline ss_str ss_trim(ss_str s) {
 }
 /* Whether the n bytes at a and b are equal, ASCII case ignored. */
 int ss_memeq_ci(const char *a, const char *b, size_t n);
+/* The places of a byte in either of two cases (lo and up, the same byte
+ * when it has no other case) in a text, in order: ss_either_init, then
+ * ss_either_next(e, p, end) gives the first place in [p, end) (p never
+ * going back between calls), or NULL.  Each case has its own memchr scan,
+ * whose next place is kept, so every byte is scanned once per case. */
+typedef struct ss_either {
+    const char *ql, *qu; /* the next place of each case at or after p */
+    int doneql, donequ;  /* that case has no more places */
+    unsigned char lo, up;
+} ss_either;
+
+static inline void ss_either_init(ss_either *e, unsigned char lo,
+                                  unsigned char up) {
+    e->ql = e->qu = NULL;
+    e->doneql = 0;
+    e->donequ = up == lo;
+    e->lo = lo;
+    e->up = up;
+}
+
+static inline const char *ss_either_next(ss_either *e, const char *p,
+                                         const char *end) {
+    if (!e->doneql && (!e->ql || e->ql < p)) {
+        e->ql = memchr(p, e->lo, (size_t)(end - p));
+        if (!e->ql)
+            e->doneql = 1;
+    }
+    if (!e->donequ && (!e->qu || e->qu < p)) {
+        e->qu = memchr(p, e->up, (size_t)(end - p));
+        if (!e->qu)
+            e->donequ = 1;
+    }
+    const char *q = e->doneql ? NULL : e->ql;
+    if (!e->donequ && e->qu && (!q || e->qu < q))
+        q = e->qu;
+    return q;
+}
+
 /* Case-insensitive search of needle[0..n) in s; returns offset or -1. */
 long ss_find_ci_n(ss_str s, const char *needle, size_t n);
 

@@ -184,22 +184,10 @@ PV_INLINE long pv_find_ci_core(ss_str s, const char *needle, size_t n,
     return -1;
 #else
     /* the candidates from memchr of the anchor's two cases in turn */
-    const char *ql = NULL, *qu = NULL; /* next candidates, cached */
-    int doneql = 0, donequ = (up == lo);
+    ss_either e;
+    ss_either_init(&e, lo, up);
     while (p < end) {
-        if (!doneql && (!ql || ql < p)) {
-            ql = memchr(p, lo, (size_t)(end - p));
-            if (!ql)
-                doneql = 1;
-        }
-        if (!donequ && (!qu || qu < p)) {
-            qu = memchr(p, up, (size_t)(end - p));
-            if (!qu)
-                donequ = 1;
-        }
-        const char *q = doneql ? NULL : ql;
-        if (!donequ && qu && (!q || qu < q))
-            q = qu;
+        const char *q = ss_either_next(&e, p, end);
         if (!q)
             return -1;
         if (PV_AT(q))
