@@ -18,7 +18,9 @@
 #include "mime.h"
 
 /* What a decoder knows about one recipient.  Empty slices mean unknown.
- * Slices point into the message, the view's texts, or the arena. */
+ * Slices point into the message, the view's texts, or the arena.
+ * ss_bounce_add sets every field one by one (no memset): a field added
+ * here must be set there too. */
 typedef struct ss_fact {
     ss_str recipient;       /* the address (may have <>; analyzer cleans) */
     ss_str alias;           /* Original-Recipient / "expanded from" */
