@@ -1010,6 +1010,86 @@ static void rm_rf(const char *p, int depth) {
         unlink(p);
 }
 
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A folder is walked in strcmp() order of its names (bytes unsigned, a
+ * name before the longer names it begins), whatever their shapes: names
+ * sharing long prefixes, differing only in their last byte or in bytes
+ * over 0x7f, one the start of another, one byte long; more than the sort's
+ * insertion-sort runs, and enough alike (1200 names) that its radix steps
+ * and their ends are all taken. */
+static void test_sort_order(void) {
+    enum { N = 1200 };
+    static char names[N][40];
+    char *want[N];
+    size_t n = 0;
+    mkd("order");
+    unsigned seed = 12345;
+    for (; n < N; n++) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned r = seed >> 8;
+        char *s = names[n];
+        switch (n % 6) {
+        case 0: /* a long shared prefix, then digits */
+            snprintf(s, 40, "c%03u-lhost-postfix-%02u.eml", r % 20, (r >> 5) % 100);
+            break;
+        case 1: /* one the start of another */
+            snprintf(s, 40, "m%u", r % 1000);
+            break;
+        case 2: /* bytes over 0x7f */
+            snprintf(s, 40, "x%c%c%u", (char)(0x80 + r % 100), (char)(0x41 + (r >> 7) % 120), r % 97);
+            break;
+        case 3: /* one or two bytes */
+            snprintf(s, 40, "%c%c", (char)('0' + r % 60), (r >> 9) % 2 ? (char)('a' + (r >> 10) % 26) : '\0');
+            break;
+        case 4: /* differing only in the last of 30 bytes */
+            snprintf(s, 40, "same-prefix-same-prefix-sam%03u", r % 400);
+            break;
+        default: /* a Maildir's name */
+            snprintf(s, 40, "17335%05u.M%uP%u.host", r % 100000, r % 7, r % 13);
+            break;
+        }
+        if (s[0] == '.' || strchr(s, '/'))
+            s[0] = 'z';
+        /* the same name twice: make it the same file */
+        size_t k = 0;
+        while (k < n && strcmp(names[k], s) != 0)
+            k++;
+        if (k < n) {
+            n--;
+            continue;
+        }
+        char rel_[64];
+        snprintf(rel_, sizeof rel_, "order/%s", s);
+        put(rel_, "Subject: x\n\n");
+        want[n] = s;
+    }
+    CHECK(n == N);
+    qsort(want, n, sizeof *want, cmp_str);
+    smtpstatus_rc rc;
+    smtpstatus_reader *r = smtpstatus_reader_open(path("order"), NULL, &rc);
+    CHECK(r != NULL);
+    if (!r)
+        return;
+    const char *p, *what;
+    size_t k = 0, bad = 0;
+    while ((rc = smtpstatus_reader_next_path(r, &p, &what)) == SMTPSTATUS_OK) {
+        const char *name = strrchr(p, '/');
+        name = name ? name + 1 : p;
+        if (k >= n || strcmp(name, want[k]) != 0) {
+            if (!bad++)
+                fprintf(stderr, "  order: at %zu got %s, want %s\n", k, name,
+                        k < n ? want[k] : "(end)");
+        }
+        k++;
+    }
+    CHECK(rc == SMTPSTATUS_ENOTFOUND);
+    CHECK(k == n && bad == 0);
+    smtpstatus_reader_close(r);
+}
+
 int main(void) {
     const char *t = getenv("TMPDIR");
     snprintf(tmpdir, sizeof tmpdir, "%s/ss_source_XXXXXX", t && *t ? t : "/tmp");
@@ -1021,6 +1101,7 @@ int main(void) {
     test_folders();
     test_folder_buffers();
     test_reopen_dirs();
+    test_sort_order();
     test_stream();
     test_parts();
     replay();
