@@ -46,6 +46,20 @@ typedef struct shared {
     size_t messages, records; /* for progress in the parallel mode */
 } shared;
 
+/* The members reason, hard_bounce and bounce_type of a record's native
+ * JSON object (",\"reason\":\"...\",\"hard_bounce\":false,
+ * \"bounce_type\":\"...\""), which depend on the reason and hard_bounce
+ * only: written for the first record with them and copied for the next
+ * ones (see fmt_native_json). */
+#define REASON_FRAG 96
+typedef struct reason_frag {
+    unsigned char len; /* 0: not written yet (or too long to keep) */
+    char text[REASON_FRAG];
+} reason_frag;
+/* One for each reason (and one for all the unknown ones), without and with
+ * hard_bounce: index 2 * reason + hard_bounce. */
+#define N_REASON_FRAGS (2 * ((size_t)SMTPSTATUS_R_COUNT_ + 1))
+
 /* Per analyzer: where its records go. */
 typedef struct wctx {
     shared *sh;
@@ -55,6 +69,8 @@ typedef struct wctx {
     obuf *gather; /* parallel mode: problems are gathered here, to be
                      written in input order, instead of going to stderr */
     smtpstatus_analyzer *an;
+    reason_frag frags[N_REASON_FRAGS]; /* for fmt_native_json; all zero at
+                                          first */
 } wctx;
 
 static double now(void)
@@ -155,7 +171,9 @@ static char *native_grow(obuf *b, char *o, size_t need)
 #define NATIVE_INLINE static inline
 #endif
 
-/* The string values of the native fields (NULL for the others). */
+/* The string values of the native fields (NULL for the others), but for
+ * reason and bounce_type (v[5] and v[7], NULL here), which fmt_native_json
+ * needs only now and then (see native_reason). */
 static void native_values(const smtpstatus_record *r, const char **v)
 {
     v[0] = r->source;
@@ -163,8 +181,6 @@ static void native_values(const smtpstatus_record *r, const char **v)
     v[2] = r->action;
     v[3] = r->status;
     v[4] = r->reply_code;
-    v[5] = smtpstatus_reason_name(r->reason);
-    v[7] = smtpstatus_reason_bounce_type(r->reason);
     v[8] = r->diagnostic_code;
     v[9] = r->diagnostic_type;
     v[10] = r->remote_mta;
@@ -179,17 +195,65 @@ static void native_values(const smtpstatus_record *r, const char **v)
     v[19] = r->alias;
     v[20] = r->date;
     v[22] = r->timezone_offset;
-    v[6] = v[21] = v[23] = NULL;
+    v[5] = v[6] = v[7] = v[21] = v[23] = NULL;
 }
 
 /* Room reserved for a record at first: most take less; a longer one grows
  * the buffer field by field. */
 #define NATIVE_START 2048
 
+/* The members reason, hard_bounce and bounce_type of r at o (as
+ * out_json_members), from frags (see reason_frag), which they are written
+ * in when they are not there yet. */
+static char *native_reason(obuf *b, char *o, reason_frag *frags,
+                           const smtpstatus_record *r)
+{
+    const char *v[2]; /* reason, bounce_type */
+    size_t at, len;
+    reason_frag *f =
+        &frags[2 * ((unsigned)r->reason < (unsigned)SMTPSTATUS_R_COUNT_
+                        ? (size_t)r->reason
+                        : (size_t)SMTPSTATUS_R_COUNT_) +
+               (r->hard_bounce != 0)];
+    if (f->len != 0) {
+        if ((size_t)(b->data + b->cap - o) < REASON_FRAG &&
+            (o = native_grow(b, o, REASON_FRAG)) == NULL)
+            return NULL;
+        memcpy(o, f->text, REASON_FRAG);
+        return o + f->len;
+    }
+    at = (size_t)(o - b->data);
+    v[0] = smtpstatus_reason_name(r->reason);
+    v[1] = smtpstatus_reason_bounce_type(r->reason);
+    if ((o = out_json_members(b, o, native_keys + 5, v, 1)) == NULL)
+        return NULL;
+    if ((size_t)(b->data + b->cap - o) < OUT_KEY + 5 &&
+        (o = native_grow(b, o, OUT_KEY + 5)) == NULL)
+        return NULL;
+    memcpy(o, native_keys[6].text, OUT_KEY);
+    o += native_keys[6].klen;
+    if (r->hard_bounce) {
+        memcpy(o, "true", 4);
+        o += 4;
+    } else {
+        memcpy(o, "false", 5);
+        o += 5;
+    }
+    if ((o = out_json_members(b, o, native_keys + 7, v + 1, 1)) == NULL)
+        return NULL;
+    len = (size_t)(o - b->data) - at;
+    if (len < REASON_FRAG) { /* (a longer one is written each time) */
+        memcpy(f->text, b->data + at, len);
+        f->len = (unsigned char)len;
+    }
+    return o;
+}
+
 /* The native JSON object of r, after ",\n" (json) or followed by a
  * newline (jsonl): keys and values are written straight into the buffer,
- * which is checked for room field by field. */
-static void fmt_native_json(obuf *b, const smtpstatus_record *r, unsigned w,
+ * which is checked for room field by field.  frags: see reason_frag. */
+static void fmt_native_json(obuf *b, reason_frag *frags,
+                            const smtpstatus_record *r, unsigned w,
                             int jsonl)
 {
     const char *v[N_NATIVE];
@@ -205,23 +269,13 @@ static void fmt_native_json(obuf *b, const smtpstatus_record *r, unsigned w,
     }
     /* the first key has a '{' in place of its comma */
     start = (size_t)(o - b->data);
-    if ((o = out_json_members(b, o, native_keys, v, 6)) == NULL)
-        return; /* source .. reason */
+    if ((o = out_json_members(b, o, native_keys, v, 5)) == NULL)
+        return; /* source .. reply_code */
     b->data[start] = '{';
-    if ((size_t)(b->data + b->cap - o) < OUT_KEY + 5 &&
-        (o = native_grow(b, o, OUT_KEY + 5)) == NULL)
-        return;
-    memcpy(o, native_keys[6].text, OUT_KEY);
-    o += native_keys[6].klen;
-    if (r->hard_bounce) {
-        memcpy(o, "true", 4);
-        o += 4;
-    } else {
-        memcpy(o, "false", 5);
-        o += 5;
-    }
-    if ((o = out_json_members(b, o, native_keys + 7, v + 7, 14)) == NULL)
-        return; /* bounce_type .. date */
+    if ((o = native_reason(b, o, frags, r)) == NULL)
+        return; /* reason, hard_bounce, bounce_type */
+    if ((o = out_json_members(b, o, native_keys + 8, v + 8, 13)) == NULL)
+        return; /* diagnostic_code .. date */
     if ((size_t)(b->data + b->cap - o) < OUT_KEY + OUT_LLD_MAX &&
         (o = native_grow(b, o, OUT_KEY + OUT_LLD_MAX)) == NULL)
         return;
@@ -298,6 +352,8 @@ static void fmt_csv(obuf *b, const smtpstatus_record *r, unsigned w)
     char *o;
     size_t i;
     native_values(r, v);
+    v[5] = smtpstatus_reason_name(r->reason);
+    v[7] = smtpstatus_reason_bounce_type(r->reason);
     if ((o = ob_reserve(b, NATIVE_START)) == NULL)
         return;
     if ((o = csv_put(b, o, v[0], 0)) == NULL)
@@ -494,15 +550,15 @@ static void fmt_sisimai(obuf *b, const smtpstatus_record *r)
     ob_putc(b, '}');
 }
 
-static void format_record(obuf *b, int format, const smtpstatus_record *r,
-                          unsigned w)
+static void format_record(obuf *b, reason_frag *frags, int format,
+                          const smtpstatus_record *r, unsigned w)
 {
     switch (format) {
     case F_JSONL:
-        fmt_native_json(b, r, w, 1);
+        fmt_native_json(b, frags, r, w, 1);
         break;
     case F_JSON:
-        fmt_native_json(b, r, w, 0);
+        fmt_native_json(b, frags, r, w, 0);
         break;
     case F_SISIMAI:
         ob_puts(b, ",\n");
@@ -597,7 +653,7 @@ static void on_problem(const char *source, const char *what, void *user)
 static int on_record(const smtpstatus_record *r, void *user)
 {
     wctx *w = user;
-    format_record(&w->buf, w->sh->o->format, r, r->warnings);
+    format_record(&w->buf, w->frags, w->sh->o->format, r, r->warnings);
     w->records++;
     if (w->direct) {
         if (w->buf.len >= FLUSH_AT || w->buf.failed ||

@@ -274,14 +274,17 @@ static const unsigned char json_cls[256] = {
 /* Bit i of the result is set when byte i of v is not plain. */
 static int json_special_mask(__m128i v)
 {
-    /* One signed compare of v + 1 (wrapping) with 0x21 finds the bytes
+    /* One signed compare of v + 1 (wrapping) with 0x20 finds the bytes
+     * from 0x20 to 0x7E (v + 1 is 0x21..0x7F), the others being those
      * below 0x20 (v + 1 is 0x01..0x20), 0x7F (v + 1 is 0x80, negative) and
-     * those >= 0x80 (v + 1 is negative, or 0x00 for 0xFF). */
-    __m128i lo = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(1)),
-                                _mm_set1_epi8(0x21));
+     * those >= 0x80 (v + 1 is negative, or 0x00 for 0xFF); the plain ones
+     * are those without '"' and '\\'. */
+    __m128i in = _mm_cmpgt_epi8(_mm_add_epi8(v, _mm_set1_epi8(1)),
+                                _mm_set1_epi8(0x20));
     __m128i q = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x22));
     __m128i bs = _mm_cmpeq_epi8(v, _mm_set1_epi8(0x5C));
-    return _mm_movemask_epi8(_mm_or_si128(lo, _mm_or_si128(q, bs)));
+    return _mm_movemask_epi8(_mm_andnot_si128(_mm_or_si128(q, bs), in)) ^
+           0xFFFF;
 }
 
 /* Nonzero iff the eight bytes of w are all plain. */
@@ -526,14 +529,40 @@ OUT_INLINE char *json_body(char *o, const char *s, size_t n)
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     /* Fast paths for strings without a byte to escape (most of them):
-     * copied as they are with a few (overlapping) loads and stores. */
-    if (n >= 16 && n <= 32) {
+     * copied as they are with a few (overlapping) loads and stores.  The
+     * short ones (most values) are looked at first. */
+    if (n < 16) {
+        if (n >= 8) {
+            if (json_plain_8to16(p, n)) {
+                uint64_t h, t;
+                memcpy(&h, p, 8);
+                memcpy(&t, p + n - 8, 8);
+                memcpy(o, &h, 8);
+                memcpy(o + n - 8, &t, 8);
+                return o + n;
+            }
+        } else if (n >= 4) {
+            uint32_t h, t;
+            memcpy(&h, p, 4);
+            memcpy(&t, p + n - 4, 4);
+            if (json_plain_w(h | (uint64_t)t << 32)) {
+                memcpy(o, &h, 4);
+                memcpy(o + n - 4, &t, 4);
+                return o + n;
+            }
+        } else {
+            while (i < n && json_cls[p[i]] == 0)
+                *o++ = (char)p[i++];
+            if (i == n)
+                return o;
+        }
+    } else if (n <= 32) {
         if (json_plain_16to32(p, n)) {
             memcpy(o, p, 16);
             memcpy(o + n - 16, p + n - 16, 16);
             return o + n;
         }
-    } else if (n > 32) {
+    } else {
         while (n - i >= 16 && json_plain16(p + i)) {
             memcpy(o, p + i, 16);
             o += 16;
@@ -547,29 +576,6 @@ OUT_INLINE char *json_body(char *o, const char *s, size_t n)
             memcpy(o - (16 - (n - i)), p + n - 16, 16);
             return o + (n - i);
         }
-    } else if (n >= 8) {
-        if (json_plain_8to16(p, n)) {
-            uint64_t h, t;
-            memcpy(&h, p, 8);
-            memcpy(&t, p + n - 8, 8);
-            memcpy(o, &h, 8);
-            memcpy(o + n - 8, &t, 8);
-            return o + n;
-        }
-    } else if (n >= 4) {
-        uint32_t h, t;
-        memcpy(&h, p, 4);
-        memcpy(&t, p + n - 4, 4);
-        if (json_plain_w(h | (uint64_t)t << 32)) {
-            memcpy(o, &h, 4);
-            memcpy(o + n - 4, &t, 4);
-            return o + n;
-        }
-    } else {
-        while (i < n && json_cls[p[i]] == 0)
-            *o++ = (char)p[i++];
-        if (i == n)
-            return o;
     }
     return json_esc(o, p, &i, n, n);
 }
@@ -746,16 +752,33 @@ static const char digit_pairs[] =
     "34353637383940414243444546474849505152535455565758596061626364656667"
     "6869707172737475767778798081828384858687888990919293949596979899";
 
+/* 10^k for k < 20 */
+static const unsigned long long pow10_u64[20] = {
+    1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+    10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+    100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+    100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+    100000000000000000ULL, 1000000000000000000ULL,
+    10000000000000000000ULL,
+};
+
 char *out_lld(char *o, long long v)
 {
-    char t[OUT_LLD_MAX];
-    char *d = t + sizeof t; /* digits are written backwards from the end */
+    char *d;
     size_t n;
     uint32_t s;
     /* the magnitude as unsigned: exact for LLONG_MIN too (at most 20
-     * digits, which t holds) */
+     * digits) */
     unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
                                  : (unsigned long long)v;
+    if (v < 0)
+        *o++ = '-';
+    /* the number of digits (counted down from the most that a value in 32
+     * bits has, ten, as timestamps have), then the digits written
+     * backwards from their end, straight into o */
+    for (n = u > 0xFFFFFFFFu ? 20 : 10; n > 1 && u < pow10_u64[n - 1]; n--)
+        ;
+    d = o + n;
     /* two digits at a time: in 64 bits while the value needs them, then in
      * 32 bits (cheaper), which is all that most values need */
     while (u > 0xFFFFFFFFu) {
@@ -777,10 +800,6 @@ char *out_lld(char *o, long long v)
     } else {
         *--d = (char)('0' + s);
     }
-    if (v < 0)
-        *o++ = '-';
-    n = (size_t)(t + sizeof t - d);
-    memcpy(o, d, n);
     return o + n;
 }
 

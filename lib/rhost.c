@@ -66,8 +66,16 @@ static unsigned pair_hash(const char *p) {
 }
 
 static void pair_set_fill(pair_set *ps, const char *t, size_t len) {
+    size_t i = 0;
     memset(ps->has, 0, sizeof ps->has);
-    for (size_t i = 0; i + 1 < len; i++) ps->has[pair_hash(t + i)] = 1;
+    /* four pairs a turn (the loop costs as much as a pair), then the rest */
+    for (; i + 4 < len; i += 4) {
+        ps->has[pair_hash(t + i)] = 1;
+        ps->has[pair_hash(t + i + 1)] = 1;
+        ps->has[pair_hash(t + i + 2)] = 1;
+        ps->has[pair_hash(t + i + 3)] = 1;
+    }
+    for (; i + 1 < len; i++) ps->has[pair_hash(t + i)] = 1;
 }
 
 static int pair_set_has(const pair_set *ps, const char *p) {
@@ -117,9 +125,12 @@ static int code_after(const char *norm, size_t len, const char *label,
     size_t ll = strlen(label), i, j;
     long at = -1;
     int value = -1;
-    for (i = 0; i + ll <= len; i++)
-        if (norm[i] == label[0] && memcmp(norm + i, label, ll) == 0)
+    /* the last occurrence: looked for from the end */
+    for (i = len >= ll ? len - ll + 1 : 0; i-- > 0;)
+        if (norm[i] == label[0] && memcmp(norm + i, label, ll) == 0) {
             at = (long)i;
+            break;
+        }
     if (at < 0) return -1;
     j = (size_t)at + ll;
     {
@@ -858,7 +869,6 @@ static size_t find_provider(const char *name, size_t nl, int domain,
                 ss_eq_ci(ss_str_make(name, nl), DOMAINS[i].name))
                 best = DOMAINS[i].prov;
         }
-        if (memchr(name, '.', nl) == NULL) return best;
     } else {
         last = ss_lower((unsigned char)name[nl - 1]);
         fifth = nl >= HSUF_MIN ? ss_lower((unsigned char)name[nl - HSUF_MIN])
@@ -879,6 +889,8 @@ static size_t find_provider(const char *name, size_t nl, int domain,
                 hl--;
             }
             if (!host_matches_nn(h, hl, name, nl)) continue;
+            /* (asked only now: most names match no suffix) */
+            if (memchr(name, '.', nl) == NULL) return best;
         } else if (!host_matches_nn(name, nl, e->s, e->len)) {
             continue;
         }
