@@ -1195,15 +1195,11 @@ static void original_headers(ss_str block, size_t maxh, ss_str *val) {
 }
 
 /* ss_header_value of a raw value found by original_headers. */
-static ss_str orig_value(ss_arena *a, ss_str raw, int slot) {
+static ss_str orig_value(ss_arena *a, ss_str raw) {
     if (!raw.ptr) /* no such header (List-Id, mostly): the NULL slice, as
                    * ss_header_value gives, without the call */
         return SS_NULLSTR;
-    ss_header h;
-    h.name = ss_str_make(orig_names[slot].name, orig_names[slot].len);
-    h.value = raw;
-    return ss_header_value_n(a, &h, 1, orig_names[slot].name,
-                             orig_names[slot].len);
+    return ss_header_decode(a, raw);
 }
 
 static void read_original(smtpstatus_analyzer *an, const ss_view *v,
@@ -1219,7 +1215,7 @@ static void read_original(smtpstatus_analyzer *an, const ss_view *v,
                           ? an->opts.limits.max_header_size
                           : (size_t)1 << 20;
         original_headers(block, maxh, raw);
-        ss_str mid = ss_trim(orig_value(a, raw[OH_MID], OH_MID));
+        ss_str mid = ss_trim(orig_value(a, raw[OH_MID]));
         while (mid.len && mid.ptr[0] == '<') {
             mid.ptr++;
             mid.len--;
@@ -1227,11 +1223,11 @@ static void read_original(smtpstatus_analyzer *an, const ss_view *v,
         while (mid.len && mid.ptr[mid.len - 1] == '>')
             mid.len--;
         o->message_id = cstr(a, mid);
-        o->subject = cstr_unfolded(a, orig_value(a, raw[OH_SUBJECT], OH_SUBJECT));
+        o->subject = cstr_unfolded(a, orig_value(a, raw[OH_SUBJECT]));
         o->addresser = clean_address(a, raw[OH_FROM]);
         if (!*o->addresser)
             o->addresser = clean_address(a, raw[OH_RETURN_PATH]);
-        ss_str lid = ss_trim(orig_value(a, raw[OH_LIST_ID], OH_LIST_ID));
+        ss_str lid = ss_trim(orig_value(a, raw[OH_LIST_ID]));
         o->list_id = cstr(a, lid);
     }
     if (!*o->addresser) /* the bounce's To: (not in the view: decoded here) */

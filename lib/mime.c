@@ -293,6 +293,22 @@ static inline size_t line_len(const char *p, size_t n) {
     return nl ? (size_t)(nl - p) : n;
 }
 
+/* A copy of the nh (> 0) headers of hs in a new array of cap (> nh) of
+ * them in a, or NULL when there is no memory: out of line, so that the
+ * loop of parse_headers keeps its own variables in registers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static ss_header *more_headers(ss_arena *a, ss_header *hs, size_t nh,
+                               size_t cap) {
+    if (cap > SIZE_MAX / sizeof *hs)
+        return NULL;
+    ss_header *n = ss_alloc(a, cap * sizeof *hs);
+    if (n)
+        memcpy(n, hs, nh * sizeof *hs);
+    return n;
+}
+
 /* ss_parse_headers; may_cr 0 says that block holds no CR (the message
  * data of ss_mime_parse), which leaves out the checks for one: a
  * constant, so each caller gets its own copy of the loop. */
@@ -303,8 +319,8 @@ static inline smtpstatus_rc
 parse_headers(ss_arena *a, const smtpstatus_limits *lim, ss_str block,
               ss_header **out, size_t *n, size_t *body_off,
               unsigned *warnings, int may_cr) {
-    ss_header *hs = NULL;
-    size_t nh = 0, cap = 0;
+    /* the headers hs[0..he - hs), room up to hlim */
+    ss_header *hs = NULL, *he = NULL, *hlim = NULL;
     size_t maxh = lim_header(lim);
     const char *p = block.ptr;
     size_t len = block.ptr ? block.len : 0;
@@ -340,8 +356,8 @@ parse_headers(ss_arena *a, const smtpstatus_limits *lim, ss_str block,
             break;
         }
         if (ls[0] == ' ' || ls[0] == '\t') {
-            if (nh) { /* continuation */
-                ss_header *h = &hs[nh - 1];
+            if (he != hs) { /* continuation */
+                ss_header *h = he - 1;
                 const char *vend = ls + ll;
                 if (!h->value.ptr || h->value.len == 0) {
                     /* value started on this line */
@@ -376,24 +392,18 @@ parse_headers(ss_arena *a, const smtpstatus_limits *lim, ss_str block,
             continue;
         }
         first = 0;
-        if (nh + 1 > cap) {
-            /* room for 16 at first: most blocks then never grow */
-            if (!cap) {
-                hs = ss_alloc(a, 16 * sizeof *hs);
-                if (!hs)
-                    return SMTPSTATUS_ENOMEM;
-                cap = 16;
-            } else {
-                /* through copies: hs and cap stay out of memory */
-                void *g = hs;
-                size_t gcap = cap;
-                if (ss_grow(a, &g, &gcap, nh + 1, sizeof *hs))
-                    return SMTPSTATUS_ENOMEM;
-                hs = g;
-                cap = gcap;
-            }
+        if (he == hlim) {
+            /* room for 16 at first (most blocks then never grow), then
+             * twice as many each time */
+            size_t nh = (size_t)(he - hs), cap = nh ? nh * 2 : 16;
+            hs = nh ? more_headers(a, hs, nh, cap)
+                    : ss_alloc(a, cap * sizeof *hs);
+            if (!hs)
+                return SMTPSTATUS_ENOMEM;
+            he = hs + nh;
+            hlim = hs + cap;
         }
-        ss_header *h = &hs[nh++];
+        ss_header *h = he++;
         h->name = ss_str_make(ls, nlen);
         const char *v = ls + k + 1, *vend = ls + ll;
         while (v < vend && (*v == ' ' || *v == '\t'))
@@ -416,11 +426,11 @@ parse_headers(ss_arena *a, const smtpstatus_limits *lim, ss_str block,
     }
     /* drop a trailing CR on folded values (only a continuation line can
      * leave one: the first line's CR is dropped above) */
-    for (size_t j = 0; cr_end && j < nh; j++)
-        while (hs[j].value.len && hs[j].value.ptr[hs[j].value.len - 1] == '\r')
-            hs[j].value.len--;
+    for (ss_header *h = hs; cr_end && h < he; h++)
+        while (h->value.len && h->value.ptr[h->value.len - 1] == '\r')
+            h->value.len--;
     *out = hs;
-    *n = nh;
+    *n = (size_t)(he - hs);
     return SMTPSTATUS_OK;
 }
 
@@ -657,6 +667,10 @@ static ss_str header_decode(ss_arena *a, ss_str v) {
     int unknown;
     v = ss_to_utf8(a, v, SS_NULLSTR, &unknown);
     return ss_trim(v);
+}
+
+ss_str ss_header_decode(ss_arena *a, ss_str raw) {
+    return header_decode(a, raw);
 }
 
 ss_str ss_header_value_n(ss_arena *a, const ss_header *h, size_t n,
@@ -1473,18 +1487,22 @@ static const unsigned char token_stop[256] = {
 
 /* Length of the type token at the start of p[0..n) (up to the first byte
  * with token_stop bit 1); *seen gets the other token_stop bits of its
- * bytes or'ed (2: an upper-case letter, 4: a '/'). */
-static size_t type_token(const char *p, size_t n, unsigned *seen) {
+ * bytes or'ed (2: an upper-case letter, 4: a '/').  avail (>= n) bytes
+ * from p may be read: the value lies in a header block, with more text
+ * after it, so that short values too are looked at 16 bytes at once. */
+static size_t type_token(const char *p, size_t n, size_t avail,
+                         unsigned *seen) {
     size_t k = 0;
     unsigned bits = 0;
 #if defined(__SSE2__) && defined(__GNUC__)
-    /* 16 bytes at a time while they are inside the value */
+    /* 16 bytes at a time while they can be read; bytes past the value
+     * count as stop bytes */
     const __m128i sp = _mm_set1_epi8(' '), tb = _mm_set1_epi8('\t'),
                   lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'),
                   sc = _mm_set1_epi8(';'), sl = _mm_set1_epi8('/'),
                   a1 = _mm_set1_epi8('A' - 1), z1 = _mm_set1_epi8('Z' + 1);
     unsigned um = 0, sm = 0; /* upper-case letters, slashes seen */
-    while (n - k >= 16) {
+    while (k < n && avail - k >= 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
         unsigned stop = (unsigned)_mm_movemask_epi8(_mm_or_si128(
             _mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, sc)),
@@ -1494,6 +1512,8 @@ static size_t type_token(const char *p, size_t n, unsigned *seen) {
         unsigned up = (unsigned)_mm_movemask_epi8(
             _mm_and_si128(_mm_cmpgt_epi8(v, a1), _mm_cmplt_epi8(v, z1)));
         unsigned slash = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, sl));
+        if (n - k < 16)
+            stop |= 0xFFFFu << (n - k); /* the end of the value */
         if (stop) {
             unsigned below = (1u << ss_ctz(stop)) - 1u;
             um |= up & below;
@@ -1506,6 +1526,8 @@ static size_t type_token(const char *p, size_t n, unsigned *seen) {
         k += 16;
     }
     bits = (um ? 2u : 0u) | (sm ? 4u : 0u);
+#else
+    (void)avail;
 #endif
     for (; k < n; k++) {
         unsigned t = token_stop[(unsigned char)p[k]];
@@ -1539,7 +1561,9 @@ static void parse_entity(parse_ctx *c, ss_str block, int depth, ss_part *parent,
     int params = 0; /* ct goes on after the type: it may have parameters */
     if (ct.ptr) {
         unsigned seen = 0;
-        size_t k = type_token(ct.ptr, ct.len, &seen);
+        /* ct lies in block (a header value) */
+        size_t k = type_token(ct.ptr, ct.len,
+                              (size_t)(block.ptr + block.len - ct.ptr), &seen);
         type = ss_str_make(ct.ptr, k);
         upper = (seen & 2) != 0;
         slash = (seen & 4) != 0;

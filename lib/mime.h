@@ -98,6 +98,9 @@ ss_str ss_header_value(ss_arena *a, const ss_header *h, size_t n,
                        const char *name);
 /* ss_header_value on a part's headers, through its index when it has one. */
 ss_str ss_part_header_value(ss_arena *a, const ss_part *p, const char *name);
+/* What ss_header_value gives for a header whose raw value is raw (a NULL
+ * slice: none), without a lookup. */
+ss_str ss_header_decode(ss_arena *a, ss_str raw);
 
 /* The same with the length of name given (len == strlen(name)).  The
  * macros below pass strlen(name), which the compiler folds for a string
@@ -122,6 +125,14 @@ ss_str ss_part_header_value_n(ss_arena *a, const ss_part *p, const char *name,
 ss_str ss_part_header_chain(const ss_part *p, uint32_t j, const char *name,
                             size_t len);
 
+/* Is n known at compile time (then a memcmp of n bytes is a few
+ * compares)?  0 when the compiler cannot tell. */
+#if defined(__GNUC__)
+#define SS_KNOWN_LEN(n) __builtin_constant_p(n)
+#else
+#define SS_KNOWN_LEN(n) 0
+#endif
+
 /* Inline, with the bucket of a literal name worked out by the compiler:
  * the many lookups of the decoders for headers a message does not have
  * mostly end at an empty bucket, without a call. */
@@ -133,7 +144,16 @@ static inline ss_str ss_part_header_raw_n(const ss_part *p, const char *name,
     if (!len) /* no header has an empty name */
         return SS_NULLSTR;
     uint32_t j = x->head[ss_hidx_bucket(name, len)];
-    return j ? ss_part_header_chain(p, j, name, len) : SS_NULLSTR;
+    if (!j)
+        return SS_NULLSTR;
+    /* most lookups that find a header find the first of its bucket,
+     * written as looked up: for a literal name (a memcmp of known length,
+     * a few compares) that test without a call */
+    const ss_header *h = &p->headers[j - 1];
+    if (SS_KNOWN_LEN(len) && h->name.len == len &&
+        memcmp(h->name.ptr, name, len) == 0)
+        return h->value;
+    return ss_part_header_chain(p, j, name, len);
 }
 
 static inline ss_str ss_part_header_raw(const ss_part *p, const char *name) {
