@@ -19,6 +19,13 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+/* original_headers skips lines with AVX2 when the processor has it
+ * (chosen at run time) */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) &&       \
+    !defined(SS_NO_AVX2)
+#define SS_AVX2_LINES 1
+#include <immintrin.h>
+#endif
 
 #include "classify.h"
 #include "decoder.h"
@@ -133,7 +140,10 @@ static inline int is_type(ss_str t, const char *lit) {
            (memcmp(t.ptr, lit, n) == 0 || ss_memeq_ci(t.ptr, lit, n));
 }
 
-static int is_original_type(ss_str t) {
+#if defined(__GNUC__)
+__attribute__((always_inline)) /* once, for each part: no call */
+#endif
+static inline int is_original_type(ss_str t) {
     return is_type(t, "message/rfc822") || is_type(t, "message/global") ||
            is_type(t, "text/rfc822-headers") ||
            is_type(t, "message/rfc822-headers") ||
@@ -161,7 +171,11 @@ static void text_add(ss_buf *b, ss_str s, size_t max, unsigned *warn) {
 static smtpstatus_rc build_view(smtpstatus_analyzer *an, ss_message *m,
                                 ss_view *v) {
     ss_arena *a = &an->arena;
-    memset(v, 0, sizeof *v);
+    /* zeroed by a copy of a zero constant, not memset: GCC makes a memset
+     * of this size a `rep stos`, slow to start, and the copy a few vector
+     * moves */
+    static const ss_view zero;
+    *v = zero;
     v->msg = m;
     v->root = m->root;
     v->from = ss_part_header(a, m->root, "From");
@@ -997,17 +1011,23 @@ static inline int orig_name_is(const char *s, int k) {
 /* Header name bytes, as ss_parse_headers takes them: 33..126 but ':'. */
 static int hname_char(unsigned char c) { return c > 32 && c < 127 && c != ':'; }
 
+/* By the first byte of a line: 1 + k for the first letter of orig_names[k]
+ * in either case (the one name it can start, as they differ), OH_END for
+ * LF and CR, else 0. */
+enum { OH_END = OH_COUNT + 1 };
+static const unsigned char orig_first[256] = {
+    ['\n'] = OH_END, ['\r'] = OH_END,
+    ['M'] = 1 + OH_MID, ['m'] = 1 + OH_MID,
+    ['S'] = 1 + OH_SUBJECT, ['s'] = 1 + OH_SUBJECT,
+    ['F'] = 1 + OH_FROM, ['f'] = 1 + OH_FROM,
+    ['R'] = 1 + OH_RETURN_PATH, ['r'] = 1 + OH_RETURN_PATH,
+    ['L'] = 1 + OH_LIST_ID, ['l'] = 1 + OH_LIST_ID};
+
 /* Which of orig_names is name[0..n), or -1. */
 static int orig_slot(const char *name, size_t n) {
-    /* the one candidate, by the first letter (they differ) */
-    unsigned char c = (unsigned char)(name[0] | 0x20);
-    int k = c == 'm'   ? OH_MID
-            : c == 's' ? OH_SUBJECT
-            : c == 'f' ? OH_FROM
-            : c == 'r' ? OH_RETURN_PATH
-            : c == 'l' ? OH_LIST_ID
-                       : -1;
-    if (k < 0 || orig_names[k].len != n || !orig_name_is(name, k))
+    int k = orig_first[(unsigned char)name[0]] - 1;
+    if (k < 0 || k >= OH_COUNT || orig_names[k].len != n ||
+        !orig_name_is(name, k))
         return -1;
     return k;
 }
@@ -1040,54 +1060,146 @@ static size_t orig_name_len(const char *ls, size_t ll, size_t avail) {
     return k;
 }
 
-/* Whether a line starting with the byte c may change what
- * original_headers found so far (the names in found), when the line
- * before it left no value to continue: the end of the headers (an empty
- * line, or one starting with CR: tested further), or a line starting
- * with the first letter of a wanted name not found yet (the quick test
- * there).  Any other line is skipped there, all the same.  The table:
- * bit k for the first letter of orig_names[k] in either case, bit
- * OH_COUNT (never in found) for LF and CR. */
-static int line_may_count(char c, unsigned found) {
-#define B(k) (1u << (k))
-    static const unsigned char first_bits[256] = {
-        ['\n'] = B(OH_COUNT), ['\r'] = B(OH_COUNT),
-        ['M'] = B(OH_MID), ['m'] = B(OH_MID),
-        ['S'] = B(OH_SUBJECT), ['s'] = B(OH_SUBJECT),
-        ['F'] = B(OH_FROM), ['f'] = B(OH_FROM),
-        ['R'] = B(OH_RETURN_PATH), ['r'] = B(OH_RETURN_PATH),
-        ['L'] = B(OH_LIST_ID), ['l'] = B(OH_LIST_ID)};
-#undef B
-    return (first_bits[(unsigned char)c] & ~found) != 0;
+/* Whether the line at q (< len) may change what original_headers found
+ * so far (the names in found), when the line before it left no value to
+ * continue: the end of the headers (an empty line, or one starting with
+ * CR: tested further), or a line that starts with a wanted name not found
+ * yet (its bytes as orig_name_is compares them, and a byte after them:
+ * tested further).  Any other line is skipped there, all the same (its
+ * quick test fails).  Inline: called for each candidate line. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline int line_may_count(const char *p, size_t q, size_t len,
+                                 unsigned found) {
+    int k = orig_first[(unsigned char)p[q]];
+    if (k == 0 || k == OH_END)
+        return k != 0;
+    k--;
+    /* the name's bytes match no LF: the line holds them when they match */
+    return !(found & (1u << k)) && len - q > orig_names[k].len &&
+           orig_name_is(p + q, k);
 }
 
-/* The first line start at or after the line start i (< len) whose line
- * line_may_count, or len when there is none: the LFs 16 bytes at a time
- * with SSE2, the byte after each looked up.  Most lines of a header block
- * are skipped here, without a memchr call and the tests for each. */
-static size_t next_counting_line(const char *p, size_t i, size_t len,
+/* The bytes of the 16 (SSE2) or 32 (AVX2) at v1 that may start a line
+ * line_may_count takes further (LF, CR, or first a letter of l0..l4, the
+ * first letters of the names not found yet, each ORed with 0x20: a NUL
+ * for a name found, which no byte ORed with 0x20 equals), ANDed with the
+ * LFs of those at v0, one before: the LFs followed by such a byte. */
+#define SS_LINE_CANDIDATES(AND, OR, EQ, v0, v1)                                \
+    AND(EQ((v0), lf), OR(OR(OR(EQ(x, l0), EQ(x, l1)), OR(EQ(x, l2), EQ(x, l3))), \
+                         OR(EQ(x, l4), OR(EQ((v1), lf), EQ((v1), cr)))))
+
+#if defined(SS_AVX2_LINES)
+/* counting_line_from with AVX2, for len >= 33: the bytes from b to
+ * len - 2 (a LF at len - 1 gives len, as none does), 32 a step, each with
+ * the byte after it; the last step overlaps the one before.  The bytes
+ * that may start a counting line (those SS_LINE_CANDIDATES takes) by
+ * their two halves, each looked up in a table of 16 (vpshufb): bit k of
+ * both for the first letter of orig_names[k] in either case ('M' 0x4D and
+ * 'm' 0x6D: high half 4 or 6, low half D), bit OH_COUNT of both for LF
+ * and CR (0x0A, 0x0D); the bits of the names found cleared in the low
+ * table. */
+__attribute__((target("avx2"))) static size_t
+counting_line_avx2(const char *p, size_t b, size_t len, unsigned found) {
+#define B(k) (1u << (k))
+    static const unsigned char lo_bits[16] = {
+        [0x2] = B(OH_RETURN_PATH), [0x3] = B(OH_SUBJECT), [0x6] = B(OH_FROM),
+        [0xA] = B(OH_COUNT), [0xC] = B(OH_LIST_ID),
+        [0xD] = B(OH_MID) | B(OH_COUNT)};
+    static const unsigned char hi_bits[16] = {
+        [0x0] = B(OH_COUNT), [0x4] = B(OH_MID) | B(OH_FROM) | B(OH_LIST_ID),
+        [0x5] = B(OH_SUBJECT) | B(OH_RETURN_PATH),
+        [0x6] = B(OH_MID) | B(OH_FROM) | B(OH_LIST_ID),
+        [0x7] = B(OH_SUBJECT) | B(OH_RETURN_PATH)};
+#undef B
+    __m256i lo_t = _mm256_broadcastsi128_si256(
+                _mm_loadu_si128((const __m128i *)(const void *)lo_bits)),
+            hi_t = _mm256_broadcastsi128_si256(
+                _mm_loadu_si128((const __m128i *)(const void *)hi_bits));
+    lo_t = _mm256_andnot_si256(_mm256_set1_epi8((char)found), lo_t);
+    const __m256i lf = _mm256_set1_epi8('\n'), low4 = _mm256_set1_epi8(0x0f),
+                  zero = _mm256_setzero_si256();
+    /* the LFs among the 32 bytes at p + at followed by a byte that may
+     * start a counting line, as bits */
+#define SS_STEP(at)                                                            \
+    ((unsigned)_mm256_movemask_epi8(_mm256_andnot_si256(                       \
+        _mm256_cmpeq_epi8(                                                     \
+            _mm256_and_si256(                                                  \
+                _mm256_shuffle_epi8(lo_t, _mm256_and_si256(v1, low4)),         \
+                _mm256_shuffle_epi8(                                           \
+                    hi_t, _mm256_and_si256(_mm256_srli_epi16(v1, 4), low4))),  \
+            zero),                                                             \
+        _mm256_cmpeq_epi8(                                                     \
+            _mm256_loadu_si256((const __m256i *)(const void *)(p + (at))),     \
+            lf))))
+    for (; len - b >= 33; b += 32) {
+        __m256i v1 =
+            _mm256_loadu_si256((const __m256i *)(const void *)(p + b + 1));
+        for (unsigned m = SS_STEP(b); m; m &= m - 1) {
+            size_t q = b + ss_ctz(m) + 1; /* a line start before len */
+            if (line_may_count(p, q, len, found))
+                return q;
+        }
+    }
+    if (len - b >= 2) {
+        /* the last step: the 33 bytes that end p, the LFs before b (looked
+         * at already) dropped */
+        size_t at = len - 33;
+        __m256i v1 =
+            _mm256_loadu_si256((const __m256i *)(const void *)(p + at + 1));
+        for (unsigned m = SS_STEP(at) & (~0u << (b - at)); m; m &= m - 1) {
+            size_t q = at + ss_ctz(m) + 1; /* a line start before len */
+            if (line_may_count(p, q, len, found))
+                return q;
+        }
+    }
+#undef SS_STEP
+    return len;
+}
+#endif
+
+/* The first line start after a LF at or after b (< len) whose line
+ * line_may_count, or len when there is none.  With SSE2 (AVX2 when the
+ * processor has it) the LFs followed by a byte that may start such a
+ * line are found 16 (32) bytes a step, without a test for each LF: most
+ * lines of a header block are skipped here, without a memchr call and
+ * the tests for each. */
+static size_t counting_line_from(const char *p, size_t b, size_t len,
                                  unsigned found) {
-    if (line_may_count(p[i], found))
-        return i;
-    size_t b = i;
+#if defined(SS_AVX2_LINES)
+    if (len >= 33 && __builtin_cpu_supports("avx2"))
+        return counting_line_avx2(p, b, len, found);
+#endif
 #if defined(__SSE2__)
-    const __m128i lf = _mm_set1_epi8('\n');
-    for (; len - b >= 16; b += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + b));
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf));
+    char l[OH_COUNT];
+    for (int k = 0; k < OH_COUNT; k++)
+        l[k] = (char)(found & (1u << k) ? 0 : orig_names[k].lower[0]);
+    const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'),
+                  bit = _mm_set1_epi8(0x20), l0 = _mm_set1_epi8(l[0]),
+                  l1 = _mm_set1_epi8(l[1]), l2 = _mm_set1_epi8(l[2]),
+                  l3 = _mm_set1_epi8(l[3]), l4 = _mm_set1_epi8(l[4]);
+    for (; len - b >= 17; b += 16) {
+        __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)(p + b));
+        __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(p + b + 1));
+        __m128i x = _mm_or_si128(v1, bit);
+        unsigned m =
+            (unsigned)_mm_movemask_epi8(SS_LINE_CANDIDATES(
+                _mm_and_si128, _mm_or_si128, _mm_cmpeq_epi8, v0, v1));
         for (; m; m &= m - 1) {
-            size_t q = b + ss_ctz(m) + 1; /* a line start, or len */
-            if (q == len || line_may_count(p[q], found))
+            size_t q = b + ss_ctz(m) + 1; /* a line start before len */
+            if (line_may_count(p, q, len, found))
                 return q;
         }
     }
 #endif
     for (; b < len; b++)
         if (p[b] == '\n' &&
-            (b + 1 == len || line_may_count(p[b + 1], found)))
+            (b + 1 == len || line_may_count(p, b + 1, len, found)))
             return b + 1;
     return len;
 }
+#undef SS_LINE_CANDIDATES
 
 /* The raw values of orig_names in a header block, each exactly what
  * ss_parse_headers then ss_header_raw give (SS_NULLSTR when missing),
@@ -1101,8 +1213,9 @@ static size_t next_counting_line(const char *p, size_t i, size_t len,
 static void original_headers(ss_str block, size_t maxh, ss_str *val) {
     const char *p = block.ptr;
     size_t len = p ? block.len : 0, i = 0;
-    unsigned found = 0;
+    unsigned found = 0, continued = 0; /* continued: the values folded */
     int first = 1, cur = -1; /* cur: the last header line's slot, or -1 */
+    int inside = 0; /* i is not a line start: the next one is after a LF */
     for (int k = 0; k < OH_COUNT; k++)
         val[k] = SS_NULLSTR;
     if (len >= 5 && memcmp(p, "From ", 5) == 0) {
@@ -1116,19 +1229,22 @@ static void original_headers(ss_str block, size_t maxh, ss_str *val) {
              * just before i) */
             if (found == (1u << OH_COUNT) - 1)
                 break;
-            i = next_counting_line(p, i, len, found);
+            if (inside || !line_may_count(p, i, len, found))
+                i = counting_line_from(p, i, len, found);
+            inside = 0;
             if (i >= len || i > maxh)
                 break;
         }
         const char *ls = p + i;
-        size_t ll = byte_offset(ls, len - i, '\n'); /* without LF */
-        size_t next = ll < len - i ? i + ll + 1 : len;
-        if (ll == 0 || (ll == 1 && ls[0] == '\r'))
-            break; /* the end of the headers */
-        if (next > maxh)
-            break; /* the header limit: no more headers */
-        i = next;
+        size_t avail = len - i; /* the bytes from ls on */
+        if (ls[0] == '\n' || (ls[0] == '\r' && (avail == 1 || ls[1] == '\n')))
+            break; /* the end of the headers: an empty line */
         if (ls[0] == ' ' || ls[0] == '\t') {
+            size_t ll = byte_offset(ls, avail, '\n'); /* without LF */
+            size_t next = ll < avail ? i + ll + 1 : len;
+            if (next > maxh)
+                break; /* the header limit: no more headers */
+            i = next;
             first = 0;
             if (cur < 0) /* continues another header, or none */
                 continue;
@@ -1141,45 +1257,61 @@ static void original_headers(ss_str block, size_t maxh, ss_str *val) {
                 *h = ss_str_make(v, (size_t)(vend - v));
             } else
                 h->len = (size_t)(vend - h->ptr);
+            continued |= 1u << cur;
             continue;
         }
-        int known = -1; /* the slot the quick test below found */
+        /* k: the end of the name, then of the spaces after it; no LF
+         * before either (the name bytes and the spaces are none) */
+        int slot = -1;
+        size_t k;
         if (!first && cur < 0) {
-            /* only a wanted header can change anything now */
-            if (found == (1u << OH_COUNT) - 1)
-                break;
-            /* the one wanted name a line can start with, by its first
-             * letter: else another header or no header, all the same */
-            unsigned char c = (unsigned char)(ls[0] | 0x20);
-            int w = c == 'm'   ? OH_MID
-                    : c == 's' ? OH_SUBJECT
-                    : c == 'f' ? OH_FROM
-                    : c == 'r' ? OH_RETURN_PATH
-                    : c == 'l' ? OH_LIST_ID
-                               : -1;
-            size_t wl = w >= 0 ? orig_names[w].len : 0;
-            if (w < 0 || (found & (1u << w)) || ll <= wl ||
-                hname_char((unsigned char)ls[wl]) || !orig_name_is(ls, w))
+            /* the test above stopped at a line that starts with the
+             * name of slot w, not found yet (line_may_count: avail > its
+             * length), or with a CR (!wl): the quick test, that the name
+             * is the line's; else the line is skipped */
+            int w = orig_first[(unsigned char)ls[0]] - 1;
+            size_t wl = w >= 0 && w < OH_COUNT ? orig_names[w].len : 0;
+            if (!wl || ls[wl] == '\n' || hname_char((unsigned char)ls[wl])) {
+                size_t ll = byte_offset(ls, avail, '\n');
+                size_t next = ll < avail ? i + ll + 1 : len;
+                if (next > maxh)
+                    break; /* the header limit: no more headers */
+                i = next;
                 continue;
-            known = w; /* its name is the wl bytes, no other name byte after */
-        }
-        size_t k = known >= 0 ? orig_names[known].len
-                              : orig_name_len(ls, ll, len - (size_t)(ls - p));
+            }
+            slot = w; /* its name is the wl bytes, no other name byte after */
+            k = wl;
+        } else
+            k = orig_name_len(ls, avail, avail);
         size_t nlen = k;
-        while (k < ll && (ls[k] == ' ' || ls[k] == '\t'))
+        while (k < avail && (ls[k] == ' ' || ls[k] == '\t'))
             k++; /* "Name : value" */
-        if (nlen == 0 || k >= ll || ls[k] != ':') {
+        if (nlen == 0 || k >= avail || ls[k] != ':') {
             /* not a header line */
-            if (first) /* no header block at all */
-                break;
+            size_t ll = k + byte_offset(ls + k, avail - k, '\n');
+            size_t next = ll < avail ? i + ll + 1 : len;
+            if (next > maxh || first) /* the header limit, or no header */
+                break;                /* block at all */
+            i = next;
             continue;
         }
         first = 0;
-        cur = known >= 0 ? known : orig_slot(ls, nlen);
+        cur = slot >= 0 ? slot : orig_slot(ls, nlen);
         if (cur >= 0 && (found & (1u << cur)))
             cur = -1; /* the first of that name counts */
-        if (cur < 0)
+        if (cur < 0) {
+            /* another header: the rest of its line (no LF up to its colon
+             * at k) is skipped at the top of the loop, with the lines
+             * after it that cannot count (the header limit as for them) */
+            i += k;
+            inside = 1;
             continue;
+        }
+        size_t ll = k + byte_offset(ls + k, avail - k, '\n'); /* without LF */
+        size_t next = ll < avail ? i + ll + 1 : len;
+        if (next > maxh)
+            break; /* the header limit: no more headers */
+        i = next;
         found |= 1u << cur;
         const char *v = ls + k + 1, *vend = ls + ll;
         while (v < vend && (*v == ' ' || *v == '\t'))
@@ -1188,10 +1320,12 @@ static void original_headers(ss_str block, size_t maxh, ss_str *val) {
             vend--;
         val[cur] = ss_str_make(v, (size_t)(vend - v));
     }
-    /* a folded value's trailing CRs (only a continuation line leaves one) */
+    /* a folded value's trailing CRs (only a continuation line leaves one:
+     * a header line's are dropped above) */
     for (int s = 0; s < OH_COUNT; s++)
-        while (val[s].len && val[s].ptr[val[s].len - 1] == '\r')
-            val[s].len--;
+        if (continued & (1u << s))
+            while (val[s].len && val[s].ptr[val[s].len - 1] == '\r')
+                val[s].len--;
 }
 
 /* ss_header_value of a raw value found by original_headers. */
@@ -1262,8 +1396,9 @@ static smtpstatus_rc emit(smtpstatus_analyzer *an, const ss_view *v,
 
     for (size_t i = 0; i < b->nfacts; i++) {
         ss_fact *f = &b->facts[i];
-        smtpstatus_record r;
-        memset(&r, 0, sizeof r);
+        static const smtpstatus_record zero; /* a copy, not memset: see
+                                               * build_view */
+        smtpstatus_record r = zero;
         r.source = source;
         r.message_number = number;
         r.recipient = clean_address(a, f->recipient);
@@ -1481,8 +1616,9 @@ static smtpstatus_rc emit_not_bounce(smtpstatus_analyzer *an,
     if (!(an->opts.flags & SMTPSTATUS_O_ALL))
         return SMTPSTATUS_OK;
     ss_arena *a = &an->arena;
-    smtpstatus_record r;
-    memset(&r, 0, sizeof r);
+    static const smtpstatus_record zero; /* a copy, not memset: see
+                                           * build_view */
+    smtpstatus_record r = zero;
     r.source = source;
     r.message_number = number;
     r.recipient =
