@@ -55,7 +55,8 @@ struct ss_part {
     int text_done;   /* text has been computed */
     int charset_done; /* charset has been looked for */
     ss_str ctype;    /* the raw Content-Type when it has more than the
-                      * type (it may have parameters), else NULL */
+                      * type (it may have parameters), else NULL (the
+                      * ARF decoder reads report-type from it) */
     int depth;       /* 0 for the message itself */
     ss_part *parent, *child, *next;
     const ss_header_index *hidx; /* index of headers, or NULL: lookups scan */

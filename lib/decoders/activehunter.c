@@ -12,9 +12,7 @@
  */
 #include "gw_util.h"
 
-int ss_decode_activehunter(const ss_view *v, ss_bounce *out) {
-    if (!ss_part_header_raw(v->root, "X-AHMAILID").ptr)
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     ss_str text = v->text;
     long start = gw_find_line(text, 0, "----- The following addresses had permanent fatal errors -----", 0, NULL);
     if (start < 0)
@@ -25,7 +23,7 @@ int ss_decode_activehunter(const ss_view *v, ss_bounce *out) {
         ss_str t = ss_trim(line);
         if (!t.len)
             continue;
-        if (ss_starts_ci(t, ">>> ") && gw_has(t, "@")) {
+        if (pv_starts_lit(t, ">>> ") && gw_has(t, "@")) {
             ss_fact *f = ss_bounce_add(out);
             if (!f)
                 break;
@@ -42,4 +40,10 @@ int ss_decode_activehunter(const ss_view *v, ss_bounce *out) {
     for (size_t i = first; i < out->nfacts; i++)
         out->facts[i].diagnostic = diag;
     return SS_DEC_YES;
+}
+
+int ss_decode_activehunter(const ss_view *v, ss_bounce *out) {
+    if (!ss_part_header_raw(v->root, "X-AHMAILID").ptr)
+        return SS_DEC_NO;
+    return decode(v, out);
 }

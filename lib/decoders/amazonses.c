@@ -142,16 +142,16 @@ static int decode_json(const ss_view *v, ss_bounce *out) {
         return SS_DEC_NO;
     ss_str type = jval(j, "notificationType", NULL);
     size_t first = out->nfacts;
-    if (ss_eq_ci(type, "Bounce")) {
+    if (pv_eq_str(type, "Bounce")) {
         ss_str btype = jval(j, "bounceType", NULL);
         ss_str bsub = jval(j, "bounceSubType", NULL);
         int reason = -1;
-        if (ss_eq_ci(btype, "Transient") && ss_eq_ci(bsub, "MailboxFull"))
+        if (pv_eq_str(btype, "Transient") && pv_eq_str(bsub, "MailboxFull"))
             reason = SMTPSTATUS_R_MAILBOXFULL;
-        else if (ss_eq_ci(btype, "Transient") && ss_eq_ci(bsub, "MessageTooLarge"))
+        else if (pv_eq_str(btype, "Transient") && pv_eq_str(bsub, "MessageTooLarge"))
             reason = SMTPSTATUS_R_MESGTOOBIG;
         ss_str mta = jval(j, "reportingMTA", NULL);
-        if (ss_starts_ci(mta, "dsn;"))
+        if (pv_starts_lit(mta, "dsn;"))
             mta = ss_trim(ss_str_make(mta.ptr + 4, mta.len - 4));
         ss_str arr = jarray(j, "bouncedRecipients");
         size_t p = 0;
@@ -183,7 +183,7 @@ static int decode_json(const ss_view *v, ss_bounce *out) {
             f->reporting_mta = mta;
             f->reason = reason;
         }
-    } else if (ss_eq_ci(type, "Complaint")) {
+    } else if (pv_eq_str(type, "Complaint")) {
         ss_str ft = jval(j, "complaintFeedbackType", NULL);
         ss_str arr = jarray(j, "complainedRecipients");
         size_t p = 0;
@@ -204,7 +204,7 @@ static int decode_json(const ss_view *v, ss_bounce *out) {
             f->reason = SMTPSTATUS_R_FEEDBACK;
             f->hard = 0;
         }
-    } else if (ss_eq_ci(type, "Delivery")) {
+    } else if (pv_eq_str(type, "Delivery")) {
         ss_str resp = jval(j, "smtpResponse", NULL);
         ss_str mta = jval(j, "reportingMTA", NULL);
         ss_str arr = jarray(j, "recipients");
@@ -283,8 +283,8 @@ int ss_decode_amazonses(const ss_view *v, ss_bounce *out) {
         (!pv_has_header(v, "X-SES-Outgoing") &&
          !pv_has_header(v, "X-AWS-Outgoing")))
         return SS_DEC_NO;
-    if (ss_starts_ci(ss_trim(ss_part_header_raw(v->root, "X-Mailer")),
-                     "Amazon WorkMail"))
+    if (pv_starts_lit(ss_trim(ss_part_header_raw(v->root, "X-Mailer")),
+                      "Amazon WorkMail"))
         return SS_DEC_NO;
     size_t first = out->nfacts;
     ss_dsn_parse(v->dsn_text, out);
@@ -292,8 +292,8 @@ int ss_decode_amazonses(const ss_view *v, ss_bounce *out) {
         ss_fact *f = &out->facts[i];
         ss_str s = ss_trim(f->status);
         if (s.len >= 5 && (s.ptr[0] == '4' || s.ptr[0] == '5') &&
-            (ss_starts_ci(ss_str_make(s.ptr + 1, s.len - 1), ".0.0") ||
-             ss_starts_ci(ss_str_make(s.ptr + 1, s.len - 1), ".1.0")))
+            (pv_starts_lit(ss_str_make(s.ptr + 1, s.len - 1), ".0.0") ||
+             pv_starts_lit(ss_str_make(s.ptr + 1, s.len - 1), ".1.0")))
             quoted_status(f);
         pv_inner_reply(out->arena, f, f->diagnostic);
     }

@@ -25,8 +25,8 @@
 int ss_decode_amazonworkmail(const ss_view *v, ss_bounce *out) {
     /* (the sender first: cheaper than a header lookup) */
     if (!pv_from_local(v, "mailer-daemon") ||
-        !ss_starts_ci(ss_trim(ss_part_header_raw(v->root, "X-Mailer")),
-                      "Amazon WorkMail"))
+        !pv_starts_lit(ss_trim(ss_part_header_raw(v->root, "X-Mailer")),
+                       "Amazon WorkMail"))
         return SS_DEC_NO;
     size_t first = out->nfacts;
     if (v->dsn) {

@@ -12,12 +12,7 @@
  */
 #include "provutil.h"
 
-int ss_decode_aol(const ss_view *v, ss_bounce *out) {
-    /* (the sender before the header: cheaper than a lookup) */
-    if (!v->dsn ||
-        !(pv_from_local(v, "mailer-daemon") || pv_from_local(v, "postmaster")) ||
-        !pv_has_header(v, "X-AOL-IP") || !pv_from_has(v, "@aol.com"))
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     size_t first = out->nfacts;
     ss_dsn_parse(v->dsn_text, out);
     if (out->nfacts == first)
@@ -56,4 +51,13 @@ int ss_decode_aol(const ss_view *v, ss_bounce *out) {
     }
     out->decoder = "Aol";
     return SS_DEC_YES;
+}
+
+int ss_decode_aol(const ss_view *v, ss_bounce *out) {
+    /* (the sender before the header: cheaper than a lookup) */
+    if (!v->dsn ||
+        !(pv_from_local(v, "mailer-daemon") || pv_from_local(v, "postmaster")) ||
+        !pv_has_header(v, "X-AOL-IP") || !pv_from_has(v, "@aol.com"))
+        return SS_DEC_NO;
+    return decode(v, out);
 }

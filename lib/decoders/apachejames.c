@@ -14,17 +14,14 @@
  * Recipients are the "RCPT TO:" lines; the diagnostic is the text before
  * "Message details:".  Does not classify.
  */
-#include "../decoder.h"
+#include "provutil.h"
 
-int ss_decode_apachejames(const ss_view *v, ss_bounce *out) {
-    /* the text's markers first: the cheapest test (all are needed) */
-    if (ss_find(v->text, "Message details:", 16) < 0)
-        return SS_DEC_NO;
-    int match = ss_eq_ci(ss_trim(v->subject), "[BOUNCE]") ||
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
+    int match = pv_eq_str(ss_trim(v->subject), "[BOUNCE]") ||
                 ss_find(ss_part_header_raw(v->root, "Message-ID"), ".JavaMail.", 10) >= 0;
     for (size_t i = 0; i < v->root->nheaders && i < 64 && !match; i++) {
         const ss_header *h = &v->root->headers[i];
-        match = ss_eq_ci(h->name, "Received") &&
+        match = pv_eq_str(h->name, "Received") &&
                 ss_find(h->value, "JAMES SMTP Server", 17) >= 0;
     }
     if (!match || ss_find(v->text, "Error message below:", 20) < 0)
@@ -34,7 +31,7 @@ int ss_decode_apachejames(const ss_view *v, ss_bounce *out) {
     int details = 0;
     while (ss_next_line(v->text, &pos, &line) && guard++ < 200000) {
         ss_str t = ss_trim(line);
-        if (ss_starts_ci(t, "Message details:")) {
+        if (pv_starts_lit(t, "Message details:")) {
             details = 1;
             continue;
         }
@@ -44,7 +41,7 @@ int ss_decode_apachejames(const ss_view *v, ss_bounce *out) {
             }
             continue;
         }
-        if (ss_starts_ci(t, "RCPT TO:")) {
+        if (pv_starts_lit(t, "RCPT TO:")) {
             ss_str a = ss_find_address(t);
             ss_fact *f = a.len ? ss_bounce_add(out) : NULL;
             if (f)
@@ -57,4 +54,11 @@ int ss_decode_apachejames(const ss_view *v, ss_bounce *out) {
     for (size_t i = first; i < out->nfacts; i++)
         out->facts[i].diagnostic = diag;
     return SS_DEC_YES;
+}
+
+int ss_decode_apachejames(const ss_view *v, ss_bounce *out) {
+    /* the text's markers first: the cheapest test (all are needed) */
+    if (ss_find(v->text, "Message details:", 16) < 0)
+        return SS_DEC_NO;
+    return decode(v, out);
 }

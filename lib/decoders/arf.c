@@ -26,25 +26,16 @@ static void add_rcpt(ss_bounce *out, ss_str addr, ss_str type) {
     f->hard = 0;
 }
 
-int ss_decode_arf(const ss_view *v, ss_bounce *out) {
+/* The report (the Apple form aside), for a message with a feedback-report
+ * part or "feedback-report" in its Content-Type. */
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     ss_str report = SS_NULLSTR;
-    if (ss_eq_ci(ss_trim(ss_part_header_raw(v->root, "X-Apple-Unsubscribe")),
-                 "true")) {
-        out->decoder = "ARF";
-        add_rcpt(out, v->from_addr, SS_STR("opt-out"));
-        return SS_DEC_YES;
-    }
     if (v->feedback)
         report = v->feedback_text;
     else {
-        ss_str ct = ss_part_header_raw(v->root, "Content-Type");
-        /* the parameter's value is a slice of ct: without the words in ct
-         * it cannot be them (a cheap test first, from the rare 'k': the
-         * '-' would stop at every dash of a boundary) */
-        if (pv_find_ci_by(ct, "feedback-report", 'k') < 0)
-            return SS_DEC_NO;
+        ss_str ct = v->root->ctype;
         ss_str rt = ss_header_param(ct, "report-type");
-        if (!ss_eq_ci(rt, "feedback-report"))
+        if (!pv_eq_str(rt, "feedback-report"))
             return SS_DEC_NO;
         /* report-type says so but the part is mislabelled: look for the
          * fields in the text */
@@ -59,7 +50,7 @@ int ss_decode_arf(const ss_view *v, ss_bounce *out) {
     size_t before = out->nfacts;
     /* first pass: the type */
     while (ss_next_line(report, &pos, &line)) {
-        if (ss_starts_ci(line, "Feedback-Type:")) {
+        if (pv_starts_lit(line, "Feedback-Type:")) {
             type = ss_trim(ss_str_make(line.ptr + 14, line.len - 14));
             break;
         }
@@ -67,9 +58,9 @@ int ss_decode_arf(const ss_view *v, ss_bounce *out) {
     pos = 0;
     while (ss_next_line(report, &pos, &line)) {
         ss_str val;
-        if (ss_starts_ci(line, "Original-Rcpt-To:"))
+        if (pv_starts_lit(line, "Original-Rcpt-To:"))
             val = ss_str_make(line.ptr + 17, line.len - 17);
-        else if (ss_starts_ci(line, "Removal-Recipient:"))
+        else if (pv_starts_lit(line, "Removal-Recipient:"))
             val = ss_str_make(line.ptr + 18, line.len - 18);
         else
             continue;
@@ -93,4 +84,22 @@ int ss_decode_arf(const ss_view *v, ss_bounce *out) {
     if (out->nfacts == before)
         add_rcpt(out, SS_NULLSTR, type); /* recipient redacted */
     return SS_DEC_YES;
+}
+
+int ss_decode_arf(const ss_view *v, ss_bounce *out) {
+    if (pv_eq_str(ss_trim(ss_part_header_raw(v->root, "X-Apple-Unsubscribe")),
+                  "true")) {
+        out->decoder = "ARF";
+        add_rcpt(out, v->from_addr, SS_STR("opt-out"));
+        return SS_DEC_YES;
+    }
+    /* Without a feedback-report part, the report-type parameter decides:
+     * a parameter is in the Content-Type when it goes on after the type
+     * (root->ctype; no lookup), and its value, a slice of it, cannot be
+     * "feedback-report" when it does not hold those words (a cheap test
+     * first, from the rare 'k': the '-' would stop at every dash of a
+     * boundary). */
+    if (!v->feedback && pv_find_ci_by(v->root->ctype, "feedback-report", 'k') < 0)
+        return SS_DEC_NO;
+    return decode(v, out);
 }

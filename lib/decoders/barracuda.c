@@ -11,7 +11,7 @@ int ss_decode_barracuda(const ss_view *v, ss_bounce *out) {
         return SS_DEC_NO;
     /* the subject only: "(Spam Firewall)" Received headers are on all
      * mail that passed a Barracuda, bounces of other MTAs included */
-    if (!gw_has(v->subject, "Message you sent blocked by our bulk email filter"))
+    if (!pv_has_cs(v->subject, "Message you sent blocked by our bulk email filter"))
         return SS_DEC_NO;
     size_t first = out->nfacts;
     ss_str saved = out->reporting_mta;

@@ -27,14 +27,14 @@ static void read_transcript(const ss_view *v, ss_bounce *out, size_t first) {
     ss_str line, cmd = SS_NULLSTR, rcpt = SS_NULLSTR;
     while (ss_next_line(v->text, &pos, &line) && n++ < GW_MAX_LINES) {
         ss_str t = ss_trim(line);
-        if (ss_starts_ci(t, ">>> ")) {
+        if (pv_starts_lit(t, ">>> ")) {
             ss_str rest = ss_trim(gw_skip(t, 4));
             cmd = transcript_command(rest);
-            rcpt = ss_starts_ci(rest, "RCPT TO:") ? ss_find_address(rest)
+            rcpt = pv_starts_lit(rest, "RCPT TO:") ? ss_find_address(rest)
                                                   : SS_NULLSTR;
             continue;
         }
-        if (!cmd.len || !ss_starts_ci(t, "<<< ") || t.len < 7 ||
+        if (!cmd.len || !pv_starts_lit(t, "<<< ") || t.len < 7 ||
             (t.ptr[4] != '4' && t.ptr[4] != '5'))
             continue;
         /* a refusal of the last command */
@@ -42,7 +42,7 @@ static void read_transcript(const ss_view *v, ss_bounce *out, size_t first) {
             ss_fact *f = &out->facts[i];
             if (f->command.len)
                 continue;
-            if (ss_eq_ci(cmd, "RCPT") && !gw_same_addr(f->recipient, rcpt))
+            if (pv_eq_str(cmd, "RCPT") && !gw_same_addr(f->recipient, rcpt))
                 continue;
             f->command = cmd;
         }
@@ -50,10 +50,7 @@ static void read_transcript(const ss_view *v, ss_bounce *out, size_t first) {
     }
 }
 
-int ss_decode_bigfoot(const ss_view *v, ss_bounce *out) {
-    if (!v->dsn || !pv_from_local(v, "mailer-daemon") ||
-        !pv_from_has(v, "@bigfoot.com"))
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     size_t first = out->nfacts;
     ss_dsn_parse(v->dsn_text, out);
     if (out->nfacts == first)
@@ -61,4 +58,11 @@ int ss_decode_bigfoot(const ss_view *v, ss_bounce *out) {
     read_transcript(v, out, first);
     out->decoder = "Bigfoot";
     return SS_DEC_YES;
+}
+
+int ss_decode_bigfoot(const ss_view *v, ss_bounce *out) {
+    if (!v->dsn || !pv_from_local(v, "mailer-daemon") ||
+        !pv_from_has(v, "@bigfoot.com"))
+        return SS_DEC_NO;
+    return decode(v, out);
 }

@@ -17,10 +17,7 @@
 
 #define BG_MAX 256
 
-int ss_decode_biglobe(const ss_view *v, ss_bounce *out) {
-    if (!ss_starts_ci(ss_trim(v->subject), "Returned mail:") ||
-        !pv_from_has(v, "postmaster@"))
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     static const char *const isp[] = {"@biglobe.ne.jp", "@inacatv.ne.jp",
                                       "@tmtv.ne.jp", "@ttv.ne.jp", NULL};
     int hit = 0;
@@ -71,4 +68,11 @@ int ss_decode_biglobe(const ss_view *v, ss_bounce *out) {
         f->reason = reason;
     }
     return SS_DEC_YES;
+}
+
+int ss_decode_biglobe(const ss_view *v, ss_bounce *out) {
+    if (!pv_starts_lit(ss_trim(v->subject), "Returned mail:") ||
+        !pv_from_has(v, "postmaster@"))
+        return SS_DEC_NO;
+    return decode(v, out);
 }

@@ -33,14 +33,7 @@ static int same_addr(ss_str a, ss_str b) {
     return 1;
 }
 
-int ss_decode_courier(const ss_view *v, ss_bounce *out) {
-    ss_str head = v->text;
-    if (head.len > 2048)
-        head.len = 2048;
-    if (pv_find_ci_by(head, "running the Courier mail server", 'v') < 0 &&
-        !(ss_starts_ci(ss_trim(v->subject), "NOTICE: mail delivery status.") &&
-          pv_find_ci_by(head, "This is a delivery status notification from", 'v') >= 0))
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     co_block b[CO_MAX_BLOCKS];
     size_t nb = 0, pos = 0, guard = 0;
     ss_str line;
@@ -58,17 +51,17 @@ int ss_decode_courier(const ss_view *v, ss_bounce *out) {
         }
         if (!cur)
             continue;
-        if (!t.len || ss_starts_ci(t, "-----")) {
+        if (!t.len || pv_starts_lit(t, "-----")) {
             cur = NULL;
             continue;
         }
-        if (ss_starts_ci(t, ">>> ")) {
+        if (pv_starts_lit(t, ">>> ")) {
             ss_str c = ss_str_make(t.ptr + 4, t.len - 4);
             size_t n = 0;
             while (n < c.len && ss_isalpha((unsigned char)c.ptr[n]))
                 n++;
             cur->command = ss_str_make(c.ptr, n);
-        } else if (ss_starts_ci(t, "<<< ")) {
+        } else if (pv_starts_lit(t, "<<< ")) {
             ss_str r = ss_str_make(t.ptr + 4, t.len - 4);
             if (!cur->reply.len)
                 cur->reply = r;
@@ -118,4 +111,15 @@ int ss_decode_courier(const ss_view *v, ss_bounce *out) {
         return SS_DEC_NO;
     out->decoder = "Courier";
     return SS_DEC_YES;
+}
+
+int ss_decode_courier(const ss_view *v, ss_bounce *out) {
+    ss_str head = v->text;
+    if (head.len > 2048)
+        head.len = 2048;
+    if (pv_find_ci_by(head, "running the Courier mail server", 'v') < 0 &&
+        !(pv_starts_lit(ss_trim(v->subject), "NOTICE: mail delivery status.") &&
+          pv_find_ci_by(head, "This is a delivery status notification from", 'v') >= 0))
+        return SS_DEC_NO;
+    return decode(v, out);
 }

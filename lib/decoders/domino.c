@@ -19,12 +19,9 @@
  * Domino Directory" / "not listed in public Name & Address Book" state
  * that the user is unknown.  Does not classify otherwise.
  */
-#include "../decoder.h"
+#include "provutil.h"
 
-int ss_decode_domino(const ss_view *v, ss_bounce *out) {
-    ss_str s = ss_trim(v->subject);
-    if (!ss_starts_ci(s, "DELIVERY FAILURE:") && !ss_starts_ci(s, "DELIVERY_FAILURE:"))
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     if (ss_find_ci(v->text, "was not delivered to:") < 0)
         return SS_DEC_NO;
     size_t pos = 0, guard = 0, first = out->nfacts;
@@ -32,11 +29,11 @@ int ss_decode_domino(const ss_view *v, ss_bounce *out) {
     int state = 0; /* 1: reading addresses, 2: reading the reason */
     while (ss_next_line(v->text, &pos, &line) && guard++ < 200000) {
         ss_str t = ss_trim(line);
-        if (ss_starts_ci(t, "was not delivered to:")) {
+        if (pv_starts_lit(t, "was not delivered to:")) {
             state = 1;
             continue;
         }
-        if (ss_starts_ci(t, "because:")) {
+        if (pv_starts_lit(t, "because:")) {
             state = 2;
             continue;
         }
@@ -67,4 +64,11 @@ int ss_decode_domino(const ss_view *v, ss_bounce *out) {
             f->reason = SMTPSTATUS_R_USERUNKNOWN;
     }
     return SS_DEC_YES;
+}
+
+int ss_decode_domino(const ss_view *v, ss_bounce *out) {
+    ss_str s = ss_trim(v->subject);
+    if (!pv_starts_lit(s, "DELIVERY FAILURE:") && !pv_starts_lit(s, "DELIVERY_FAILURE:"))
+        return SS_DEC_NO;
+    return decode(v, out);
 }

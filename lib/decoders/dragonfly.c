@@ -18,9 +18,7 @@
 #include "../decoder.h"
 #include "provutil.h"
 
-int ss_decode_dragonfly(const ss_view *v, ss_bounce *out) {
-    if (pv_find_ci_by(v->subject, "Mail delivery failed", 'v') < 0)
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     /* the marker is the first line of the text */
     ss_str head = v->text;
     if (head.len > 512)
@@ -34,13 +32,13 @@ int ss_decode_dragonfly(const ss_view *v, ss_bounce *out) {
     ss_fact *cur = NULL;
     while (ss_next_line(v->text, &pos, &line) && guard++ < 200000) {
         ss_str t = ss_trim(line);
-        if (ss_starts_ci(t, "Message headers follow") ||
-            ss_starts_ci(t, "Original message follows")) {
+        if (pv_starts_lit(t, "Message headers follow") ||
+            pv_starts_lit(t, "Original message follows")) {
             if (!v->original)
                 out->original = ss_trim(ss_str_make(v->text.ptr + pos, v->text.len - pos));
             break;
         }
-        if (ss_starts_ci(t, "There was an error delivering your mail to ")) {
+        if (pv_starts_lit(t, "There was an error delivering your mail to ")) {
             ss_str a = ss_find_address(ss_str_make(t.ptr + 43, t.len - 43));
             if (!a.len)
                 continue;
@@ -59,15 +57,15 @@ int ss_decode_dragonfly(const ss_view *v, ss_bounce *out) {
                 e++;
             cur->remote_mta = ss_str_make(t.ptr, e);
             ss_str c = ss_str_make(t.ptr + dl + 18, t.len - (size_t)dl - 18);
-            if (ss_starts_ci(c, "final DATA") || ss_starts_ci(c, "DATA"))
+            if (pv_starts_lit(c, "final DATA") || pv_starts_lit(c, "DATA"))
                 cur->command = SS_STR("DATA");
-            else if (ss_starts_ci(c, "RCPT"))
+            else if (pv_starts_lit(c, "RCPT"))
                 cur->command = SS_STR("RCPT");
-            else if (ss_starts_ci(c, "MAIL"))
+            else if (pv_starts_lit(c, "MAIL"))
                 cur->command = SS_STR("MAIL");
-            else if (ss_starts_ci(c, "EHLO") || ss_starts_ci(c, "HELO"))
+            else if (pv_starts_lit(c, "EHLO") || pv_starts_lit(c, "HELO"))
                 cur->command = SS_STR("EHLO");
-            else if (ss_starts_ci(c, "STARTTLS"))
+            else if (pv_starts_lit(c, "STARTTLS"))
                 cur->command = SS_STR("STARTTLS");
             cur->diagnostic_type = SS_STR("SMTP");
             continue; /* the reply follows on the next lines */
@@ -77,10 +75,16 @@ int ss_decode_dragonfly(const ss_view *v, ss_bounce *out) {
     }
     for (size_t i = first; i < out->nfacts; i++) {
         ss_fact *f = &out->facts[i];
-        if (ss_starts_ci(f->diagnostic, "Could not deliver for the last "))
+        if (pv_starts_lit(f->diagnostic, "Could not deliver for the last "))
             f->reason = SMTPSTATUS_R_EXPIRED;
-        else if (ss_starts_ci(f->diagnostic, "DNS lookup failure: host "))
+        else if (pv_starts_lit(f->diagnostic, "DNS lookup failure: host "))
             f->reason = SMTPSTATUS_R_HOSTUNKNOWN;
     }
     return out->nfacts > first ? SS_DEC_YES : SS_DEC_NO;
+}
+
+int ss_decode_dragonfly(const ss_view *v, ss_bounce *out) {
+    if (pv_find_ci_by(v->subject, "Mail delivery failed", 'v') < 0)
+        return SS_DEC_NO;
+    return decode(v, out);
 }

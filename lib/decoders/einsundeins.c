@@ -20,11 +20,7 @@
  */
 #include "provutil.h"
 
-int ss_decode_einsundeins(const ss_view *v, ss_bounce *out) {
-    if (!ss_starts_ci(ss_trim(v->subject), "Mail delivery failed") ||
-        (!pv_from_local(v, "mailer-daemon") &&
-         ss_find_ci(v->from, "Mail Delivery System") < 0))
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     static const char *const ends[] = {
         "--- The header of the original message is following. ---", NULL};
     /* pv_upto finds nothing (the whole text: no) unless the text holds
@@ -57,4 +53,12 @@ int ss_decode_einsundeins(const ss_view *v, ss_bounce *out) {
     if (!v->original && orig.len)
         out->original = orig;
     return SS_DEC_YES;
+}
+
+int ss_decode_einsundeins(const ss_view *v, ss_bounce *out) {
+    if (!pv_starts_lit(ss_trim(v->subject), "Mail delivery failed") ||
+        (!pv_from_local(v, "mailer-daemon") &&
+         ss_find_ci(v->from, "Mail Delivery System") < 0))
+        return SS_DEC_NO;
+    return decode(v, out);
 }

@@ -47,11 +47,11 @@ static int is_exchange(const ss_view *v) {
     if (ss_part_header_raw(v->root, "X-MS-Embedded-Report").ptr)
         return 1;
     ss_str xm = ss_trim(ss_part_header_raw(v->root, "X-Mailer"));
-    if (ss_starts_ci(xm, "Internet Mail Service (") ||
-        ss_starts_ci(xm, "Microsoft Exchange Server Internet Mail Connector"))
+    if (pv_starts_lit(xm, "Internet Mail Service (") ||
+        pv_starts_lit(xm, "Microsoft Exchange Server Internet Mail Connector"))
         return 1;
-    if (ss_starts_ci(ss_trim(ss_part_header_raw(v->root, "X-MimeOLE")),
-                     "Produced By Microsoft Exchange"))
+    if (pv_starts_lit(ss_trim(ss_part_header_raw(v->root, "X-MimeOLE")),
+                      "Produced By Microsoft Exchange"))
         return 1;
     return gw_any_header_has(v, "Received", " with Internet Mail Service (");
 }
@@ -74,11 +74,7 @@ static ss_str recipient_line(ss_str line) {
     return ss_find_address(head);
 }
 
-int ss_decode_exchange2003(const ss_view *v, ss_bounce *out) {
-    /* both markers below hold "(s)": without it in the text there is
-     * nothing to do (checked first: cheaper than the headers) */
-    if (ss_find(v->text, "(s)", 3) < 0)
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     if (!is_exchange(v))
         return SS_DEC_NO;
     ss_str text = v->text;
@@ -112,13 +108,13 @@ int ss_decode_exchange2003(const ss_view *v, ss_bounce *out) {
         if (!nr)
             continue;
         ex3_rcpt *cur = &r[nr - 1];
-        if (ss_starts_ci(t, "MSEXCH:")) {
+        if (pv_starts_lit(t, "MSEXCH:")) {
             cur->msexch = gw_join(out->arena, cur->msexch, t);
             after_msexch = 1;
         } else if (after_msexch && line.ptr[0] != ' ' && line.ptr[0] != '\t') {
             /* "Unknown Recipient" wrapped onto the next line */
             cur->msexch = gw_join(out->arena, cur->msexch, t);
-        } else if (ss_starts_ci(t, "The MTS-ID of the original message") ||
+        } else if (pv_starts_lit(t, "The MTS-ID of the original message") ||
                    t.ptr[0] == ';') {
             continue;
         } else {
@@ -149,4 +145,12 @@ int ss_decode_exchange2003(const ss_view *v, ss_bounce *out) {
         }
     }
     return SS_DEC_YES;
+}
+
+int ss_decode_exchange2003(const ss_view *v, ss_bounce *out) {
+    /* both markers below hold "(s)": without it in the text there is
+     * nothing to do (checked first: cheaper than the headers) */
+    if (ss_find(v->text, "(s)", 3) < 0)
+        return SS_DEC_NO;
+    return decode(v, out);
 }

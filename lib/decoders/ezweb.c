@@ -28,7 +28,7 @@ static int is_ezweb(const ss_view *v) {
         (pv_from_has(v, "Postmaster@ezweb.ne.jp") ||
          pv_from_has(v, "Postmaster@au.com")))
         score++;
-    if (ss_eq_ci(ss_trim(v->subject), "Mail System Error - Returned Mail"))
+    if (pv_eq_str(ss_trim(v->subject), "Mail System Error - Returned Mail"))
         score++;
     /* the Message-Id ends ".ezweb.ne.jp>" or ".au.com>" (anywhere in it,
      * ASCII case ignored): a match of either ends at a '>', so one pass
@@ -65,8 +65,8 @@ int ss_decode_ezweb(const ss_view *v, ss_bounce *out) {
         if (!t.len)
             continue;
         if (!started) {
-            if (ss_starts_ci(t, "The user(s) ") || ss_starts_ci(t, "Your message ") ||
-                ss_starts_ci(t, "Each of the following") || t.ptr[0] == '<')
+            if (pv_starts_lit(t, "The user(s) ") || pv_starts_lit(t, "Your message ") ||
+                pv_starts_lit(t, "Each of the following") || t.ptr[0] == '<')
                 started = 1;
             else
                 continue;
@@ -74,7 +74,7 @@ int ss_decode_ezweb(const ss_view *v, ss_bounce *out) {
         if (gw_has(t, "------------------------------"))
             break; /* the returned message follows */
         long lt = ss_find(t, "<", 1);
-        int rcpt_line = ((t.ptr[0] == '<' && !ss_starts_ci(t, "<<<")) || ss_starts_ci(t, "Recipient: <")) &&
+        int rcpt_line = ((t.ptr[0] == '<' && !pv_starts_lit(t, "<<<")) || pv_starts_lit(t, "Recipient: <")) &&
                         lt >= 0 && gw_has(t, "@") && gw_has(t, ">");
         if (rcpt_line) {
             ss_str a = ss_find_address(t);
@@ -93,7 +93,7 @@ int ss_decode_ezweb(const ss_view *v, ss_bounce *out) {
                 continue;
             }
         }
-        if (ss_starts_ci(t, ">>> ")) {
+        if (pv_starts_lit(t, ">>> ")) {
             ss_str c = ss_trim(gw_skip(t, 4));
             size_t k = 0;
             while (k < c.len && ss_isalpha((unsigned char)c.ptr[k]))
@@ -102,7 +102,7 @@ int ss_decode_ezweb(const ss_view *v, ss_bounce *out) {
                 cur->command = ss_str_make(c.ptr, k);
             continue;
         }
-        if (ss_starts_ci(t, "<<< ")) {
+        if (pv_starts_lit(t, "<<< ")) {
             if (cur)
                 cur->diagnostic = gw_join(out->arena, cur->diagnostic, gw_skip(t, 4));
             continue;
@@ -119,7 +119,7 @@ int ss_decode_ezweb(const ss_view *v, ss_bounce *out) {
         out->reporting_mta = saved;
         return SS_DEC_NO;
     }
-    int spam = ss_eq_ci(ss_trim(ss_part_header_raw(v->root, "X-SPASIGN")), "NG");
+    int spam = pv_eq_str(ss_trim(ss_part_header_raw(v->root, "X-SPASIGN")), "NG");
     int reason = -1;
     if (spam)
         reason = SMTPSTATUS_R_FILTERED;

@@ -9,16 +9,20 @@
  */
 #include "provutil.h"
 
-int ss_decode_facebook(const ss_view *v, ss_bounce *out) {
-    if (!v->dsn || !pv_from_local(v, "mailer-daemon") ||
-        /* (both hold "facebook.com": one search rules them out) */
-        !(pv_from_has(v, "facebook.com") &&
-          (pv_from_has(v, "@facebook.com") || pv_from_has(v, ".facebook.com"))))
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     size_t first = out->nfacts;
     ss_dsn_parse(v->dsn_text, out);
     if (out->nfacts == first)
         return SS_DEC_NO;
     out->decoder = "Facebook";
     return SS_DEC_YES;
+}
+
+int ss_decode_facebook(const ss_view *v, ss_bounce *out) {
+    if (!v->dsn || !pv_from_local(v, "mailer-daemon") ||
+        /* (both hold "facebook.com": one search rules them out) */
+        !(pv_from_has(v, "facebook.com") &&
+          (pv_from_has(v, "@facebook.com") || pv_from_has(v, ".facebook.com"))))
+        return SS_DEC_NO;
+    return decode(v, out);
 }

@@ -375,7 +375,7 @@ int ss_decode_fallback(const ss_view *v, ss_bounce *out) {
         size_t p = 0;
         ss_str l;
         for (int n = 0; n < 200 && ss_next_line(hdrs, &p, &l) && ss_trim(l).len; n++)
-            if (ss_starts_ci(l, "From:")) {
+            if (pv_starts_lit(l, "From:")) {
                 c.excl[c.nexcl++] = ss_find_address(ss_str_make(l.ptr + 5, l.len - 5));
                 break;
             }
@@ -435,7 +435,7 @@ int ss_decode_fallback(const ss_view *v, ss_bounce *out) {
             const char *colon = memchr(t.ptr, ':', t.len);
             if (colon && colon - t.ptr < 32) {
                 ss_str label = ss_str_make(t.ptr, (size_t)(colon - t.ptr));
-                if (ss_eq_ci(label, "RCPT TO") || ss_find_ci(label, "recipient") >= 0 ||
+                if (pv_eq_str(label, "RCPT TO") || ss_find_ci(label, "recipient") >= 0 ||
                     ss_find_ci(label, "addressee") >= 0) {
                     ss_str rest = ss_str_make(colon + 1, t.len - (size_t)(colon + 1 - t.ptr));
                     a = clean_addr(pv_addr_line(rest));

@@ -7,7 +7,7 @@
  * delivery failures; fml's fixed sentences (or the Subject) state the
  * reason.
  */
-#include "../decoder.h"
+#include "provutil.h"
 
 typedef struct fml_phrase {
     const char *text;
@@ -44,11 +44,7 @@ static int fml_reason(ss_str s, int subject) {
     return -1;
 }
 
-int ss_decode_fml(const ss_view *v, ss_bounce *out) {
-    ss_str ml = ss_part_header_raw(v->root, "X-MLServer");
-    if (!ml.len || ss_find_ci(v->from, "-admin@") <= 0 ||
-        ss_find(ss_part_header_raw(v->root, "Message-ID"), ".FML", 4) < 1)
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     size_t pos = 0, guard = 0, first = out->nfacts;
     ss_str line;
     ss_fact *cur = NULL;
@@ -90,4 +86,12 @@ int ss_decode_fml(const ss_view *v, ss_bounce *out) {
         out->facts[i].reason = r;
     }
     return SS_DEC_YES;
+}
+
+int ss_decode_fml(const ss_view *v, ss_bounce *out) {
+    ss_str ml = ss_part_header_raw(v->root, "X-MLServer");
+    if (!ml.len || ss_find_ci(v->from, "-admin@") <= 0 ||
+        ss_find(ss_part_header_raw(v->root, "Message-ID"), ".FML", 4) < 1)
+        return SS_DEC_NO;
+    return decode(v, out);
 }

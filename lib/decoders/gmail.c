@@ -80,10 +80,12 @@ static int specific_status(ss_str s) {
     return 0;
 }
 
-int ss_decode_gmail(const ss_view *v, ss_bounce *out) {
-    if (v->dsn || !pv_from_has(v, "mailer-daemon@googlemail.com") ||
-        ss_find(v->subject, "Delivery Status Notification", 28) < 0)
-        return SS_DEC_NO;
+/* The Gmail decoder for a message with no delivery-status part, from
+ * mailer-daemon@googlemail.com, whose subject holds "Delivery Status
+ * Notification" (ss_decode_googlegroups_gmail has tested that). */
+int ss_decode_gmail_known(const ss_view *v, ss_bounce *out);
+
+int ss_decode_gmail_known(const ss_view *v, ss_bounce *out) {
     static const char *const ends[] = {"----- Original message -----",
                                        "----- Message header follows -----",
                                        NULL};

@@ -19,13 +19,7 @@
  */
 #include "provutil.h"
 
-int ss_decode_gmx(const ss_view *v, ss_bounce *out) {
-    if (!pv_from_local(v, "mailer-daemon") ||
-        /* (both senders hold "gmx.": one search rules them out) */
-        (!(pv_from_has(v, "gmx.") &&
-           (pv_from_has(v, "@gmx.") || pv_from_has(v, ".gmx."))) &&
-         !pv_has_header(v, "X-GMX-Antispam")))
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     static const char *const ends[] = {
         "--- The header of the original message is following. ---", NULL};
     ss_str orig;
@@ -52,4 +46,14 @@ int ss_decode_gmx(const ss_view *v, ss_bounce *out) {
     if (!v->original && orig.len)
         out->original = orig;
     return SS_DEC_YES;
+}
+
+int ss_decode_gmx(const ss_view *v, ss_bounce *out) {
+    if (!pv_from_local(v, "mailer-daemon") ||
+        /* (both senders hold "gmx.": one search rules them out) */
+        (!(pv_from_has(v, "gmx.") &&
+           (pv_from_has(v, "@gmx.") || pv_from_has(v, ".gmx."))) &&
+         !pv_has_header(v, "X-GMX-Antispam")))
+        return SS_DEC_NO;
+    return decode(v, out);
 }

@@ -102,9 +102,8 @@ PV_INLINE int gw_header_has(const ss_view *v, const char *name,
 PV_INLINE int gw_any_header_has(const ss_view *v, const char *name,
                                 const char *needle) {
     const ss_part *p = v->root;
-    for (size_t i = 0; i < p->nheaders; i++)
-        if (pv_name_is(p->headers[i].name, name) &&
-            pv_has_lit(p->headers[i].value, needle))
+    for (size_t i = pv_hdr_first(p, name); i < p->nheaders; i = pv_hdr_next(p, name, i))
+        if (pv_has_lit(p->headers[i].value, needle))
             return 1;
     return 0;
 }

@@ -11,7 +11,7 @@
  * sentences ("Unknown user", "User mailbox exceeds allowed size", ...)
  * state the reason; a remote reply is left to the classifier.
  */
-#include "../decoder.h"
+#include "provutil.h"
 
 static int own_reason(ss_str d) {
     static const struct {
@@ -31,12 +31,8 @@ static int own_reason(ss_str d) {
     return -1;
 }
 
-int ss_decode_imailserver(const ss_view *v, ss_bounce *out) {
-    ss_str xm = ss_trim(ss_part_header_raw(v->root, "X-Mailer"));
-    if (!ss_starts_ci(xm, "<SMTP32 v") &&
-        !ss_starts_ci(ss_trim(v->subject), "Undeliverable Mail"))
-        return SS_DEC_NO;
-    if (!ss_starts_ci(xm, "<SMTP32 v") && ss_find_ci(v->text, "Original message follows.") < 0)
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out, ss_str xm) {
+    if (!pv_starts_lit(xm, "<SMTP32 v") && ss_find_ci(v->text, "Original message follows.") < 0)
         return SS_DEC_NO;
     size_t pos = 0, guard = 0, first = out->nfacts;
     ss_str line;
@@ -44,7 +40,7 @@ int ss_decode_imailserver(const ss_view *v, ss_bounce *out) {
     int response = 0;
     while (ss_next_line(v->text, &pos, &line) && guard++ < 200000) {
         ss_str t = ss_trim(line);
-        if (ss_starts_ci(t, "Original message follows.")) {
+        if (pv_starts_lit(t, "Original message follows.")) {
             if (!v->original)
                 out->original = ss_trim(ss_str_make(v->text.ptr + pos, v->text.len - pos));
             break;
@@ -61,7 +57,7 @@ int ss_decode_imailserver(const ss_view *v, ss_bounce *out) {
             response = 0;
             continue;
         }
-        if (ss_starts_ci(t, "undeliverable to ")) {
+        if (pv_starts_lit(t, "undeliverable to ")) {
             cur = ss_bounce_add(out);
             if (!cur)
                 break;
@@ -69,7 +65,7 @@ int ss_decode_imailserver(const ss_view *v, ss_bounce *out) {
             response = 0;
             continue;
         }
-        if (cur && ss_starts_ci(t, "Body of message generated response:")) {
+        if (cur && pv_starts_lit(t, "Body of message generated response:")) {
             response = 1;
             continue;
         }
@@ -81,4 +77,12 @@ int ss_decode_imailserver(const ss_view *v, ss_bounce *out) {
         return SS_DEC_NO;
     out->decoder = "IMailServer";
     return SS_DEC_YES;
+}
+
+int ss_decode_imailserver(const ss_view *v, ss_bounce *out) {
+    ss_str xm = ss_trim(ss_part_header_raw(v->root, "X-Mailer"));
+    if (!pv_starts_lit(xm, "<SMTP32 v") &&
+        !pv_starts_lit(ss_trim(v->subject), "Undeliverable Mail"))
+        return SS_DEC_NO;
+    return decode(v, out, xm);
 }

@@ -15,14 +15,7 @@
 
 #define ISM_MAX 256
 
-int ss_decode_interscanmss(const ss_view *v, ss_bounce *out) {
-    int hit = ss_starts_ci(ss_trim(v->from), "\"InterScan") ||
-              ss_starts_ci(ss_trim(v->from), "InterScan") ||
-              gw_has_by(v->from, "(\"InterScan", '(') ||
-              gw_has_by(ss_part_header_raw(v->root, "Content-Type"), "InterScan", 'I') ||
-              gw_has_by(v->text, "Message from InterScan Messaging Security", 'I');
-    if (!hit)
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     ss_str text = v->text;
     size_t first = out->nfacts, pos = 0, n = 0;
     ss_str line;
@@ -63,14 +56,14 @@ int ss_decode_interscanmss(const ss_view *v, ss_bounce *out) {
         }
         if (!cur)
             continue;
-        if (ss_starts_ci(t, "Sent <<< ")) {
+        if (pv_starts_lit(t, "Sent <<< ")) {
             ss_str c = ss_trim(gw_skip(t, 9));
             size_t k = 0;
             while (k < c.len && ss_isalpha((unsigned char)c.ptr[k]))
                 k++;
             if (k >= 4)
                 cur->command = ss_str_make(c.ptr, k);
-        } else if (ss_starts_ci(t, "Received >>> ")) {
+        } else if (pv_starts_lit(t, "Received >>> ")) {
             cur->diagnostic = ss_trim(gw_skip(t, 13));
             cur->reason = -1;
         }
@@ -78,4 +71,15 @@ int ss_decode_interscanmss(const ss_view *v, ss_bounce *out) {
     if (out->nfacts == first)
         return SS_DEC_NO;
     return SS_DEC_YES;
+}
+
+int ss_decode_interscanmss(const ss_view *v, ss_bounce *out) {
+    int hit = pv_starts_lit(ss_trim(v->from), "\"InterScan") ||
+              pv_starts_lit(ss_trim(v->from), "InterScan") ||
+              gw_has_by(v->from, "(\"InterScan", '(') ||
+              gw_has_by(ss_part_header_raw(v->root, "Content-Type"), "InterScan", 'I') ||
+              gw_has_by(v->text, "Message from InterScan Messaging Security", 'I');
+    if (!hit)
+        return SS_DEC_NO;
+    return decode(v, out);
 }

@@ -15,11 +15,7 @@
 #include "gw_util.h"
 #include "provutil.h"
 
-int ss_decode_kddi(const ss_view *v, ss_bounce *out) {
-    /* both markers below start with "Your mail ": without it in the text
-     * there is nothing to do (checked first: cheaper than the headers) */
-    if (ss_find(v->text, "Your mail ", 10) < 0)
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     int hit = (pv_from_has(v, "no-reply@") &&
                pv_from_has(v, ".dion.ne.jp")) ||
               gw_header_has(v, "Reply-To", "no-reply@app.auone-net.jp") ||
@@ -41,7 +37,7 @@ int ss_decode_kddi(const ss_view *v, ss_bounce *out) {
     size_t first = out->nfacts, pos = (size_t)start, n = 0;
     ss_str line;
     ss_fact *cur = NULL;
-    int spam = ss_eq_ci(ss_trim(ss_part_header_raw(v->root, "X-SPASIGN")), "NG");
+    int spam = pv_eq_str(ss_trim(ss_part_header_raw(v->root, "X-SPASIGN")), "NG");
     while (ss_next_line(text, &pos, &line) && n++ < GW_MAX_LINES) {
         ss_str t = ss_trim(line);
         if (!t.len)
@@ -57,7 +53,7 @@ int ss_decode_kddi(const ss_view *v, ss_bounce *out) {
             cur->recipient = a;
             continue;
         }
-        if (ss_starts_ci(t, "Your mail sent on:")) {
+        if (pv_starts_lit(t, "Your mail sent on:")) {
             cur = NULL;
             continue;
         }
@@ -78,4 +74,12 @@ int ss_decode_kddi(const ss_view *v, ss_bounce *out) {
             f->reason = SMTPSTATUS_R_HOSTUNKNOWN;
     }
     return SS_DEC_YES;
+}
+
+int ss_decode_kddi(const ss_view *v, ss_bounce *out) {
+    /* both markers below start with "Your mail ": without it in the text
+     * there is nothing to do (checked first: cheaper than the headers) */
+    if (ss_find(v->text, "Your mail ", 10) < 0)
+        return SS_DEC_NO;
+    return decode(v, out);
 }

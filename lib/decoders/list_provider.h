@@ -1,8 +1,8 @@
 /* provider decoders: SS_DECODER(Name, suffix) lines, in the order tried.
  * Each recognizes its provider by a header, the sender or a field of its
- * report first; GoogleGroups before Gmail (same sender, more specific). */
-SS_DECODER(GoogleGroups, googlegroups)
-SS_DECODER(Gmail, gmail)
+ * report first; GoogleGroups before Gmail (same sender, more specific),
+ * in one entry. */
+SS_DECODER(GoogleGroups, googlegroups_gmail) /* GoogleGroups, then Gmail: see googlegroups.c */
 SS_DECODER(Yahoo, yahoo)
 SS_DECODER(GMX, gmx)
 SS_DECODER(EinsUndEins, einsundeins)

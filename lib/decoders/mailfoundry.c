@@ -12,9 +12,7 @@
  */
 #include "gw_util.h"
 
-int ss_decode_mailfoundry(const ss_view *v, ss_bounce *out) {
-    if (!ss_eq_ci(ss_trim(v->subject), "Message delivery has failed"))
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     if (!gw_any_header_has(v, "Received", "(MAILFOUNDRY)") &&
         !gw_has(v->text, "Unable to deliver message to: <"))
         return SS_DEC_NO;
@@ -25,7 +23,7 @@ int ss_decode_mailfoundry(const ss_view *v, ss_bounce *out) {
     int in_reason = 0;
     while (ss_next_line(text, &pos, &line) && n++ < GW_MAX_LINES) {
         ss_str t = ss_trim(line);
-        if (ss_starts_ci(t, "Unable to deliver message to:")) {
+        if (pv_starts_lit(t, "Unable to deliver message to:")) {
             ss_str a = ss_find_address(gw_skip(t, 29));
             if (!a.len)
                 continue;
@@ -38,7 +36,7 @@ int ss_decode_mailfoundry(const ss_view *v, ss_bounce *out) {
         }
         if (!cur)
             continue;
-        if (ss_starts_ci(t, "Delivery failed for the following reason:")) {
+        if (pv_starts_lit(t, "Delivery failed for the following reason:")) {
             in_reason = 1;
             continue;
         }
@@ -59,7 +57,7 @@ int ss_decode_mailfoundry(const ss_view *v, ss_bounce *out) {
             fw = ss_find(d, " responded with failure:", 24);
         if (fw > 0) {
             ss_str h = ss_str_make(d.ptr, (size_t)fw);
-            if (ss_starts_ci(h, "Server "))
+            if (pv_starts_lit(h, "Server "))
                 h = gw_skip(h, 7);
             long br = ss_find(h, "[", 1);
             if (br > 0)
@@ -68,4 +66,10 @@ int ss_decode_mailfoundry(const ss_view *v, ss_bounce *out) {
         }
     }
     return SS_DEC_YES;
+}
+
+int ss_decode_mailfoundry(const ss_view *v, ss_bounce *out) {
+    if (!pv_eq_str(ss_trim(v->subject), "Message delivery has failed"))
+        return SS_DEC_NO;
+    return decode(v, out);
 }

@@ -17,9 +17,7 @@
  */
 #include "gw_util.h"
 
-int ss_decode_mailmarshalsmtp(const ss_view *v, ss_bounce *out) {
-    if (!ss_starts_ci(ss_trim(v->subject), "Undeliverable Mail: \""))
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     ss_str text = v->text;
     long start = gw_find_line(text, 0, "Your message:", 1, NULL);
     if (start < 0)
@@ -29,15 +27,15 @@ int ss_decode_mailmarshalsmtp(const ss_view *v, ss_bounce *out) {
     int section = 0; /* 1 error text, 2 recipients, 3 additional info */
     while (ss_next_line(text, &pos, &line) && n++ < GW_MAX_LINES) {
         ss_str t = ss_trim(line);
-        if (ss_starts_ci(t, "Could not be delivered because of")) {
+        if (pv_starts_lit(t, "Could not be delivered because of")) {
             section = 1;
             continue;
         }
-        if (ss_starts_ci(t, "The following recipients were affected:")) {
+        if (pv_starts_lit(t, "The following recipients were affected:")) {
             section = 2;
             continue;
         }
-        if (ss_starts_ci(t, "Additional Information")) {
+        if (pv_starts_lit(t, "Additional Information")) {
             section = 3;
             continue;
         }
@@ -53,7 +51,7 @@ int ss_decode_mailmarshalsmtp(const ss_view *v, ss_bounce *out) {
                     break;
                 f->recipient = a;
             }
-        } else if (section == 3 && ss_starts_ci(t, "Remote-MTA:")) {
+        } else if (section == 3 && pv_starts_lit(t, "Remote-MTA:")) {
             ss_str r = ss_trim(gw_skip(t, 11));
             if (r.len > 2 && r.ptr[0] == '<' && r.ptr[r.len - 1] == '>')
                 r = ss_str_make(r.ptr + 1, r.len - 2);
@@ -67,4 +65,10 @@ int ss_decode_mailmarshalsmtp(const ss_view *v, ss_bounce *out) {
         out->facts[i].remote_mta = remote;
     }
     return SS_DEC_YES;
+}
+
+int ss_decode_mailmarshalsmtp(const ss_view *v, ss_bounce *out) {
+    if (!pv_starts_lit(ss_trim(v->subject), "Undeliverable Mail: \""))
+        return SS_DEC_NO;
+    return decode(v, out);
 }

@@ -13,8 +13,8 @@ int ss_decode_mailru(const ss_view *v, ss_bounce *out) {
     ss_str a = v->from_addr;
     /* the domain first: decisive more often than the local part */
     if (a.len < 8 ||
-        !(ss_eq_ci(ss_str_make(a.ptr + a.len - 8, 8), "@mail.ru") ||
-          ss_eq_ci(ss_str_make(a.ptr + a.len - 8, 8), ".mail.ru")) ||
+        !(pv_eq_str(ss_str_make(a.ptr + a.len - 8, 8), "@mail.ru") ||
+          pv_eq_str(ss_str_make(a.ptr + a.len - 8, 8), ".mail.ru")) ||
         !pv_from_local(v, "mailer-daemon"))
         return SS_DEC_NO;
     size_t first = out->nfacts;

@@ -13,10 +13,7 @@
  */
 #include "gw_util.h"
 
-int ss_decode_mcafee(const ss_view *v, ss_bounce *out) {
-    /* (the subject first: cheaper than the header) */
-    if (!ss_eq_ci(ss_trim(v->subject), "Delivery Status"))
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     if (!gw_header_has(v, "X-NAI-Header", "Modified by McAfee"))
         return SS_DEC_NO;
     ss_str text = v->text;
@@ -58,4 +55,11 @@ int ss_decode_mcafee(const ss_view *v, ss_bounce *out) {
         return SS_DEC_NO;
     }
     return SS_DEC_YES;
+}
+
+int ss_decode_mcafee(const ss_view *v, ss_bounce *out) {
+    /* (the subject first: cheaper than the header) */
+    if (!pv_eq_str(ss_trim(v->subject), "Delivery Status"))
+        return SS_DEC_NO;
+    return decode(v, out);
 }

@@ -16,10 +16,7 @@
 #include "gw_util.h"
 #include "provutil.h"
 
-int ss_decode_messagelabs(const ss_view *v, ss_bounce *out) {
-    if (!gw_header_has(v, "X-Msg-Ref", "messagelabs.com") &&
-        !pv_from_has(v, "@messagelabs.com"))
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     ss_str text = v->text;
     long start = gw_find_line(text, 0, "I was unable to deliver your message to the following addresses:", 0, NULL);
     if (start < 0)
@@ -35,8 +32,8 @@ int ss_decode_messagelabs(const ss_view *v, ss_bounce *out) {
         ss_str t = ss_trim(line);
         if (!t.len)
             continue;
-        if (ss_starts_ci(t, "The message subject was:") ||
-            ss_starts_ci(t, "Please do not reply"))
+        if (pv_starts_lit(t, "The message subject was:") ||
+            pv_starts_lit(t, "Please do not reply"))
             break;
         ss_str a = gw_lone_address(t);
         if (a.len) {
@@ -49,7 +46,7 @@ int ss_decode_messagelabs(const ss_view *v, ss_bounce *out) {
             }
             continue;
         }
-        if (ss_starts_ci(t, "Reason:") && addr.len) {
+        if (pv_starts_lit(t, "Reason:") && addr.len) {
             ss_fact *f = gw_fact_for(out, first, addr);
             if (!f && dsn_facts && out->nfacts == first + 1)
                 f = &out->facts[first];
@@ -62,4 +59,11 @@ int ss_decode_messagelabs(const ss_view *v, ss_bounce *out) {
         return SS_DEC_NO;
     }
     return SS_DEC_YES;
+}
+
+int ss_decode_messagelabs(const ss_view *v, ss_bounce *out) {
+    if (!gw_header_has(v, "X-Msg-Ref", "messagelabs.com") &&
+        !pv_from_has(v, "@messagelabs.com"))
+        return SS_DEC_NO;
+    return decode(v, out);
 }

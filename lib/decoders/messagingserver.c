@@ -15,7 +15,7 @@
  * blocks add the remote host and the diagnostic where the DSN has none;
  * without one the blocks are the facts.  Does not classify.
  */
-#include "../decoder.h"
+#include "provutil.h"
 
 typedef struct ms_block {
     ss_str rcpt, orig, reason, diag, remote;
@@ -48,9 +48,7 @@ static int same_addr(ss_str a, ss_str b) {
     return 1;
 }
 
-int ss_decode_messagingserver(const ss_view *v, ss_bounce *out) {
-    if (!ss_starts_ci(ss_trim(v->subject), "Delivery Notification: "))
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     ss_str head = v->text;
     if (head.len > 1024)
         head.len = 1024;
@@ -123,4 +121,10 @@ int ss_decode_messagingserver(const ss_view *v, ss_bounce *out) {
         f->remote_mta = b[i].remote;
     }
     return out->nfacts > first ? SS_DEC_YES : SS_DEC_NO;
+}
+
+int ss_decode_messagingserver(const ss_view *v, ss_bounce *out) {
+    if (!pv_starts_lit(ss_trim(v->subject), "Delivery Notification: "))
+        return SS_DEC_NO;
+    return decode(v, out);
 }

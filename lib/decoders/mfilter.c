@@ -17,9 +17,7 @@
 
 #define MF_MAX 256
 
-int ss_decode_mfilter(const ss_view *v, ss_bounce *out) {
-    if (!ss_eq_ci(ss_trim(ss_part_header_raw(v->root, "X-Mailer")), "m-FILTER"))
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     ss_str text = v->text;
     ss_str rcpts[MF_MAX];
     size_t nr = 0, pos = 0, n = 0;
@@ -27,15 +25,15 @@ int ss_decode_mfilter(const ss_view *v, ss_bounce *out) {
     int section = 0; /* 0 addresses, 1 server message, 2 command */
     while (ss_next_line(text, &pos, &line) && n++ < GW_MAX_LINES) {
         ss_str t = ss_trim(line);
-        if (ss_starts_ci(t, "-------server message")) {
+        if (pv_starts_lit(t, "-------server message")) {
             section = 1;
             continue;
         }
-        if (ss_starts_ci(t, "-------SMTP command")) {
+        if (pv_starts_lit(t, "-------SMTP command")) {
             section = 2;
             continue;
         }
-        if (ss_starts_ci(t, "-------original")) {
+        if (pv_starts_lit(t, "-------original")) {
             orig = gw_rest(text, pos);
             break;
         }
@@ -70,4 +68,10 @@ int ss_decode_mfilter(const ss_view *v, ss_bounce *out) {
     if (!v->original && orig.len)
         out->original = orig;
     return SS_DEC_YES;
+}
+
+int ss_decode_mfilter(const ss_view *v, ss_bounce *out) {
+    if (!pv_eq_str(ss_trim(ss_part_header_raw(v->root, "X-Mailer")), "m-FILTER"))
+        return SS_DEC_NO;
+    return decode(v, out);
 }

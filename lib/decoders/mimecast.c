@@ -24,18 +24,13 @@ typedef struct mc_rcpt {
     ss_str recipient, diag;
 } mc_rcpt;
 
-int ss_decode_mimecast(const ss_view *v, ss_bounce *out) {
-    ss_str mid = ss_trim(ss_part_header_raw(v->root, "Message-Id"));
-    int by_mid = mid.len > 14 &&
-                 ss_eq_ci(ss_str_make(mid.ptr + mid.len - 14, 14), ".mimecast.lan>");
-    if (!by_mid && !gw_has(v->subject, "Email Delivery Failure"))
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     ss_str text = v->text;
     mc_rcpt r[MC_MAX];
     size_t nr = 0, pos = 0, n = 0;
     ss_str line;
     while (ss_next_line(text, &pos, &line) && n++ < GW_MAX_LINES) {
-        if (!ss_starts_ci(line, "-- "))
+        if (!pv_starts_lit(line, "-- "))
             continue;
         ss_str t = ss_trim(gw_skip(line, 3));
         if (!t.len)
@@ -74,4 +69,13 @@ int ss_decode_mimecast(const ss_view *v, ss_bounce *out) {
         }
     }
     return out->nfacts > first ? SS_DEC_YES : SS_DEC_NO;
+}
+
+int ss_decode_mimecast(const ss_view *v, ss_bounce *out) {
+    ss_str mid = ss_trim(ss_part_header_raw(v->root, "Message-Id"));
+    int by_mid = mid.len > 14 &&
+                 pv_eq_str(ss_str_make(mid.ptr + mid.len - 14, 14), ".mimecast.lan>");
+    if (!by_mid && !pv_has_cs(v->subject, "Email Delivery Failure"))
+        return SS_DEC_NO;
+    return decode(v, out);
 }

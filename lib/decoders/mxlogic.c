@@ -46,8 +46,8 @@ int ss_decode_mxlogic(const ss_view *v, ss_bounce *out) {
             cur = NULL;
             continue;
         }
-        if (ss_starts_ci(t, "Included is a copy of the message") ||
-            ss_starts_ci(t, "------ This is a copy of the message")) {
+        if (pv_starts_lit(t, "Included is a copy of the message") ||
+            pv_starts_lit(t, "------ This is a copy of the message")) {
             long dash = gw_find_line(text, pos, "---", 1, NULL);
             if (!v->original)
                 out->original = gw_rest(text, dash >= 0 ? (size_t)dash : pos);

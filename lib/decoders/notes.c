@@ -14,16 +14,14 @@
  * Book", its Japanese form, "Message has exceeded maximum hop count").
  * When no address line is found the original's To: is used.
  */
-#include "../decoder.h"
+#include "provutil.h"
 
 /* "not in the directory list" as Japanese Notes servers write it (UTF-8) */
 static const char JA_NOT_LISTED[] =
     "\xe3\x83\x87\xe3\x82\xa3\xe3\x83\xac\xe3\x82\xaf\xe3\x83\x88\xe3\x83\xaa\xe3\x81\xae\xe3\x83\xaa"
                    "\xe3\x82\xb9\xe3\x83\x88\xe3\x81\xab\xe3\x81\x82\xe3\x82\x8a\xe3\x81\xbe\xe3\x81\x9b\xe3\x82\x93";
 
-int ss_decode_notes(const ss_view *v, ss_bounce *out) {
-    if (!ss_starts_ci(ss_trim(v->subject), "Undeliverable message"))
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     if (ss_find(v->text, "------- Failure Reasons", 23) < 0)
         return SS_DEC_NO;
     size_t pos = 0, guard = 0, first = out->nfacts;
@@ -32,10 +30,10 @@ int ss_decode_notes(const ss_view *v, ss_bounce *out) {
     while (ss_next_line(v->text, &pos, &line) && guard++ < 200000) {
         ss_str t = ss_trim(line);
         if (!reading) {
-            reading = ss_starts_ci(t, "------- Failure Reasons");
+            reading = pv_starts_lit(t, "------- Failure Reasons");
             continue;
         }
-        if (ss_starts_ci(t, "------- Returned Message")) {
+        if (pv_starts_lit(t, "------- Returned Message")) {
             if (!v->original)
                 out->original = ss_trim(ss_str_make(v->text.ptr + pos, v->text.len - pos));
             break;
@@ -82,4 +80,10 @@ int ss_decode_notes(const ss_view *v, ss_bounce *out) {
             out->facts[i].reason = SMTPSTATUS_R_NETWORKERROR;
     }
     return SS_DEC_YES;
+}
+
+int ss_decode_notes(const ss_view *v, ss_bounce *out) {
+    if (!pv_starts_lit(ss_trim(v->subject), "Undeliverable message"))
+        return SS_DEC_NO;
+    return decode(v, out);
 }

@@ -21,9 +21,7 @@
 #include "../decoder.h"
 #include "provutil.h"
 
-int ss_decode_opensmtpd(const ss_view *v, ss_bounce *out) {
-    if (!ss_starts_ci(ss_trim(v->subject), "Delivery status notification"))
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     ss_str head = v->text;
     if (head.len > 2048)
         head.len = 2048;
@@ -40,7 +38,7 @@ int ss_decode_opensmtpd(const ss_view *v, ss_bounce *out) {
                 reading = 1;
             continue;
         }
-        if (ss_starts_ci(t, "Below is a copy of the original message")) {
+        if (pv_starts_lit(t, "Below is a copy of the original message")) {
             if (!v->original)
                 out->original = ss_trim(ss_str_make(v->text.ptr + pos, v->text.len - pos));
             break;
@@ -57,15 +55,21 @@ int ss_decode_opensmtpd(const ss_view *v, ss_bounce *out) {
         f->recipient = ss_str_make(line.ptr, (size_t)(colon - line.ptr));
         f->diagnostic = ss_trim(ss_str_make(colon + 1, line.len - (size_t)(colon + 1 - line.ptr)));
         /* OpenSMTPD's own words state their reason */
-        if (ss_starts_ci(f->diagnostic, "Envelope expired"))
+        if (pv_starts_lit(f->diagnostic, "Envelope expired"))
             f->reason = SMTPSTATUS_R_EXPIRED;
-        else if (ss_starts_ci(f->diagnostic, "Network error on destination MXs"))
+        else if (pv_starts_lit(f->diagnostic, "Network error on destination MXs"))
             f->reason = SMTPSTATUS_R_NETWORKERROR;
-        else if (ss_starts_ci(f->diagnostic, "No MX found for domain") ||
-                 ss_starts_ci(f->diagnostic, "No MX found for destination"))
+        else if (pv_starts_lit(f->diagnostic, "No MX found for domain") ||
+                 pv_starts_lit(f->diagnostic, "No MX found for destination"))
             f->reason = SMTPSTATUS_R_HOSTUNKNOWN;
     }
     if (out->nfacts == first && v->dsn)
         ss_dsn_parse(v->dsn_text, out);
     return out->nfacts > first ? SS_DEC_YES : SS_DEC_NO;
+}
+
+int ss_decode_opensmtpd(const ss_view *v, ss_bounce *out) {
+    if (!pv_starts_lit(ss_trim(v->subject), "Delivery status notification"))
+        return SS_DEC_NO;
+    return decode(v, out);
 }

@@ -9,11 +9,7 @@
  */
 #include "provutil.h"
 
-int ss_decode_outlook(const ss_view *v, ss_bounce *out) {
-    if (!v->dsn || !pv_from_local(v, "postmaster") ||
-        (!pv_from_has(v, "hotmail") && !pv_from_has(v, "outlook") &&
-         !pv_from_has(v, "@live.") && !pv_from_has(v, "@msn.")))
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     long r = ss_find_ci(v->dsn_text, "Reporting-MTA:");
     if (r < 0)
         return SS_DEC_NO;
@@ -29,4 +25,12 @@ int ss_decode_outlook(const ss_view *v, ss_bounce *out) {
         return SS_DEC_NO;
     out->decoder = "Outlook";
     return SS_DEC_YES;
+}
+
+int ss_decode_outlook(const ss_view *v, ss_bounce *out) {
+    if (!v->dsn || !pv_from_local(v, "postmaster") ||
+        (!pv_from_has(v, "hotmail") && !pv_from_has(v, "outlook") &&
+         !pv_from_has(v, "@live.") && !pv_from_has(v, "@msn.")))
+        return SS_DEC_NO;
+    return decode(v, out);
 }

@@ -7,10 +7,7 @@
  */
 #include "provutil.h"
 
-int ss_decode_powermta(const ss_view *v, ss_bounce *out) {
-    /* both fields below hold "X-PowerMTA-": one cheap scan first */
-    if (!v->dsn || pv_find_ci_by(v->dsn_text, "X-PowerMTA-", 'w') < 0)
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     if (!v->dsn || (ss_find_ci(v->dsn_text, "\nX-PowerMTA-VirtualMTA:") < 0 &&
                     ss_find_ci(v->dsn_text, "\nX-PowerMTA-BounceCategory:") < 0))
         return SS_DEC_NO;
@@ -20,4 +17,11 @@ int ss_decode_powermta(const ss_view *v, ss_bounce *out) {
         return SS_DEC_NO;
     out->decoder = "PowerMTA";
     return SS_DEC_YES;
+}
+
+int ss_decode_powermta(const ss_view *v, ss_bounce *out) {
+    /* both fields below hold "X-PowerMTA-": one cheap scan first */
+    if (!v->dsn || pv_find_ci_by(v->dsn_text, "X-PowerMTA-", 'w') < 0)
+        return SS_DEC_NO;
+    return decode(v, out);
 }

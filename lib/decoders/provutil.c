@@ -100,7 +100,7 @@ ss_str pv_addr_line(ss_str line) {
             s = ss_trim(s);
         }
     }
-    if (ss_starts_ci(s, "mailto:")) {
+    if (pv_starts_lit(s, "mailto:")) {
         s.ptr += 7;
         s.len -= 7;
     }

@@ -26,6 +26,16 @@
 #define PV_INLINE static inline
 #endif
 
+/* A decoder's work past its first tests, which most messages fail, kept
+ * out of line (PV_NOINLINE static int decode(...)) with the tests in the
+ * entry point: GCC saves the registers that work needs on entry to the
+ * function that holds it, before the tests, for every message. */
+#if defined(__GNUC__)
+#define PV_NOINLINE __attribute__((noinline))
+#else
+#define PV_NOINLINE
+#endif
+
 /* The part of text before the first line that starts with one of
  * markers (case-insensitive; leading white space, dashes, '=' and '*'
  * of both are ignored, so "-------- Original message follows" matches
@@ -102,11 +112,52 @@ PV_INLINE unsigned pv_cand16(const char *p, unsigned char c, unsigned char fold)
 }
 #endif
 
+/* ss_starts_ci(s, lit) and ss_eq_ci(s, lit) for a literal lit: word
+ * comparisons known at compile time, without a call. */
+PV_INLINE int pv_starts_lit(ss_str s, const char *lit) {
+    size_t k = strlen(lit);
+    return s.len >= k && pv_eq_lit(s.ptr, lit, k);
+}
+PV_INLINE int pv_eq_str(ss_str s, const char *lit) {
+    size_t k = strlen(lit);
+    return s.len == k && pv_eq_lit(s.ptr, lit, k);
+}
+
 /* n is the header name lit (ASCII case ignored): word comparisons, with
  * a literal's words known at compile time. */
 PV_INLINE int pv_name_is(ss_str n, const char *lit) {
     size_t k = strlen(lit);
     return n.len == k && pv_eq_lit(n.ptr, lit, k);
+}
+
+/* The headers of p named lit (ASCII case ignored), in document order:
+ *   for (size_t i = pv_hdr_first(p, lit); i < p->nheaders;
+ *        i = pv_hdr_next(p, lit, i))
+ * Through p's header index when it has one (the headers of lit's bucket
+ * only, where a loop over all would test every name), else one by one. */
+PV_INLINE size_t pv_hdr_chain(const ss_part *p, const char *lit, uint32_t j) {
+    /* j: a header + 1 of lit's bucket chain, or 0 at its end */
+    for (; j; j = p->hidx->next[j - 1])
+        if (pv_name_is(p->headers[j - 1].name, lit))
+            return j - 1;
+    return p->nheaders;
+}
+PV_INLINE size_t pv_hdr_from(const ss_part *p, const char *lit, size_t i) {
+    for (; i < p->nheaders; i++)
+        if (pv_name_is(p->headers[i].name, lit))
+            return i;
+    return p->nheaders;
+}
+PV_INLINE size_t pv_hdr_first(const ss_part *p, const char *lit) {
+    if (p->hidx)
+        return pv_hdr_chain(p, lit, p->hidx->head[ss_hidx_bucket(lit, strlen(lit))]);
+    return pv_hdr_from(p, lit, 0);
+}
+/* (i: a header named lit) */
+PV_INLINE size_t pv_hdr_next(const ss_part *p, const char *lit, size_t i) {
+    if (p->hidx)
+        return pv_hdr_chain(p, lit, p->hidx->next[i]);
+    return pv_hdr_from(p, lit, i + 1);
 }
 
 /* 1 when the From: address's local part equals local (case-insensitive).
@@ -260,6 +311,46 @@ PV_INLINE int pv_lit2(ss_str s, char c, const char *a, size_t ka,
             found = 1;
     }
     return found;
+}
+
+/* 1 when the short s (a header value) contains the literal lit, bytes
+ * as written (as ss_find(s, lit, strlen(lit)) >= 0; 0 for a NULL s):
+ * the positions that have lit's first and last bytes, 16 at a time
+ * (the last block overlapping the one before, the positions seen masked
+ * off), inline, where a memchr call per candidate costs more. */
+PV_INLINE int pv_has_cs(ss_str s, const char *lit) {
+    size_t n = strlen(lit);
+    if (!s.ptr || n > s.len)
+        return 0;
+    if (n == 0)
+        return 1;
+    size_t last = s.len - n; /* the last position a match can start at */
+    size_t i = 0;
+#if defined(__SSE2__)
+    if (last >= 15) {
+        /* the loads end at position + n - 1 + 16 <= s.len */
+        const __m128i f = _mm_set1_epi8(lit[0]), l = _mm_set1_epi8(lit[n - 1]);
+        for (;;) {
+            size_t at = last - i >= 15 ? i : last - 15;
+            unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+                             _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s.ptr + at)), f),
+                             _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s.ptr + at + n - 1)),
+                                            l))) &
+                         (0xffffu << (i - at));
+            for (; m; m &= m - 1)
+                if (memcmp(s.ptr + at + ss_ctz(m), lit, n) == 0)
+                    return 1;
+            i = at + 16;
+            if (i > last)
+                return 0;
+        }
+    }
+#endif
+    for (; i <= last; i++)
+        if (s.ptr[i] == lit[0] && s.ptr[i + n - 1] == lit[n - 1] &&
+            memcmp(s.ptr + i, lit, n) == 0)
+            return 1;
+    return 0;
 }
 
 /* The same for a needle that is not a literal (a table's entry). */

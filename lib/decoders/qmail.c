@@ -22,10 +22,9 @@
 #include "provutil.h"
 
 static int qmail_received(const ss_part *root) {
-    for (size_t i = 0; i < root->nheaders && i < 64; i++) {
+    for (size_t i = pv_hdr_first(root, "Received"); i < root->nheaders && i < 64;
+         i = pv_hdr_next(root, "Received", i)) {
         const ss_header *h = &root->headers[i];
-        if (!pv_name_is(h->name, "Received"))
-            continue;
         if (pv_has_lit(h->value, "(qmail ") &&
             (ss_find_ci(h->value, "invoked for bounce)") >= 0 ||
              ss_find_ci(h->value, "invoked from network)") >= 0))
@@ -107,15 +106,15 @@ static ss_str own_command(ss_str d) {
     long p = pv_find_ci_by(d, "most progress was ", 'g');
     if (p >= 0) {
         ss_str r = ss_str_make(d.ptr + p + 18, d.len - (size_t)p - 18);
-        if (ss_starts_ci(r, "RCPT"))
+        if (pv_starts_lit(r, "RCPT"))
             return SS_STR("RCPT");
-        if (ss_starts_ci(r, "MAIL"))
+        if (pv_starts_lit(r, "MAIL"))
             return SS_STR("MAIL");
-        if (ss_starts_ci(r, "DATA"))
+        if (pv_starts_lit(r, "DATA"))
             return SS_STR("DATA");
-        if (ss_starts_ci(r, "HELO") || ss_starts_ci(r, "EHLO"))
+        if (pv_starts_lit(r, "HELO") || pv_starts_lit(r, "EHLO"))
             return SS_STR("EHLO");
-        if (ss_starts_ci(r, "connect") || ss_starts_ci(r, "greeting"))
+        if (pv_starts_lit(r, "connect") || pv_starts_lit(r, "greeting"))
             return SS_STR("CONN");
     }
     return SS_NULLSTR;
@@ -170,9 +169,9 @@ int ss_qmail_blocks(const ss_view *v, ss_bounce *out,
                 return SS_DEC_NO;
             continue;
         }
-        if (ss_starts_ci(t, "--- Below this line is a copy of the message") ||
-            ss_starts_ci(t, "--- Enclosed is a copy of the message") ||
-            ss_starts_ci(t, "Original message follows.")) {
+        if (pv_starts_lit(t, "--- Below this line is a copy of the message") ||
+            pv_starts_lit(t, "--- Enclosed is a copy of the message") ||
+            pv_starts_lit(t, "Original message follows.")) {
             if (!v->original)
                 out->original = ss_trim(ss_str_make(v->text.ptr + pos, v->text.len - pos));
             break;
@@ -214,14 +213,14 @@ int ss_qmail_blocks(const ss_view *v, ss_bounce *out,
             /* "Connected to X but sender was rejected." with a permanent
              * reply is a rejection; a temporary one is left to the
              * classifier (rate limits, reputation) */
-            if (ss_eq_ci(f->command, "MAIL") && f->diagnostic.len &&
+            if (pv_eq_str(f->command, "MAIL") && f->diagnostic.len &&
                 f->diagnostic.ptr[0] == '5')
                 f->reason = SMTPSTATUS_R_REJECTED;
             continue;
         }
-        if (ss_eq_ci(f->command, "MAIL"))
+        if (pv_eq_str(f->command, "MAIL"))
             f->reason = SMTPSTATUS_R_REJECTED;
-        else if (ss_eq_ci(f->command, "EHLO"))
+        else if (pv_eq_str(f->command, "EHLO"))
             f->reason = SMTPSTATUS_R_BLOCKED;
         else if (!f->command.len || ss_find_ci(d, "said:") < 0)
             f->reason = own_reason(d);
@@ -234,7 +233,7 @@ int ss_qmail_blocks(const ss_view *v, ss_bounce *out,
  * "invoked for bounce)" or "invoked from network)" (else left alone). */
 static int decode_qmail(const ss_view *v, ss_bounce *out, int *no_received) {
     static const char *const openers[] = {"Hi. This is the ", NULL};
-    if (!ss_eq_ci(ss_trim(v->subject), "failure notice") &&
+    if (!pv_eq_str(ss_trim(v->subject), "failure notice") &&
         !qmail_received(v->root)) {
         *no_received = 1;
         return SS_DEC_NO;

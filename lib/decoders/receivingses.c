@@ -7,9 +7,7 @@
  */
 #include "provutil.h"
 
-int ss_decode_receivingses(const ss_view *v, ss_bounce *out) {
-    if (!v->dsn || !pv_has_header(v, "X-SES-Outgoing"))
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     long r = ss_find_ci(v->dsn_text, "Reporting-MTA:");
     if (r < 0)
         return SS_DEC_NO;
@@ -25,4 +23,10 @@ int ss_decode_receivingses(const ss_view *v, ss_bounce *out) {
         return SS_DEC_NO;
     out->decoder = "ReceivingSES";
     return SS_DEC_YES;
+}
+
+int ss_decode_receivingses(const ss_view *v, ss_bounce *out) {
+    if (!v->dsn || !pv_has_header(v, "X-SES-Outgoing"))
+        return SS_DEC_NO;
+    return decode(v, out);
 }

@@ -71,10 +71,10 @@ static ss_str line_naming(ss_str t, ss_str addr) {
         s--;
     /* a delivery-status field line is not prose */
     ss_str first = ss_str_make(t.ptr + s, (size_t)at - s);
-    if (ss_starts_ci(first, "Final-Recipient:") ||
-        ss_starts_ci(first, "Original-Recipient:") ||
-        ss_starts_ci(first, "X-Actual-Recipient:") ||
-        ss_starts_ci(first, "Diagnostic-Code:"))
+    if (pv_starts_lit(first, "Final-Recipient:") ||
+        pv_starts_lit(first, "Original-Recipient:") ||
+        pv_starts_lit(first, "X-Actual-Recipient:") ||
+        pv_starts_lit(first, "Diagnostic-Code:"))
         return SS_NULLSTR;
     size_t pos = s;
     ss_str line;

@@ -9,7 +9,7 @@
  * not an auto-reply, and is left to other decoders.  The record's
  * recipient is the address that replied (From:).  Reason "vacation".
  */
-#include "../decoder.h"
+#include "provutil.h"
 
 static const char *const subject_prefixes[] = {
     "auto:", "auto response:", "automatic reply:", "auto-reply:",
@@ -26,8 +26,8 @@ int ss_decode_rfc3834(const ss_view *v, ss_bounce *out) {
             local.len = i;
             break;
         }
-    if (ss_eq_ci(local, "mailer-daemon") || ss_eq_ci(local, "postmaster") ||
-        ss_eq_ci(local, "root"))
+    if (pv_eq_str(local, "mailer-daemon") || pv_eq_str(local, "postmaster") ||
+        pv_eq_str(local, "root"))
         return SS_DEC_NO;
     /* a From: with no domain ("MAILER-DAEMON", "Mail Delivery System
      * <postmaster>") is a bounce too */
@@ -42,16 +42,16 @@ int ss_decode_rfc3834(const ss_view *v, ss_bounce *out) {
 
     int hit = 0;
     ss_str as = ss_trim(ss_part_header_raw(v->root, "Auto-Submitted"));
-    if (ss_starts_ci(as, "auto-replied"))
+    if (pv_starts_lit(as, "auto-replied"))
         hit = 1;
     ss_str prec = ss_trim(ss_part_header_raw(v->root, "Precedence"));
-    if (ss_eq_ci(prec, "auto_reply"))
+    if (pv_eq_str(prec, "auto_reply"))
         hit = 1;
     if (ss_part_header_raw(v->root, "X-Autoreply").ptr ||
         ss_part_header_raw(v->root, "X-Autorespond").ptr)
         hit = 1;
-    if (ss_eq_ci(ss_trim(ss_part_header_raw(v->root, "X-Apple-Action")),
-                 "vacation"))
+    if (pv_eq_str(ss_trim(ss_part_header_raw(v->root, "X-Apple-Action")),
+                  "vacation"))
         hit = 1;
     if (!hit) {
         ss_str s = ss_trim(v->subject);

@@ -13,12 +13,7 @@
  */
 #include "provutil.h"
 
-int ss_decode_sendgrid(const ss_view *v, ss_bounce *out) {
-    if (!v->dsn ||
-        !pv_has_lit(ss_part_header_raw(v->root, "Return-Path"), "@sendgrid.net") ||
-        (!pv_has_header(v, "X-SendGrid-QueueID") &&
-         ss_find_ci(v->dsn_text, "X-SendGrid-QueueID:") < 0))
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     size_t first = out->nfacts;
     ss_dsn_parse(v->dsn_text, out);
     if (out->nfacts == first)
@@ -48,4 +43,13 @@ int ss_decode_sendgrid(const ss_view *v, ss_bounce *out) {
     }
     out->decoder = "SendGrid";
     return SS_DEC_YES;
+}
+
+int ss_decode_sendgrid(const ss_view *v, ss_bounce *out) {
+    if (!v->dsn ||
+        !pv_has_lit(ss_part_header_raw(v->root, "Return-Path"), "@sendgrid.net") ||
+        (!pv_has_header(v, "X-SendGrid-QueueID") &&
+         ss_find_ci(v->dsn_text, "X-SendGrid-QueueID:") < 0))
+        return SS_DEC_NO;
+    return decode(v, out);
 }

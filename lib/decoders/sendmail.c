@@ -152,16 +152,16 @@ int ss_decode_sendmail(const ss_view *v, ss_bounce *out) {
     /* Subject first: cheap. */
     ss_str s = ss_trim(v->subject);
     for (int k = 0; k < 4; k++) {
-        if (ss_starts_ci(s, "fwd:"))
+        if (pv_starts_lit(s, "fwd:"))
             s = ss_trim(ss_str_make(s.ptr + 4, s.len - 4));
-        else if (ss_starts_ci(s, "fw:"))
+        else if (pv_starts_lit(s, "fw:"))
             s = ss_trim(ss_str_make(s.ptr + 3, s.len - 3));
         else
             break;
     }
     /* the subject starts with "Warning: " or ends with tail */
     static const char tail[] = "see transcript for details";
-    int subj = ss_starts_ci(s, "Warning: ") ||
+    int subj = pv_starts_lit(s, "Warning: ") ||
                (s.len >= sizeof tail - 1 &&
                 ss_starts_ci(ss_str_make(s.ptr + s.len - (sizeof tail - 1),
                                               sizeof tail - 1),
@@ -231,18 +231,18 @@ int ss_decode_sendmail(const ss_view *v, ss_bounce *out) {
             orig = gw_rest(work, pos);
             break;
         }
-        if (ss_starts_ci(t, "Reporting-MTA:") ||
-            ss_starts_ci(t, "Final-Recipient:") ||
-            ss_starts_ci(t, "Content-Type:"))
+        if (pv_starts_lit(t, "Reporting-MTA:") ||
+            pv_starts_lit(t, "Final-Recipient:") ||
+            pv_starts_lit(t, "Content-Type:"))
             break;
         if (line.ptr[0] == ' ' || line.ptr[0] == '\t')
             continue;
-        if (ss_starts_ci(line, ">>> ")) {
+        if (pv_starts_lit(line, ">>> ")) {
             if (!command.len)
                 command = command_word(ss_str_make(line.ptr + 4, line.len - 4));
             continue;
         }
-        if (ss_starts_ci(line, "<<< ")) {
+        if (pv_starts_lit(line, "<<< ")) {
             ss_str r = ss_trim(ss_str_make(line.ptr + 4, line.len - 4));
             int dup = 0;
             for (size_t i = 0; i < nreplies; i++)
@@ -252,7 +252,7 @@ int ss_decode_sendmail(const ss_view *v, ss_bounce *out) {
                 replies[nreplies++] = r;
             continue;
         }
-        if (ss_starts_ci(line, "... while talking to ")) {
+        if (pv_starts_lit(line, "... while talking to ")) {
             ss_str h = talking_host(line);
             if (h.len)
                 host = h;
@@ -277,7 +277,7 @@ int ss_decode_sendmail(const ss_view *v, ss_bounce *out) {
         if (st.len) {
             other_status = st;
             other_diag = gw_join(out->arena, other_diag, t);
-        } else if (ss_starts_ci(t, "Message: ") || ss_starts_ci(t, "Warning: ")) {
+        } else if (pv_starts_lit(t, "Message: ") || pv_starts_lit(t, "Warning: ")) {
             other_diag = gw_join(out->arena, other_diag, t);
         }
     }
@@ -303,12 +303,12 @@ int ss_decode_sendmail(const ss_view *v, ss_bounce *out) {
                 cur = NULL;
                 continue;
             }
-            if (ss_starts_ci(t, "(reason:")) {
+            if (pv_starts_lit(t, "(reason:")) {
                 if (cur && t.len > 9)
                     cur->diagnostic = ss_trim(ss_str_make(t.ptr + 8, t.len - 9));
                 continue;
             }
-            if (ss_starts_ci(t, "(expanded from:")) {
+            if (pv_starts_lit(t, "(expanded from:")) {
                 /* the address the sender used */
                 if (cur && t.len > 16)
                     cur->alias = ss_find_address(ss_str_make(t.ptr + 15, t.len - 16));
@@ -413,10 +413,10 @@ int ss_decode_sendmail(const ss_view *v, ss_bounce *out) {
             int seen_fields = 0;
             n = 0;
             while (ss_next_line(work, &p4, &line) && n++ < SM_MAX_LINES) {
-                if (ss_starts_ci(line, "Final-Recipient:"))
+                if (pv_starts_lit(line, "Final-Recipient:"))
                     seen_fields = 1;
-                if (seen_fields && (ss_starts_ci(line, "Return-Path:") ||
-                                    ss_starts_ci(line, "Received:"))) {
+                if (seen_fields && (pv_starts_lit(line, "Return-Path:") ||
+                                    pv_starts_lit(line, "Received:"))) {
                     size_t off = (size_t)(line.ptr - work.ptr);
                     out->original = ss_str_make(line.ptr, work.len - off);
                     break;

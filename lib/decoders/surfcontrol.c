@@ -12,11 +12,7 @@
  */
 #include "gw_util.h"
 
-int ss_decode_surfcontrol(const ss_view *v, ss_bounce *out) {
-    /* X-Mailer, not X-SEF-Processed: the filter stamps that on all mail
-     * passing it, bounces of other MTAs included */
-    if (!ss_starts_ci(ss_trim(ss_part_header_raw(v->root, "X-Mailer")), "SurfControl E-mail Filter"))
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     ss_str text = v->text;
     size_t first = out->nfacts;
     ss_str saved = out->reporting_mta;
@@ -63,4 +59,12 @@ int ss_decode_surfcontrol(const ss_view *v, ss_bounce *out) {
         return SS_DEC_NO;
     }
     return SS_DEC_YES;
+}
+
+int ss_decode_surfcontrol(const ss_view *v, ss_bounce *out) {
+    /* X-Mailer, not X-SEF-Processed: the filter stamps that on all mail
+     * passing it, bounces of other MTAs included */
+    if (!pv_starts_lit(ss_trim(ss_part_header_raw(v->root, "X-Mailer")), "SurfControl E-mail Filter"))
+        return SS_DEC_NO;
+    return decode(v, out);
 }

@@ -44,7 +44,7 @@ static ss_str line_address(ss_str line) {
         if (gt > 0 && at > 0 && at < gt)
             return ss_str_make(rest.ptr, (size_t)gt);
     }
-    if (ss_starts_ci(line, ">>> RCPT TO:")) {
+    if (pv_starts_lit(line, ">>> RCPT TO:")) {
         ss_str a = ss_find_address(ss_str_make(line.ptr + 12, line.len - 12));
         if (a.len)
             return a;
@@ -93,9 +93,7 @@ static int same(ss_str a, ss_str b) {
     return 1;
 }
 
-int ss_decode_v5sendmail(const ss_view *v, ss_bounce *out) {
-    if (v->dsn || !ss_starts_ci(ss_trim(v->subject), "Returned mail: "))
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     ss_str text = v->text;
     /* the transcript and the returned message markers */
     size_t pos = 0, start = 0, end = 0, nlines = 0;
@@ -104,14 +102,14 @@ int ss_decode_v5sendmail(const ss_view *v, ss_bounce *out) {
     while (ss_next_line(text, &pos, &line) && nlines++ < V5_MAX_LINES) {
         ss_str t = ss_trim(line);
         if (!have_start) {
-            if (ss_eq_ci(t, "----- Transcript of session follows -----")) {
+            if (pv_eq_str(t, "----- Transcript of session follows -----")) {
                 have_start = 1;
                 start = pos;
             }
             continue;
         }
-        if (ss_eq_ci(t, "----- Unsent message follows -----") ||
-            ss_eq_ci(t, "----- No message was collected -----")) {
+        if (pv_eq_str(t, "----- Unsent message follows -----") ||
+            pv_eq_str(t, "----- No message was collected -----")) {
             have_end = 1;
             end = (size_t)(line.ptr - text.ptr);
             break;
@@ -147,8 +145,8 @@ int ss_decode_v5sendmail(const ss_view *v, ss_bounce *out) {
             cmd = SS_NULLSTR;
             continue;
         }
-        int is_cmd = ss_starts_ci(t, ">>> ");
-        int is_reply = ss_starts_ci(t, "<<< ");
+        int is_cmd = pv_starts_lit(t, ">>> ");
+        int is_reply = pv_starts_lit(t, "<<< ");
         ss_str body = t;
         if (is_cmd || is_reply)
             body = ss_trim(ss_str_make(t.ptr + 4, t.len - 4));
@@ -156,7 +154,7 @@ int ss_decode_v5sendmail(const ss_view *v, ss_bounce *out) {
             cmd = command_word(body);
         ss_str a = line_address(t);
         /* a reply to MAIL names the sender, not a recipient */
-        if (a.len && is_reply && ss_eq_ci(cmd, "MAIL"))
+        if (a.len && is_reply && pv_eq_str(cmd, "MAIL"))
             a = SS_NULLSTR;
         if (!a.len) {
             if (is_cmd)
@@ -178,7 +176,7 @@ int ss_decode_v5sendmail(const ss_view *v, ss_bounce *out) {
         memset(cur, 0, sizeof *cur);
         cur->recipient = a;
         cur->host = host;
-        cur->command = ss_eq_ci(cmd, "QUIT") ? SS_NULLSTR : cmd;
+        cur->command = pv_eq_str(cmd, "QUIT") ? SS_NULLSTR : cmd;
         cur->diag = pending;
         pending = SS_NULLSTR;
         if (!is_cmd)
@@ -194,7 +192,7 @@ int ss_decode_v5sendmail(const ss_view *v, ss_bounce *out) {
         while (ss_next_line(orig, &p2, &line) && k++ < 200) {
             if (!ss_trim(line).len)
                 break;
-            if (ss_starts_ci(line, "To:")) {
+            if (pv_starts_lit(line, "To:")) {
                 a = ss_find_address(ss_str_make(line.ptr + 3, line.len - 3));
                 break;
             }
@@ -220,4 +218,10 @@ int ss_decode_v5sendmail(const ss_view *v, ss_bounce *out) {
     if (!v->original && orig.len)
         out->original = orig;
     return SS_DEC_YES;
+}
+
+int ss_decode_v5sendmail(const ss_view *v, ss_bounce *out) {
+    if (v->dsn || !pv_starts_lit(ss_trim(v->subject), "Returned mail: "))
+        return SS_DEC_NO;
+    return decode(v, out);
 }

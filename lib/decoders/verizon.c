@@ -36,27 +36,27 @@ int ss_decode_verizon(const ss_view *v, ss_bounce *out) {
     while (ss_next_line(v->text, &pos, &line)) {
         ss_str t = ss_trim(line);
         if (mms) {
-            if (ss_starts_ci(t, "Original Message:")) {
+            if (pv_starts_lit(t, "Original Message:")) {
                 in_orig = 1;
                 orig = ss_str_make(v->text.ptr + pos, v->text.len - pos);
                 continue;
             }
-            if (!in_orig && ss_starts_ci(t, "Error:") && !diag.len)
+            if (!in_orig && pv_starts_lit(t, "Error:") && !diag.len)
                 diag = ss_trim(ss_str_make(t.ptr + 6, t.len - 6));
-            if (in_orig && ss_starts_ci(t, "To:") && !rcpt.len)
+            if (in_orig && pv_starts_lit(t, "To:") && !rcpt.len)
                 rcpt = ss_find_address(ss_str_make(t.ptr + 3, t.len - 3));
         } else {
-            if (ss_starts_ci(t, "Error message below:")) {
+            if (pv_starts_lit(t, "Error message below:")) {
                 in_msg = 1;
                 continue;
             }
-            if (ss_starts_ci(t, "Message details:")) {
+            if (pv_starts_lit(t, "Message details:")) {
                 in_msg = 0;
                 continue;
             }
             if (in_msg && t.len && !diag.len)
                 diag = t;
-            if (ss_starts_ci(t, "RCPT TO:") && !rcpt.len)
+            if (pv_starts_lit(t, "RCPT TO:") && !rcpt.len)
                 rcpt = ss_find_address(ss_str_make(t.ptr + 8, t.len - 8));
         }
     }

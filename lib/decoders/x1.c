@@ -8,19 +8,16 @@
  *
  * Each address line gives the recipient and, in brackets, the error.
  */
-#include "../decoder.h"
+#include "provutil.h"
 
-int ss_decode_x1(const ss_view *v, ss_bounce *out) {
-    if (!ss_starts_ci(ss_trim(v->subject), "Returned Mail: ") ||
-        ss_find_ci(v->from, "Mail Deliver System") < 0)
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     size_t pos = 0, guard = 0, first = out->nfacts;
     ss_str line;
     int reading = 0;
     while (ss_next_line(v->text, &pos, &line) && guard++ < 200000) {
         ss_str t = ss_trim(line);
         if (!reading) {
-            reading = ss_starts_ci(t, "---The following addresses had delivery errors---");
+            reading = pv_starts_lit(t, "---The following addresses had delivery errors---");
             continue;
         }
         if (!t.len)
@@ -39,4 +36,11 @@ int ss_decode_x1(const ss_view *v, ss_bounce *out) {
         return SS_DEC_NO;
     out->decoder = "X1";
     return SS_DEC_YES;
+}
+
+int ss_decode_x1(const ss_view *v, ss_bounce *out) {
+    if (!pv_starts_lit(ss_trim(v->subject), "Returned Mail: ") ||
+        ss_find_ci(v->from, "Mail Deliver System") < 0)
+        return SS_DEC_NO;
+    return decode(v, out);
 }

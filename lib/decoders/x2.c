@@ -31,12 +31,7 @@ static ss_str hash_status(ss_str s) {
     return SS_NULLSTR;
 }
 
-int ss_decode_x2(const ss_view *v, ss_bounce *out) {
-    ss_str s = ss_trim(v->subject);
-    if (!ss_starts_ci(s, "Delivery failure") && !ss_starts_ci(s, "failed delivery") &&
-        !ss_starts_ci(s, "failure delivery") &&
-        !ss_starts_ci(s, "Permanent Delivery Failure"))
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     if (!pv_from_has(v, "MAILER-DAEMON@"))
         return SS_DEC_NO;
     ss_str head = v->text;
@@ -51,10 +46,10 @@ int ss_decode_x2(const ss_view *v, ss_bounce *out) {
     while (ss_next_line(v->text, &pos, &line) && guard++ < 200000) {
         ss_str t = ss_trim(line);
         if (!reading) {
-            reading = ss_starts_ci(t, "Unable to deliver message to the following address");
+            reading = pv_starts_lit(t, "Unable to deliver message to the following address");
             continue;
         }
-        if (ss_starts_ci(t, "--- Original message follows")) {
+        if (pv_starts_lit(t, "--- Original message follows")) {
             if (!v->original)
                 out->original = ss_trim(ss_str_make(v->text.ptr + pos, v->text.len - pos));
             break;
@@ -81,4 +76,13 @@ int ss_decode_x2(const ss_view *v, ss_bounce *out) {
             f->reason = SMTPSTATUS_R_EXPIRED;
     }
     return SS_DEC_YES;
+}
+
+int ss_decode_x2(const ss_view *v, ss_bounce *out) {
+    ss_str s = ss_trim(v->subject);
+    if (!pv_starts_lit(s, "Delivery failure") && !pv_starts_lit(s, "failed delivery") &&
+        !pv_starts_lit(s, "failure delivery") &&
+        !pv_starts_lit(s, "Permanent Delivery Failure"))
+        return SS_DEC_NO;
+    return decode(v, out);
 }

@@ -7,12 +7,9 @@
  * "Routing: ..." lines.  A Diagnostic-Code in its delivery-status part is
  * used when the text has no details.  Does not classify.
  */
-#include "../decoder.h"
+#include "provutil.h"
 
-int ss_decode_x3(const ss_view *v, ss_bounce *out) {
-    if (!ss_starts_ci(ss_trim(v->from), "Mail Delivery System") ||
-        !ss_starts_ci(ss_trim(v->subject), "Delivery status notification"))
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     ss_str head = v->text;
     if (head.len > 1024)
         head.len = 1024;
@@ -33,13 +30,13 @@ int ss_decode_x3(const ss_view *v, ss_bounce *out) {
             f->recipient = ss_trim(ss_str_make(t.ptr + 2, t.len - 2));
             continue;
         }
-        if (ss_starts_ci(t, "SMTP:") && !diag.len) {
+        if (pv_starts_lit(t, "SMTP:") && !diag.len) {
             size_t i = 5;
             while (i < t.len && t.ptr[i] != ' ')
                 i++;
             cmd = ss_str_make(t.ptr + 5, i - 5);
             ss_str rest = ss_trim(ss_str_make(t.ptr + i, t.len - i));
-            if (ss_starts_ci(rest, "host ")) {
+            if (pv_starts_lit(rest, "host ")) {
                 size_t h = 5;
                 while (h < rest.len && rest.ptr[h] != ' ' && rest.ptr[h] != ':')
                     h++;
@@ -49,7 +46,7 @@ int ss_decode_x3(const ss_view *v, ss_bounce *out) {
                 rest = ss_str_make(rest.ptr + h, rest.len - h);
             }
             diag = rest;
-        } else if (ss_starts_ci(t, "Routing: ") && !diag.len) {
+        } else if (pv_starts_lit(t, "Routing: ") && !diag.len) {
             diag = ss_trim(ss_str_make(t.ptr + 9, t.len - 9));
         }
     }
@@ -77,4 +74,11 @@ int ss_decode_x3(const ss_view *v, ss_bounce *out) {
             f->reason = SMTPSTATUS_R_EXPIRED;
     }
     return SS_DEC_YES;
+}
+
+int ss_decode_x3(const ss_view *v, ss_bounce *out) {
+    if (!pv_starts_lit(ss_trim(v->from), "Mail Delivery System") ||
+        !pv_starts_lit(ss_trim(v->subject), "Delivery status notification"))
+        return SS_DEC_NO;
+    return decode(v, out);
 }

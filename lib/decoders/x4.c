@@ -30,8 +30,8 @@ int ss_decode_x4_known(const ss_view *v, ss_bounce *out, int no_received) {
         "Your message to the following addresses",
         NULL};
     ss_str s = ss_trim(v->subject);
-    if (!ss_starts_ci(s, "failure notice") &&
-        !ss_starts_ci(s, "Permanent Delivery Failure")) {
+    if (!pv_starts_lit(s, "failure notice") &&
+        !pv_starts_lit(s, "Permanent Delivery Failure")) {
         int q = 0;
         for (size_t i = 0; !no_received && i < v->root->nheaders && i < 64 && !q;
              i++) {

@@ -12,7 +12,7 @@
  *
  * Takes the recipient, remote host, command and the bracketed reply.
  */
-#include "../decoder.h"
+#include "provutil.h"
 
 /* "<x>" after marker in s */
 static ss_str angle_after(ss_str s, const char *marker) {
@@ -28,16 +28,14 @@ static ss_str angle_after(ss_str s, const char *marker) {
     return ss_str_make(s.ptr + i + 1, (size_t)(gt - s.ptr - i - 1));
 }
 
-int ss_decode_x6(const ss_view *v, ss_bounce *out) {
-    if (!ss_starts_ci(ss_trim(v->subject), "There was an error sending your mail"))
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     if (ss_find_ci(v->text, "We had trouble delivering your message") < 0)
         return SS_DEC_NO;
     size_t pos = 0, guard = 0, first = out->nfacts;
     ss_str line;
     while (ss_next_line(v->text, &pos, &line) && guard++ < 200000) {
         ss_str t = ss_trim(line), rcpt = SS_NULLSTR;
-        if (ss_starts_ci(t, "The following recipients returned permanent errors: ")) {
+        if (pv_starts_lit(t, "The following recipients returned permanent errors: ")) {
             ss_str r = ss_str_make(t.ptr + 53, t.len - 53);
             long re = ss_find_ci(r, " Reason: ");
             if (re >= 0)
@@ -75,4 +73,10 @@ int ss_decode_x6(const ss_view *v, ss_bounce *out) {
         return SS_DEC_NO;
     out->decoder = "X6";
     return SS_DEC_YES;
+}
+
+int ss_decode_x6(const ss_view *v, ss_bounce *out) {
+    if (!pv_starts_lit(ss_trim(v->subject), "There was an error sending your mail"))
+        return SS_DEC_NO;
+    return decode(v, out);
 }

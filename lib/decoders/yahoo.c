@@ -16,10 +16,7 @@
  */
 #include "provutil.h"
 
-int ss_decode_yahoo(const ss_view *v, ss_bounce *out) {
-    if (!pv_has_header(v, "X-YMailISG") ||
-        ss_find_ci(v->subject, "Failure Notice") < 0)
-        return SS_DEC_NO;
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     static const char *const ends[] = {"--- Below this line is a copy of the message",
                                        NULL};
     ss_str orig;
@@ -65,4 +62,11 @@ int ss_decode_yahoo(const ss_view *v, ss_bounce *out) {
     if (!v->original && orig.len)
         out->original = orig;
     return SS_DEC_YES;
+}
+
+int ss_decode_yahoo(const ss_view *v, ss_bounce *out) {
+    if (!pv_has_header(v, "X-YMailISG") ||
+        ss_find_ci(v->subject, "Failure Notice") < 0)
+        return SS_DEC_NO;
+    return decode(v, out);
 }

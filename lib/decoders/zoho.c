@@ -46,7 +46,7 @@ int ss_decode_zoho(const ss_view *v, ss_bounce *out) {
     while (ss_next_line(body, &pos, &line)) {
         ss_str t = ss_trim(line);
         ss_str rcpt = SS_NULLSTR, diag = SS_NULLSTR;
-        if (ss_starts_ci(t, "[Status:")) {
+        if (pv_starts_lit(t, "[Status:")) {
             long a = ss_find(t, "Address:", 8);
             if (a < 0)
                 continue;
