@@ -392,9 +392,9 @@ static size_t name_end(const unsigned char *p, size_t len, size_t avail) {
 }
 
 /* The offset of the first LF in p[0..n), or n.  With SSE2, 32 or 16
- * bytes a step while that many are left, then byte by byte: the lines of
- * a DSN are short, and a memchr call costs more than the step or two
- * most take. */
+ * bytes a step while that many are left, then the last 16 (byte by byte
+ * when n < 16): the lines of a DSN are short, and a memchr call costs
+ * more than the step or two most take. */
 static inline size_t lf_offset(const char *p, size_t n) {
     size_t i = 0;
 #if defined(__SSE2__)
@@ -413,6 +413,14 @@ static inline size_t lf_offset(const char *p, size_t n) {
             _mm_loadu_si128((const __m128i *)(const void *)(p + i)), lf));
         if (m)
             return i + ss_ctz(m);
+    }
+    if (i < n && n >= 16) {
+        /* the last 1..15 bytes: the 16 that end p, those before i (read
+         * already, no LF among them) shifted out of the mask */
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+                         _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16)), lf)) >>
+                     (16 - (n - i));
+        return m ? i + ss_ctz(m) : n;
     }
 #endif
     while (i < n && p[i] != '\n')
@@ -436,7 +444,6 @@ static inline int dsn_next_line(ss_str t, size_t *pos, ss_str *line) {
  * not a field (skipped). */
 static int next_field(ss_str t, size_t *pos, dsn_field *f) {
     ss_str line;
-    size_t start = *pos;
     if (!dsn_next_line(t, pos, &line))
         return 0;
     const unsigned char *lp = (const unsigned char *)line.ptr;
@@ -470,33 +477,25 @@ static int next_field(ss_str t, size_t *pos, dsn_field *f) {
         id = name_id(f->name);
     }
     f->id = id;
-    const char *colon = line.ptr + ci;
-    size_t vstart = (size_t)(colon + 1 - t.ptr);
-    size_t end = *pos;
-    /* continuation lines */
-    for (;;) {
+    /* the value: from after the colon to the end of the line, or of the
+     * last line that continues it */
+    const char *vs = line.ptr + ci + 1, *ve = line.ptr + line.len;
+    /* continuation lines: only a line that starts with white space can
+     * continue it, and one that is white space only does not */
+    while (*pos < t.len && (t.ptr[*pos] == ' ' || t.ptr[*pos] == '\t')) {
         size_t save = *pos;
         ss_str next;
-        /* only a line that starts with white space can continue it */
-        if (save >= t.len || (t.ptr[save] != ' ' && t.ptr[save] != '\t'))
-            break;
         if (!dsn_next_line(t, pos, &next))
             break;
-        if (next.len && (next.ptr[0] == ' ' || next.ptr[0] == '\t') &&
-            has_text(next)) {
-            end = *pos;
-            continue;
+        if (!has_text(next)) {
+            *pos = save;
+            break;
         }
-        *pos = save;
-        break;
+        ve = next.ptr + next.len;
     }
-    (void)start;
     if (id == F_OTHER) /* ss_dsn_parse keeps no other field's value */
         return 1;
-    size_t vend = end;
-    if (vend > vstart && t.ptr[vend - 1] == '\n')
-        vend--;
-    f->value = trim_ws(ss_str_make(t.ptr + vstart, vend - vstart));
+    f->value = trim_ws(ss_str_make(vs, (size_t)(ve - vs)));
     return 1;
 }
 
@@ -546,7 +545,9 @@ size_t ss_dsn_parse(ss_str t, ss_bounce *out) {
     size_t guard = 0;
     while ((r = next_field(t, &pos, &f)) != 0 && guard++ < 1000000) {
         if (r == 2) {
-            added += flush_group(&g, reporting, out);
+            /* (most blank lines end no group: the test without a call) */
+            if (g.any)
+                added += flush_group(&g, reporting, out);
             continue;
         }
         if (r == 3)
@@ -593,6 +594,7 @@ size_t ss_dsn_parse(ss_str t, ss_bounce *out) {
         if (f.id != F_OTHER && f.id != F_REPORTING)
             g.any = 1;
     }
-    added += flush_group(&g, reporting, out);
+    if (g.any)
+        added += flush_group(&g, reporting, out);
     return added;
 }

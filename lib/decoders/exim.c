@@ -284,8 +284,9 @@ static void read_block(ss_arena *a, ex_block *b, ex_facts *f) {
             "SMTP error from remote mailer after ",
             "LMTP error after ", NULL};
         int hit = 0;
-        /* each mark holds "MTP error ": a line without it has none */
-        int maybe = ss_find_ci(t, "MTP error ") >= 0;
+        /* each mark holds "MTP error ": a line without it has none
+         * (searched inline, from its 'P', without a call per line) */
+        int maybe = pv_find_ci_by(t, "MTP error ", 'P') >= 0;
         for (int k = 0; maybe && marks[k] && !hit; k++) {
             long at = ss_find_ci(t, marks[k]);
             if (at < 0)

@@ -160,12 +160,10 @@ static int refused_to_talk(ss_str s) {
            find_ws(s, "refused to talk to me", NULL) >= 0;
 }
 
-/* "(in reply to RCPT TO command)", "(in reply to end of DATA command)":
- * the command word; NULL slice if none. */
-static ss_str reply_command(ss_str s) {
-    size_t e = 0;
-    if (find_reply_phrase(s, "in reply to ", 2, &e) < 0)
-        return SS_NULLSTR;
+/* The command word of "(in reply to RCPT TO command)", "(in reply to end
+ * of DATA command)" from e, the offset just past "in reply to " in s;
+ * NULL slice if none. */
+static ss_str command_after(ss_str s, size_t e) {
     ss_str r = ss_str_make(s.ptr + e, s.len - e);
     size_t e2 = 0;
     if (match_ws(r, 0, "end of ", 7, &e2))
@@ -176,6 +174,53 @@ static ss_str reply_command(ss_str s) {
     if (n < 4 || n > 8)
         return SS_NULLSTR;
     return ss_str_make(r.ptr, n);
+}
+
+/* "(in reply to RCPT TO command)", "(in reply to end of DATA command)":
+ * the command word; NULL slice if none. */
+static ss_str reply_command(ss_str s) {
+    size_t e = 0;
+    if (find_reply_phrase(s, "in reply to ", 2, &e) < 0)
+        return SS_NULLSTR;
+    return command_after(s, e);
+}
+
+/* In one pass over the "reply"s of s: reply_command(s) to *command, and
+ * when from <= s.len, find_reply_phrase(s[from..], "(in reply ", 3, NULL)
+ * (as an offset in s, or -1) to *tail.  A "reply" at or after from has a
+ * "(in reply " match in s[from..] iff it has one in s that starts at or
+ * after from (the white space before it is skipped back the same way in
+ * both unless that reaches from, and then the match would start before
+ * it); the pass ends once both are found. */
+static void reply_phrases(ss_str s, size_t from, ss_str *command, long *tail) {
+    static const char cmd_pat[] = "in reply to ", tail_pat[] = "(in reply ";
+    int want_cmd = 1, want_tail = from <= s.len;
+    size_t at0 = 0;
+    *command = SS_NULLSTR;
+    *tail = -1;
+    while (at0 < s.len && (want_cmd || want_tail)) {
+        long r = pv_find_ci_by(ss_str_make(s.ptr + at0, s.len - at0),
+                               "reply", 'y');
+        if (r < 0)
+            break;
+        size_t at = at0 + (size_t)r, q = at, e = 0;
+        while (q > 0 && ss_isspace((unsigned char)s.ptr[q - 1]))
+            q--;
+        if (q < at) {
+            if (want_cmd && q >= 2 &&
+                match_ws(s, q - 2, cmd_pat, sizeof cmd_pat - 1, &e)) {
+                /* the first match: its command word or none */
+                *command = command_after(s, e);
+                want_cmd = 0;
+            }
+            if (want_tail && at >= from && q >= from + 3 &&
+                match_ws(s, q - 3, tail_pat, sizeof tail_pat - 1, &e)) {
+                *tail = (long)(q - 3);
+                want_tail = 0;
+            }
+        }
+        at0 = at + 1;
+    }
 }
 
 /* One "<addr>: text" block of the notice. */
@@ -305,7 +350,11 @@ static void read_block(const pf_block *b, ss_str *host, ss_str *words,
                        ss_str *command) {
     ss_str t = b->text;
     *host = SS_NULLSTR;
-    *command = reply_command(t);
+    /* the command, and the "(in reply ..." tail after " said:", from one
+     * pass over the text's "reply"s */
+    long said = pv_find_ci_by(t, " said:", ':'), tail;
+    reply_phrases(t, said >= 0 ? (size_t)said + 6 : t.len + 1, command,
+                  &tail);
     *words = ss_trim(t);
     size_t he = 0;
     if (find_host_word(t, &he) >= 0) {
@@ -319,12 +368,10 @@ static void read_block(const pf_block *b, ss_str *host, ss_str *words,
         if (i > s && memchr(t.ptr + s, '.', i - s))
             *host = ss_str_make(t.ptr + s, i - s);
     }
-    long said = pv_find_ci_by(t, " said:", ':');
     if (said >= 0) {
         ss_str w = ss_str_make(t.ptr + said + 6, t.len - (size_t)said - 6);
-        long tail = find_reply_phrase(w, "(in reply ", 3, NULL);
         if (tail >= 0)
-            w.len = (size_t)tail;
+            w.len = (size_t)tail - ((size_t)said + 6);
         w = ss_trim(w);
         if (w.len)
             *words = w;
