@@ -756,34 +756,6 @@ static const char *cstr_unfolded(ss_arena *a, ss_str s) {
     return (hi & 0x80) ? valid_utf8_n(a, d, n) : d;
 }
 
-/* The offset of the first byte c in p[0..n), or n when there is none: as
- * memchr, inline, 16 bytes at a time with SSE2 (for the short strings and
- * header lines here: fewer instructions than a memchr call for each). */
-static inline size_t byte_offset(const char *p, size_t n, char c) {
-    size_t k = 0;
-#if defined(__SSE2__)
-    const __m128i cv = _mm_set1_epi8(c);
-    for (; n - k >= 16; k += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, cv));
-        if (m)
-            return k + ss_ctz(m);
-    }
-    if (n >= 16) {
-        /* the last 0..15 bytes: the 16 that end p, those before k (read
-         * already, no c among them) shifted out of the mask */
-        __m128i v =
-            _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16));
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, cv)) >>
-                     (16 - (n - k));
-        return m ? k + ss_ctz(m) : n;
-    }
-#endif
-    while (k < n && p[k] != c)
-        k++;
-    return k;
-}
-
 /* Whether c is a byte of an address word as ss_find_address reads them:
  * 33..126 except <>()[],;:"\\ (bit c - 32 of lo, or c - 96 of hi). */
 static int addr_byte(unsigned char c) {
@@ -901,7 +873,7 @@ static void copy_lower_from(char *d, const char *p, size_t n, size_t from) {
 static ss_str plain_address(ss_str s, size_t *at) {
     ss_str w = s;
     if (s.len >= 2 && s.ptr[s.len - 1] == '>') {
-        size_t k = byte_offset(s.ptr, s.len, '<');
+        size_t k = ss_byte_offset(s.ptr, s.len, '<');
         const char *lt = s.ptr + k;
         if (k == s.len || (size_t)(s.ptr + s.len - lt) > 512)
             return SS_NULLSTR;
@@ -1240,7 +1212,7 @@ static void original_headers(ss_str block, size_t maxh, ss_str *val) {
         if (ls[0] == '\n' || (ls[0] == '\r' && (avail == 1 || ls[1] == '\n')))
             break; /* the end of the headers: an empty line */
         if (ls[0] == ' ' || ls[0] == '\t') {
-            size_t ll = byte_offset(ls, avail, '\n'); /* without LF */
+            size_t ll = ss_byte_offset(ls, avail, '\n'); /* without LF */
             size_t next = ll < avail ? i + ll + 1 : len;
             if (next > maxh)
                 break; /* the header limit: no more headers */
@@ -1272,7 +1244,7 @@ static void original_headers(ss_str block, size_t maxh, ss_str *val) {
             int w = orig_first[(unsigned char)ls[0]] - 1;
             size_t wl = w >= 0 && w < OH_COUNT ? orig_names[w].len : 0;
             if (!wl || ls[wl] == '\n' || hname_char((unsigned char)ls[wl])) {
-                size_t ll = byte_offset(ls, avail, '\n');
+                size_t ll = ss_byte_offset(ls, avail, '\n');
                 size_t next = ll < avail ? i + ll + 1 : len;
                 if (next > maxh)
                     break; /* the header limit: no more headers */
@@ -1288,7 +1260,7 @@ static void original_headers(ss_str block, size_t maxh, ss_str *val) {
             k++; /* "Name : value" */
         if (nlen == 0 || k >= avail || ls[k] != ':') {
             /* not a header line */
-            size_t ll = k + byte_offset(ls + k, avail - k, '\n');
+            size_t ll = k + ss_byte_offset(ls + k, avail - k, '\n');
             size_t next = ll < avail ? i + ll + 1 : len;
             if (next > maxh || first) /* the header limit, or no header */
                 break;                /* block at all */
@@ -1307,7 +1279,7 @@ static void original_headers(ss_str block, size_t maxh, ss_str *val) {
             inside = 1;
             continue;
         }
-        size_t ll = k + byte_offset(ls + k, avail - k, '\n'); /* without LF */
+        size_t ll = k + ss_byte_offset(ls + k, avail - k, '\n'); /* without LF */
         size_t next = ll < avail ? i + ll + 1 : len;
         if (next > maxh)
             break; /* the header limit: no more headers */

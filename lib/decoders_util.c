@@ -77,48 +77,20 @@ static const unsigned char addr_tab[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 
-/* The offset of the first byte c in p[0..n), or n when there is none: as
- * memchr, inline, 16 bytes at a time with SSE2 (the values searched here
- * are short: fewer instructions than a memchr call for each). */
-static inline size_t byte_offset(const char *p, size_t n, char c) {
-    size_t k = 0;
-#if defined(__SSE2__)
-    const __m128i cv = _mm_set1_epi8(c);
-    for (; n - k >= 16; k += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, cv));
-        if (m)
-            return k + ss_ctz(m);
-    }
-    if (n >= 16) {
-        /* the last 0..15 bytes: the 16 that end p, those before k (read
-         * already, no c among them) shifted out of the mask */
-        __m128i v =
-            _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16));
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, cv)) >>
-                     (16 - (n - k));
-        return m ? k + ss_ctz(m) : n;
-    }
-#endif
-    while (k < n && p[k] != c)
-        k++;
-    return k;
-}
-
 ss_str ss_find_address(ss_str s) {
     /* Prefer <...> that holds an @; else the first word with an @.
      * byte_offset finds the '<' and '@' positions, left to right. */
     if (!s.ptr || !s.len)
         return SS_NULLSTR;
-    for (size_t i = byte_offset(s.ptr, s.len, '<'); i < s.len;
-         i += 1 + byte_offset(s.ptr + i + 1, s.len - i - 1, '<')) {
+    for (size_t i = ss_byte_offset(s.ptr, s.len, '<'); i < s.len;
+         i += 1 + ss_byte_offset(s.ptr + i + 1, s.len - i - 1, '<')) {
         size_t j = i + 1;
         size_t lim = s.len - i > 512 ? i + 512 : s.len;
         /* j: the first '>' or '<' after i, else lim */
-        size_t stop = j + byte_offset(s.ptr + j, lim - j, '>');
-        j += byte_offset(s.ptr + j, stop - j, '<');
+        size_t stop = j + ss_byte_offset(s.ptr + j, lim - j, '>');
+        j += ss_byte_offset(s.ptr + j, stop - j, '<');
         if (j < s.len && s.ptr[j] == '>' &&
-            byte_offset(s.ptr + i + 1, j - i - 1, '@') < j - i - 1) {
+            ss_byte_offset(s.ptr + i + 1, j - i - 1, '@') < j - i - 1) {
             ss_str a = ss_trim(ss_str_make(s.ptr + i + 1, j - i - 1));
             /* "<mailto:x@y>" */
             if (ss_starts_ci(a, "mailto:")) {
@@ -129,8 +101,8 @@ ss_str ss_find_address(ss_str s) {
                 return a;
         }
     }
-    for (size_t i = byte_offset(s.ptr, s.len, '@'); i < s.len;
-         i += 1 + byte_offset(s.ptr + i + 1, s.len - i - 1, '@')) {
+    for (size_t i = ss_byte_offset(s.ptr, s.len, '@'); i < s.len;
+         i += 1 + ss_byte_offset(s.ptr + i + 1, s.len - i - 1, '@')) {
         size_t b = i, e = i + 1;
         const unsigned char *u = (const unsigned char *)s.ptr;
         /* four bytes a step, then one by one */

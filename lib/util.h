@@ -14,6 +14,10 @@
 
 #include "smtpstatus.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 typedef smtpstatus_slice ss_str;
 
 #define SS_STR(lit) ((ss_str){(lit), sizeof(lit) - 1})
@@ -58,6 +62,33 @@ static inline unsigned ss_ctz(unsigned m) {
     }
     return k;
 #endif
+}
+/* The offset of the first byte c in p[0..n), or n when there is none: as
+ * memchr, inline, 16 bytes at a time with SSE2 (for short strings and
+ * header lines: fewer instructions than a memchr call for each). */
+static inline size_t ss_byte_offset(const char *p, size_t n, char c) {
+    size_t k = 0;
+#if defined(__SSE2__)
+    const __m128i cv = _mm_set1_epi8(c);
+    for (; n - k >= 16; k += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, cv));
+        if (m)
+            return k + ss_ctz(m);
+    }
+    if (n >= 16) {
+        /* the last 0..15 bytes: the 16 that end p, those before k (read
+         * already, no c among them) shifted out of the mask */
+        __m128i v =
+            _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, cv)) >>
+                     (16 - (n - k));
+        return m ? k + ss_ctz(m) : n;
+    }
+#endif
+    while (k < n && p[k] != c)
+        k++;
+    return k;
 }
 /* ' ' and '\t' '\n' '\v' '\f' '\r' (9..13): most bytes fail the first
  * test; the others are looked up in a mask (bit c set for a space). */
