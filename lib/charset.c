@@ -393,12 +393,15 @@ static const cs_alias aliases[] = {
 
 /* The iconv name for a cleaned name n of len bytes: NULL for the UTF-8
  * fast path, "" for unknown, else a name (possibly the cleaned name
- * itself). */
+ * itself); *alias is set when n is one of aliases. */
 static const char *iconv_name(const char *n, size_t len, char *tmp,
-                              size_t cap) {
+                              size_t cap, int *alias) {
+    *alias = 1;
     for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
-        if (aliases[i].len == len && memcmp(n, aliases[i].name, len) == 0)
+        if (aliases[i].len == len && aliases[i].name[0] == n[0] &&
+            memcmp(n, aliases[i].name, len) == 0)
             return aliases[i].iconv;
+    *alias = 0;
     /* windows-125x, cp125x, x-cp125x */
     const char *w = NULL;
     if (len >= 8 && memcmp(n, "windows-", 8) == 0)
@@ -475,13 +478,16 @@ static ss_str cp1252_to_utf8(ss_arena *a, ss_str in) {
 
 /* Is in converted to itself by the stateful charset ic, so that iconv
  * need not be opened?  ISO-2022-JP-3 leaves every byte 0x01..0x7F but
- * ESC as it is (it starts in ASCII and only ESC changes that); UTF-7
- * leaves its direct characters (tab, CR, LF, 0x20..0x7E but '+', '\\'
- * and '~') as they are. */
-static int identity_text(const char *ic, ss_str in) {
+ * ESC as it is (it starts in ASCII and only ESC changes that): *same
+ * gets the length of the run of such bytes at the start (else it is left
+ * as it is); UTF-7 leaves its direct characters (tab, CR, LF, 0x20..0x7E
+ * but '+', '\\' and '~') as they are. */
+static int identity_text(const char *ic, ss_str in, size_t *same) {
     const unsigned char *s = (const unsigned char *)in.ptr;
-    if (strcmp(ic, "ISO-2022-JP-3") == 0)
-        return ascii_run(in.ptr, in.len, 0x1B) == in.len;
+    if (strcmp(ic, "ISO-2022-JP-3") == 0) {
+        *same = ascii_run(in.ptr, in.len, 0x1B);
+        return *same == in.len;
+    }
     if (strcmp(ic, "UTF-7") == 0) {
         size_t i = 0;
 #if defined(__SSE2__)
@@ -713,12 +719,13 @@ static size_t jis0208_run(const unsigned char *s, size_t q, size_t n,
  * iconv starts in the ASCII state and ends with the "ESC ( B" that
  * brings it back there (or at the end of the text), so that every
  * escape sequence and character in it sees the bytes it would see in the
- * whole text. */
+ * whole text.  The first plain bytes of in are known to be 0x01..0x7F but
+ * ESC (identity_text found them): they are copied as they are. */
 static int iso2022jp_to_utf8(ss_arena *a, ss_str in, const char *ic,
-                             ss_str *res) {
+                             size_t plain, ss_str *res) {
     const unsigned char *s = (const unsigned char *)in.ptr;
     size_t n = in.len;
-    size_t q = jp_leave_ascii(s, 0, n);
+    size_t q = jp_leave_ascii(s, plain, n);
     iconv_t cd = (iconv_t)-1;
     static const uint32_t fffd = 0xFFFD;
     char rep[4];
@@ -727,6 +734,10 @@ static int iso2022jp_to_utf8(ss_arena *a, ss_str in, const char *ic,
     char *buf = iconv_buffer(a, in, &cap);
     size_t k = 0, p = 0; /* k bytes of UTF-8 out for the first p in */
     int ok = buf != NULL;
+    if (ok) {
+        memcpy(buf, s, plain);
+        k = p = plain;
+    }
     /* k <= 4 * p all along: a run's UCS-4 can go to buf + 4 * p */
     while (ok) {
         /* s[p..q) in the ASCII state */
@@ -841,12 +852,13 @@ __attribute__((noinline))
 static ss_str convert_named(ss_arena *a, ss_str in, ss_str charset,
                             int *unknown) {
     char name[64], tmp[64];
-    size_t nlen = 0;
+    size_t nlen = 0, plain = 0;
     const char *ic;
+    int alias = 0;
     if (!clean_name(charset, name, sizeof name, &nlen))
         ic = "";
     else
-        ic = iconv_name(name, nlen, tmp, sizeof tmp);
+        ic = iconv_name(name, nlen, tmp, sizeof tmp, &alias);
     if (!ic)
         return utf8_checked(a, in);
     if (!ic[0]) {
@@ -855,16 +867,18 @@ static ss_str convert_named(ss_arena *a, ss_str in, ss_str charset,
         return in;
     }
     /* Plain ASCII in an ASCII-compatible charset needs no conversion;
-     * stateful, wide and EBCDIC charsets always go through iconv. */
+     * stateful, wide and EBCDIC charsets always go through iconv.  (The
+     * aliases that not_ascii takes have an iconv name tested here: the
+     * list is for the other names.) */
     int stateful = strncmp(ic, "UTF-7", 5) == 0 || strncmp(ic, "ISO-2022", 8) == 0;
-    for (size_t i = 0; !stateful && i < sizeof not_ascii / sizeof not_ascii[0]; i++)
+    for (size_t i = 0; !stateful && !alias && i < sizeof not_ascii / sizeof not_ascii[0]; i++)
         if (nlen >= not_ascii[i].len && name[0] == not_ascii[i].ptr[0] &&
             memcmp(name, not_ascii[i].ptr, not_ascii[i].len) == 0)
             stateful = 1;
     if (!stateful) {
         if (ascii_run(in.ptr, in.len, 0) == in.len)
             return in;
-    } else if (identity_text(ic, in)) {
+    } else if (identity_text(ic, in, &plain)) {
         return in;
     }
     if (strcmp(ic, "WINDOWS-1252") == 0)
@@ -875,7 +889,7 @@ static ss_str convert_named(ss_arena *a, ss_str in, ss_str charset,
 #if defined(__GLIBC__)
     if (seven_bit) {
         ss_str r;
-        if (iso2022jp_to_utf8(a, in, ic, &r))
+        if (iso2022jp_to_utf8(a, in, ic, plain, &r))
             return r;
     }
 #endif

@@ -611,6 +611,17 @@ ss_str ss_unfold(ss_arena *a, ss_str v) {
     return ss_str_make(o, w);
 }
 
+/* Not 0 when a byte of w is below 0x0E (a CR, a LF and other control
+ * bytes), 0x80 or more, or a '=': what plain_value looks at closer.
+ * (x - ones * c) & ~x & top is not 0 exactly when a byte of x is below
+ * c (for c <= 0x80): with x = w ^ (ones * '=') and c = 1, a '='; with
+ * x = w, or'ed with w, the ~x goes, as w's top bits count anyway. */
+static inline uint64_t swar_stops(uint64_t w) {
+    const uint64_t ones = UINT64_C(0x0101010101010101), top = ones << 7;
+    uint64_t eq = w ^ (ones * '=');
+    return ((w - ones * 0x0E) | w | ((eq - ones) & ~eq)) & top;
+}
+
 /* Is p[0..n) free of what header_decode changes: a CR or LF (folding),
  * "=?" (an encoded word) and bytes >= 0x80 (the UTF-8 check)?  Most
  * values are: one pass instead of the three of unfold, decode and
@@ -620,32 +631,45 @@ static int plain_value(const char *p, size_t n) {
 #if defined(__SSE2__) && defined(__GNUC__)
     if (n >= 16) {
         const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'),
-                      eq = _mm_set1_epi8('='), qm = _mm_set1_epi8('?');
+                      eq = _mm_set1_epi8('='), qm = _mm_set1_epi8('?'),
+                      low = _mm_set1_epi8(0x0E);
         /* 16 bytes at a time; the last block overlaps the one before */
         for (;;) {
-            if (n - i < 16)
-                i = n - 16;
             __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-            /* the top bit of a byte, or of a CR or LF match */
-            unsigned bad = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-                v, _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr))));
-            unsigned e = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, eq));
-            if (bad)
-                return 0;
-            if (e) { /* a '=': is a '?' next to it? */
-                unsigned q = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, qm));
-                if (e & (q >> 1))
+            /* a byte below 0x0E (signed: 0x80 and more too) or a '=':
+             * rare, and only then looked at closer */
+            if (_mm_movemask_epi8(_mm_or_si128(_mm_cmplt_epi8(v, low),
+                                               _mm_cmpeq_epi8(v, eq)))) {
+                /* the top bit of a byte, or of a CR or LF match */
+                unsigned bad = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                    v, _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr))));
+                unsigned e = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, eq));
+                if (bad)
                     return 0;
-                /* a '=' last in the block, '?' first in the next */
-                if ((e & 0x8000u) && i + 16 < n && p[i + 16] == '?')
-                    return 0;
+                if (e) { /* a '=': is a '?' next to it? */
+                    unsigned q = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, qm));
+                    if (e & (q >> 1))
+                        return 0;
+                    /* a '=' last in the block, '?' first in the next */
+                    if ((e & 0x8000u) && i + 16 < n && p[i + 16] == '?')
+                        return 0;
+                }
             }
-            i += 16;
-            if (i >= n)
+            if (n - i <= 16)
                 return 1;
+            i = n - i >= 32 ? i + 16 : n - 16;
         }
     }
 #endif
+    if (n >= 4 && n < 16) {
+        /* the first and the last 8 bytes (4 and 4 in one word when n <
+         * 8), which overlap: a value with none of the bytes swar_stops
+         * looks for is plain, else it is for the loop below */
+        uint64_t w = n >= 8 ? ss_load8(p) : ss_load4(p) | ss_load4(p + n - 4) << 32;
+        uint64_t w2 = n >= 8 ? ss_load8(p + n - 8) : w;
+        if (!(swar_stops(w) | swar_stops(w2)))
+            return 1;
+    }
     for (; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
         if (c >= 0x80 || c == '\n' || c == '\r' ||
@@ -894,8 +918,27 @@ ss_str ss_base64_decode(ss_arena *a, ss_str in, int *bad) {
     size_t w = 0;
     unsigned acc = 0;
     int bits = 0, nq = 0;
+    const unsigned char *s = (const unsigned char *)in.ptr;
     for (size_t i = 0; i < n; i++) {
-        int c = (unsigned char)in.ptr[i];
+        /* whole quanta of four digits, three bytes each (most of the
+         * text), while a quantum starts: the bits from before do not
+         * count then, and none are left over after */
+        while (nq == 0 && n - i >= 4) {
+            int v0 = b64val(s[i]), v1 = b64val(s[i + 1]),
+                v2 = b64val(s[i + 2]), v3 = b64val(s[i + 3]);
+            if ((v0 | v1 | v2 | v3) < 0)
+                break;
+            unsigned q = (unsigned)v0 << 18 | (unsigned)v1 << 12 |
+                         (unsigned)v2 << 6 | (unsigned)v3;
+            o[w] = (char)(q >> 16);
+            o[w + 1] = (char)((q >> 8) & 0xFF);
+            o[w + 2] = (char)(q & 0xFF);
+            w += 3;
+            i += 4;
+        }
+        if (i >= n)
+            break;
+        int c = s[i];
         int v = b64val(c);
         if (v < 0) {
             if (c == '=') {
@@ -991,6 +1034,26 @@ ss_str ss_qp_decode(ss_arena *a, ss_str in, int header_mode) {
 
 /* ---------------- RFC 2047 ---------------- */
 
+/* The first i in [i, end) where p[i] is a '?', a CR or a LF, or end. */
+static size_t word_stop(const char *p, size_t i, size_t end) {
+#if defined(__SSE2__)
+    const __m128i qm = _mm_set1_epi8('?'), lf = _mm_set1_epi8('\n'),
+                  cr = _mm_set1_epi8('\r');
+    while (end - i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+            _mm_cmpeq_epi8(v, qm),
+            _mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr))));
+        if (m)
+            return i + ss_ctz(m);
+        i += 16;
+    }
+#endif
+    while (i < end && p[i] != '?' && p[i] != '\n' && p[i] != '\r')
+        i++;
+    return i;
+}
+
 /* Parse an encoded word at p[0..n): "=?cs?E?text?=".  Returns its length
  * or 0; sets charset, encoding and text. */
 static size_t encoded_word(const char *p, size_t n, ss_str *cs, int *enc,
@@ -1009,12 +1072,15 @@ static size_t encoded_word(const char *p, size_t n, ss_str *cs, int *enc,
     if (e != 'b' && e != 'q')
         return 0;
     *enc = e;
+    /* the first "?=" from s on, but not past a line end (white space
+     * inside is not allowed, but some mailers put it in Q words; accept
+     * spaces): j ends at the '?' of that "?=", or at that line end, or
+     * else at n - 1 (s when that is further) */
     size_t s = i + 3, j = s;
-    while (j + 1 < n && !(p[j] == '?' && p[j + 1] == '=')) {
-        if (p[j] == '\n' || p[j] == '\r')
+    while (j + 1 < n) {
+        j = word_stop(p, j, n - 1);
+        if (j + 1 >= n || p[j] != '?' || p[j + 1] == '=')
             break;
-        /* white space inside is not allowed, but some mailers put it in
-         * Q words; accept spaces (not line ends) */
         j++;
     }
     if (j + 1 >= n || p[j] != '?') {
