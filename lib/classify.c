@@ -520,10 +520,21 @@ static size_t fold_run(const unsigned char *t, size_t i, size_t len,
             if (len - i >= 16) {
                 v = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
             } else {
-                unsigned char tail[16];
-                memset(tail, 0x80, sizeof tail);
-                memcpy(tail, t + i, len - i);
-                v = _mm_loadu_si128((const __m128i *)(const void *)tail);
+                /* the last len - i bytes at tail[16..), then 0x80s;
+                 * when the text has 16 bytes, by storing the 16 that
+                 * end at len at tail[len - i] (no memcpy call) */
+                unsigned char tail[32];
+                size_t r = len - i;
+                _mm_storeu_si128((__m128i *)(void *)(tail + 16),
+                                 _mm_set1_epi8((char)0x80));
+                if (len >= 16)
+                    _mm_storeu_si128(
+                        (__m128i *)(void *)(tail + r),
+                        _mm_loadu_si128(
+                            (const __m128i *)(const void *)(t + len - 16)));
+                else
+                    memcpy(tail + 16, t + i, r);
+                v = _mm_loadu_si128((const __m128i *)(const void *)(tail + 16));
             }
             /* x in lo .. lo + n - 1: x + 0x80 - lo (wrapping) < -128 + n,
              * signed */
@@ -542,29 +553,33 @@ static size_t fold_run(const unsigned char *t, size_t i, size_t len,
             unsigned spaces = (unsigned)_mm_movemask_epi8(
                 _mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
             unsigned digits = (unsigned)_mm_movemask_epi8(digit);
-            unsigned dots = (unsigned)_mm_movemask_epi8(
-                _mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
-            unsigned after_num = /* bytes after a digit or dot */
-                ((digits | dots) << 1) |
-                (ss_isdigit(prev) || prev == '.' ? 1u : 0u);
             /* An IPv4 address has a dot 1 to 3 bytes after its start
              * (beyond the 16 bytes: not known) and three dots in the 11
              * bytes after it.  A digit that may start one stops the run
              * (ipv4_at decides); at bytes 0-4 the 11 bytes are here, and
              * a digit without three dots in them does not stop it.  A
              * digit further on ends this step without stopping the run:
-             * the next step starts at it. */
-            unsigned may_ip = digits & ~after_num &
-                              ((dots >> 1) | (dots >> 2) | (dots >> 3) |
-                               0xE000u);
-            unsigned later = may_ip & ~0x1Fu, near = may_ip & 0x1Fu;
-            unsigned ip = later, stop, n;
-            while (near) {
-                unsigned p = ss_ctz(near);
-                unsigned d = (dots >> (p + 1)) & 0x7FFu;
-                d &= d - 1; /* without the first dot: two more? */
-                if (d & (d - 1)) ip |= 1u << p;
-                near &= near - 1;
+             * the next step starts at it.  (Most steps have no digit.) */
+            unsigned ip = 0, later = 0, stop, n;
+            if (digits) {
+                unsigned dots = (unsigned)_mm_movemask_epi8(
+                    _mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
+                unsigned after_num = /* bytes after a digit or dot */
+                    ((digits | dots) << 1) |
+                    (ss_isdigit(prev) || prev == '.' ? 1u : 0u);
+                unsigned may_ip = digits & ~after_num &
+                                  ((dots >> 1) | (dots >> 2) | (dots >> 3) |
+                                   0xE000u);
+                unsigned near = may_ip & 0x1Fu;
+                later = may_ip & ~0x1Fu;
+                ip = later;
+                while (near) {
+                    unsigned p = ss_ctz(near);
+                    unsigned d = (dots >> (p + 1)) & 0x7FFu;
+                    d &= d - 1; /* without the first dot: two more? */
+                    if (d & (d - 1)) ip |= 1u << p;
+                    near &= near - 1;
+                }
             }
             stop = (unsigned)_mm_movemask_epi8(other) |
                    (spaces & ((spaces << 1) | (ls ? 1u : 0u))) | ip;

@@ -82,6 +82,17 @@ static int status_scan(const char *p, size_t len, smtpstatus_status *st,
         return 0;
     if (p[1] != '.')
         return 0;
+    /* the usual shape, "X.Y.Z" with a digit each: what the loops below
+     * take, without them */
+    if (ss_isdigit((unsigned char)p[2]) && p[3] == '.' &&
+        ss_isdigit((unsigned char)p[4]) &&
+        (len == 5 || !ss_isdigit((unsigned char)p[5]))) {
+        st->klass = p[0] - '0';
+        st->subject = p[2] - '0';
+        st->detail = p[4] - '0';
+        *n = 5;
+        return 1;
+    }
     i = 2;
     if (!scan_num(p, len, &i, &s))
         return 0;
@@ -145,6 +156,17 @@ char *smtpstatus_status_format(const smtpstatus_status *st, char *buf,
         return buf;
     if (!st || st->klass == 0) {
         buf[0] = '\0';
+        return buf;
+    }
+    if (st->klass > 0 && st->klass < 10 && (unsigned)st->subject < 10 &&
+        (unsigned)st->detail < 10 && size >= 6) {
+        /* "X.Y.Z", the usual status: five bytes (no memcpy call) */
+        buf[0] = (char)('0' + st->klass);
+        buf[1] = '.';
+        buf[2] = (char)('0' + st->subject);
+        buf[3] = '.';
+        buf[4] = (char)('0' + st->detail);
+        buf[5] = '\0';
         return buf;
     }
     if (st->klass > 0 && st->subject >= 0 && st->detail >= 0 &&
