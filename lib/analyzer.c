@@ -673,6 +673,34 @@ static const char *cstr_unfolded(ss_arena *a, ss_str s) {
                   cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
     __m128i seen = _mm_setzero_si128(); /* the copied bytes' high bits */
 #endif
+#if defined(__SSE2__)
+    if (len >= 17 && len <= 32) {
+        /* 17..32 bytes (a date, most often): the first and the last 16,
+         * overlapping; with no tab, CR, LF or two spaces in a row they are
+         * the copy as they are */
+        __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)p),
+                v1 = _mm_loadu_si128(
+                    (const __m128i *)(const void *)(p + len - 16));
+#define SS_WHITE(v)                                                            \
+    ((uint32_t)_mm_movemask_epi8(_mm_or_si128(                                 \
+        _mm_or_si128(_mm_cmpeq_epi8((v), tab), _mm_cmpeq_epi8((v), cr)),       \
+        _mm_cmpeq_epi8((v), lf))))
+        /* the bits of the len bytes: bit j for p[j] */
+        uint32_t spm = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v0, sp)) |
+                       (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v1, sp))
+                           << (len - 16);
+        uint32_t bad = SS_WHITE(v0) | SS_WHITE(v1) << (len - 16);
+#undef SS_WHITE
+        if (!(bad | (spm & spm >> 1))) {
+            _mm_storeu_si128((__m128i *)(void *)d, v0);
+            _mm_storeu_si128((__m128i *)(void *)(d + len - 16), v1);
+            d[len] = '\0';
+            return _mm_movemask_epi8(_mm_or_si128(v0, v1))
+                       ? valid_utf8_n(a, d, len)
+                       : d;
+        }
+    }
+#endif
     /* s is trimmed: it starts and ends with bytes that are not white */
     while (i < len) {
         int run = 0;
@@ -934,8 +962,43 @@ static const char *lower_cstr(ss_arena *a, ss_str s) {
     return cstr_case(a, ss_trim(s), 1);
 }
 
+/* The usual values of the upper-cased fields (Diagnostic-Code's type and
+ * the SMTP command: "SMTP", "RCPT", "DATA", ...), any case, as the static
+ * strings cstr_case would copy them to; NULL for other values. */
+static const char *upper_word(ss_str s) {
+    if (s.len != 4)
+        return NULL;
+    uint32_t w;
+    memcpy(&w, s.ptr, 4);
+    w = (uint32_t)case8(w, 2);
+#define IS(x) (!memcmp(&w, x, 4))
+    return IS("SMTP") ? "SMTP" : IS("RCPT") ? "RCPT" : IS("DATA") ? "DATA"
+         : IS("MAIL") ? "MAIL" : IS("EHLO") ? "EHLO" : IS("HELO") ? "HELO"
+                                                        : NULL;
+#undef IS
+}
+
+/* lower_cstr of an Action: "failed" (any case), the usual one, as the
+ * static string, without a copy (its first and last four bytes lowered,
+ * then compared). */
+static const char *lower_action(ss_arena *a, ss_str s) {
+    s = ss_trim(s);
+    if (s.len == 6) {
+        uint32_t w0, w1;
+        memcpy(&w0, s.ptr, 4);
+        memcpy(&w1, s.ptr + 2, 4);
+        w0 = (uint32_t)case8(w0, 1);
+        w1 = (uint32_t)case8(w1, 1);
+        if (!memcmp(&w0, "fail", 4) && !memcmp(&w1, "iled", 4))
+            return "failed";
+    }
+    return cstr_case(a, s, 1);
+}
+
 static const char *upper_cstr(ss_arena *a, ss_str s) {
-    return cstr_case(a, ss_trim(s), 2);
+    s = ss_trim(s);
+    const char *w = upper_word(s);
+    return w ? w : cstr_case(a, s, 2);
 }
 
 typedef struct original_info {
@@ -1466,7 +1529,12 @@ static smtpstatus_rc emit(smtpstatus_analyzer *an, const ss_view *v,
         char stbuf[16];
         smtpstatus_status_format(&st, stbuf, sizeof stbuf);
         char rcbuf[8] = "";
-        if (reply > 0 && reply < 1000000) { /* "%d", without snprintf */
+        if (reply >= 100 && reply <= 999) { /* the usual three digits */
+            rcbuf[0] = (char)('0' + reply / 100);
+            rcbuf[1] = (char)('0' + reply / 10 % 10);
+            rcbuf[2] = (char)('0' + reply % 10);
+            rcbuf[3] = '\0';
+        } else if (reply > 0 && reply < 1000000) { /* "%d", without snprintf */
             int rv = reply, k = 0;
             char t[8];
             while (rv) {
@@ -1480,7 +1548,7 @@ static smtpstatus_rc emit(smtpstatus_analyzer *an, const ss_view *v,
             snprintf(rcbuf, sizeof rcbuf, "%d", reply);
 
         /* action */
-        const char *action = lower_cstr(a, f->action);
+        const char *action = lower_action(a, f->action);
         if (starts(action, "failure", 7))
             action = "failed";
         else if (starts(action, "delayed", 7))
