@@ -293,20 +293,21 @@ static inline size_t line_len(const char *p, size_t n) {
     return nl ? (size_t)(nl - p) : n;
 }
 
-/* A copy of the nh (> 0) headers of hs in a new array of cap (> nh) of
- * them in a, or NULL when there is no memory: out of line, so that the
- * loop of parse_headers keeps its own variables in registers. */
+/* The full array hs of nh (> 0) headers grown by ss_grow (to twice as
+ * many), its new room in *cap, or NULL when there is no memory: out of
+ * line, so that the loop of parse_headers keeps its own variables in
+ * registers. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
 static ss_header *more_headers(ss_arena *a, ss_header *hs, size_t nh,
-                               size_t cap) {
-    if (cap > SIZE_MAX / sizeof *hs)
+                               size_t *cap) {
+    void *g = hs;
+    size_t gcap = nh;
+    if (ss_grow(a, &g, &gcap, nh + 1, sizeof *hs))
         return NULL;
-    ss_header *n = ss_alloc(a, cap * sizeof *hs);
-    if (n)
-        memcpy(n, hs, nh * sizeof *hs);
-    return n;
+    *cap = gcap;
+    return g;
 }
 
 /* ss_parse_headers; may_cr 0 says that block holds no CR (the message
@@ -395,8 +396,8 @@ parse_headers(ss_arena *a, const smtpstatus_limits *lim, ss_str block,
         if (he == hlim) {
             /* room for 16 at first (most blocks then never grow), then
              * twice as many each time */
-            size_t nh = (size_t)(he - hs), cap = nh ? nh * 2 : 16;
-            hs = nh ? more_headers(a, hs, nh, cap)
+            size_t nh = (size_t)(he - hs), cap = 16;
+            hs = nh ? more_headers(a, hs, nh, &cap)
                     : ss_alloc(a, cap * sizeof *hs);
             if (!hs)
                 return SMTPSTATUS_ENOMEM;

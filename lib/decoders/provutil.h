@@ -112,8 +112,9 @@ PV_INLINE unsigned pv_cand16(const char *p, unsigned char c, unsigned char fold)
 }
 #endif
 
-/* ss_starts_ci(s, lit) and ss_eq_ci(s, lit) for a literal lit: word
- * comparisons known at compile time, without a call. */
+/* ss_starts_ci(s, lit) and ss_eq_ci(s, lit) for a literal lit (a header
+ * name, a value): word comparisons known at compile time, without a
+ * call. */
 PV_INLINE int pv_starts_lit(ss_str s, const char *lit) {
     size_t k = strlen(lit);
     return s.len >= k && pv_eq_lit(s.ptr, lit, k);
@@ -121,13 +122,6 @@ PV_INLINE int pv_starts_lit(ss_str s, const char *lit) {
 PV_INLINE int pv_eq_str(ss_str s, const char *lit) {
     size_t k = strlen(lit);
     return s.len == k && pv_eq_lit(s.ptr, lit, k);
-}
-
-/* n is the header name lit (ASCII case ignored): word comparisons, with
- * a literal's words known at compile time. */
-PV_INLINE int pv_name_is(ss_str n, const char *lit) {
-    size_t k = strlen(lit);
-    return n.len == k && pv_eq_lit(n.ptr, lit, k);
 }
 
 /* The headers of p named lit (ASCII case ignored), in document order:
@@ -138,13 +132,13 @@ PV_INLINE int pv_name_is(ss_str n, const char *lit) {
 PV_INLINE size_t pv_hdr_chain(const ss_part *p, const char *lit, uint32_t j) {
     /* j: a header + 1 of lit's bucket chain, or 0 at its end */
     for (; j; j = p->hidx->next[j - 1])
-        if (pv_name_is(p->headers[j - 1].name, lit))
+        if (pv_eq_str(p->headers[j - 1].name, lit))
             return j - 1;
     return p->nheaders;
 }
 PV_INLINE size_t pv_hdr_from(const ss_part *p, const char *lit, size_t i) {
     for (; i < p->nheaders; i++)
-        if (pv_name_is(p->headers[i].name, lit))
+        if (pv_eq_str(p->headers[i].name, lit))
             return i;
     return p->nheaders;
 }

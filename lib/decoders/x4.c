@@ -36,7 +36,7 @@ int ss_decode_x4_known(const ss_view *v, ss_bounce *out, int no_received) {
         for (size_t i = 0; !no_received && i < v->root->nheaders && i < 64 && !q;
              i++) {
             const ss_header *h = &v->root->headers[i];
-            q = pv_name_is(h->name, "Received") &&
+            q = pv_eq_str(h->name, "Received") &&
                 pv_has_lit(h->value, "(qmail ") &&
                 ss_find_ci(h->value, "invoked for bounce)") >= 0;
         }
