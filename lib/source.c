@@ -27,8 +27,13 @@
  * file is mapped (at most max_message_size bytes of it), a larger mbox
  * streamed.  In a folder, entries that readdir() says are regular files
  * are opened relative to the directory's descriptor (kept open while the
- * directory is walked) without a stat() first, so that a small message
- * costs open, fstat, read and close; other entries (d_type unknown,
+ * directory is walked) without a stat() first, and read into the whole
+ * buffer until read() says 0, before any fstat(): a small message costs
+ * open, two reads and close.  An entry that is empty, fills the buffer or
+ * cannot be read so is fstat()ed, and read from its start as above, or
+ * said not to be a regular file (it changed since readdir(); a FIFO with
+ * a writer that wrote and closed is read as a message, as standard input
+ * would be).  Other entries (d_type unknown,
  * symbolic links, directories) are stat()ed by path.  Paths that are
  * neither regular files nor directories are skipped with an error.
  * smtpstatus_reader_next_path() walks the same way without opening the
@@ -895,6 +900,23 @@ static smtpstatus_rc mbox_begin(smtpstatus_reader *r, smtpstatus_message *msg,
     return SMTPSTATUS_OK;
 }
 
+/* Make fd the current file, nothing read from it yet. */
+static void file_init(smtpstatus_reader *r, int fd, int own) {
+    r->fd = fd;
+    r->own_fd = own;
+    r->msgno = 0;
+    r->bpos = r->blen = r->scan = 0;
+    r->eof = 0;
+    r->bol = 1;
+    r->prev_blank = 0;
+    r->in_msg = 0;
+    r->started = 0;
+    r->crmode = 0;
+}
+
+static smtpstatus_rc whole_begin(smtpstatus_reader *r, size_t n,
+                                 smtpstatus_message *msg, const char **what);
+
 /* A regular file of size bytes (0 < size < chunk): read it whole into the
  * buffer, made at least size + 1 bytes, so that a read that stops short
  * of the buffer's end is the end of the file (when the file is not
@@ -935,11 +957,19 @@ static smtpstatus_rc whole_start(smtpstatus_reader *r, size_t size,
             break;
         }
     }
-    r->blen = n;
     if (n == 0) { /* emptied since fstat(): as an empty file */
         file_close(r);
         return SMTPSTATUS_ENOTFOUND;
     }
+    return whole_begin(r, n, msg, what);
+}
+
+/* The buffer holds the first n bytes (n > 0) of the current file, read
+ * from its start (the whole file when r->eof): an mbox, a message whole in
+ * the buffer, or the start of a stream. */
+static smtpstatus_rc whole_begin(smtpstatus_reader *r, size_t n,
+                                 smtpstatus_message *msg, const char **what) {
+    r->blen = n;
     if (n >= 5 && memcmp(r->buf, "From ", 5) == 0) {
         if (!r->eof) {
             set_blocking(r);
@@ -963,16 +993,7 @@ static smtpstatus_rc file_start(smtpstatus_reader *r, int fd, int own,
                                 const struct stat *known,
                                 smtpstatus_message *msg, const char **what) {
     const char *path = r->path;
-    r->fd = fd;
-    r->own_fd = own;
-    r->msgno = 0;
-    r->bpos = r->blen = r->scan = 0;
-    r->eof = 0;
-    r->bol = 1;
-    r->prev_blank = 0;
-    r->in_msg = 0;
-    r->started = 0;
-    r->crmode = 0;
+    file_init(r, fd, own);
     struct stat st;
     if (known)
         st = *known;
@@ -1355,8 +1376,34 @@ static smtpstatus_rc open_entry(smtpstatus_reader *r, int dfd,
     int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0)
         return open_path(r, msg, what);
+    /* Most entries are small messages: read first, into the whole
+     * buffer, until read() says 0, with no fstat().  Anything else (an
+     * empty file or one that fills the buffer, a read error, a FIFO with
+     * nothing in it) is looked at with fstat() and read from its start
+     * the usual way (file_start), or said not to be a regular file. */
+    if (buf_alloc(r, 0) == 0) {
+        size_t n = 0;
+        int tries = 0;
+        while (n < r->bufcap) {
+            ssize_t k = read(fd, r->buf + n, r->bufcap - n);
+            if (k < 0 && errno == EINTR && ++tries < 1000)
+                continue;
+            if (k <= 0) {
+                if (k == 0 && n > 0) { /* the end of a small file */
+                    file_init(r, fd, 1);
+                    r->nonblock = 1;
+                    r->pendn = 0; /* nothing pending from an earlier file */
+                    r->eof = 1;
+                    return whole_begin(r, n, msg, what);
+                }
+                break;
+            }
+            n += (size_t)k;
+        }
+    }
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+        (st.st_size > 0 && lseek(fd, 0, SEEK_SET) != 0)) {
         close(fd);
         return open_path(r, msg, what);
     }
@@ -1418,6 +1465,12 @@ static smtpstatus_rc walk_entry(smtpstatus_reader *r, const char **name,
             continue;
         }
         *name = d->names[d->i++];
+        /* the names were sorted in place: the next one is elsewhere in
+         * the block, most often out of the cache by now (the file read
+         * and analyzed since pushed it out); fetch it while this file is
+         * read, not when its path is made */
+        if (d->i < d->n)
+            __builtin_prefetch(d->names[d->i]);
         if (f)
             *f = d;
         return path_set(r, d->path, *name) ? SMTPSTATUS_ENOMEM : SMTPSTATUS_OK;

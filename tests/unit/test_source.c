@@ -387,10 +387,10 @@ static size_t walk_read(const char *top, size_t chunk, char *out, size_t cap,
 static void test_next_path(const char *want, size_t nwant) {
     static char got[8192];
     size_t nf = 0, n;
-    /* eq: 12 files (a b c d e f g(empty) h i l m/cur/1 m/new/1), p an
+    /* eq: 13 files (a b c d e f g(empty) h i j l m/cur/1 m/new/1), p an
      * error */
     n = walk_read("eq", 0, got, sizeof got, &nf);
-    CHECK(n == nwant && nf == 12 && strcmp(got, want) == 0);
+    CHECK(n == nwant && nf == 13 && strcmp(got, want) == 0);
     if (strcmp(got, want) != 0)
         fprintf(stderr, "  next_path:\n%s  want:\n%s", got, want);
     n = walk_read("eq", 16, got, sizeof got, &nf);
@@ -486,6 +486,9 @@ static void test_folder_buffers(void) {
     put("eq/g", "");
     put("eq/h", "From");
     put("eq/i", "\n");
+    /* exactly the size of one of the buffers below: a first read fills
+     * the buffer, so the file is measured and read again from its start */
+    put("eq/j", "Subject: j\n\n012345678901234567890123456789012345678901234567890\n");
     mkd("eq/m");
     mkd("eq/m/cur");
     mkd("eq/m/new");
@@ -497,9 +500,10 @@ static void test_folder_buffers(void) {
     CHECK(mkfifo(path("eq/p"), 0644) == 0);
     static char want[8192], got[8192];
     size_t n = folder_read(0, want, sizeof want);
-    /* a, b:1, b:2, c:1, c:2, d:1, d:2, e, f:1, h, i, l, m/cur/1,
+    /* a, b:1, b:2, c:1, c:2, d:1, d:2, e, f:1, h, i, j, l, m/cur/1,
      * m/new/1, p (error) */
-    CHECK(n == 15);
+    CHECK(n == 16);
+    CHECK(strstr(want, "eq/j 1 0 64 [Subject: j\n\n0123") != NULL);
     CHECK(strstr(want, "eq/e.eml 1 1 200 [Subject: big\n") != NULL);
     CHECK(strstr(want, "eq/c.mbox:2 2 0 12 [Subject: c2\n]") != NULL);
     CHECK(strstr(want, "eq/b.mbox:1 1 0 20 [Subject: b1\n\nFrom q\n]") != NULL);
@@ -513,6 +517,20 @@ static void test_folder_buffers(void) {
             fprintf(stderr, "  chunk %zu:\n%s  want:\n%s", chunks[c], got, want);
     }
     test_next_path(want, n);
+    /* reopened on a FIFO (opened as a folder entry is: read before any
+     * fstat()): said not to be a regular file, nothing handed out */
+    smtpstatus_reader *r = smtpstatus_reader_open(NULL, NULL, NULL);
+    CHECK(r != NULL);
+    if (r) {
+        smtpstatus_message m;
+        const char *what = NULL;
+        CHECK(smtpstatus_reader_reopen(r, path("eq/p")) == SMTPSTATUS_OK);
+        smtpstatus_rc rc = smtpstatus_reader_next(r, &m, &what);
+        CHECK(rc != SMTPSTATUS_OK && rc != SMTPSTATUS_ENOTFOUND);
+        CHECK(what != NULL && strstr(what, "not a regular file") != NULL);
+        CHECK(smtpstatus_reader_next(r, &m, &what) == SMTPSTATUS_ENOTFOUND);
+        smtpstatus_reader_close(r);
+    }
 }
 
 /* The lowest free descriptor (to see that a reader leaves none open). */
