@@ -172,11 +172,17 @@ size_t utf8_decode(const unsigned char *s, size_t n, unsigned long *cp)
 static const char hexd[] = "0123456789abcdef";
 static const char repl[] = "\xEF\xBF\xBD"; /* U+FFFD */
 
-/* Copy p[0..n) to o with a few (overlapping) loads and stores when short. */
-static char *copy_short(char *o, const char *p, size_t n)
+/* Copy p[0..n) to o with a few (overlapping) loads and stores when short
+ * (up to 32 bytes: most values of out_json_members, which inlines it). */
+OUT_INLINE char *copy_short(char *o, const char *p, size_t n)
 {
     if (n >= 16) {
-        memcpy(o, p, n);
+        if (n > 32) {
+            memcpy(o, p, n);
+        } else {
+            memcpy(o, p, 16);
+            memcpy(o + n - 16, p + n - 16, 16);
+        }
     } else if (n >= 8) {
         uint64_t h, t;
         memcpy(&h, p, 8);
@@ -521,9 +527,73 @@ static int json_plain_16to32(const unsigned char *p, size_t n)
 #endif
 }
 
+/* json_plain_span reads s in aligned blocks (sixteen or eight bytes), so it
+ * reads a few bytes before s and after its NUL: bytes of the same aligned
+ * block, which is never split between two pages, so that the read cannot
+ * fault.  AddressSanitizer would report those bytes, and ThreadSanitizer a
+ * race on them when another thread writes next to s: neither looks at this
+ * function, which is not inlined then (an inlined one would take on its
+ * caller's instrumentation). */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define OUT_SPAN_SAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define OUT_SPAN_SAN 1
+#endif
+#endif
+#if defined(OUT_SPAN_SAN)
+#define OUT_SPAN_FN                                                         \
+    static __attribute__((noinline, no_sanitize_address,                    \
+                          no_sanitize_thread))
+#else
+#define OUT_SPAN_FN OUT_INLINE
+#endif
+
+/* The number of plain bytes at the start of the NUL-terminated s (see
+ * json_special_mask): s[k] is then its NUL (s is all plain) or the first
+ * byte that is not plain.  One pass for both the end of s and the bytes to
+ * escape, in place of strlen and a second look. */
+OUT_SPAN_FN size_t json_plain_span(const char *s)
+{
+#if defined(__SSE2__) && !defined(OUT_NO_SSE2)
+    /* the NUL is not plain (a byte below 0x20): the first marked byte of
+     * the blocks is the answer; the bits of the bytes before s are shifted
+     * out of the first block's mask */
+    size_t off = (size_t)((uintptr_t)s & 15), k;
+    const __m128i *a =
+        (const __m128i *)(const void *)((uintptr_t)s & ~(uintptr_t)15);
+    unsigned m = (unsigned)json_special_mask(_mm_load_si128(a)) >> off;
+    if (m != 0)
+        return (size_t)first_bit(m);
+    for (k = 16 - off;; k += 16) {
+        m = (unsigned)json_special_mask(_mm_load_si128(++a));
+        if (m != 0)
+            return k + (size_t)first_bit(m);
+    }
+#else
+    /* byte by byte up to an eight-byte boundary, then eight bytes at a time
+     * up to the word that holds the byte, then byte by byte in it
+     * (json_cls[0] is not 0: the NUL stops the loops) */
+    const unsigned char *p = (const unsigned char *)s;
+    size_t k = 0;
+    for (; ((uintptr_t)(p + k) & 7) != 0; k++)
+        if (json_cls[p[k]] != 0)
+            return k;
+    for (;; k += 8) {
+        uint64_t w;
+        memcpy(&w, p + k, 8);
+        if (!json_plain_w(w))
+            break;
+    }
+    while (json_cls[p[k]] == 0)
+        k++;
+    return k;
+#endif
+}
+
 /* Write s[0..n) escaped for a JSON string, without the quotes, at o,
  * which has room for 6 * n bytes, and return the end of what was written
- * (out_json_str and out_json_members, inlined in both). */
+ * (inlined in out_json_str). */
 OUT_INLINE char *json_body(char *o, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -604,7 +674,7 @@ char *out_json_members(obuf *b, char *o, const out_key *keys,
     size_t i;
     for (i = 0; i < count; i++) {
         const char *s = v[i];
-        size_t n;
+        size_t n, k;
         if (!s || !*s) { /* many values are empty: the key ends with "" */
             if ((size_t)(end - o) < OUT_KEY) {
                 if ((o = reserve_at(b, o, OUT_KEY)) == NULL)
@@ -615,7 +685,8 @@ char *out_json_members(obuf *b, char *o, const out_key *keys,
             o += keys[i].klen + 2;
             continue;
         }
-        n = strlen(s);
+        k = json_plain_span(s);
+        n = s[k] == '\0' ? k : k + strlen(s + k);
         if (n > JSON_CHUNK) { /* escaped in chunks by ob_json_str */
             if ((o = reserve_at(b, o, OUT_KEY)) == NULL)
                 return NULL;
@@ -634,7 +705,10 @@ char *out_json_members(obuf *b, char *o, const out_key *keys,
             end = b->data + b->cap;
         }
         memcpy(o, keys[i].text, OUT_KEY);
-        o = json_body(o + keys[i].klen + 1, s, n);
+        /* s[0..k) is plain: copied as it is; the rest (if any) escaped */
+        o = copy_short(o + keys[i].klen + 1, s, k);
+        if (k < n)
+            o = json_esc(o, (const unsigned char *)s, &k, n, n);
         *o++ = '"';
     }
     return o;

@@ -275,7 +275,10 @@ static smtpstatus_rc build_view(smtpstatus_analyzer *an, ss_message *m,
 /* Dates                                                                */
 /* ------------------------------------------------------------------ */
 
-static long long days_from_civil(long long y, unsigned m, unsigned d) {
+#if defined(__GNUC__)
+__attribute__((always_inline)) /* in parse_date's usual case: no call */
+#endif
+static inline long long days_from_civil(long long y, unsigned m, unsigned d) {
     y -= m <= 2;
     long long era = (y >= 0 ? y : y - 399) / 400;
     unsigned yoe = (unsigned)(y - era * 400);
@@ -285,7 +288,10 @@ static long long days_from_civil(long long y, unsigned m, unsigned d) {
 }
 
 /* The month p[0..3) names, any case (1 to 12), or -1. */
-static int month_of(const char *p) {
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline int month_of(const char *p) {
     /* the month names, lower case, three letters in one number each */
 #define MON3(a, b, c) ((unsigned long)(a) << 16 | (unsigned long)(b) << 8 | (c))
     static const unsigned long mon[] = {
@@ -304,6 +310,33 @@ static int month_of(const char *p) {
                                             10, -1, 1, 11, -1, 0, 9, 7};
     int k = by_hash[(key * 111 >> 7) & 15];
     return k >= 0 && key == mon[k] ? k + 1 : -1;
+}
+
+/* The 24 bytes after the day in the usual date shape, " Mon YYYY
+ * HH:MM:SS +ZZZZ", as three words (loaded with ss_load8 as the text is,
+ * so the byte order does not matter): the places that hold a digit (0xff
+ * in date_digit) and those that hold the byte of date_shape there (0xff
+ * in date_fixed: the spaces and colons). */
+static const char date_shape[25] = " Mon 0000 00:00:00 +0000";
+static const unsigned char date_digit[24] = {
+    0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0xff, 0xff,
+    0, 0xff, 0xff, 0, 0xff, 0xff, 0, 0, 0xff, 0xff, 0xff, 0xff};
+static const unsigned char date_fixed[24] = {
+    0xff, 0, 0, 0, 0xff, 0, 0, 0, 0, 0xff, 0, 0,
+    0xff, 0, 0, 0xff, 0, 0, 0xff, 0, 0, 0, 0, 0};
+
+/* The bytes of the word w at the places of date_digit's word k that hold
+ * no digit, and those at date_fixed's places that differ from
+ * date_shape: 0 when the word has the shape.  A byte b is a digit when
+ * b ^ '0' has a high half 0 and a low half below 10 (adding 6 to the low
+ * half leaves bit 4 clear): each byte on its own, with no carry between
+ * them. */
+static inline uint64_t date_word_off(uint64_t w, int k) {
+    const uint64_t ones = 0x0101010101010101ull;
+    uint64_t x = w ^ (ones * '0');
+    uint64_t notdig = (x & ones * 0xf0) | (((x & ones * 0x0f) + ones * 6) & ones * 0x10);
+    return (notdig & ss_load8(date_digit + 8 * k)) |
+           ((w ^ ss_load8(date_shape + 8 * k)) & ss_load8(date_fixed + 8 * k));
 }
 
 /* parse_date for the usual shape, "D Mon YYYY HH:MM:SS +ZZZZ" (the day
@@ -326,11 +359,10 @@ static int parse_date_usual(ss_str s, size_t i, char tz[6], long long *t) {
         n--;
     }
     /* p[1..): " Mon YYYY HH:MM:SS +ZZZZ", 24 bytes */
-    if (n < 25 || p[1] != ' ' || p[5] != ' ' || !D(6) || !D(7) || !D(8) ||
-        !D(9) || p[10] != ' ' || !D(11) || !D(12) || p[13] != ':' ||
-        !D(14) || !D(15) || p[16] != ':' || !D(17) || !D(18) ||
-        p[19] != ' ' || (p[20] != '+' && p[20] != '-') || !D(21) ||
-        !D(22) || !D(23) || !D(24))
+    if (n < 25 || (date_word_off(ss_load8(p + 1), 0) |
+                   date_word_off(ss_load8(p + 9), 1) |
+                   date_word_off(ss_load8(p + 17), 2)) ||
+        (p[20] != '+' && p[20] != '-'))
         return 0;
     int month = month_of(p + 2);
     long year = N2(6) * 100 + N2(8);
@@ -889,16 +921,16 @@ static void copy_lower_from(char *d, const char *p, size_t n, size_t from) {
         d[i] = (char)ss_lower((unsigned char)d[i]);
 }
 
-/* The address in the trimmed s when it is one address word (addr_word)
- * with an '@', "local@domain", or such a word in angle brackets at the
- * end after no other '<', "Name <local@domain>"; SS_NULLSTR for other
- * values, and when the word starts with '@', '.' or a quote or ends with
- * one of them.  For these, ss_find_address gives the word (the first
- * '<', its '>' within 512 bytes, an '@' inside; or the first '@', the
- * word around it, no dot or quote to drop), and clean_address cuts
- * nothing off: no white space, bracket, double quote or NUL is in it.
- * *at: the offset of its last '@'. */
-static ss_str plain_address(ss_str s, size_t *at) {
+/* The address in the trimmed s when it may be one address word with an
+ * '@' (addr_word: the caller's test), "local@domain", or such a word in
+ * angle brackets at the end after no other '<', "Name <local@domain>";
+ * SS_NULLSTR for other values, and when the word starts with '@', '.' or
+ * a quote or ends with one of them.  For the words that pass the test,
+ * ss_find_address gives the word (the first '<', its '>' within 512
+ * bytes, an '@' inside; or the first '@', the word around it, no dot or
+ * quote to drop), and clean_address cuts nothing off: no white space,
+ * bracket, double quote or NUL is in it. */
+static ss_str plain_address(ss_str s) {
     ss_str w = s;
     if (s.len >= 2 && s.ptr[s.len - 1] == '>') {
         size_t k = ss_byte_offset(s.ptr, s.len, '<');
@@ -912,19 +944,75 @@ static ss_str plain_address(ss_str s, size_t *at) {
     unsigned char c0 = (unsigned char)w.ptr[0],
                   cn = (unsigned char)w.ptr[w.len - 1];
     if (c0 == '@' || c0 == '.' || c0 == '\'' || cn == '@' || cn == '.' ||
-        cn == '\'' || !addr_word(w.ptr, w.len, at) || *at == w.len)
+        cn == '\'')
         return SS_NULLSTR;
     return w;
 }
+
+#if defined(__SSE2__)
+/* v with the ASCII capitals among its bytes j > k lowered (k from -16 to
+ * 31: none, some or all). */
+static inline __m128i lower_after16(__m128i v, int k) {
+    const __m128i idx = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+                                      12, 13, 14, 15);
+    __m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+                               _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+    __m128i sel = _mm_cmpgt_epi8(idx, _mm_set1_epi8((char)k));
+    return _mm_add_epi8(
+        v, _mm_and_si128(_mm_and_si128(up, sel), _mm_set1_epi8(0x20)));
+}
+
+/* For a word w of 16 to 32 bytes (most addresses), the test and the copy
+ * of clean_address in one: its first and last 16 bytes, which overlap,
+ * each read once.  0 when w is no address word with an '@' (addr_word);
+ * else 1, *out the copy with the bytes after the last '@' lowered (what
+ * copy_lower_from makes), or "" when out of memory. */
+static int addr_copy32(ss_arena *a, ss_str w, const char **out) {
+    const char *p = w.ptr;
+    size_t n = w.len, tail = n - 16; /* the offset of the last 16 */
+    __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)p),
+            v1 = _mm_loadu_si128((const __m128i *)(const void *)(p + tail));
+    if (addr_bad16(v0) | addr_bad16(v1))
+        return 0;
+    const __m128i atv = _mm_set1_epi8('@');
+    /* bit j for p[j] == '@' */
+    uint32_t m = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v0, atv)) |
+                 (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v1, atv)) << tail;
+    if (!m)
+        return 0;
+    int at = 31 - __builtin_clz(m); /* the last '@' */
+    char *d = ss_alloc(a, n + 1);
+    if (!d) {
+        *out = "";
+        return 1;
+    }
+    /* the offsets after at: in v0 the bytes j > at, in v1 those with
+     * tail + j > at (the overlap is written twice, the same) */
+    _mm_storeu_si128((__m128i *)(void *)d, lower_after16(v0, at));
+    _mm_storeu_si128((__m128i *)(void *)(d + tail),
+                     lower_after16(v1, at - (int)tail));
+    d[n] = '\0';
+    *out = d;
+    return 1;
+}
+#endif
 
 /* The address, without brackets, "rfc822;" or quotes, domain lower-cased. */
 static const char *clean_address(ss_arena *a, ss_str s) {
     s = ss_trim(s);
     /* The usual values: the address ss_find_address gives, unchanged by
      * the steps below, taken as it is (the domain lowered) */
+    ss_str w = plain_address(s);
     size_t wat;
-    ss_str w = plain_address(s, &wat);
-    if (w.len) {
+#if defined(__SSE2__)
+    const char *c;
+    if (w.len >= 16 && w.len <= 32) {
+        if (addr_copy32(a, w, &c))
+            return c;
+        /* else not an address word: the steps below */
+    } else
+#endif
+    if (w.len && addr_word(w.ptr, w.len, &wat) && wat != w.len) {
         char *d = ss_alloc(a, w.len + 1);
         if (!d)
             return "";
@@ -1245,6 +1333,9 @@ static size_t counting_line_from(const char *p, size_t b, size_t len,
  * value and its trailing CRs dropped.  Only a line right after a wanted
  * header (a continuation extends it unless a header line came between)
  * or one that starts like a wanted name needs reading further. */
+#if defined(__GNUC__)
+__attribute__((noinline)) /* its loop, out of analyze_one: fewer spills */
+#endif
 static void original_headers(ss_str block, size_t maxh, ss_str *val) {
     const char *p = block.ptr;
     size_t len = p ? block.len : 0, i = 0;

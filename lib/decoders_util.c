@@ -77,6 +77,42 @@ static const unsigned char addr_tab[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 
+/* The offset of the first '<' or '>' in p[0..n), or n (ss_byte_offset
+ * for the two bytes in one pass). */
+static inline size_t angle_offset(const char *p, size_t n) {
+    size_t k = 0;
+#if defined(__SSE2__)
+    const __m128i lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>');
+    for (; n - k >= 16; k += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, gt)));
+        if (m)
+            return k + ss_ctz(m);
+    }
+    if (n >= 16) {
+        /* the last 0..15 bytes: the 16 that end p, those before k (read
+         * already, neither byte among them) shifted out of the mask */
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                         _mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, gt))) >>
+                     (16 - (n - k));
+        return m ? k + ss_ctz(m) : n;
+    }
+#endif
+    while (k < n && p[k] != '<' && p[k] != '>')
+        k++;
+    return k;
+}
+
+/* a starts with "mailto:", ASCII case ignored (as ss_starts_ci): two
+ * words, with 0x20 OR-ed into the bytes that must be letters. */
+static inline int starts_mailto(ss_str a) {
+    return a.len >= 7 &&
+           (ss_load4(a.ptr) | ss_load4("    ")) == ss_load4("mail") &&
+           (ss_load4(a.ptr + 3) | ss_load4("   ")) == ss_load4("lto:");
+}
+
 ss_str ss_find_address(ss_str s) {
     /* Prefer <...> that holds an @; else the first word with an @.
      * byte_offset finds the '<' and '@' positions, left to right. */
@@ -87,13 +123,12 @@ ss_str ss_find_address(ss_str s) {
         size_t j = i + 1;
         size_t lim = s.len - i > 512 ? i + 512 : s.len;
         /* j: the first '>' or '<' after i, else lim */
-        size_t stop = j + ss_byte_offset(s.ptr + j, lim - j, '>');
-        j += ss_byte_offset(s.ptr + j, stop - j, '<');
+        j += angle_offset(s.ptr + j, lim - j);
         if (j < s.len && s.ptr[j] == '>' &&
             ss_byte_offset(s.ptr + i + 1, j - i - 1, '@') < j - i - 1) {
             ss_str a = ss_trim(ss_str_make(s.ptr + i + 1, j - i - 1));
             /* "<mailto:x@y>" */
-            if (ss_starts_ci(a, "mailto:")) {
+            if (starts_mailto(a)) {
                 a.ptr += 7;
                 a.len -= 7;
             }
@@ -363,60 +398,12 @@ static size_t name_end(const unsigned char *p, size_t len, size_t avail) {
     return k;
 }
 
-/* The offset of the first LF in p[0..n), or n.  With SSE2, 32 or 16
- * bytes a step while that many are left, then the last 16 (byte by byte
- * when n < 16): the lines of a DSN are short, and a memchr call costs
- * more than the step or two most take. */
-static inline size_t lf_offset(const char *p, size_t n) {
-    size_t i = 0;
-#if defined(__SSE2__)
-    const __m128i lf = _mm_set1_epi8('\n');
-    for (; n - i >= 32; i += 32) {
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
-                         _mm_loadu_si128((const __m128i *)(const void *)(p + i)), lf)) |
-                     (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
-                         _mm_loadu_si128((const __m128i *)(const void *)(p + i + 16)), lf))
-                         << 16;
-        if (m)
-            return i + ss_ctz(m);
-    }
-    for (; n - i >= 16; i += 16) {
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
-            _mm_loadu_si128((const __m128i *)(const void *)(p + i)), lf));
-        if (m)
-            return i + ss_ctz(m);
-    }
-    if (i < n && n >= 16) {
-        /* the last 1..15 bytes: the 16 that end p, those before i (read
-         * already, no LF among them) shifted out of the mask */
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
-                         _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16)), lf)) >>
-                     (16 - (n - i));
-        return m ? i + ss_ctz(m) : n;
-    }
-#endif
-    while (i < n && p[i] != '\n')
-        i++;
-    return i;
-}
-
-/* ss_next_line, its LF found by lf_offset. */
-static inline int dsn_next_line(ss_str t, size_t *pos, ss_str *line) {
-    size_t p = *pos;
-    if (p >= t.len || !t.ptr)
-        return 0;
-    size_t rest = t.len - p, n = lf_offset(t.ptr + p, rest);
-    *line = ss_str_make(t.ptr + p, n);
-    *pos = n < rest ? p + n + 1 : t.len;
-    return 1;
-}
-
 /* Read the next field starting at *pos; blank lines end a group (returns
  * 2). Returns 1 for a field, 0 at the end of text, 3 for a line that is
  * not a field (skipped). */
 static int next_field(ss_str t, size_t *pos, dsn_field *f) {
     ss_str line;
-    if (!dsn_next_line(t, pos, &line))
+    if (!ss_next_line(t, pos, &line))
         return 0;
     const unsigned char *lp = (const unsigned char *)line.ptr;
     /* a line that starts with a byte not white has text: the usual one */
@@ -457,7 +444,7 @@ static int next_field(ss_str t, size_t *pos, dsn_field *f) {
     while (*pos < t.len && (t.ptr[*pos] == ' ' || t.ptr[*pos] == '\t')) {
         size_t save = *pos;
         ss_str next;
-        if (!dsn_next_line(t, pos, &next))
+        if (!ss_next_line(t, pos, &next))
             break;
         if (!has_text(next)) {
             *pos = save;

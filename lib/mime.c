@@ -407,8 +407,11 @@ parse_headers(ss_arena *a, const smtpstatus_limits *lim, ss_str block,
         ss_header *h = he++;
         h->name = ss_str_make(ls, nlen);
         const char *v = ls + k + 1, *vend = ls + ll;
-        while (v < vend && (*v == ' ' || *v == '\t'))
-            v++;
+        if (vend - v >= 2 && v[0] == ' ' && (unsigned char)v[1] > ' ')
+            v++; /* "Name: value", the usual case: one space, then text */
+        else
+            while (v < vend && (*v == ' ' || *v == '\t'))
+                v++;
         while (may_cr && vend > v && vend[-1] == '\r')
             vend--;
         h->value = ss_str_make(v, (size_t)(vend - v));
@@ -522,13 +525,10 @@ static void hidx_build(ss_arena *a, ss_part *p) {
     static const ss_header_index zero;
     memcpy(x->head, zero.head, sizeof x->head);
     /* from the last header to the first: each goes to the front of its
-     * chain, so chains end up in document order */
+     * chain, so chains end up in document order (parse_headers gives no
+     * header an empty name: each has a bucket) */
     for (size_t i = n; i-- > 0;) {
         const ss_header *h = &p->headers[i];
-        if (!h->name.len) { /* cannot be looked up by name */
-            x->next[i] = 0;
-            continue;
-        }
         unsigned b = ss_hidx_bucket(h->name.ptr, h->name.len);
         x->next[i] = x->head[b];
         x->head[b] = (uint32_t)(i + 1);
@@ -741,7 +741,10 @@ static const unsigned char param_stop[256] = {
 
 /* The offset of the first byte at or after i that is '"', ';' or white
  * space (param_stop), or n (i itself when i > n). */
-static size_t param_stop_at(const char *p, size_t i, size_t n) {
+#if defined(__GNUC__)
+__attribute__((always_inline)) /* its vectors then set once a value */
+#endif
+static inline size_t param_stop_at(const char *p, size_t i, size_t n) {
 #if defined(__SSE2__) && defined(__GNUC__)
     /* 16 bytes at a time while they are inside the value; then, when the
      * value has 16 bytes, its last 16 with the bits of the bytes before
@@ -1810,24 +1813,29 @@ static int in_data(const ss_message *m, ss_str s) {
            s.len <= m->data.len - (x - d);
 }
 
-/* ss_part_charset, inline in ss_part_text */
-static inline ss_str part_charset(ss_arena *a, ss_part *p) {
+/* The charset parameter of p->ctype, trimmed, in the case it is written
+ * in (what ss_part_charset lowers): ss_part_text takes it so, as
+ * ss_to_utf8 ignores the case of the name. */
+static ss_str charset_as_written(const ss_part *p) {
+    if (!p->ctype.ptr)
+        return SS_NULLSTR;
+    /* what a search for both with the boundary gives for it (see
+     * header_params) */
+    static const char *const name = "charset";
+    static const size_t len = 7;
+    ss_str v;
+    header_params(p->ctype, &name, &len, &v, 1);
+    return ss_trim(v);
+}
+
+ss_str ss_part_charset(ss_arena *a, ss_part *p) {
     if (!p->charset_done) {
         p->charset_done = 1;
-        if (p->ctype.ptr) {
-            /* what a search for both with the boundary gives for it (see
-             * header_params) */
-            static const char *const name = "charset";
-            static const size_t len = 7;
-            ss_str v;
-            header_params(p->ctype, &name, &len, &v, 1);
-            p->charset = lower_str(a, ss_trim(v));
-        }
+        if (p->ctype.ptr)
+            p->charset = lower_str(a, charset_as_written(p));
     }
     return p->charset;
 }
-
-ss_str ss_part_charset(ss_arena *a, ss_part *p) { return part_charset(a, p); }
 
 ss_str ss_part_text(ss_message *m, ss_part *p) {
     if (p->text_done)
@@ -1866,7 +1874,9 @@ ss_str ss_part_text(ss_message *m, ss_part *p) {
     if (!(m->data_no_cr && slice))
         t = maybe_normalize(m->arena, t);
     int unknown = 0;
-    ss_str cs = part_charset(m->arena, p);
+    /* not lowered: ss_to_utf8 and the test below ignore its case (text
+     * is computed once a part: nothing to keep) */
+    ss_str cs = charset_as_written(p);
     if (!cs.len && !ss_starts_ci(p->type, "text/") &&
         !ss_starts_ci(p->type, "message/"))
         cs = SS_NULLSTR;

@@ -173,7 +173,8 @@ ss_str ss_unfold(ss_arena *a, ss_str v);
 ss_str ss_rfc2047_decode(ss_arena *a, ss_str v);
 
 /* p->charset, looked for in p->ctype at the first call (lowered in a):
- * the MIME parse does not look for it, only the part texts need it. */
+ * the MIME parse does not look for it, only the part texts need it
+ * (ss_part_text looks for it itself and takes it as written). */
 ss_str ss_part_charset(ss_arena *a, ss_part *p);
 
 /* The decoded body of a leaf part: transfer decoding, charset to UTF-8,
