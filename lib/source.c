@@ -29,7 +29,10 @@
  * are opened relative to the directory's descriptor (kept open while the
  * directory is walked) without a stat() first, and read into the whole
  * buffer until read() says 0, before any fstat(): a small message costs
- * open, two reads and close.  An entry that is empty, fills the buffer or
+ * open, two reads and close; on the disk and memory file systems of Linux
+ * (eof_fs: ext4, XFS, Btrfs, F2FS, tmpfs, asked once a directory), where
+ * a read stops short only at the end of a file, open, one read and
+ * close.  An entry that is empty, fills the buffer or
  * cannot be read so is fstat()ed, and read from its start as above, or
  * said not to be a regular file (it changed since readdir(); a FIFO with
  * a writer that wrote and closed is read as a message, as standard input
@@ -68,6 +71,9 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/vfs.h>
+#endif
 
 /* skip_plain looks at 64 bytes at a time with AVX2 when the processor
  * has it (chosen at run time); elsewhere memchr finds the 'F's. */
@@ -105,6 +111,7 @@ typedef struct dir_frame {
     size_t n, i;
     DIR *dir;
     int dfd; /* dirfd(dir), or -1 */
+    int short_eof; /* its files end where a read() stops short (eof_fs) */
 } dir_frame;
 
 enum { E_OTHER = 0, E_REG, E_DIR }; /* E_OTHER: unknown, link, ... */
@@ -127,6 +134,7 @@ struct smtpstatus_reader {
      * kept open (edfd) for the next one in the same directory, as a walk
      * keeps the directory it reads open: its path (edirlen bytes) */
     int edfd;
+    int edshort; /* eof_fs(edfd) */
     char *edir;
     size_t edirlen, edircap;
     /* directory walk */
@@ -174,6 +182,7 @@ struct smtpstatus_reader {
     char *src;
     size_t srccap;
     char what[256];
+    int no_short_eof; /* ss_reader_set_short_eof(r, 0) */
 };
 
 /* Bytes held by the reader's buffers (for tests: must not grow with the
@@ -181,6 +190,14 @@ struct smtpstatus_reader {
 size_t ss_reader_mem(const smtpstatus_reader *r);
 size_t ss_reader_mem(const smtpstatus_reader *r) {
     return r ? r->bufcap + r->msg.cap : 0;
+}
+
+/* Tests: 0 reads every folder entry until read() says 0, as on a file
+ * system eof_fs() does not know.  Call before the first next(). */
+void ss_reader_set_short_eof(smtpstatus_reader *r, int on);
+void ss_reader_set_short_eof(smtpstatus_reader *r, int on) {
+    if (r)
+        r->no_short_eof = !on;
 }
 
 /* Set the read buffer size (tests and fuzzing: small buffers exercise
@@ -1206,6 +1223,35 @@ static int is_subdir(const char *dir, const char *name) {
     return ok;
 }
 
+/* Is fd (a directory) on a file system whose regular files give all that
+ * a read() asks for but at their end?  Then a read that stops short of
+ * the buffer's end is the end of the file, and a folder entry needs no
+ * second read to see it (open_entry).  The disk and memory file systems
+ * of Linux: ext2/3/4, XFS, Btrfs, F2FS, tmpfs.  Not FUSE (direct_io
+ * returns what the daemon gives), network or unknown ones: those are read
+ * until read() says 0. */
+static int eof_fs(const smtpstatus_reader *r, int fd) {
+#if defined(__linux__)
+    struct statfs sf;
+    if (r->no_short_eof || fd < 0 || fstatfs(fd, &sf) != 0)
+        return 0;
+    switch ((unsigned long)sf.f_type) {
+    case 0xEF53UL:     /* ext2, ext3, ext4 */
+    case 0x58465342UL: /* XFS */
+    case 0x9123683EUL: /* Btrfs */
+    case 0xF2F52010UL: /* F2FS */
+    case 0x01021994UL: /* tmpfs */
+        return 1;
+    default:
+        return 0;
+    }
+#else
+    (void)r;
+    (void)fd;
+    return 0;
+#endif
+}
+
 /* Open a directory as a new frame.  0 ok (or skipped: already seen),
  * -1 error (errno), -2 no memory, -3 too deep. */
 static int push_dir(smtpstatus_reader *r, const char *path,
@@ -1233,6 +1279,7 @@ static int push_dir(smtpstatus_reader *r, const char *path,
     memset(&f, 0, sizeof f);
     f.dir = d;
     f.dfd = dirfd(d);
+    f.short_eof = eof_fs(r, f.dfd);
     size_t used = 0, cap = 0;
     int nomem = 0, maildir = 0; /* maildir: bits for cur, new, tmp seen */
     struct dirent *e;
@@ -1371,13 +1418,14 @@ static smtpstatus_rc open_path(smtpstatus_reader *r, smtpstatus_message *msg,
  * be opened or is not a regular file after all (changed since), it goes
  * the way of open_path(), which says why. */
 static smtpstatus_rc open_entry(smtpstatus_reader *r, int dfd,
-                                const char *name, smtpstatus_message *msg,
-                                const char **what) {
+                                int short_eof, const char *name,
+                                smtpstatus_message *msg, const char **what) {
     int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0)
         return open_path(r, msg, what);
     /* Most entries are small messages: read first, into the whole
-     * buffer, until read() says 0, with no fstat().  Anything else (an
+     * buffer, until read() says 0 (or, on a file system where that is the
+     * end, stops short: short_eof), with no fstat().  Anything else (an
      * empty file or one that fills the buffer, a read error, a FIFO with
      * nothing in it) is looked at with fstat() and read from its start
      * the usual way (file_start), or said not to be a regular file. */
@@ -1385,20 +1433,23 @@ static smtpstatus_rc open_entry(smtpstatus_reader *r, int dfd,
         size_t n = 0;
         int tries = 0;
         while (n < r->bufcap) {
-            ssize_t k = read(fd, r->buf + n, r->bufcap - n);
+            size_t room = r->bufcap - n;
+            ssize_t k = read(fd, r->buf + n, room);
             if (k < 0 && errno == EINTR && ++tries < 1000)
                 continue;
-            if (k <= 0) {
-                if (k == 0 && n > 0) { /* the end of a small file */
-                    file_init(r, fd, 1);
-                    r->nonblock = 1;
-                    r->pendn = 0; /* nothing pending from an earlier file */
-                    r->eof = 1;
-                    return whole_begin(r, n, msg, what);
-                }
+            if (k < 0)
                 break;
-            }
             n += (size_t)k;
+            if (k == 0 || (short_eof && (size_t)k < room)) {
+                if (n == 0)
+                    break;
+                /* the end of a small file */
+                file_init(r, fd, 1);
+                r->nonblock = 1;
+                r->pendn = 0; /* nothing pending from an earlier file */
+                r->eof = 1;
+                return whole_begin(r, n, msg, what);
+            }
         }
     }
     struct stat st;
@@ -1430,14 +1481,14 @@ static smtpstatus_rc open_top_entry(smtpstatus_reader *r,
                                     const char **what) {
     char *slash = strrchr(r->path, '/');
     if (!slash || slash == r->path || slash[1] == '\0')
-        return open_entry(r, AT_FDCWD, r->path, msg, what);
+        return open_entry(r, AT_FDCWD, 0, r->path, msg, what);
     size_t dl = (size_t)(slash - r->path);
     if (r->edfd < 0 || r->edirlen != dl || memcmp(r->edir, r->path, dl) != 0) {
         edir_drop(r);
         if (dl + 1 > r->edircap) {
             char *d = realloc(r->edir, dl + 1);
             if (!d) /* the whole path then */
-                return open_entry(r, AT_FDCWD, r->path, msg, what);
+                return open_entry(r, AT_FDCWD, 0, r->path, msg, what);
             r->edir = d;
             r->edircap = dl + 1;
         }
@@ -1445,10 +1496,11 @@ static smtpstatus_rc open_top_entry(smtpstatus_reader *r,
         r->edir[dl] = '\0';
         r->edfd = open(r->edir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (r->edfd < 0)
-            return open_entry(r, AT_FDCWD, r->path, msg, what);
+            return open_entry(r, AT_FDCWD, 0, r->path, msg, what);
         r->edirlen = dl;
+        r->edshort = eof_fs(r, r->edfd);
     }
-    return open_entry(r, r->edfd, slash + 1, msg, what);
+    return open_entry(r, r->edfd, r->edshort, slash + 1, msg, what);
 }
 
 /* The next entry of the innermost directory of the walk, leaving the
@@ -1522,7 +1574,7 @@ smtpstatus_rc smtpstatus_reader_next(smtpstatus_reader *r,
         if (rc != SMTPSTATUS_OK)
             return rc;
         rc = name[-1] == E_REG && f->dfd >= 0
-                 ? open_entry(r, f->dfd, name, msg, what)
+                 ? open_entry(r, f->dfd, f->short_eof, name, msg, what)
                  : open_path(r, msg, what);
         if (rc != SMTPSTATUS_OK && rc != SMTPSTATUS_ENOTFOUND)
             return rc;
