@@ -458,6 +458,30 @@ static int put(char *out, size_t size, size_t *o, const char *s, size_t n) {
  * stops when fewer than 3 bytes of SS_NORM_MAX are left). */
 #define FOLD_END (SS_NORM_MAX - 3)
 
+#if defined(__SSE2__) && defined(__GNUC__)
+/* The bytes of v in lo .. lo + n - 1 (0xFF) and the others (0): x + 0x80 -
+ * lo (wrapping) < -128 + n, signed. */
+static inline __m128i bytes_in(__m128i v, int lo, int n) {
+    return _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - lo))),
+                          _mm_set1_epi8((char)(-128 + n)));
+}
+
+/* Which of the 16 bytes at p are local-part characters (is_local_char), a
+ * bit each. */
+static inline unsigned local_chars16(const char *p) {
+    const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    const __m128i some = _mm_or_si128(
+        _mm_or_si128(bytes_in(v, 'a', 26), bytes_in(v, '0', 10)),
+        _mm_or_si128(bytes_in(v, '-', 2), /* "-" and "." */
+                     _mm_cmpeq_epi8(v, _mm_set1_epi8('_'))));
+    const __m128i more = _mm_or_si128(
+        _mm_cmpeq_epi8(v, _mm_set1_epi8('%')),
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('+')),
+                     _mm_cmpeq_epi8(v, _mm_set1_epi8('='))));
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(some, more));
+}
+#endif
+
 /* Length of the domain of an e-mail address in the input at t[j..len)
  * (the folded text right after the "@", at folded position p): the input
  * bytes whose folded form is a domain character, at most to FOLD_END;
@@ -467,7 +491,27 @@ static size_t domain_at(const unsigned char *t, size_t j, size_t len,
                         size_t p, size_t *pend) {
     size_t j0 = j;
     while (j < len && p < FOLD_END) {
-        unsigned char c = t[j];
+        unsigned char c;
+#if defined(__SSE2__) && defined(__GNUC__)
+        /* past the first byte, 16 at a time while they are ASCII bytes
+         * that fold to a domain character (letters of either case,
+         * digits, "." and "-"); one byte each */
+        if (j > j0 && len - j >= 16 && FOLD_END - p >= 16) {
+            const __m128i v =
+                _mm_loadu_si128((const __m128i *)(const void *)(t + j));
+            unsigned ok = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+                _mm_or_si128(bytes_in(_mm_or_si128(v, _mm_set1_epi8(0x20)),
+                                      'a', 26),
+                             bytes_in(v, '0', 10)),
+                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')),
+                             _mm_cmpeq_epi8(v, _mm_set1_epi8('-')))));
+            unsigned n = ok == 0xFFFFu ? 16u : ss_ctz(~ok);
+            j += n;
+            p += n;
+            if (n == 16) continue;
+        }
+#endif
+        c = t[j];
         if (c < 0x80) {
             unsigned char m = NORM_ASCII[c];
             if (!is_domain_char(m) || (j == j0 && m == '.')) break;
@@ -509,16 +553,22 @@ static size_t fold_run(const unsigned char *t, size_t i, size_t len,
                        int prev, int *last_space) {
     size_t o = *po;
     const size_t ofold = o + flim; /* the folded text is full at ofold */
+#if defined(__SSE2__) && defined(__GNUC__)
+    /* a 16-byte step needs o + 16 <= ofold and o + 17 < size (size >= 8) */
+    const size_t ostep = ofold < size - 2 ? ofold : size - 2;
+#endif
     int ls = *last_space;
     for (;;) {
 #if defined(__SSE2__) && defined(__GNUC__)
         /* 16 bytes at a time while none of them stops the run, and none
          * is "`" (folded to "'"); the last bytes of the text padded with
          * bytes above 0x7F, which stop it */
-        while (i < len && ofold - o >= 16 && o + 17 < size) {
+        while (o + 16 <= ostep) {
             __m128i v;
             if (len - i >= 16) {
                 v = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+            } else if (i >= len) {
+                break;
             } else {
                 /* the last len - i bytes at tail[16..), then 0x80s;
                  * when the text has 16 bytes, by storing the 16 that
@@ -697,6 +747,20 @@ size_t ss_normalize(const char *text, size_t len, char *out, size_t size) {
                             j--;
                             pend--;
                         }
+#if defined(__SSE2__) && defined(__GNUC__)
+                        /* 16 bytes at a time (out[0] is a space, which
+                         * ends the local part) */
+                        while (start >= 16) {
+                            unsigned ok = local_chars16(out + start - 16);
+                            if (ok != 0xFFFFu) {
+                                /* after the last byte that is not one */
+                                start -= 15u - (unsigned)(31 - __builtin_clz(
+                                                              ~ok & 0xFFFFu));
+                                break;
+                            }
+                            start -= 16;
+                        }
+#endif
                         while (start > 1 &&
                                is_local_char((unsigned char)out[start - 1]))
                             start--;
@@ -798,14 +862,25 @@ typedef struct hit {
 
 /* The edge on byte c of a deep state with several, whose list is at
  * position i (see ss_phrase_tables): its target with SS_AC_OUT, or
- * AC_NO_EDGE.  A linear scan of the sorted edges for the usual short
- * lists, else a binary search. */
+ * AC_NO_EDGE.  The usual short lists: all their bytes compared at once
+ * (SSE2; the bytes of a list are distinct) or a linear scan of the sorted
+ * edges; long ones: a binary search. */
 #if defined(__GNUC__)
 __attribute__((noinline)) /* leaves ac_scan's registers to its loops */
 #endif
 static unsigned ac_edge(const ss_phrase_tables *t, int i, unsigned char c) {
     const unsigned char *echar = t->edge_char;
     int lo = i + 1, hi = i + 1 + echar[i];
+#if defined(__SSE2__) && defined(__GNUC__)
+    if (hi - lo <= 16) { /* 16 bytes from lo: edge_char has them */
+        unsigned eq = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+                          _mm_loadu_si128(
+                              (const __m128i *)(const void *)(echar + lo)),
+                          _mm_set1_epi8((char)c))) &
+                      ((1u << (hi - lo)) - 1u);
+        return eq ? t->edge_next[lo + (int)ss_ctz(eq)] : AC_NO_EDGE;
+    }
+#endif
     if (hi - lo <= 8) {
         while (lo < hi && echar[lo] < c) lo++;
         if (lo < hi && echar[lo] == c) return t->edge_next[lo];
@@ -821,42 +896,42 @@ static unsigned ac_edge(const ss_phrase_tables *t, int i, unsigned char c) {
     return AC_NO_EDGE;
 }
 
-/* Runs the automaton over norm[pos..len) from state *ps: returns the
- * position of the first byte whose transition reaches a state with an
- * output (*ps is then that state), or len.  Kept apart from the handling
- * of outputs, which is rare (not inlined with GCC and Clang), so that
- * this loop has the registers to itself. */
+/* Runs the automaton over norm from position pos and state *ps: returns
+ * the position of the first byte whose transition reaches a state with an
+ * output (*ps is then that state), or the position of the NUL that ends
+ * norm (see ss_match_phrases; every dense state goes to SS_AC_END on it,
+ * and a deep state has no edge on it, so its fail links lead to a dense
+ * state).  The loops test no position: the NUL stops them.  Kept apart
+ * from the handling of outputs, which is rare (not inlined with GCC and
+ * Clang), so that this loop has the registers to itself. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
 static size_t ac_scan(const ss_phrase_tables *t, const char *norm,
-                      size_t pos, size_t len, int *ps) {
-    const unsigned char *bclass = t->byte_class;
-    const ss_ac_index *dense = t->dense;
+                      size_t pos, int *ps) {
+    const ss_ac_index *const *column = t->column;
     const ss_ac_deep *deep = t->deep;
     const size_t ndense = (size_t)t->ndense;
     size_t s = (size_t)*ps;
     unsigned next;
-    while (pos < len) {
+    for (;;) {
         const ss_ac_deep *d;
         unsigned ch;
         /* shallow states: their dense rows, stored by column: the byte
          * picks the column, the state is the index into it (no scaling
          * of the state on the chain from one byte to the next).  One
-         * test per byte leaves the loop for a deep state and for an
-         * output (SS_AC_OUT is above every state number). */
+         * test per byte leaves the loop for a deep state, for an output
+         * and at the end (SS_AC_OUT is above every state number). */
         if (s < ndense) {
             for (;;) {
-                const ss_ac_index *col =
-                    dense + bclass[(unsigned char)norm[pos]] * ndense;
-                next = col[s];
+                next = column[(unsigned char)norm[pos]][s];
                 if (next >= ndense) break;
                 s = next;
-                if (++pos == len) goto end;
+                pos++;
             }
-            if (next & SS_AC_OUT) goto out; /* an output: rare */
+            if (next & SS_AC_OUT) goto out; /* an output or the end: rare */
             s = next; /* a deep state */
-            if (++pos == len) goto end;
+            pos++;
         }
         /* a deep state: its chain of single edges as far as the text
          * follows it (the chain's states are consecutive) */
@@ -864,11 +939,7 @@ static size_t ac_scan(const ss_phrase_tables *t, const char *norm,
         ch = (unsigned char)norm[pos];
         while (d->edge == ch) { /* an edge into a state without output */
             d++;
-            if (++pos == len) {
-                s = ndense + (size_t)(d - deep);
-                goto end;
-            }
-            ch = (unsigned char)norm[pos];
+            ch = (unsigned char)norm[++pos];
         }
         s = ndense + (size_t)(d - deep);
         if (d->edge == (ch | SS_AC_DEEP_OUT)) { /* into one with an output */
@@ -887,9 +958,6 @@ static size_t ac_scan(const ss_phrase_tables *t, const char *norm,
          * same byte */
         s = d->fail;
     }
-end:
-    *ps = (int)s;
-    return pos;
 out:
     *ps = SS_AC_STATE(next);
     return pos;
@@ -916,9 +984,9 @@ void ss_match_phrases(const char *norm, size_t len, ss_match *m) {
     const ss_ac_output *outs = t->outs;
 
     m->reasons = 0;
-    m->nmatches = 0;
-    for (i = 0; i < (int)SMTPSTATUS_R_COUNT_; i++) m->first_phrase[i] = -1;
-    if (norm == NULL || len == 0) return;
+    /* the scan runs to the NUL: without one at norm[len] it would not stop
+     * there (a text not from ss_normalize) */
+    if (norm == NULL || len == 0 || norm[len] != '\0') return;
     /* pattern ids are below npatterns: only those bits are used */
     nseen = ((size_t)t->npatterns + 7) / 8;
     if (nseen > sizeof seen) nseen = sizeof seen;
@@ -926,8 +994,11 @@ void ss_match_phrases(const char *norm, size_t len, ss_match *m) {
      * variable size a slow "rep stos") */
     for (z = 0; z < nseen; z += 16) memcpy(seen + z, ZERO16, 16);
 
-    for (pos = 0; (pos = ac_scan(t, norm, pos, len, &s)) < len; pos++) {
+    /* ac_scan stops at norm[len] (NUL, SS_AC_END), or at an earlier NUL,
+     * which ss_normalize never writes: then the text ends there */
+    for (pos = 0; (pos = ac_scan(t, norm, pos, &s)) < len; pos++) {
         int o, guard = 0;
+        if (s == SS_AC_STATE(SS_AC_END)) break;
         o = outs[s].out != SS_AC_NONE ? s : outs[s].dict;
         while (o > 0 && guard++ < 4096) {
             int pid = outs[o].out;
@@ -1002,9 +1073,6 @@ void ss_match_phrases(const char *norm, size_t len, ss_match *m) {
         if (from - first > 256 || nhits >= MAX_HITS) {
             /* pieces far apart: counts, but hides nothing */
             m->reasons |= 1ull << p->reason;
-            if (m->first_phrase[p->reason] < 0)
-                m->first_phrase[p->reason] = id;
-            m->nmatches++;
         } else {
             hits[nhits].phrase = id;
             hits[nhits].start = (unsigned)first;
@@ -1029,9 +1097,6 @@ void ss_match_phrases(const char *norm, size_t len, ss_match *m) {
             p->reason >= (unsigned)SMTPSTATUS_R_COUNT_)
             continue;
         m->reasons |= 1ull << p->reason;
-        if (m->first_phrase[p->reason] < 0)
-            m->first_phrase[p->reason] = hits[i].phrase;
-        m->nmatches++;
     }
 }
 

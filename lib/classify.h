@@ -36,6 +36,10 @@ typedef unsigned short ss_ac_index;
  * output (out or dict); the state number is the other 15 bits. */
 #define SS_AC_OUT 0x8000u
 #define SS_AC_STATE(x) ((int)((x) & 0x7FFFu))
+/* The transition of every dense state on NUL, the end of the normalized
+ * text: SS_AC_OUT with 0x7FFF, a number no state has (the matcher stops at
+ * it as at an output, with the position at the end). */
+#define SS_AC_END 0xFFFFu
 
 /* A deep state (one without a dense row).  Every deep state with one
  * edge has it to the next state (the generator numbers the states of a
@@ -73,17 +77,19 @@ typedef struct ss_pattern {
 typedef struct ss_phrase_tables {
     /* The root and the shallow states come first, breadth-first (the
      * deep states follow in chain order, see ss_ac_deep); the first
-     * ndense have a dense row of nclass entries, stored by column:
-     * dense[byte_class[c] * ndense + s] is the next state (with
-     * SS_AC_OUT), fail links already followed. */
-    const unsigned char *byte_class; /* [256] */
+     * ndense have a dense row of nclass entries, stored by column (one
+     * column per byte class; NUL has a class of its own): column[c][s]
+     * is the next state (with SS_AC_OUT), fail links already followed,
+     * or SS_AC_END for c == 0. */
+    const ss_ac_index *const *column; /* [256]: pointers into dense */
     int nclass;
     const ss_ac_index *dense;       /* [nclass * ndense] */
     int ndense;
     /* The edge lists of the deep states with several edges: at position
      * i (see ss_ac_deep), edge_char[i] is the number of edges n, then
      * edge_char[i + 1 .. i + n] their bytes, sorted, and edge_next[i + 1
-     * .. i + n] their targets (with SS_AC_OUT). */
+     * .. i + n] their targets (with SS_AC_OUT).  edge_char has 16 more
+     * bytes after the last list (a list is read 16 bytes at a time). */
     const unsigned char *edge_char;
     const ss_ac_index *edge_next;
     const ss_ac_output *outs;       /* [nstates] */
@@ -124,11 +130,12 @@ size_t ss_normalize(const char *text, size_t len, char *out, size_t size);
 /* The result of one matcher pass: which reasons have a phrase in the text. */
 typedef struct ss_match {
     unsigned long long reasons;     /* bit r set: reason r matched */
-    int first_phrase[SMTPSTATUS_R_COUNT_]; /* a phrase id per reason, -1 */
-    int nmatches;
 } ss_match;
 
-/* Run the automaton over normalized text. */
+/* Run the automaton over normalized text: norm and len as ss_normalize
+ * gives them (norm[len] is the NUL that ends the scan, and no byte before
+ * it is NUL).  A text with no NUL at norm[len] matches nothing; one with
+ * an earlier NUL ends there. */
 void ss_match_phrases(const char *norm, size_t len, ss_match *m);
 
 static inline int ss_match_has(const ss_match *m, smtpstatus_reason r) {

@@ -12,7 +12,9 @@
 #include <emmintrin.h>
 #endif
 
-ss_fact *ss_bounce_add(ss_bounce *out) {
+/* A new fact at the end of out->facts, not initialised; NULL as for
+ * ss_bounce_add. */
+static inline ss_fact *bounce_slot(ss_bounce *out) {
     size_t max = out->limits && out->limits->max_recipients
                      ? out->limits->max_recipients
                      : 10000;
@@ -34,10 +36,16 @@ ss_fact *ss_bounce_add(ss_bounce *out) {
             return NULL;
         out->facts = arr;
     }
+    return &out->facts[out->nfacts++];
+}
+
+ss_fact *ss_bounce_add(ss_bounce *out) {
+    ss_fact *f = bounce_slot(out);
+    if (!f)
+        return NULL;
     /* field by field, not memset: GCC makes a memset of this size (or a
      * copy of a mostly zero constant) a `rep stos`, slow to start, and
      * these assignments plain stores */
-    ss_fact *f = &out->facts[out->nfacts++];
     const ss_str none = SS_NULLSTR;
     f->recipient = none;
     f->alias = none;
@@ -473,17 +481,24 @@ static size_t flush_group(dsn_group *g, ss_str reporting, ss_bounce *out) {
     if (!g->recipient.len && !g->alias.len && g->actual.len)
         g->recipient = g->actual;
     if (g->recipient.len || g->alias.len) {
-        ss_fact *f = ss_bounce_add(out);
+        /* ss_bounce_add without its zeroing of the fields set here */
+        ss_fact *f = bounce_slot(out);
         if (f) {
+            const ss_str none = SS_NULLSTR;
             f->recipient = g->recipient.len ? g->recipient : g->alias;
             f->alias = g->alias.len ? g->alias : g->actual;
             f->action = g->action;
             f->status = g->status;
-            f->remote_mta = g->remote;
+            f->reply_code = none;
             f->diagnostic = g->diag;
             f->diagnostic_type = g->diag_type;
-            f->date = g->date;
+            f->remote_mta = g->remote;
             f->reporting_mta = reporting;
+            f->command = none;
+            f->feedback_type = none;
+            f->date = g->date;
+            f->reason = -1;
+            f->hard = -1;
             added = 1;
         }
     }

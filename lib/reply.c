@@ -538,7 +538,7 @@ static int is_alnum(unsigned char c) {
 }
 
 /* A reply code by the RFC 5321 grammar at b[p..e). */
-static int code_digits(const char *b, size_t p, size_t e) {
+static inline int code_digits(const char *b, size_t p, size_t e) {
     if (p > e || e - p < 3)
         return 0;
     return b[p] >= '2' && b[p] <= '5' && b[p + 1] >= '0' && b[p + 1] <= '5' &&
@@ -583,7 +583,7 @@ static int unit_word(const char *b, size_t p, size_t e) {
 }
 
 /* May a code start after this byte in free text? */
-static int left_boundary(unsigned char c) {
+static inline int left_boundary(unsigned char c) {
     return is_ws(c) || c == '(' || c == '<' || c == '[' || c == '"' ||
            c == '\'' || c == ';' || c == ':' || c == ',' || c == '=' ||
            c == '#';

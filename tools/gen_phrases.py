@@ -225,12 +225,17 @@ def main():
     dictl = [newid[dictl[o]] for o in perm]
 
     # Byte classes: each byte that occurs in a piece has its own class;
-    # every other byte is class 0 (it leads back to the root from anywhere).
+    # every other byte is class 0 (it leads back to the root from anywhere)
+    # but NUL, which has the last class: it ends the normalized text (which
+    # holds no other NUL, and no piece holds one) and leads from every
+    # dense state to AC_END, which the matcher takes for an output.
     used = sorted(set(x for b in patterns for x in b))
+    assert 0 not in used  # normalize() turns NUL into a space
     cls = [0] * 256
     for i, x in enumerate(used):
         cls[x] = i + 1
-    nclass = len(used) + 1
+    nclass = len(used) + 2
+    cls[0] = nclass - 1
     # Dense rows: the full transition (fail links already followed) of every
     # state up to DENSE_DEPTH, one entry per byte class.  They are stored by
     # column (all states' entries for class 0, then for class 1, ...): the
@@ -240,7 +245,7 @@ def main():
     go = []  # go[s] = {byte: state} complete, for dense states
     dense = []
     for st in range(ndense):
-        row = [0] * nclass
+        row = [0] * nclass  # the NUL column is set below
         for x in used:
             if x in edges[st]:
                 t = edges[st][x]
@@ -265,9 +270,10 @@ def main():
         sys.stderr.write("automaton too large for 16-bit tables (%d states); "
                          "widen ss_ac_index in lib/classify.h\n" % n)
         return 1
-    if n > 32767:
+    if n >= 32767:
         sys.stderr.write("automaton too large for 15-bit state numbers (%d "
-                         "states); widen ss_ac_index in lib/classify.h\n" % n)
+                         "states, 32767 is AC_END); widen ss_ac_index in "
+                         "lib/classify.h\n" % n)
         return 1
     NONE16 = 65535
     # Transitions (dense rows and edges) into a state with an output (its
@@ -276,6 +282,9 @@ def main():
     AC_OUT = 0x8000
     flag = [AC_OUT if (out[t] >= 0 or dictl[t] != 0) else 0 for t in range(n)]
     dense = [t | flag[t] for t in dense]
+    AC_END = 0xFFFF  # SS_AC_END in lib/classify.h
+    for st in range(ndense):
+        dense[st * nclass + nclass - 1] = AC_END
     dense = [dense[st * nclass + c] for c in range(nclass)
              for st in range(ndense)]
     out = [NONE16 if o < 0 else o for o in out]
@@ -324,9 +333,15 @@ def main():
              "classes)."
              "\n */" % (len(phrases), len(patterns), n, ndense, nclass))
     o.append('#include "classify.h"\n')
-    o.append(arr("unsigned char", "ac_class", cls, 16))
     o.append(arr("ss_ac_index", "ac_dense", dense, 16))
-    o.append(arr("unsigned char", "ac_edge_char", echar, 16))
+    # Each byte's column of the dense rows (by its class).
+    o.append("static const ss_ac_index *const ac_column[256] = {")
+    for i in range(0, 256, 4):
+        o.append("    " + " ".join("ac_dense + %d," % (cls[x] * ndense)
+                                   for x in range(i, i + 4)))
+    o.append("};")
+    # 16 bytes after the last list: the matcher loads 16 bytes of a list
+    o.append(arr("unsigned char", "ac_edge_char", echar + [0] * 16, 16))
     o.append(arr("ss_ac_index", "ac_edge_next", enext, 12))
     o.append("static const ss_ac_output ac_outs[%d] = {" % n)
     for i in range(0, n, 6):
@@ -374,7 +389,7 @@ def main():
     o.append(arr("unsigned short", "multi_first", mlist, 16))
     o.append("""
 const ss_phrase_tables ss_phrase_data = {
-    ac_class, %d, ac_dense, %d,
+    ac_column, %d, ac_dense, %d,
     ac_edge_char, ac_edge_next, ac_outs, ac_deep, %d,
     pats, pat_text, %d,
     phrase_table, phrase_pieces, %d,

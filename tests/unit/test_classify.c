@@ -778,7 +778,32 @@ static void test_provider_hosts(void) {
     }
 }
 
+/* The automaton scan runs to the NUL that ends a normalized text: a text
+ * with no NUL at its length matches nothing (no read past it), one with an
+ * earlier NUL ends there; text from ss_normalize has neither. */
+static void test_match_ends(void) {
+    static const char *const txt = "mailbox unavailable: user unknown";
+    char norm[SS_NORM_MAX], copy[SS_NORM_MAX];
+    ss_match m;
+    size_t n = ss_normalize(txt, strlen(txt), norm, sizeof norm);
+    CHECKF(n > 10 && norm[n] == '\0' && memchr(norm, '\0', n) == NULL,
+          "normalized text: %zu bytes", n);
+    ss_match_phrases(norm, n, &m);
+    CHECKF(ss_match_has(&m, SMTPSTATUS_R_USERUNKNOWN), "userunknown not found");
+    memcpy(copy, norm, n);
+    copy[n] = 'x'; /* no NUL at the length */
+    copy[n + 1] = '\0';
+    ss_match_phrases(copy, n, &m);
+    CHECKF(m.reasons == 0, "a text without its NUL matched");
+    memcpy(copy, norm, n + 1);
+    copy[7] = '\0'; /* "mailbox\0..." */
+    ss_match_phrases(copy, n, &m);
+    CHECKF(!ss_match_has(&m, SMTPSTATUS_R_USERUNKNOWN),
+          "a phrase after an early NUL matched");
+}
+
 int main(void) {
+    test_match_ends();
     test_examples();
     test_names();
     test_hard();
