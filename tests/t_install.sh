@@ -2,7 +2,8 @@
 # t_install.sh - `cmake --install` into a prefix the loader does not search
 # gives a tool that runs as it is (no ldconfig, no LD_LIBRARY_PATH), and a
 # library a program can be built against with the installed header and
-# pkg-config file, statically and dynamically.
+# pkg-config file (which finds the prefix from where it lies), statically
+# and dynamically.
 #
 #   bash t_install.sh CLI SOURCE_DIR BUILD_DIR
 set -u
@@ -59,9 +60,21 @@ if $cc -I"$pfx/include" "$tmp/p.c" "$libdir/libsmtpstatus.a" -lpthread -o "$tmp/
    [ "$("$tmp/ps")" = "5.1.1" ]; then ok; else bad "static program: $(head -3 "$tmp/ce")"; fi
 if $cc -I"$pfx/include" "$tmp/p.c" -L"$libdir" -lsmtpstatus -o "$tmp/pd" 2>"$tmp/ce" &&
    [ "$(LD_LIBRARY_PATH="$libdir" "$tmp/pd")" = "5.1.1" ]; then ok; else bad "shared program: $(head -3 "$tmp/ce")"; fi
-# (smtpstatus.pc names the prefix the build was configured with, which
-# `make install PREFIX=...` sets; this install chose another one)
-grep -q '^Libs: .*-lsmtpstatus' "$pc" && ok || bad "smtpstatus.pc has no Libs line"
+# smtpstatus.pc finds the prefix from where it lies: this install chose a
+# prefix other than the one the build was configured with
+pcdir=$(dirname "$pc")
+if command -v pkg-config >/dev/null 2>&1; then
+    flags=$(PKG_CONFIG_PATH="$pcdir" pkg-config --cflags --libs smtpstatus 2>&1)
+    if $cc "$tmp/p.c" $flags -o "$tmp/pp" 2>"$tmp/ce" &&
+       [ "$(LD_LIBRARY_PATH="$libdir" "$tmp/pp")" = "5.1.1" ]; then ok
+    else bad "program built with pkg-config ($flags): $(head -3 "$tmp/ce")"; fi
+    case "$flags" in
+        *"-I$pcdir/"*|*"-I$pfx/"*) ok ;;
+        *) bad "pkg-config --cflags does not name the install prefix: $flags" ;;
+    esac
+else
+    grep -q '^prefix=${pcfiledir}/' "$pc" && ok || bad "smtpstatus.pc: $(head -1 "$pc")"
+fi
 
 echo "install: $pass passed, $fail failed"
 [ "$fail" = 0 ]
