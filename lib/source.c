@@ -183,6 +183,7 @@ struct smtpstatus_reader {
     size_t srccap;
     char what[256];
     int no_short_eof; /* ss_reader_set_short_eof(r, 0) */
+    size_t dir_fail; /* ss_reader_set_dir_fail() */
 };
 
 /* Bytes held by the reader's buffers (for tests: must not grow with the
@@ -198,6 +199,15 @@ void ss_reader_set_short_eof(smtpstatus_reader *r, int on);
 void ss_reader_set_short_eof(smtpstatus_reader *r, int on) {
     if (r)
         r->no_short_eof = !on;
+}
+
+/* Tests: the next directory read fails (EIO) at its n-th entry that is not
+ * a dotfile, as a directory that cannot be read to its end; 0 turns it
+ * off.  Call before the first next(). */
+void ss_reader_set_dir_fail(smtpstatus_reader *r, size_t n);
+void ss_reader_set_dir_fail(smtpstatus_reader *r, size_t n) {
+    if (r)
+        r->dir_fail = n;
 }
 
 /* Set the read buffer size (tests and fuzzing: small buffers exercise
@@ -1253,7 +1263,8 @@ static int eof_fs(const smtpstatus_reader *r, int fd) {
 }
 
 /* Open a directory as a new frame.  0 ok (or skipped: already seen),
- * -1 error (errno), -2 no memory, -3 too deep. */
+ * -1 error (errno), -2 no memory, -3 too deep, -4 pushed but not read to
+ * its end (errno: the entries read before the error are walked). */
 static int push_dir(smtpstatus_reader *r, const char *path,
                     const struct stat *st) {
     for (size_t i = 0; i < r->nvisited; i++)
@@ -1282,10 +1293,21 @@ static int push_dir(smtpstatus_reader *r, const char *path,
     f.short_eof = eof_fs(r, f.dfd);
     size_t used = 0, cap = 0;
     int nomem = 0, maildir = 0; /* maildir: bits for cur, new, tmp seen */
+    int rerr = 0; /* readdir()'s error, when it ended the listing */
     struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
+    for (;;) {
+        errno = 0;
+        if ((e = readdir(d)) == NULL) {
+            rerr = errno;
+            break;
+        }
         if (e->d_name[0] == '.')
             continue;
+        if (r->dir_fail && f.n + 1 >= r->dir_fail) { /* tests */
+            r->dir_fail = 0;
+            rerr = EIO;
+            break;
+        }
         size_t len = strlen(e->d_name);
         if (cap - used < len + 2) {
             size_t nc = cap ? cap : 4096;
@@ -1346,6 +1368,10 @@ static int push_dir(smtpstatus_reader *r, const char *path,
         }
     }
     r->frames[r->nframes++] = f;
+    if (rerr) {
+        errno = rerr;
+        return -4;
+    }
     return 0;
 }
 
@@ -1390,6 +1416,11 @@ static smtpstatus_rc stat_path(smtpstatus_reader *r, smtpstatus_message *msg,
             fail(r, path, msg, what, "directory nesting too deep, skipped", 0);
             return SMTPSTATUS_ELIMIT;
         }
+        if (k == -4) /* its entries read so far are walked after this */
+            return fail(r, path, msg, what,
+                        "cannot list the whole directory; the entries "
+                        "listed are read",
+                        errno);
         return SMTPSTATUS_ENOTFOUND;
     }
     if (!S_ISREG(st.st_mode))

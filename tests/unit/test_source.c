@@ -28,6 +28,7 @@
 size_t ss_reader_mem(const smtpstatus_reader *r);
 void ss_reader_set_chunk(smtpstatus_reader *r, size_t n);
 void ss_reader_set_short_eof(smtpstatus_reader *r, int on);
+void ss_reader_set_dir_fail(smtpstatus_reader *r, size_t n);
 /* 0: the readers below read folder entries until read() says 0, as on a
  * file system not known to end files at a short read */
 static int short_eof = 1;
@@ -1123,6 +1124,50 @@ static void test_sort_order(void) {
     smtpstatus_reader_close(r);
 }
 
+/* A directory that cannot be listed to its end (readdir() fails after two
+ * entries, by the test hook): the error is said once, naming the
+ * directory, and the two files listed before it are still read, by next()
+ * and by next_path(). */
+static void test_dir_fail(void) {
+    mkd("lsfail");
+    put("lsfail/a", "Subject: a\n\n");
+    put("lsfail/b", "Subject: b\n\n");
+    put("lsfail/c", "Subject: c\n\n");
+    put("lsfail/d", "Subject: d\n\n");
+    for (int walk = 0; walk < 2; walk++) {
+        smtpstatus_rc rc;
+        smtpstatus_reader *r = smtpstatus_reader_open(path("lsfail"), NULL, &rc);
+        CHECK(r != NULL);
+        if (!r)
+            return;
+        ss_reader_set_dir_fail(r, 3);
+        size_t ok = 0, errs = 0;
+        for (int guard = 0; guard < 20; guard++) {
+            smtpstatus_message m;
+            const char *what = NULL, *fp = NULL;
+            rc = walk ? smtpstatus_reader_next_path(r, &fp, &what)
+                      : smtpstatus_reader_next(r, &m, &what);
+            if (rc == SMTPSTATUS_ENOTFOUND)
+                break;
+            if (rc == SMTPSTATUS_OK) {
+                ok++;
+                continue;
+            }
+            errs++;
+            CHECK(rc == SMTPSTATUS_EIO && what != NULL &&
+                  strstr(what, "cannot list the whole directory") != NULL &&
+                  strstr(what, "Input/output error") != NULL);
+            CHECK(strcmp(rel(walk ? fp : m.source), "lsfail") == 0);
+        }
+        CHECK(rc == SMTPSTATUS_ENOTFOUND);
+        CHECK(errs == 1 && ok == 2);
+        if (errs != 1 || ok != 2)
+            fprintf(stderr, "  dir_fail (%s): %zu errors, %zu files\n",
+                    walk ? "next_path" : "next", errs, ok);
+        smtpstatus_reader_close(r);
+    }
+}
+
 int main(void) {
     const char *t = getenv("TMPDIR");
     snprintf(tmpdir, sizeof tmpdir, "%s/ss_source_XXXXXX", t && *t ? t : "/tmp");
@@ -1135,6 +1180,7 @@ int main(void) {
     test_folder_buffers();
     test_reopen_dirs();
     test_sort_order();
+    test_dir_fail();
     test_stream();
     test_parts();
     replay();
