@@ -108,43 +108,6 @@ ss_fact *ss_bounce_add(ss_bounce *out);
 
 /* ---------- helpers decoders share (decoders_util.c) ---------- */
 
-/* The offset of the first LF in p[0..n), or n.  Inline, with SSE2 32 or
- * 16 bytes a step while that many are left, then the last 16 (byte by
- * byte when n < 16): most lines are short, and a memchr call costs more
- * than the step or two most take. */
-static inline size_t ss_lf_offset(const char *p, size_t n) {
-    size_t i = 0;
-#if defined(__SSE2__)
-    const __m128i lf = _mm_set1_epi8('\n');
-    for (; n - i >= 32; i += 32) {
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
-                         _mm_loadu_si128((const __m128i *)(const void *)(p + i)), lf)) |
-                     (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
-                         _mm_loadu_si128((const __m128i *)(const void *)(p + i + 16)), lf))
-                         << 16;
-        if (m)
-            return i + ss_ctz(m);
-    }
-    for (; n - i >= 16; i += 16) {
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
-            _mm_loadu_si128((const __m128i *)(const void *)(p + i)), lf));
-        if (m)
-            return i + ss_ctz(m);
-    }
-    if (i < n && n >= 16) {
-        /* the last 1..15 bytes: the 16 that end p, those before i (read
-         * already, no LF among them) shifted out of the mask */
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
-                         _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16)), lf)) >>
-                     (16 - (n - i));
-        return m ? i + ss_ctz(m) : n;
-    }
-#endif
-    while (i < n && p[i] != '\n')
-        i++;
-    return i;
-}
-
 /* Iterate lines of a LF text: *pos starts at 0; returns 1 and the line
  * (without LF) or 0 at the end. */
 static inline int ss_next_line(ss_str text, size_t *pos, ss_str *line) {
@@ -152,7 +115,7 @@ static inline int ss_next_line(ss_str text, size_t *pos, ss_str *line) {
     size_t p = *pos;
     if (p >= text.len || !text.ptr)
         return 0;
-    size_t rest = text.len - p, n = ss_lf_offset(text.ptr + p, rest);
+    size_t rest = text.len - p, n = ss_byte_offset(text.ptr + p, rest, '\n');
     *line = ss_str_make(text.ptr + p, n);
     *pos = n < rest ? p + n + 1 : text.len;
     return 1;

@@ -64,12 +64,22 @@ static inline unsigned ss_ctz(unsigned m) {
 #endif
 }
 /* The offset of the first byte c in p[0..n), or n when there is none: as
- * memchr, inline, 16 bytes at a time with SSE2 (for short strings and
- * header lines: fewer instructions than a memchr call for each). */
+ * memchr, inline, 32 then 16 bytes a step with SSE2 (for short strings,
+ * header lines and the decoders' lines: fewer instructions than a memchr
+ * call for each). */
 static inline size_t ss_byte_offset(const char *p, size_t n, char c) {
     size_t k = 0;
 #if defined(__SSE2__)
     const __m128i cv = _mm_set1_epi8(c);
+    for (; n - k >= 32; k += 32) {
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+                         _mm_loadu_si128((const __m128i *)(const void *)(p + k)), cv)) |
+                     (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+                         _mm_loadu_si128((const __m128i *)(const void *)(p + k + 16)), cv))
+                         << 16;
+        if (m)
+            return k + ss_ctz(m);
+    }
     for (; n - k >= 16; k += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
         unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, cv));
