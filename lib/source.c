@@ -1552,8 +1552,10 @@ static smtpstatus_rc walk_entry(smtpstatus_reader *r, const char **name,
          * the block, most often out of the cache by now (the file read
          * and analyzed since pushed it out); fetch it while this file is
          * read, not when its path is made */
+#if defined(__GNUC__)
         if (d->i < d->n)
             __builtin_prefetch(d->names[d->i]);
+#endif
         if (f)
             *f = d;
         return path_set(r, d->path, *name) ? SMTPSTATUS_ENOMEM : SMTPSTATUS_OK;
@@ -1820,8 +1822,7 @@ smtpstatus_rc smtpstatus_reader_reopen_part(smtpstatus_reader *r,
         int e = errno;
         return fail(r, path, NULL, what, "cannot open", e);
     }
-    r->fd = fd;
-    r->own_fd = 1;
+    file_init(r, fd, 1);
     int ok = part_head_ok(fd);
     if (ok <= 0) {
         int e = errno;
@@ -1914,16 +1915,12 @@ smtpstatus_rc smtpstatus_reader_reopen_part(smtpstatus_reader *r,
         file_close(r);
         return SMTPSTATUS_OK;
     }
-    r->mode = M_MBOX;
-    r->msgno = 0;
+    r->mode = M_MBOX; /* the rest of the start state: file_init above */
     r->blen = got;
     r->bpos = r->scan = first;
     r->eof = eof;
-    r->bol = 1;
     r->prev_blank = 1; /* the part starts with a separator */
     r->started = 1;
-    r->in_msg = 0;
-    r->crmode = 0;
     r->pendn = 0;
     r->part = 1;
     r->part_over = 0;
