@@ -151,6 +151,13 @@ static inline int is_original_type(ss_str t) {
            is_type(t, "message/partial");
 }
 
+/* ss_part_header(a, p, name) for a literal name: the raw value looked up
+ * inline, the bucket and the compare of the name worked out by the
+ * compiler, then decoded (ss_part_header's call looks it up once more,
+ * the name's length unknown there). */
+#define part_header_lit(a, p, name)                                           \
+    ss_header_decode((a), ss_part_header_raw((p), (name)))
+
 /* Append with a bound; sets the warning when the bound cuts. */
 static void text_add(ss_buf *b, ss_str s, size_t max, unsigned *warn) {
     if (b->len >= max) {
@@ -178,9 +185,9 @@ static smtpstatus_rc build_view(smtpstatus_analyzer *an, ss_message *m,
     *v = zero;
     v->msg = m;
     v->root = m->root;
-    v->from = ss_part_header(a, m->root, "From");
+    v->from = part_header_lit(a, m->root, "From");
     v->from_addr = ss_find_address(v->from);
-    v->subject = ss_part_header(a, m->root, "Subject");
+    v->subject = part_header_lit(a, m->root, "Subject");
     v->content_type = m->root->type;
 
     size_t max = an->opts.limits.max_text_scan;
@@ -1214,17 +1221,20 @@ static inline int line_may_count(const char *p, size_t q, size_t len,
                          OR(EQ(x, l4), OR(EQ((v1), lf), EQ((v1), cr)))))
 
 #if defined(SS_AVX2_LINES)
-/* counting_line_from with AVX2, for len >= 33: the bytes from b to
- * len - 2 (a LF at len - 1 gives len, as none does), 32 a step, each with
- * the byte after it; the last step overlaps the one before.  The bytes
- * that may start a counting line (those SS_LINE_CANDIDATES takes) by
- * their two halves, each looked up in a table of 16 (vpshufb): bit k of
- * both for the first letter of orig_names[k] in either case ('M' 0x4D and
- * 'm' 0x6D: high half 4 or 6, low half D), bit OH_COUNT of both for LF
- * and CR (0x0A, 0x0D); the bits of the names found cleared in the low
- * table. */
+/* For counting_line_from with AVX2, len >= 33: the first line start after
+ * a LF at or after b (< len) whose first byte may start a counting line
+ * (the bytes SS_LINE_CANDIDATES takes; line_may_count then tests the
+ * line), or len when there is none.  The bytes from b to len - 2 (a LF
+ * at len - 1 gives len, as none does), each with the byte after it, 64
+ * then 32 a step; the last step overlaps the one before.  The bytes that
+ * may start a counting line by their two halves, each looked up in a
+ * table of 16 (vpshufb): bit k of both for the first letter of
+ * orig_names[k] in either case ('M' 0x4D and 'm' 0x6D: high half 4 or 6,
+ * low half D), bit OH_COUNT of both for LF and CR (0x0A, 0x0D); the bits
+ * of the names found cleared in the low table.  A leaf, with few
+ * registers: cheap to call for each stretch of lines skipped. */
 __attribute__((target("avx2"))) static size_t
-counting_line_avx2(const char *p, size_t b, size_t len, unsigned found) {
+candidate_line_avx2(const char *p, size_t b, size_t len, unsigned found) {
 #define B(k) (1u << (k))
     static const unsigned char lo_bits[16] = {
         [0x2] = B(OH_RETURN_PATH), [0x3] = B(OH_SUBJECT), [0x6] = B(OH_FROM),
@@ -1246,38 +1256,42 @@ counting_line_avx2(const char *p, size_t b, size_t len, unsigned found) {
     /* the LFs among the 32 bytes at p + at followed by a byte that may
      * start a counting line, as bits */
 #define SS_STEP(at)                                                            \
-    ((unsigned)_mm256_movemask_epi8(_mm256_andnot_si256(                       \
+    ((uint32_t)_mm256_movemask_epi8(_mm256_andnot_si256(                       \
         _mm256_cmpeq_epi8(                                                     \
             _mm256_and_si256(                                                  \
-                _mm256_shuffle_epi8(lo_t, _mm256_and_si256(v1, low4)),         \
                 _mm256_shuffle_epi8(                                           \
-                    hi_t, _mm256_and_si256(_mm256_srli_epi16(v1, 4), low4))),  \
+                    lo_t, _mm256_and_si256(SS_NEXT(at), low4)),                \
+                _mm256_shuffle_epi8(                                           \
+                    hi_t,                                                      \
+                    _mm256_and_si256(_mm256_srli_epi16(SS_NEXT(at), 4),        \
+                                     low4))),                                  \
             zero),                                                             \
         _mm256_cmpeq_epi8(                                                     \
             _mm256_loadu_si256((const __m256i *)(const void *)(p + (at))),     \
             lf))))
-    for (; len - b >= 33; b += 32) {
-        __m256i v1 =
-            _mm256_loadu_si256((const __m256i *)(const void *)(p + b + 1));
-        for (unsigned m = SS_STEP(b); m; m &= m - 1) {
-            size_t q = b + ss_ctz(m) + 1; /* a line start before len */
-            if (line_may_count(p, q, len, found))
-                return q;
-        }
+#define SS_NEXT(at)                                                            \
+    _mm256_loadu_si256((const __m256i *)(const void *)(p + (at) + 1))
+    for (; len - b >= 65; b += 64) {
+        uint64_t m = SS_STEP(b) | (uint64_t)SS_STEP(b + 32) << 32;
+        if (m)
+            return b + (size_t)__builtin_ctzll(m) + 1;
+    }
+    if (len - b >= 33) {
+        uint32_t m = SS_STEP(b);
+        if (m)
+            return b + ss_ctz(m) + 1;
+        b += 32;
     }
     if (len - b >= 2) {
         /* the last step: the 33 bytes that end p, the LFs before b (looked
          * at already) dropped */
         size_t at = len - 33;
-        __m256i v1 =
-            _mm256_loadu_si256((const __m256i *)(const void *)(p + at + 1));
-        for (unsigned m = SS_STEP(at) & (~0u << (b - at)); m; m &= m - 1) {
-            size_t q = at + ss_ctz(m) + 1; /* a line start before len */
-            if (line_may_count(p, q, len, found))
-                return q;
-        }
+        uint32_t m = SS_STEP(at) & (~0u << (b - at));
+        if (m)
+            return at + ss_ctz(m) + 1;
     }
 #undef SS_STEP
+#undef SS_NEXT
     return len;
 }
 #endif
@@ -1285,14 +1299,20 @@ counting_line_avx2(const char *p, size_t b, size_t len, unsigned found) {
 /* The first line start after a LF at or after b (< len) whose line
  * line_may_count, or len when there is none.  With SSE2 (AVX2 when the
  * processor has it) the LFs followed by a byte that may start such a
- * line are found 16 (32) bytes a step, without a test for each LF: most
+ * line are found 16 (64) bytes a step, without a test for each LF: most
  * lines of a header block are skipped here, without a memchr call and
  * the tests for each. */
 static size_t counting_line_from(const char *p, size_t b, size_t len,
                                  unsigned found) {
 #if defined(SS_AVX2_LINES)
-    if (len >= 33 && __builtin_cpu_supports("avx2"))
-        return counting_line_avx2(p, b, len, found);
+    if (len >= 33 && __builtin_cpu_supports("avx2")) {
+        for (;;) {
+            size_t q = candidate_line_avx2(p, b, len, found);
+            if (q >= len || line_may_count(p, q, len, found))
+                return q;
+            b = q; /* the LFs after the candidate's */
+        }
+    }
 #endif
 #if defined(__SSE2__)
     char l[OH_COUNT];
@@ -1324,7 +1344,8 @@ static size_t counting_line_from(const char *p, size_t b, size_t len,
 }
 #undef SS_LINE_CANDIDATES
 
-/* The raw values of orig_names in a header block, each exactly what
+/* The raw values of orig_names in a header block but those whose bits
+ * are in skip (those are SS_NULLSTR), each exactly what
  * ss_parse_headers then ss_header_raw give (SS_NULLSTR when missing),
  * without building the array of every header: the same lines (an mbox
  * "From " line at the top skipped, the end at an empty line, nothing
@@ -1336,10 +1357,13 @@ static size_t counting_line_from(const char *p, size_t b, size_t len,
 #if defined(__GNUC__)
 __attribute__((noinline)) /* its loop, out of analyze_one: fewer spills */
 #endif
-static void original_headers(ss_str block, size_t maxh, ss_str *val) {
+static void original_headers(ss_str block, size_t maxh, ss_str *val,
+                             unsigned skip) {
     const char *p = block.ptr;
     size_t len = p ? block.len : 0, i = 0;
-    unsigned found = 0, continued = 0; /* continued: the values folded */
+    /* a name skipped is as one found: the rest of the header block reads
+     * the same for each name (its first header of that name counts) */
+    unsigned found = skip, continued = 0; /* continued: the values folded */
     int first = 1, cur = -1; /* cur: the last header line's slot, or -1 */
     int inside = 0; /* i is not a line start: the next one is after a LF */
     for (int k = 0; k < OH_COUNT; k++)
@@ -1474,7 +1498,9 @@ static void read_original(smtpstatus_analyzer *an, const ss_view *v,
         size_t maxh = an->opts.limits.max_header_size
                           ? an->opts.limits.max_header_size
                           : (size_t)1 << 20;
-        original_headers(block, maxh, raw);
+        /* Return-Path is needed only when From: has no address: then
+         * looked for on its own */
+        original_headers(block, maxh, raw, 1u << OH_RETURN_PATH);
         ss_str mid = ss_trim(orig_value(a, raw[OH_MID]));
         while (mid.len && mid.ptr[0] == '<') {
             mid.ptr++;
@@ -1485,14 +1511,18 @@ static void read_original(smtpstatus_analyzer *an, const ss_view *v,
         o->message_id = cstr(a, mid);
         o->subject = cstr_unfolded(a, orig_value(a, raw[OH_SUBJECT]));
         o->addresser = clean_address(a, raw[OH_FROM]);
-        if (!*o->addresser)
-            o->addresser = clean_address(a, raw[OH_RETURN_PATH]);
+        if (!*o->addresser) {
+            ss_str rp[OH_COUNT];
+            original_headers(block, maxh, rp,
+                             ((1u << OH_COUNT) - 1) & ~(1u << OH_RETURN_PATH));
+            o->addresser = clean_address(a, rp[OH_RETURN_PATH]);
+        }
         ss_str lid = ss_trim(orig_value(a, raw[OH_LIST_ID]));
         o->list_id = cstr(a, lid);
     }
     if (!*o->addresser) /* the bounce's To: (not in the view: decoded here) */
         o->addresser =
-            clean_address(a, ss_part_header(a, v->root, "To"));
+            clean_address(a, part_header_lit(a, v->root, "To"));
 }
 
 static int status_class_of(const char *status) {
@@ -1520,13 +1550,27 @@ static smtpstatus_rc emit(smtpstatus_analyzer *an, const ss_view *v,
     const char *datec = cstr_unfolded(a, date);
     const char *reporting_all = lower_cstr(a, b->reporting_mta);
 
+    /* the fields that are the message's, the same in each of its records,
+     * set once; the loop sets each of the others for each fact */
+    static const smtpstatus_record zero; /* a copy, not memset: see
+                                           * build_view */
+    smtpstatus_record r = zero;
+    r.source = source;
+    r.message_number = number;
+    r.decoder = b->decoder ? b->decoder : "";
+    r.message_id = o.message_id;
+    r.subject = o.subject;
+    r.addresser = o.addresser;
+    r.list_id = o.list_id;
+    r.date = datec;
+    r.timestamp = ts;
+    /* record strings need to live only until the callback returns: tz,
+     * and stbuf and rcbuf below (all ASCII), serve as they are */
+    r.timezone_offset = tz;
+    r.warnings = b->warnings | v->msg->warnings;
+
     for (size_t i = 0; i < b->nfacts; i++) {
         ss_fact *f = &b->facts[i];
-        static const smtpstatus_record zero; /* a copy, not memset: see
-                                               * build_view */
-        smtpstatus_record r = zero;
-        r.source = source;
-        r.message_number = number;
         r.recipient = clean_address(a, f->recipient);
         /* a record needs a recipient, except a complaint whose recipient
          * the reporter redacted: it still names the reported message */
@@ -1552,18 +1596,7 @@ static smtpstatus_rc emit(smtpstatus_analyzer *an, const ss_view *v,
                               ? lower_cstr(a, f->reporting_mta)
                               : reporting_all;
         r.smtp_command = upper_cstr(a, f->command);
-        r.decoder = b->decoder ? b->decoder : "";
         r.feedback_type = cstr(a, ss_trim(f->feedback_type));
-        r.message_id = o.message_id;
-        r.subject = o.subject;
-        r.addresser = o.addresser;
-        r.list_id = o.list_id;
-        r.date = datec;
-        r.timestamp = ts;
-        /* record strings need to live only until the callback returns:
-         * tz, and stbuf and rcbuf below (all ASCII), serve as they are */
-        r.timezone_offset = tz;
-        r.warnings = b->warnings | v->msg->warnings;
 
         /* codes: the decoder's, else from the diagnostic text */
         smtpstatus_status st = {0, 0, 0};
@@ -1753,7 +1786,7 @@ static smtpstatus_rc emit_not_bounce(smtpstatus_analyzer *an,
     r.source = source;
     r.message_number = number;
     r.recipient =
-        v ? clean_address(a, ss_part_header(a, v->root, "To")) : "";
+        v ? clean_address(a, part_header_lit(a, v->root, "To")) : "";
     r.alias = r.action = r.status = r.reply_code = "";
     r.diagnostic_code = r.diagnostic_type = r.remote_mta = "";
     r.reporting_mta = r.smtp_command = r.decoder = r.feedback_type = "";
