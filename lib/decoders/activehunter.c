@@ -43,7 +43,7 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
 }
 
 int ss_decode_activehunter(const ss_view *v, ss_bounce *out) {
-    if (!ss_part_header_raw(v->root, "X-AHMAILID").ptr)
+    if (!pv_header(v->root, "X-AHMAILID").ptr)
         return SS_DEC_NO;
     return decode(v, out);
 }

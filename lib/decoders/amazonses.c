@@ -283,7 +283,7 @@ int ss_decode_amazonses(const ss_view *v, ss_bounce *out) {
         (!pv_has_header(v, "X-SES-Outgoing") &&
          !pv_has_header(v, "X-AWS-Outgoing")))
         return SS_DEC_NO;
-    if (pv_starts_lit(ss_trim(ss_part_header_raw(v->root, "X-Mailer")),
+    if (pv_starts_lit(ss_trim(pv_header(v->root, "X-Mailer")),
                       "Amazon WorkMail"))
         return SS_DEC_NO;
     size_t first = out->nfacts;

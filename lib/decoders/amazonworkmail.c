@@ -25,7 +25,7 @@
 int ss_decode_amazonworkmail(const ss_view *v, ss_bounce *out) {
     /* (the sender first: cheaper than a header lookup) */
     if (!pv_from_local(v, "mailer-daemon") ||
-        !pv_starts_lit(ss_trim(ss_part_header_raw(v->root, "X-Mailer")),
+        !pv_starts_lit(ss_trim(pv_header(v->root, "X-Mailer")),
                        "Amazon WorkMail"))
         return SS_DEC_NO;
     size_t first = out->nfacts;

@@ -18,7 +18,7 @@
 
 PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     int match = pv_eq_str(ss_trim(v->subject), "[BOUNCE]") ||
-                ss_find(ss_part_header_raw(v->root, "Message-ID"), ".JavaMail.", 10) >= 0;
+                ss_find(pv_header(v->root, "Message-ID"), ".JavaMail.", 10) >= 0;
     for (size_t i = 0; i < v->root->nheaders && i < 64 && !match; i++) {
         const ss_header *h = &v->root->headers[i];
         match = pv_eq_str(h->name, "Received") &&

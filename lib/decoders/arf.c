@@ -87,7 +87,7 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
 }
 
 int ss_decode_arf(const ss_view *v, ss_bounce *out) {
-    if (pv_eq_str(ss_trim(ss_part_header_raw(v->root, "X-Apple-Unsubscribe")),
+    if (pv_eq_str(ss_trim(pv_header(v->root, "X-Apple-Unsubscribe")),
                   "true")) {
         out->decoder = "ARF";
         add_rcpt(out, v->from_addr, SS_STR("opt-out"));

@@ -44,13 +44,13 @@ typedef struct ex3_rcpt {
 } ex3_rcpt;
 
 static int is_exchange(const ss_view *v) {
-    if (ss_part_header_raw(v->root, "X-MS-Embedded-Report").ptr)
+    if (pv_header(v->root, "X-MS-Embedded-Report").ptr)
         return 1;
-    ss_str xm = ss_trim(ss_part_header_raw(v->root, "X-Mailer"));
+    ss_str xm = ss_trim(pv_header(v->root, "X-Mailer"));
     if (pv_starts_lit(xm, "Internet Mail Service (") ||
         pv_starts_lit(xm, "Microsoft Exchange Server Internet Mail Connector"))
         return 1;
-    if (pv_starts_lit(ss_trim(ss_part_header_raw(v->root, "X-MimeOLE")),
+    if (pv_starts_lit(ss_trim(pv_header(v->root, "X-MimeOLE")),
                       "Produced By Microsoft Exchange"))
         return 1;
     return gw_any_header_has(v, "Received", " with Internet Mail Service (");

@@ -153,7 +153,7 @@ int ss_decode_exchange2007(const ss_view *v, ss_bounce *out) {
      * case ignored): one pass over its dots (at offsets 18 and 0) */
     if (pv_lit2(v->from, '.', "postmaster@outlook.com", 18, ".onmicrosoft.com", 0))
         score++;
-    if (ss_part_header_raw(v->root, "Content-Language").ptr)
+    if (pv_header(v->root, "Content-Language").ptr)
         score++;
     if (!score)
         return SS_DEC_NO;

@@ -444,9 +444,9 @@ int ss_decode_exim(const ss_view *v, ss_bounce *out) {
     int ok;
     if (pv_starts_lit(ss_trim(v->from), "Mail Delivery System"))
         ok = exim_subject(v->subject) ||
-             exim_message_id(ss_part_header_raw(v->root, "Message-ID"));
+             exim_message_id(pv_header(v->root, "Message-ID"));
     else
-        ok = exim_message_id(ss_part_header_raw(v->root, "Message-ID")) &&
+        ok = exim_message_id(pv_header(v->root, "Message-ID")) &&
              exim_subject(v->subject);
     if (!ok)
         return SS_DEC_NO;
@@ -498,7 +498,7 @@ int ss_decode_exim(const ss_view *v, ss_bounce *out) {
         return SS_DEC_YES;
     }
 
-    ss_str xf = ss_part_header_raw(v->root, "X-Failed-Recipients");
+    ss_str xf = pv_header(v->root, "X-Failed-Recipients");
     for (size_t i = 0; i < nb; i++) {
         ss_str r = blocks[i].rcpt;
         if (!r.len)

@@ -33,7 +33,7 @@ static int is_ezweb(const ss_view *v) {
     /* the Message-Id ends ".ezweb.ne.jp>" or ".au.com>" (anywhere in it,
      * ASCII case ignored): a match of either ends at a '>', so one pass
      * over the '>' of the value tests both */
-    if (pv_lit2(ss_part_header_raw(v->root, "Message-Id"), '>',
+    if (pv_lit2(pv_header(v->root, "Message-Id"), '>',
                 ".ezweb.ne.jp>", 12, ".au.com>", 7))
         score++;
     /* the Received headers (the dearest test) only when they decide */
@@ -119,7 +119,7 @@ int ss_decode_ezweb(const ss_view *v, ss_bounce *out) {
         out->reporting_mta = saved;
         return SS_DEC_NO;
     }
-    int spam = pv_eq_str(ss_trim(ss_part_header_raw(v->root, "X-SPASIGN")), "NG");
+    int spam = pv_eq_str(ss_trim(pv_header(v->root, "X-SPASIGN")), "NG");
     int reason = -1;
     if (spam)
         reason = SMTPSTATUS_R_FILTERED;

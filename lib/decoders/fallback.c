@@ -352,7 +352,7 @@ static ss_fact *add_rcpt(ss_bounce *out, size_t first, ss_str a, ss_str diag) {
 }
 
 int ss_decode_fallback(const ss_view *v, ss_bounce *out) {
-    ss_str xfr = ss_part_header_raw(v->root, "X-Failed-Recipients");
+    ss_str xfr = pv_header(v->root, "X-Failed-Recipients");
     int daemon = sender_is_daemon(v);
     int subject_bounce = subject_is_bounce(v->subject);
     if (!xfr.ptr && !daemon && !subject_bounce)

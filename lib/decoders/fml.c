@@ -89,9 +89,9 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
 }
 
 int ss_decode_fml(const ss_view *v, ss_bounce *out) {
-    ss_str ml = ss_part_header_raw(v->root, "X-MLServer");
+    ss_str ml = pv_header(v->root, "X-MLServer");
     if (!ml.len || ss_find_ci(v->from, "-admin@") <= 0 ||
-        ss_find(ss_part_header_raw(v->root, "Message-ID"), ".FML", 4) < 1)
+        ss_find(pv_header(v->root, "Message-ID"), ".FML", 4) < 1)
         return SS_DEC_NO;
     return decode(v, out);
 }

@@ -48,7 +48,7 @@ PV_NOINLINE static int decode_groups(const ss_view *v, ss_bounce *out) {
     if (!v->original && orig.len)
         out->original = orig;
     size_t first = out->nfacts;
-    pv_add_list(out, ss_part_header_raw(v->root, "X-Failed-Recipients"), diag);
+    pv_add_list(out, pv_header(v->root, "X-Failed-Recipients"), diag);
     for (size_t i = first; i < out->nfacts; i++)
         if (bullets == 4) {
             out->facts[i].reason = SMTPSTATUS_R_REJECTED;

@@ -91,7 +91,7 @@ PV_INLINE int gw_has_by(ss_str s, const char *needle, char anchor) {
  * (case-insensitive)?  needle "" tests presence. */
 PV_INLINE int gw_header_has(const ss_view *v, const char *name,
                             const char *needle) {
-    ss_str h = ss_part_header_raw(v->root, name);
+    ss_str h = pv_header(v->root, name);
     if (!h.ptr)
         return 0;
     return pv_has_lit(h, needle);

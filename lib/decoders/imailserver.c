@@ -80,7 +80,7 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out, ss_str xm) {
 }
 
 int ss_decode_imailserver(const ss_view *v, ss_bounce *out) {
-    ss_str xm = ss_trim(ss_part_header_raw(v->root, "X-Mailer"));
+    ss_str xm = ss_trim(pv_header(v->root, "X-Mailer"));
     if (!pv_starts_lit(xm, "<SMTP32 v") &&
         !pv_starts_lit(ss_trim(v->subject), "Undeliverable Mail"))
         return SS_DEC_NO;

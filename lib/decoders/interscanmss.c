@@ -77,7 +77,7 @@ int ss_decode_interscanmss(const ss_view *v, ss_bounce *out) {
     int hit = pv_starts_lit(ss_trim(v->from), "\"InterScan") ||
               pv_starts_lit(ss_trim(v->from), "InterScan") ||
               gw_has_by(v->from, "(\"InterScan", '(') ||
-              gw_has_by(ss_part_header_raw(v->root, "Content-Type"), "InterScan", 'I') ||
+              gw_has_by(pv_header(v->root, "Content-Type"), "InterScan", 'I') ||
               gw_has_by(v->text, "Message from InterScan Messaging Security", 'I');
     if (!hit)
         return SS_DEC_NO;

@@ -37,7 +37,7 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     size_t first = out->nfacts, pos = (size_t)start, n = 0;
     ss_str line;
     ss_fact *cur = NULL;
-    int spam = pv_eq_str(ss_trim(ss_part_header_raw(v->root, "X-SPASIGN")), "NG");
+    int spam = pv_eq_str(ss_trim(pv_header(v->root, "X-SPASIGN")), "NG");
     while (ss_next_line(text, &pos, &line) && n++ < GW_MAX_LINES) {
         ss_str t = ss_trim(line);
         if (!t.len)

@@ -71,7 +71,7 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
 }
 
 int ss_decode_mfilter(const ss_view *v, ss_bounce *out) {
-    if (!pv_eq_str(ss_trim(ss_part_header_raw(v->root, "X-Mailer")), "m-FILTER"))
+    if (!pv_eq_str(ss_trim(pv_header(v->root, "X-Mailer")), "m-FILTER"))
         return SS_DEC_NO;
     return decode(v, out);
 }

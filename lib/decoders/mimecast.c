@@ -72,7 +72,7 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
 }
 
 int ss_decode_mimecast(const ss_view *v, ss_bounce *out) {
-    ss_str mid = ss_trim(ss_part_header_raw(v->root, "Message-Id"));
+    ss_str mid = ss_trim(pv_header(v->root, "Message-Id"));
     int by_mid = mid.len > 14 &&
                  pv_eq_str(ss_str_make(mid.ptr + mid.len - 14, 14), ".mimecast.lan>");
     if (!by_mid && !pv_has_cs(v->subject, "Email Delivery Failure"))

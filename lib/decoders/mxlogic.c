@@ -26,10 +26,10 @@ int ss_decode_mxlogic(const ss_view *v, ss_bounce *out) {
      * From tests both. */
     int from = pv_lit2(v->from, '.', "mxlogic.net", 7, ".mxl", 0);
     int net = from == 2, mxl = from == 1;
-    int hit = net || ss_part_header_raw(v->root, "X-MX-Bounce").ptr ||
+    int hit = net || pv_header(v->root, "X-MX-Bounce").ptr ||
               (mxl && pv_from_has(v, "MAILER-DAEMON@") &&
-               (ss_part_header_raw(v->root, "X-MXL-NoteHash").ptr ||
-                ss_part_header_raw(v->root, "X-MXL-Hash").ptr) &&
+               (pv_header(v->root, "X-MXL-NoteHash").ptr ||
+                pv_header(v->root, "X-MXL-Hash").ptr) &&
                gw_any_header_has(v, "Received", "(mxl_mta-"));
     if (!hit)
         return SS_DEC_NO;

@@ -443,7 +443,7 @@ int ss_decode_postfix(const ss_view *v, ss_bounce *out) {
     if (!session && !ss_eq_ci(subj, "Undelivered Mail Returned to Sender") &&
         !ss_starts_ci(subj, "Delayed Mail (still being retried)"))
         return SS_DEC_NO;
-    if (ss_part_header_raw(v->root, "X-AOL-IP").len)
+    if (pv_header(v->root, "X-AOL-IP").len)
         return SS_DEC_NO;
     out->decoder = "Postfix";
     if (session) {
@@ -484,7 +484,7 @@ int ss_decode_postfix(const ss_view *v, ss_bounce *out) {
             /* "--- Delivery report unavailable ---": the original's To: */
             ss_str to = SS_NULLSTR;
             if (v->original)
-                to = ss_part_header_raw(v->original, "To");
+                to = pv_header(v->original, "To");
             if (!to.len && v->original_text.len) {
                 long t = ss_find_ci(v->original_text, "\nTo:");
                 if (t >= 0) {

@@ -129,16 +129,24 @@ PV_INLINE int pv_eq_str(ss_str s, const char *lit) {
  *        i = pv_hdr_next(p, lit, i))
  * Through p's header index when it has one (the headers of lit's bucket
  * only, where a loop over all would test every name), else one by one. */
+/* A header name equal to the literal lit, ASCII case ignored: as
+ * written first (most names are written as looked up: a plain compare of
+ * a known length), then in either case. */
+PV_INLINE int pv_name_is(ss_str name, const char *lit) {
+    size_t k = strlen(lit);
+    return name.len == k &&
+           (memcmp(name.ptr, lit, k) == 0 || pv_eq_lit(name.ptr, lit, k));
+}
 PV_INLINE size_t pv_hdr_chain(const ss_part *p, const char *lit, uint32_t j) {
     /* j: a header + 1 of lit's bucket chain, or 0 at its end */
     for (; j; j = p->hidx->next[j - 1])
-        if (pv_eq_str(p->headers[j - 1].name, lit))
+        if (pv_name_is(p->headers[j - 1].name, lit))
             return j - 1;
     return p->nheaders;
 }
 PV_INLINE size_t pv_hdr_from(const ss_part *p, const char *lit, size_t i) {
     for (; i < p->nheaders; i++)
-        if (pv_eq_str(p->headers[i].name, lit))
+        if (pv_name_is(p->headers[i].name, lit))
             return i;
     return p->nheaders;
 }
@@ -152,6 +160,17 @@ PV_INLINE size_t pv_hdr_next(const ss_part *p, const char *lit, size_t i) {
     if (p->hidx)
         return pv_hdr_chain(p, lit, p->hidx->next[i]);
     return pv_hdr_from(p, lit, i + 1);
+}
+
+/* The raw value of the first header of p named lit (ASCII case ignored),
+ * or a NULL slice: ss_part_header_raw(p, lit), all inline.  That one
+ * calls out of line when the first header of lit's bucket is another (a
+ * common header shares the bucket of many a name a decoder looks for:
+ * Subject that of Content-Language, Message-Id that of X-SES-Outgoing);
+ * here the chain is walked inline, each name's length compared first. */
+PV_INLINE ss_str pv_header(const ss_part *p, const char *lit) {
+    size_t i = pv_hdr_first(p, lit);
+    return i < p->nheaders ? p->headers[i].value : SS_NULLSTR;
 }
 
 /* 1 when the From: address's local part equals local (case-insensitive).
@@ -384,7 +403,7 @@ PV_INLINE int pv_from_has(const ss_view *v, const char *s) {
 /* 1 when the top-level header name is present.  Inline: with a literal
  * name, its length and index bucket are known at compile time. */
 PV_INLINE int pv_has_header(const ss_view *v, const char *name) {
-    return ss_part_header_raw(v->root, name).ptr != NULL;
+    return pv_hdr_first(v->root, name) < v->root->nheaders;
 }
 
 /* When line holds nothing but one address (with optional <>, quotes,

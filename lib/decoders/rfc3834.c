@@ -41,16 +41,16 @@ int ss_decode_rfc3834(const ss_view *v, ss_bounce *out) {
         return SS_DEC_NO;
 
     int hit = 0;
-    ss_str as = ss_trim(ss_part_header_raw(v->root, "Auto-Submitted"));
+    ss_str as = ss_trim(pv_header(v->root, "Auto-Submitted"));
     if (pv_starts_lit(as, "auto-replied"))
         hit = 1;
-    ss_str prec = ss_trim(ss_part_header_raw(v->root, "Precedence"));
+    ss_str prec = ss_trim(pv_header(v->root, "Precedence"));
     if (pv_eq_str(prec, "auto_reply"))
         hit = 1;
-    if (ss_part_header_raw(v->root, "X-Autoreply").ptr ||
-        ss_part_header_raw(v->root, "X-Autorespond").ptr)
+    if (pv_header(v->root, "X-Autoreply").ptr ||
+        pv_header(v->root, "X-Autorespond").ptr)
         hit = 1;
-    if (pv_eq_str(ss_trim(ss_part_header_raw(v->root, "X-Apple-Action")),
+    if (pv_eq_str(ss_trim(pv_header(v->root, "X-Apple-Action")),
                   "vacation"))
         hit = 1;
     if (!hit) {
@@ -65,7 +65,7 @@ int ss_decode_rfc3834(const ss_view *v, ss_bounce *out) {
         return SS_DEC_NO;
     out->decoder = "RFC3834";
     if (!addr.len)
-        addr = ss_find_address(ss_part_header_raw(v->root, "Return-Path"));
+        addr = ss_find_address(pv_header(v->root, "Return-Path"));
     ss_fact *f = ss_bounce_add(out);
     if (!f)
         return SS_DEC_YES;

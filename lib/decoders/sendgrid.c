@@ -47,7 +47,7 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
 
 int ss_decode_sendgrid(const ss_view *v, ss_bounce *out) {
     if (!v->dsn ||
-        !pv_has_lit(ss_part_header_raw(v->root, "Return-Path"), "@sendgrid.net") ||
+        !pv_has_lit(pv_header(v->root, "Return-Path"), "@sendgrid.net") ||
         (!pv_has_header(v, "X-SendGrid-QueueID") &&
          ss_find_ci(v->dsn_text, "X-SendGrid-QueueID:") < 0))
         return SS_DEC_NO;

@@ -168,7 +168,7 @@ int ss_decode_sendmail(const ss_view *v, ss_bounce *out) {
                                   tail));
     if (!subj)
         return SS_DEC_NO;
-    if (ss_part_header_raw(v->root, "X-AOL-IP").ptr)
+    if (pv_header(v->root, "X-AOL-IP").ptr)
         return SS_DEC_NO;
 
     /* The transcript marker, possibly quoted in a forwarded bounce. */

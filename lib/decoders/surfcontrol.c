@@ -64,7 +64,7 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
 int ss_decode_surfcontrol(const ss_view *v, ss_bounce *out) {
     /* X-Mailer, not X-SEF-Processed: the filter stamps that on all mail
      * passing it, bounces of other MTAs included */
-    if (!pv_starts_lit(ss_trim(ss_part_header_raw(v->root, "X-Mailer")), "SurfControl E-mail Filter"))
+    if (!pv_starts_lit(ss_trim(pv_header(v->root, "X-Mailer")), "SurfControl E-mail Filter"))
         return SS_DEC_NO;
     return decode(v, out);
 }
