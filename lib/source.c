@@ -1471,7 +1471,7 @@ static int open_mail(smtpstatus_reader *r, int dfd, const char *path,
             fd = openat(dfd, path, flags | SS_O_NOATIME);
         if (fd >= 0 || errno != EPERM)
             return fd;
-        r->noatime = SS_O_NOATIME != 0;
+        r->noatime = 0;
     }
     return openat(dfd, path, flags);
 }
