@@ -118,11 +118,14 @@
 #define SS_PART_TAIL 256
 
 /* A directory being walked: its entries' names, sorted, each preceded
- * by one byte saying what readdir() said it is (E_*), all in one block;
+ * by its length (two bytes, low first; SS_NAME_LONG: longer, strlen())
+ * and one byte saying what readdir() said it is (E_*), all in one block;
  * and the directory, kept open for openat() until the frame ends. */
+#define SS_NAME_LONG 0xFFFFu
 typedef struct dir_frame {
     char *path;
-    char *block;  /* [type][name NUL]... */
+    size_t pathlen; /* strlen(path) */
+    char *block;  /* [len lo][len hi][type][name NUL]... */
     char **names; /* into block; names[i][-1] is the type */
     size_t n, i;
     DIR *dir;
@@ -1293,6 +1296,13 @@ static int eof_fs(const smtpstatus_reader *r, int fd) {
 /* Open a directory as a new frame.  0 ok (or skipped: already seen),
  * -1 error (errno), -2 no memory, -3 too deep, -4 pushed but not read to
  * its end (errno: the entries read before the error are walked). */
+/* The length of a name in a dir_frame's block. */
+static size_t name_len(const char *name) {
+    unsigned sl = (unsigned)(unsigned char)name[-3] |
+                  (unsigned)(unsigned char)name[-2] << 8;
+    return sl < SS_NAME_LONG ? sl : strlen(name);
+}
+
 static int push_dir(smtpstatus_reader *r, const char *path,
                     const struct stat *st) {
     for (size_t i = 0; i < r->nvisited; i++)
@@ -1337,11 +1347,11 @@ static int push_dir(smtpstatus_reader *r, const char *path,
             break;
         }
         size_t len = strlen(e->d_name);
-        if (cap - used < len + 2) {
+        if (cap - used < len + 4) {
             size_t nc = cap ? cap : 4096;
-            while (nc - used < len + 2 && nc <= (size_t)-1 / 2)
+            while (nc - used < len + 4 && nc <= (size_t)-1 / 2)
                 nc *= 2;
-            char *nb = nc - used >= len + 2 ? realloc(f.block, nc) : NULL;
+            char *nb = nc - used >= len + 4 ? realloc(f.block, nc) : NULL;
             if (!nb) {
                 nomem = 1;
                 break;
@@ -1353,9 +1363,12 @@ static int push_dir(smtpstatus_reader *r, const char *path,
             maildir |= (strcmp(e->d_name, "cur") == 0) |
                        (strcmp(e->d_name, "new") == 0) << 1 |
                        (strcmp(e->d_name, "tmp") == 0) << 2;
-        f.block[used] = entry_type(e);
-        memcpy(f.block + used + 1, e->d_name, len + 1);
-        used += len + 2;
+        unsigned sl = len < SS_NAME_LONG ? (unsigned)len : SS_NAME_LONG;
+        f.block[used] = (char)(sl & 0xFF);
+        f.block[used + 1] = (char)(sl >> 8);
+        f.block[used + 2] = entry_type(e);
+        memcpy(f.block + used + 3, e->d_name, len + 1);
+        used += len + 4;
         f.n++;
     }
     if (!nomem && f.n) {
@@ -1364,11 +1377,12 @@ static int push_dir(smtpstatus_reader *r, const char *path,
             nomem = 1;
         else
             for (size_t i = 0, o = 0; i < f.n; i++) {
-                f.names[i] = f.block + o + 1;
-                o += strlen(f.names[i]) + 2;
+                f.names[i] = f.block + o + 3;
+                o += name_len(f.names[i]) + 4;
             }
     }
     f.path = dupstr(path);
+    f.pathlen = f.path ? strlen(f.path) : 0;
     if (nomem || !f.path) {
         frame_free(&f);
         return -2;
@@ -1403,9 +1417,10 @@ static int push_dir(smtpstatus_reader *r, const char *path,
     return 0;
 }
 
-/* Make r->path dir/name (or dir alone when name is NULL). */
-static int path_set(smtpstatus_reader *r, const char *dir, const char *name) {
-    size_t a = strlen(dir), b = name ? strlen(name) : 0;
+/* Make r->path dir/name (or dir alone when name is NULL), a = strlen(dir)
+ * and b = strlen(name) (0 without a name). */
+static int path_set_n(smtpstatus_reader *r, const char *dir, size_t a,
+                      const char *name, size_t b) {
     int slash = name && a && dir[a - 1] != '/';
     size_t need = a + (size_t)slash + b + 1;
     if (need > r->pathcap) {
@@ -1423,6 +1438,10 @@ static int path_set(smtpstatus_reader *r, const char *dir, const char *name) {
         memcpy(r->path + a, name, b);
     r->path[a + b] = '\0';
     return 0;
+}
+
+static int path_set(smtpstatus_reader *r, const char *dir, const char *name) {
+    return path_set_n(r, dir, strlen(dir), name, name ? strlen(name) : 0);
 }
 
 /* stat() r->path, found in a walk (or the top path): OK when it is a
@@ -1602,11 +1621,13 @@ static smtpstatus_rc walk_entry(smtpstatus_reader *r, const char **name,
          * read, not when its path is made */
 #if defined(__GNUC__)
         if (d->i < d->n)
-            __builtin_prefetch(d->names[d->i]);
+            __builtin_prefetch(d->names[d->i] - 3); /* from its length */
 #endif
         if (f)
             *f = d;
-        return path_set(r, d->path, *name) ? SMTPSTATUS_ENOMEM : SMTPSTATUS_OK;
+        return path_set_n(r, d->path, d->pathlen, *name, name_len(*name))
+                   ? SMTPSTATUS_ENOMEM
+                   : SMTPSTATUS_OK;
     }
     return SMTPSTATUS_ENOTFOUND;
 }
