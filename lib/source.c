@@ -86,8 +86,6 @@
 #include <immintrin.h>
 #endif
 
-/* 256 KiB: the buffer stays in the processor's level-2 cache (with
- * 1 MiB the speed set's mbox took about 3% longer) */
 /* Mail files are opened without updating their access time where the
  * system allows it (O_NOATIME: a file the user owns, or any file with
  * CAP_FOWNER): an mbox whose access time is after its change time is one
@@ -101,6 +99,8 @@
 #define SS_O_NOATIME 0
 #endif
 
+/* 256 KiB: the buffer stays in the processor's level-2 cache (with
+ * 1 MiB the speed set's mbox took about 3% longer) */
 #define SS_CHUNK ((size_t)256 << 10)
 #define SS_DEF_MSG ((size_t)64 << 20)
 #define SS_MAX_DIR_DEPTH 64
@@ -1293,9 +1293,6 @@ static int eof_fs(const smtpstatus_reader *r, int fd) {
 #endif
 }
 
-/* Open a directory as a new frame.  0 ok (or skipped: already seen),
- * -1 error (errno), -2 no memory, -3 too deep, -4 pushed but not read to
- * its end (errno: the entries read before the error are walked). */
 /* The length of a name in a dir_frame's block. */
 static size_t name_len(const char *name) {
     unsigned sl = (unsigned)(unsigned char)name[-3] |
@@ -1303,6 +1300,9 @@ static size_t name_len(const char *name) {
     return sl < SS_NAME_LONG ? sl : strlen(name);
 }
 
+/* Open a directory as a new frame.  0 ok (or skipped: already seen),
+ * -1 error (errno), -2 no memory, -3 too deep, -4 pushed but not read to
+ * its end (errno: the entries read before the error are walked). */
 static int push_dir(smtpstatus_reader *r, const char *path,
                     const struct stat *st) {
     for (size_t i = 0; i < r->nvisited; i++)
