@@ -1476,23 +1476,29 @@ static smtpstatus_rc stat_path(smtpstatus_reader *r, smtpstatus_message *msg,
     return SMTPSTATUS_OK;
 }
 
-/* openat(dfd, path, flags), with SS_O_NOATIME while r->noatime (see
- * there): a refusal (EPERM) turns it off and opens without it. */
-static int open_mail(smtpstatus_reader *r, int dfd, const char *path,
-                     int flags) {
-    if (r->noatime) {
+/* openat(dfd, path, flags), with SS_O_NOATIME while *noatime (see
+ * there; 2: tests, refused once): a refusal (EPERM) turns it off and
+ * opens without it. */
+static int open_noatime(int *noatime, int dfd, const char *path, int flags) {
+    if (*noatime) {
         int fd;
-        if (r->noatime == 2) { /* tests: refused */
-            r->noatime = 1;
+        if (*noatime == 2) { /* tests: refused */
+            *noatime = 1;
             fd = -1;
             errno = EPERM;
         } else
             fd = openat(dfd, path, flags | SS_O_NOATIME);
         if (fd >= 0 || errno != EPERM)
             return fd;
-        r->noatime = 0;
+        *noatime = 0;
     }
     return openat(dfd, path, flags);
+}
+
+/* A mail file opened for r: open_noatime with r's setting. */
+static int open_mail(smtpstatus_reader *r, int dfd, const char *path,
+                     int flags) {
+    return open_noatime(&r->noatime, dfd, path, flags);
 }
 
 /* Open r->path, found in a walk (or the top path).  Returns OK when a
@@ -1769,11 +1775,10 @@ smtpstatus_rc smtpstatus_mbox_parts(const char *path,
         *size = 0;
     if (!path || !size)
         return SMTPSTATUS_EINVAL;
-    /* its first bytes are read: as the reader opens mail (SS_O_NOATIME) */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY |
-                            SS_O_NOATIME);
-    if (fd < 0 && SS_O_NOATIME && errno == EPERM)
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    /* its first bytes are read: opened as the reader opens mail */
+    int noatime = SS_O_NOATIME != 0;
+    int fd = open_noatime(&noatime, AT_FDCWD, path,
+                          O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0)
         return SMTPSTATUS_EIO;
     struct stat st;
