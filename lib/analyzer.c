@@ -151,13 +151,6 @@ static inline int is_original_type(ss_str t) {
            is_type(t, "message/partial");
 }
 
-/* ss_part_header(a, p, name) for a literal name: the raw value looked up
- * inline, the bucket and the compare of the name worked out by the
- * compiler, then decoded (ss_part_header's call looks it up once more,
- * the name's length unknown there). */
-#define part_header_lit(a, p, name)                                           \
-    ss_header_decode((a), ss_part_header_raw((p), (name)))
-
 /* Append with a bound; sets the warning when the bound cuts. */
 static void text_add(ss_buf *b, ss_str s, size_t max, unsigned *warn) {
     if (b->len >= max) {
@@ -185,9 +178,9 @@ static smtpstatus_rc build_view(smtpstatus_analyzer *an, ss_message *m,
     *v = zero;
     v->msg = m;
     v->root = m->root;
-    v->from = part_header_lit(a, m->root, "From");
+    v->from = ss_part_header(a, m->root, "From");
     v->from_addr = ss_find_address(v->from);
-    v->subject = part_header_lit(a, m->root, "Subject");
+    v->subject = ss_part_header(a, m->root, "Subject");
     v->content_type = m->root->type;
 
     size_t max = an->opts.limits.max_text_scan;
@@ -1522,7 +1515,7 @@ static void read_original(smtpstatus_analyzer *an, const ss_view *v,
     }
     if (!*o->addresser) /* the bounce's To: (not in the view: decoded here) */
         o->addresser =
-            clean_address(a, part_header_lit(a, v->root, "To"));
+            clean_address(a, ss_part_header(a, v->root, "To"));
 }
 
 static int status_class_of(const char *status) {
@@ -1786,7 +1779,7 @@ static smtpstatus_rc emit_not_bounce(smtpstatus_analyzer *an,
     r.source = source;
     r.message_number = number;
     r.recipient =
-        v ? clean_address(a, part_header_lit(a, v->root, "To")) : "";
+        v ? clean_address(a, ss_part_header(a, v->root, "To")) : "";
     r.alias = r.action = r.status = r.reply_code = "";
     r.diagnostic_code = r.diagnostic_type = r.remote_mta = "";
     r.reporting_mta = r.smtp_command = r.decoder = r.feedback_type = "";

@@ -160,9 +160,11 @@ static inline ss_str ss_part_header_raw_n(const ss_part *p, const char *name,
 static inline ss_str ss_part_header_raw(const ss_part *p, const char *name) {
     return ss_part_header_raw_idx(p, name);
 }
+/* ss_part_header_value, the raw value looked up in line (for a literal
+ * name the compiler works out its bucket and compare), then decoded. */
 static inline ss_str ss_part_header(ss_arena *a, const ss_part *p,
                                     const char *name) {
-    return ss_part_header_value(a, p, name);
+    return ss_header_decode(a, ss_part_header_raw(p, name));
 }
 
 /* Unfold a header value: CRLF/LF followed by white space becomes one
