@@ -167,10 +167,9 @@ static int decode_json(const ss_view *v, ss_bounce *out) {
             ss_str rcpt = jval(obj, "emailAddress", NULL);
             if (!pv_addr_line(rcpt).len)
                 continue;
-            ss_fact *f = ss_bounce_add(out);
+            ss_fact *f = pv_add_rcpt(out, rcpt);
             if (!f)
                 break;
-            f->recipient = rcpt;
             f->action = jval(obj, "action", NULL);
             f->status = jval(obj, "status", NULL);
             ss_str dc = jval(obj, "diagnosticCode", NULL);
@@ -196,10 +195,9 @@ static int decode_json(const ss_view *v, ss_bounce *out) {
             p += e;
             if (!pv_addr_line(rcpt).len)
                 continue;
-            ss_fact *f = ss_bounce_add(out);
+            ss_fact *f = pv_add_rcpt(out, rcpt);
             if (!f)
                 break;
-            f->recipient = rcpt;
             f->feedback_type = ft;
             f->reason = SMTPSTATUS_R_FEEDBACK;
             f->hard = 0;
@@ -220,10 +218,9 @@ static int decode_json(const ss_view *v, ss_bounce *out) {
             ss_str rcpt = pv_addr_line(ss_str_make(arr.ptr + b, i - b));
             if (!rcpt.len)
                 continue;
-            ss_fact *f = ss_bounce_add(out);
+            ss_fact *f = pv_add_rcpt(out, rcpt);
             if (!f)
                 break;
-            f->recipient = rcpt;
             f->diagnostic = resp;
             f->reporting_mta = mta;
             f->action = SS_STR("delivered");

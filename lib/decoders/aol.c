@@ -12,45 +12,40 @@
  */
 #include "provutil.h"
 
-PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
-    size_t first = out->nfacts;
-    ss_dsn_parse(v->dsn_text, out);
-    if (out->nfacts == first)
-        return SS_DEC_NO;
-    for (size_t i = first; i < out->nfacts; i++) {
-        ss_fact *f = &out->facts[i];
-        ss_str a = ss_find_address(f->recipient);
-        if (!a.len)
+/* The command and (when the DSN has none) the diagnostic of f from the
+ * text block of its address a: the line "<a>: ..." and the indented lines
+ * below it. */
+static void fill(const ss_view *v, ss_fact *f, ss_str a) {
+    size_t pos = 0;
+    ss_str line;
+    while (ss_next_line(v->text, &pos, &line)) {
+        ss_str t = ss_trim(line);
+        if (t.len < a.len + 3 || t.ptr[0] != '<' ||
+            ss_find(t, a.ptr, a.len) != 1 || t.ptr[a.len + 1] != '>' ||
+            t.ptr[a.len + 2] != ':')
             continue;
-        size_t pos = 0;
-        ss_str line;
-        while (ss_next_line(v->text, &pos, &line)) {
-            ss_str t = ss_trim(line);
-            if (t.len < a.len + 3 || t.ptr[0] != '<' ||
-                ss_find(t, a.ptr, a.len) != 1 || t.ptr[a.len + 1] != '>' ||
-                t.ptr[a.len + 2] != ':')
-                continue;
-            /* the block: this line and the indented lines below it */
-            const char *end = line.ptr + line.len;
-            size_t p2 = pos;
-            ss_str next;
-            for (int n = 0; n < 8 && ss_next_line(v->text, &p2, &next); n++) {
-                if (!next.len || !(next.ptr[0] == ' ' || next.ptr[0] == '\t'))
-                    break;
-                end = next.ptr + next.len;
-            }
-            ss_str block = ss_str_make(t.ptr + a.len + 3,
-                                       (size_t)(end - (t.ptr + a.len + 3)));
-            long ir = ss_find_ci(block, "(in reply to ");
-            if (ir >= 0 && !f->command.len)
-                f->command = pv_command(ss_str_make(block.ptr + ir, block.len - (size_t)ir));
-            if (!ss_trim(f->diagnostic).len)
-                f->diagnostic = ss_trim(block);
-            break;
+        /* the block: this line and the indented lines below it */
+        const char *end = line.ptr + line.len;
+        size_t p2 = pos;
+        ss_str next;
+        for (int n = 0; n < 8 && ss_next_line(v->text, &p2, &next); n++) {
+            if (!next.len || !(next.ptr[0] == ' ' || next.ptr[0] == '\t'))
+                break;
+            end = next.ptr + next.len;
         }
+        ss_str block = ss_str_make(t.ptr + a.len + 3,
+                                   (size_t)(end - (t.ptr + a.len + 3)));
+        long ir = ss_find_ci(block, "(in reply to ");
+        if (ir >= 0 && !f->command.len)
+            f->command = pv_command(ss_str_make(block.ptr + ir, block.len - (size_t)ir));
+        if (!ss_trim(f->diagnostic).len)
+            f->diagnostic = ss_trim(block);
+        return;
     }
-    out->decoder = "Aol";
-    return SS_DEC_YES;
+}
+
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
+    return pv_dsn_facts(v, out, "Aol", fill);
 }
 
 int ss_decode_aol(const ss_view *v, ss_bounce *out) {

@@ -13,12 +13,6 @@ int ss_decode_barracuda(const ss_view *v, ss_bounce *out) {
      * mail that passed a Barracuda, bounces of other MTAs included */
     if (!pv_has_cs(v->subject, "Message you sent blocked by our bulk email filter"))
         return SS_DEC_NO;
-    size_t first = out->nfacts;
-    ss_str saved = out->reporting_mta;
-    ss_dsn_parse(v->dsn_text, out);
-    if (out->nfacts == first) {
-        out->reporting_mta = saved;
-        return SS_DEC_NO;
-    }
-    return SS_DEC_YES;
+    gw_dsn d = gw_dsn_begin(v, out);
+    return gw_dsn_none(out, &d) ? SS_DEC_NO : SS_DEC_YES;
 }

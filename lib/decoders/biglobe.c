@@ -59,14 +59,7 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
         reason = SMTPSTATUS_R_MAILBOXFULL;
     else if (gw_has(diag, "Mail Delivery Failed... User unknown"))
         reason = SMTPSTATUS_R_USERUNKNOWN;
-    for (size_t i = 0; i < nr; i++) {
-        ss_fact *f = ss_bounce_add(out);
-        if (!f)
-            break;
-        f->recipient = rcpts[i];
-        f->diagnostic = diag;
-        f->reason = reason;
-    }
+    gw_add_each(out, rcpts, nr, diag, SS_NULLSTR, reason);
     return SS_DEC_YES;
 }
 

@@ -13,25 +13,13 @@
  * lines) when the DSN's diagnostic is missing or shorter.  Without a DSN
  * the blocks are the facts.  Does not classify.
  */
-#include "../decoder.h"
-#include "provutil.h"
+#include "gw_util.h"
 
 typedef struct co_block {
     ss_str rcpt, host, command, reply;
 } co_block;
 
 #define CO_MAX_BLOCKS 256
-
-static int same_addr(ss_str a, ss_str b) {
-    a = ss_find_address(a);
-    b = ss_find_address(b);
-    if (!a.len || a.len != b.len)
-        return 0;
-    for (size_t i = 0; i < a.len; i++)
-        if (ss_lower((unsigned char)a.ptr[i]) != ss_lower((unsigned char)b.ptr[i]))
-            return 0;
-    return 1;
-}
 
 PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     co_block b[CO_MAX_BLOCKS];
@@ -93,7 +81,7 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
             ss_fact *f = &out->facts[i];
             const co_block *k = NULL;
             for (size_t j = 0; j < nb && !k; j++)
-                if (same_addr(b[j].rcpt, f->recipient))
+                if (gw_same_addr_in(b[j].rcpt, f->recipient))
                     k = &b[j];
             if (!k && nb == 1 && ndsn == 1)
                 k = &b[0];

@@ -34,18 +34,15 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
         ss_str t = ss_trim(line);
         if (pv_starts_lit(t, "Message headers follow") ||
             pv_starts_lit(t, "Original message follows")) {
-            if (!v->original)
-                out->original = ss_trim(ss_str_make(v->text.ptr + pos, v->text.len - pos));
+            pv_original_at(v, out, pos);
             break;
         }
         if (pv_starts_lit(t, "There was an error delivering your mail to ")) {
             ss_str a = ss_find_address(ss_str_make(t.ptr + 43, t.len - 43));
             if (!a.len)
                 continue;
-            cur = ss_bounce_add(out);
-            if (!cur)
+            if (!(cur = pv_add_rcpt(out, a)))
                 break;
-            cur->recipient = a;
             continue;
         }
         if (!cur || !t.len)

@@ -20,25 +20,21 @@
  */
 #include "provutil.h"
 
+/* defined in gmx.c */
+size_t ss_united_blocks(const ss_view *v, ss_bounce *out);
+
 PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
-    static const char *const ends[] = {
-        "--- The header of the original message is following. ---", NULL};
-    /* pv_upto finds nothing (the whole text: no) unless the text holds
-     * the marker, so its end first, searched from its 'w' (either case):
-     * the texts that get here (Exim's, with the original's headers
-     * inline) hold several times more dots than w's */
+    /* ss_united_blocks finds nothing unless the text holds its end
+     * marker, so that marker's end first, searched from its 'w' (either
+     * case): the texts that get here (Exim's, with the original's
+     * headers inline) hold several times more dots than w's */
     if (pv_find_ci_by(v->text, "following. ---", 'w') < 0)
         return SS_DEC_NO;
-    ss_str orig;
-    ss_str body = pv_upto(v->text, ends, &orig);
-    if (body.len == v->text.len)
-        return SS_DEC_NO;
     size_t first = out->nfacts;
-    if (!pv_blocks(body, out))
+    if (!ss_united_blocks(v, out))
         return SS_DEC_NO;
     for (size_t i = first; i < out->nfacts; i++) {
         ss_fact *f = &out->facts[i];
-        f->command = pv_command(f->diagnostic);
         if (!f->command.len && ss_find(f->diagnostic, "TEXT command", 12) >= 0)
             f->command = SS_STR("DATA");
         /* "... reason: 550 5.2.0 ..." : the remote server's words */
@@ -50,8 +46,6 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
         }
     }
     out->decoder = "EinsUndEins";
-    if (!v->original && orig.len)
-        out->original = orig;
     return SS_DEC_YES;
 }
 

@@ -19,8 +19,7 @@
  * the text has no code (own_reason(), mail_stage_status()).  Otherwise
  * the classifier decides.
  */
-#include "../decoder.h"
-#include "provutil.h"
+#include "gw_util.h"
 
 static int is_word_char(int c) {
     return ss_isalpha(c) || ss_isdigit(c);
@@ -324,15 +323,10 @@ static void read_block(ss_arena *a, ex_block *b, ex_facts *f) {
     }
 }
 
+/* Case-insensitive equality of two addresses, spaces around them
+ * ignored (not brackets: gw_same_addr() takes the address out of them). */
 static int same_addr(ss_str a, ss_str b) {
-    a = ss_trim(a);
-    b = ss_trim(b);
-    if (!a.len || a.len != b.len)
-        return 0;
-    for (size_t i = 0; i < a.len; i++)
-        if (ss_lower((unsigned char)a.ptr[i]) != ss_lower((unsigned char)b.ptr[i]))
-            return 0;
-    return 1;
+    return gw_eq_ci(ss_trim(a), ss_trim(b));
 }
 
 /* The index-th address of X-Failed-Recipients, or the one whose local

@@ -49,11 +49,7 @@ int ss_decode_ezweb(const ss_view *v, ss_bounce *out) {
     if (!is_ezweb(v))
         return SS_DEC_NO;
     ss_str text = v->text;
-    size_t first = out->nfacts;
-    ss_str saved = out->reporting_mta;
-    if (v->dsn)
-        ss_dsn_parse(v->dsn_text, out);
-    int dsn_facts = out->nfacts > first;
+    gw_dsn d = gw_dsn_begin(v, out);
 
     /* the text: recipients and what is said about them */
     size_t pos = 0, n = 0;
@@ -79,14 +75,9 @@ int ss_decode_ezweb(const ss_view *v, ss_bounce *out) {
         if (rcpt_line) {
             ss_str a = ss_find_address(t);
             if (a.len) {
-                if (dsn_facts) {
-                    cur = gw_fact_for(out, first, a);
-                } else {
-                    cur = ss_bounce_add(out);
-                    if (!cur)
-                        break;
-                    cur->recipient = a;
-                }
+                cur = gw_dsn_fact(out, &d, a);
+                if (!cur && !d.dsn_facts)
+                    break; /* out takes no more facts */
                 long c = ss_find(t, ">:", 2);
                 if (cur && c > 0 && !ss_trim(cur->diagnostic).len)
                     cur->diagnostic = ss_trim(gw_skip(t, (size_t)c + 2));
@@ -115,10 +106,8 @@ int ss_decode_ezweb(const ss_view *v, ss_bounce *out) {
         if (ascii)
             all = gw_join(out->arena, all, t);
     }
-    if (out->nfacts == first) {
-        out->reporting_mta = saved;
+    if (gw_dsn_none(out, &d))
         return SS_DEC_NO;
-    }
     int spam = pv_eq_str(ss_trim(pv_header(v->root, "X-SPASIGN")), "NG");
     int reason = -1;
     if (spam)
@@ -130,7 +119,7 @@ int ss_decode_ezweb(const ss_view *v, ss_bounce *out) {
         reason = SMTPSTATUS_R_MAILBOXFULL;
     else if (gw_has(all, "Your message was not delivered within "))
         reason = SMTPSTATUS_R_EXPIRED;
-    for (size_t i = first; i < out->nfacts; i++) {
+    for (size_t i = d.first; i < out->nfacts; i++) {
         ss_fact *f = &out->facts[i];
         if (reason >= 0)
             f->reason = reason;

@@ -163,6 +163,16 @@ static inline ss_str gw_lone_address(ss_str line) {
     return a;
 }
 
+/* a and b are equal, ASCII case ignored, and not empty. */
+static inline int gw_eq_ci(ss_str a, ss_str b) {
+    if (!a.len || a.len != b.len)
+        return 0;
+    for (size_t i = 0; i < a.len; i++)
+        if (ss_lower((unsigned char)a.ptr[i]) != ss_lower((unsigned char)b.ptr[i]))
+            return 0;
+    return 1;
+}
+
 /* Case-insensitive equality of two addresses (brackets and spaces
  * around them ignored). */
 static inline int gw_same_addr(ss_str a, ss_str b) {
@@ -172,12 +182,13 @@ static inline int gw_same_addr(ss_str a, ss_str b) {
         a = ss_find_address(a);
     if (b.len && b.ptr[0] == '<')
         b = ss_find_address(b);
-    if (!a.len || a.len != b.len)
-        return 0;
-    for (size_t i = 0; i < a.len; i++)
-        if (ss_lower((unsigned char)a.ptr[i]) != ss_lower((unsigned char)b.ptr[i]))
-            return 0;
-    return 1;
+    return gw_eq_ci(a, b);
+}
+
+/* Case-insensitive equality of the first addresses in a and b
+ * (ss_find_address(), whatever surrounds them); 0 when a has none. */
+static inline int gw_same_addr_in(ss_str a, ss_str b) {
+    return gw_eq_ci(ss_find_address(a), ss_find_address(b));
 }
 
 /* The fact (from index first on) whose recipient is addr, or NULL. */
@@ -186,6 +197,73 @@ static inline ss_fact *gw_fact_for(ss_bounce *out, size_t first, ss_str addr) {
         if (gw_same_addr(out->facts[i].recipient, addr))
             return &out->facts[i];
     return NULL;
+}
+
+/* One fact for each of the addresses rcpts[0..n) (as many as out takes),
+ * all with diagnostic diag, command cmd and reason (-1: none). */
+static inline void gw_add_each(ss_bounce *out, const ss_str *rcpts, size_t n,
+                               ss_str diag, ss_str cmd, int reason) {
+    for (size_t i = 0; i < n; i++) {
+        ss_fact *f = pv_add_rcpt(out, rcpts[i]);
+        if (!f)
+            break;
+        f->diagnostic = diag;
+        f->command = cmd;
+        f->reason = reason;
+    }
+}
+
+/* The SMTP command word of a transcript's ">>> MAIL From:<...>" (rest:
+ * the text after ">>> "): its leading letters when 4 to 8, else a NULL
+ * slice. */
+static inline ss_str gw_command_word(ss_str rest) {
+    rest = ss_trim(rest);
+    size_t n = 0;
+    while (n < rest.len && ss_isalpha((unsigned char)rest.ptr[n]))
+        n++;
+    if (n < 4 || n > 8)
+        return SS_NULLSTR;
+    return ss_str_make(rest.ptr, n);
+}
+
+/* The facts of a gateway's report that has a delivery-status part, or
+ * text lines that name its recipients, or both: the DSN's when it gives
+ * any, the text adding to them; else those the text names.
+ *   gw_dsn d = gw_dsn_begin(v, out);     (the DSN's facts, if any)
+ *   ... f = gw_dsn_fact(out, &d, addr) for each address of the text ...
+ *   if (gw_dsn_none(out, &d)) return SS_DEC_NO;  */
+typedef struct gw_dsn {
+    size_t first;       /* out->nfacts before */
+    ss_str saved_mta;   /* out->reporting_mta before */
+    int dsn_facts;      /* the DSN gave facts */
+} gw_dsn;
+
+static inline gw_dsn gw_dsn_begin(const ss_view *v, ss_bounce *out) {
+    gw_dsn d;
+    d.first = out->nfacts;
+    d.saved_mta = out->reporting_mta;
+    if (v->dsn)
+        ss_dsn_parse(v->dsn_text, out);
+    d.dsn_facts = out->nfacts > d.first;
+    return d;
+}
+
+/* The fact a text line about addr adds to: with the DSN's facts, the one
+ * of them for addr (NULL when none is); else a new fact for addr (NULL
+ * when out takes no more, d->dsn_facts then 0: the caller stops). */
+static inline ss_fact *gw_dsn_fact(ss_bounce *out, const gw_dsn *d, ss_str addr) {
+    if (d->dsn_facts)
+        return gw_fact_for(out, d->first, addr);
+    return pv_add_rcpt(out, addr);
+}
+
+/* 1 when neither the DSN nor the text gave a fact, out->reporting_mta
+ * then put back as it was (ss_dsn_parse() may have set it). */
+static inline int gw_dsn_none(ss_bounce *out, const gw_dsn *d) {
+    if (out->nfacts != d->first)
+        return 0;
+    out->reporting_mta = d->saved_mta;
+    return 1;
 }
 
 #endif

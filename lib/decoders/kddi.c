@@ -47,10 +47,8 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
             ss_str a = ss_find_address(gw_skip(t, (size_t)c + 26));
             if (!a.len)
                 continue;
-            cur = ss_bounce_add(out);
-            if (!cur)
+            if (!(cur = pv_add_rcpt(out, a)))
                 break;
-            cur->recipient = a;
             continue;
         }
         if (pv_starts_lit(t, "Your mail sent on:")) {

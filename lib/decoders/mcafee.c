@@ -17,11 +17,7 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     if (!gw_header_has(v, "X-NAI-Header", "Modified by McAfee"))
         return SS_DEC_NO;
     ss_str text = v->text;
-    size_t first = out->nfacts;
-    ss_str saved = out->reporting_mta;
-    if (v->dsn)
-        ss_dsn_parse(v->dsn_text, out);
-    int dsn_facts = out->nfacts > first;
+    gw_dsn d = gw_dsn_begin(v, out);
     long start = gw_find_line(text, 0, "--- The following addresses had delivery problems ---", 0, NULL);
     if (start >= 0) {
         size_t pos = (size_t)start, n = 0;
@@ -39,22 +35,14 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
                 rest = ss_trim(ss_str_make(rest.ptr + 1, rest.len - 2));
             if (!addr.len)
                 continue;
-            ss_fact *f = dsn_facts ? gw_fact_for(out, first, addr) : NULL;
-            if (!f && !dsn_facts) {
-                f = ss_bounce_add(out);
-                if (!f)
-                    break;
-                f->recipient = addr;
-            }
+            ss_fact *f = gw_dsn_fact(out, &d, addr);
+            if (!f && !d.dsn_facts)
+                break; /* out takes no more facts */
             if (f && !ss_trim(f->diagnostic).len)
                 f->diagnostic = rest;
         }
     }
-    if (out->nfacts == first) {
-        out->reporting_mta = saved;
-        return SS_DEC_NO;
-    }
-    return SS_DEC_YES;
+    return gw_dsn_none(out, &d) ? SS_DEC_NO : SS_DEC_YES;
 }
 
 int ss_decode_mcafee(const ss_view *v, ss_bounce *out) {

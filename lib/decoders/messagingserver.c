@@ -15,7 +15,7 @@
  * blocks add the remote host and the diagnostic where the DSN has none;
  * without one the blocks are the facts.  Does not classify.
  */
-#include "provutil.h"
+#include "gw_util.h"
 
 typedef struct ms_block {
     ss_str rcpt, orig, reason, diag, remote;
@@ -35,17 +35,6 @@ static ss_str field(ss_str t, const char *name) {
     if (!ss_starts_ci(t, name))
         return SS_NULLSTR;
     return ss_trim(ss_str_make(t.ptr + n, t.len - n));
-}
-
-static int same_addr(ss_str a, ss_str b) {
-    a = ss_find_address(a);
-    b = ss_find_address(b);
-    if (!a.len || a.len != b.len)
-        return 0;
-    for (size_t i = 0; i < a.len; i++)
-        if (ss_lower((unsigned char)a.ptr[i]) != ss_lower((unsigned char)b.ptr[i]))
-            return 0;
-    return 1;
 }
 
 PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
@@ -95,9 +84,9 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
             ss_fact *f = &out->facts[i];
             const ms_block *k = NULL;
             for (size_t j = 0; j < nb && !k; j++)
-                if (same_addr(b[j].rcpt, f->recipient) ||
-                    same_addr(b[j].orig, f->recipient) ||
-                    (f->alias.len && same_addr(b[j].orig, f->alias)))
+                if (gw_same_addr_in(b[j].rcpt, f->recipient) ||
+                    gw_same_addr_in(b[j].orig, f->recipient) ||
+                    (f->alias.len && gw_same_addr_in(b[j].orig, f->alias)))
                     k = &b[j];
             if (!k && nb == out->nfacts - first)
                 k = &b[i - first];

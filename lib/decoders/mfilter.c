@@ -55,14 +55,7 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     }
     if (!nr || !section)
         return SS_DEC_NO;
-    for (size_t i = 0; i < nr; i++) {
-        ss_fact *f = ss_bounce_add(out);
-        if (!f)
-            break;
-        f->recipient = rcpts[i];
-        f->diagnostic = diag;
-        f->command = cmd;
-    }
+    gw_add_each(out, rcpts, nr, diag, cmd, -1);
     /* "-------original message" holds the message; "original mail info"
      * only a summary of From/Subject/Date headers, still usable */
     if (!v->original && orig.len)

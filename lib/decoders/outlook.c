@@ -10,21 +10,10 @@
 #include "provutil.h"
 
 PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
-    long r = ss_find_ci(v->dsn_text, "Reporting-MTA:");
-    if (r < 0)
+    ss_str mta = pv_field_line(v->dsn_text, "Reporting-MTA:");
+    if (ss_find_ci(mta, ".hotmail.") < 0 && ss_find_ci(mta, ".outlook.") < 0)
         return SS_DEC_NO;
-    ss_str rest = ss_str_make(v->dsn_text.ptr + r, v->dsn_text.len - (size_t)r);
-    const char *nl = memchr(rest.ptr, '\n', rest.len);
-    if (nl)
-        rest.len = (size_t)(nl - rest.ptr);
-    if (ss_find_ci(rest, ".hotmail.") < 0 && ss_find_ci(rest, ".outlook.") < 0)
-        return SS_DEC_NO;
-    size_t first = out->nfacts;
-    ss_dsn_parse(v->dsn_text, out);
-    if (out->nfacts == first)
-        return SS_DEC_NO;
-    out->decoder = "Outlook";
-    return SS_DEC_YES;
+    return pv_dsn_facts(v, out, "Outlook", NULL);
 }
 
 int ss_decode_outlook(const ss_view *v, ss_bounce *out) {

@@ -440,4 +440,81 @@ size_t pv_add_list(ss_bounce *out, ss_str list, ss_str diag);
  * the first address are ignored.  Returns how many facts were added. */
 size_t pv_blocks(ss_str region, ss_bounce *out);
 
+/* A new fact whose recipient is addr, or NULL when out takes no more
+ * (ss_bounce_add()). */
+static inline ss_fact *pv_add_rcpt(ss_bounce *out, ss_str addr) {
+    ss_fact *f = ss_bounce_add(out);
+    if (f)
+        f->recipient = addr;
+    return f;
+}
+
+/* One trimmed line t of qmail-style recipient blocks ("<user@host>:",
+ * then the lines about it; qmail.c, x2.c): an "<addr>:" line starts a
+ * new fact (*cur), any other non-blank line below one is joined to its
+ * diagnostic.  0 when out takes no more facts (stop reading), else 1. */
+static inline int pv_block_line(ss_bounce *out, ss_fact **cur, ss_str t) {
+    ss_str rcpt = ss_angle_colon_addr(t);
+    if (rcpt.len)
+        return (*cur = pv_add_rcpt(out, rcpt)) != NULL;
+    if (*cur && t.len)
+        (*cur)->diagnostic = ss_span_join((*cur)->diagnostic, t);
+    return 1;
+}
+
+/* The text from offset pos of the view's text to its end, trimmed, as
+ * the original message (the text after a decoder's "original message
+ * follows" line), unless the view has a message part for it. */
+static inline void pv_original_at(const ss_view *v, ss_bounce *out, size_t pos) {
+    if (!v->original)
+        out->original = ss_trim(ss_str_make(v->text.ptr + pos, v->text.len - pos));
+}
+
+/* The status of qmail's "(#5.1.1)" at offset at of s (where "(#" is):
+ * the 5 to 12 digits and dots after "(#" when a ')' follows them, else a
+ * NULL slice (qmail.c, x2.c). */
+static inline ss_str pv_hash_status_at(ss_str s, size_t at) {
+    size_t i = at + 2, st = i;
+    while (i < s.len && (ss_isdigit((unsigned char)s.ptr[i]) || s.ptr[i] == '.') &&
+           i - st < 12)
+        i++;
+    if (i < s.len && s.ptr[i] == ')' && i - st >= 5)
+        return ss_str_make(s.ptr + st, i - st);
+    return SS_NULLSTR;
+}
+
+/* The line of text from the first occurrence of label (ASCII case
+ * ignored) to its end, label included, without the LF; a NULL slice when
+ * text has no label. */
+static inline ss_str pv_field_line(ss_str text, const char *label) {
+    long r = ss_find_ci(text, label);
+    if (r < 0)
+        return SS_NULLSTR;
+    ss_str rest = ss_str_make(text.ptr + r, text.len - (size_t)r);
+    const char *nl = memchr(rest.ptr, '\n', rest.len);
+    if (nl)
+        rest.len = (size_t)(nl - rest.ptr);
+    return rest;
+}
+
+/* The facts of the view's delivery-status part (ss_dsn_parse()) under
+ * the decoder name name: SS_DEC_YES, or SS_DEC_NO when it gives none.
+ * With fill, each fact whose recipient holds an address is then passed
+ * to fill with that address, to be completed from the text.  Inline, so
+ * that fill is a direct call. */
+PV_INLINE int pv_dsn_facts(const ss_view *v, ss_bounce *out, const char *name,
+                           void (*fill)(const ss_view *, ss_fact *, ss_str)) {
+    size_t first = out->nfacts;
+    ss_dsn_parse(v->dsn_text, out);
+    if (out->nfacts == first)
+        return SS_DEC_NO;
+    for (size_t i = first; fill && i < out->nfacts; i++) {
+        ss_str a = ss_find_address(out->facts[i].recipient);
+        if (a.len)
+            fill(v, &out->facts[i], a);
+    }
+    out->decoder = name;
+    return SS_DEC_YES;
+}
+
 #endif

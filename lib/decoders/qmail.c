@@ -33,16 +33,14 @@ static int qmail_received(const ss_part *root) {
     return 0;
 }
 
-/* "(#5.1.1)" in s: the status inside, or a NULL slice. */
+/* "(#5.1.1)" in s: the status inside the first "(#" that holds one, or
+ * a NULL slice. */
 static ss_str hash_status(ss_str s) {
     long at = ss_find(s, "(#", 2);
     while (at >= 0) {
-        size_t i = (size_t)at + 2, st = i;
-        while (i < s.len && (ss_isdigit((unsigned char)s.ptr[i]) || s.ptr[i] == '.') &&
-               i - st < 12)
-            i++;
-        if (i < s.len && s.ptr[i] == ')' && i - st >= 5)
-            return ss_str_make(s.ptr + st, i - st);
+        ss_str st = pv_hash_status_at(s, (size_t)at);
+        if (st.len)
+            return st;
         ss_str rest = ss_str_make(s.ptr + at + 2, s.len - (size_t)at - 2);
         long nx = ss_find(rest, "(#", 2);
         if (nx < 0)
@@ -172,21 +170,11 @@ int ss_qmail_blocks(const ss_view *v, ss_bounce *out,
         if (pv_starts_lit(t, "--- Below this line is a copy of the message") ||
             pv_starts_lit(t, "--- Enclosed is a copy of the message") ||
             pv_starts_lit(t, "Original message follows.")) {
-            if (!v->original)
-                out->original = ss_trim(ss_str_make(v->text.ptr + pos, v->text.len - pos));
+            pv_original_at(v, out, pos);
             break;
         }
-        ss_str rcpt = ss_angle_colon_addr(t);
-        if (rcpt.len) {
-            cur = ss_bounce_add(out);
-            if (!cur)
-                break;
-            cur->recipient = rcpt;
-            continue;
-        }
-        if (!cur || !t.len)
-            continue;
-        cur->diagnostic = ss_span_join(cur->diagnostic, t);
+        if (!pv_block_line(out, &cur, t))
+            break;
     }
     if (!reading || out->nfacts == first)
         return SS_DEC_NO;

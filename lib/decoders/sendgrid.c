@@ -13,36 +13,30 @@
  */
 #include "provutil.h"
 
-PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
-    size_t first = out->nfacts;
-    ss_dsn_parse(v->dsn_text, out);
-    if (out->nfacts == first)
-        return SS_DEC_NO;
-    for (size_t i = first; i < out->nfacts; i++) {
-        ss_fact *f = &out->facts[i];
-        ss_str a = ss_find_address(f->recipient);
-        if (!a.len)
+/* The command and (when the DSN has none) the diagnostic of f from the
+ * first text line that holds its address a and a " : ". */
+static void fill(const ss_view *v, ss_fact *f, ss_str a) {
+    size_t pos = 0;
+    ss_str line;
+    while (ss_next_line(v->text, &pos, &line)) {
+        if (ss_find(line, a.ptr, a.len) < 0 || ss_find(line, " : ", 3) < 0)
             continue;
-        size_t pos = 0;
-        ss_str line;
-        while (ss_next_line(v->text, &pos, &line)) {
-            if (ss_find(line, a.ptr, a.len) < 0 || ss_find(line, " : ", 3) < 0)
-                continue;
-            if (!f->command.len)
-                f->command = pv_command(line);
-            if (!ss_trim(f->diagnostic).len) {
-                size_t k = line.len;
-                while (k >= 3 && !(line.ptr[k - 3] == ' ' && line.ptr[k - 2] == ':' &&
-                                   line.ptr[k - 1] == ' '))
-                    k--;
-                if (k >= 3)
-                    f->diagnostic = ss_trim(ss_str_make(line.ptr + k, line.len - k));
-            }
-            break;
+        if (!f->command.len)
+            f->command = pv_command(line);
+        if (!ss_trim(f->diagnostic).len) {
+            size_t k = line.len;
+            while (k >= 3 && !(line.ptr[k - 3] == ' ' && line.ptr[k - 2] == ':' &&
+                               line.ptr[k - 1] == ' '))
+                k--;
+            if (k >= 3)
+                f->diagnostic = ss_trim(ss_str_make(line.ptr + k, line.len - k));
         }
+        return;
     }
-    out->decoder = "SendGrid";
-    return SS_DEC_YES;
+}
+
+PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
+    return pv_dsn_facts(v, out, "SendGrid", fill);
 }
 
 int ss_decode_sendgrid(const ss_view *v, ss_bounce *out) {

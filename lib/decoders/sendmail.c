@@ -65,17 +65,6 @@ static ss_str reply_and_status(ss_str line) {
     return ss_str_make(line.ptr + st, i - st);
 }
 
-/* The command word of ">>> MAIL From:<...>". */
-static ss_str command_word(ss_str rest) {
-    rest = ss_trim(rest);
-    size_t n = 0;
-    while (n < rest.len && ss_isalpha((unsigned char)rest.ptr[n]))
-        n++;
-    if (n < 4 || n > 8)
-        return SS_NULLSTR;
-    return ss_str_make(rest.ptr, n);
-}
-
 /* The host of "... while talking to mx.example.org.:" */
 static ss_str talking_host(ss_str line) {
     long at = ss_find_ci(line, "while talking to ");
@@ -239,7 +228,7 @@ int ss_decode_sendmail(const ss_view *v, ss_bounce *out) {
             continue;
         if (pv_starts_lit(line, ">>> ")) {
             if (!command.len)
-                command = command_word(ss_str_make(line.ptr + 4, line.len - 4));
+                command = gw_command_word(ss_str_make(line.ptr + 4, line.len - 4));
             continue;
         }
         if (pv_starts_lit(line, "<<< ")) {
@@ -319,17 +308,12 @@ int ss_decode_sendmail(const ss_view *v, ss_bounce *out) {
             ss_str a = ss_find_address(t);
             if (!a.len)
                 continue;
-            cur = ss_bounce_add(out);
-            if (!cur)
+            if (!(cur = pv_add_rcpt(out, a)))
                 break;
-            cur->recipient = a;
         }
     }
-    if (out->nfacts == first && other_rcpt.len) {
-        ss_fact *f = ss_bounce_add(out);
-        if (f)
-            f->recipient = other_rcpt;
-    }
+    if (out->nfacts == first && other_rcpt.len)
+        pv_add_rcpt(out, other_rcpt);
     if (out->nfacts == first) {
         out->reporting_mta = saved_reporting;
         return SS_DEC_NO;

@@ -22,17 +22,6 @@ typedef struct v5_rcpt {
     ss_str recipient, diag, host, command;
 } v5_rcpt;
 
-
-static ss_str command_word(ss_str rest) {
-    rest = ss_trim(rest);
-    size_t n = 0;
-    while (n < rest.len && ss_isalpha((unsigned char)rest.ptr[n]))
-        n++;
-    if (n < 4 || n > 8)
-        return SS_NULLSTR;
-    return ss_str_make(rest.ptr, n);
-}
-
 /* The address of "550 <user@host>... text" (" <", "@", ">..." in that
  * order) or of ">>> RCPT To:<user@host>"; NULL slice if none. */
 static ss_str line_address(ss_str line) {
@@ -82,15 +71,6 @@ static ss_str pick_reply(ss_str d) {
         }
     }
     return found ? ss_str_make(d.ptr + at, 3) : SS_NULLSTR;
-}
-
-static int same(ss_str a, ss_str b) {
-    if (a.len != b.len)
-        return 0;
-    for (size_t i = 0; i < a.len; i++)
-        if (ss_lower((unsigned char)a.ptr[i]) != ss_lower((unsigned char)b.ptr[i]))
-            return 0;
-    return 1;
 }
 
 PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
@@ -151,7 +131,7 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
         if (is_cmd || is_reply)
             body = ss_trim(ss_str_make(t.ptr + 4, t.len - 4));
         if (is_cmd)
-            cmd = command_word(body);
+            cmd = gw_command_word(body);
         ss_str a = line_address(t);
         /* a reply to MAIL names the sender, not a recipient */
         if (a.len && is_reply && pv_eq_str(cmd, "MAIL"))
@@ -165,7 +145,7 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
                 pending = gw_join(out->arena, pending, body);
             continue;
         }
-        if (cur && same(a, cur->recipient)) {
+        if (cur && gw_eq_ci(a, cur->recipient)) { /* (a is not empty) */
             if (!is_cmd)
                 cur->diag = gw_join(out->arena, cur->diag, body);
             continue;

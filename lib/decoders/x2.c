@@ -18,17 +18,11 @@
 #include "../decoder.h"
 #include "provutil.h"
 
+/* The status of the first "(#5.1.1)" in s (that one only, unlike
+ * qmail.c's, which reads on to the next "(#"), or a NULL slice. */
 static ss_str hash_status(ss_str s) {
     long at = ss_find(s, "(#", 2);
-    if (at < 0)
-        return SS_NULLSTR;
-    size_t i = (size_t)at + 2, st = i;
-    while (i < s.len && (ss_isdigit((unsigned char)s.ptr[i]) || s.ptr[i] == '.') &&
-           i - st < 12)
-        i++;
-    if (i < s.len && s.ptr[i] == ')' && i - st >= 5)
-        return ss_str_make(s.ptr + st, i - st);
-    return SS_NULLSTR;
+    return at < 0 ? SS_NULLSTR : pv_hash_status_at(s, (size_t)at);
 }
 
 PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
@@ -50,21 +44,11 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
             continue;
         }
         if (pv_starts_lit(t, "--- Original message follows")) {
-            if (!v->original)
-                out->original = ss_trim(ss_str_make(v->text.ptr + pos, v->text.len - pos));
+            pv_original_at(v, out, pos);
             break;
         }
-        ss_str rcpt = ss_angle_colon_addr(t);
-        if (rcpt.len) {
-            cur = ss_bounce_add(out);
-            if (!cur)
-                break;
-            cur->recipient = rcpt;
-            continue;
-        }
-        if (!cur || !t.len)
-            continue;
-        cur->diagnostic = ss_span_join(cur->diagnostic, t);
+        if (!pv_block_line(out, &cur, t))
+            break;
     }
     if (out->nfacts == first)
         return SS_DEC_NO;

@@ -66,10 +66,9 @@ int ss_decode_zoho(const ss_view *v, ss_bounce *out) {
         }
         if (!rcpt.len)
             continue;
-        ss_fact *f = ss_bounce_add(out);
+        ss_fact *f = pv_add_rcpt(out, rcpt);
         if (!f)
             break;
-        f->recipient = rcpt;
         f->diagnostic = diag;
         f->reply_code = code_after(diag, "ERROR_CODE");
         if (!f->reply_code.len)
