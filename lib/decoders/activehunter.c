@@ -24,10 +24,9 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
         if (!t.len)
             continue;
         if (pv_starts_lit(t, ">>> ") && gw_has(t, "@")) {
-            ss_fact *f = ss_bounce_add(out);
+            ss_fact *f = pv_add_rcpt(out, ss_find_address(gw_skip(t, 4)));
             if (!f)
                 break;
-            f->recipient = ss_find_address(gw_skip(t, 4));
             continue;
         }
         if (t.ptr[0] == '-')

@@ -43,9 +43,8 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
         }
         if (pv_starts_lit(t, "RCPT TO:")) {
             ss_str a = ss_find_address(t);
-            ss_fact *f = a.len ? ss_bounce_add(out) : NULL;
-            if (f)
-                f->recipient = a;
+            if (a.len)
+                pv_add_rcpt(out, a);
         }
     }
     if (out->nfacts == first)

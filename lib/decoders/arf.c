@@ -16,10 +16,9 @@
 #include "provutil.h"
 
 static void add_rcpt(ss_bounce *out, ss_str addr, ss_str type) {
-    ss_fact *f = ss_bounce_add(out);
+    ss_fact *f = pv_add_rcpt(out, addr);
     if (!f)
         return;
-    f->recipient = addr;
     f->feedback_type = type;
     f->action = SS_STR("feedback");
     f->reason = SMTPSTATUS_R_FEEDBACK;

@@ -68,10 +68,9 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     size_t ndsn = out->nfacts - first;
     if (!ndsn) {
         for (size_t i = 0; i < nb; i++) {
-            ss_fact *f = ss_bounce_add(out);
+            ss_fact *f = pv_add_rcpt(out, b[i].rcpt);
             if (!f)
                 break;
-            f->recipient = b[i].rcpt;
             f->command = b[i].command;
             f->remote_mta = b[i].host;
             f->diagnostic = b[i].reply;

@@ -40,10 +40,9 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
         if (!t.len)
             continue;
         if (state == 1 && memchr(t.ptr, '@', t.len) && !v->dsn) {
-            ss_fact *f = ss_bounce_add(out);
+            ss_fact *f = pv_add_rcpt(out, t);
             if (!f)
                 break;
-            f->recipient = t;
         } else if (state == 2) {
             if (line.ptr[0] != ' ' && line.ptr[0] != '\t')
                 break;

@@ -125,10 +125,9 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
         return SS_DEC_NO;
 
     for (size_t i = 0; i < nr; i++) {
-        ss_fact *f = ss_bounce_add(out);
+        ss_fact *f = pv_add_rcpt(out, r[i].recipient);
         if (!f)
             break;
-        f->recipient = r[i].recipient;
         ss_str m = r[i].msexch;
         long lp = ss_find(m, "(", 1), rp = ss_find(m, ")", 1);
         if (lp >= 0 && rp > lp) {

@@ -221,26 +221,23 @@ int ss_decode_exchange2007(const ss_view *v, ss_bounce *out) {
         }
     }
 
-    size_t first = out->nfacts;
-    ss_str saved_reporting = out->reporting_mta;
-    if (v->dsn) {
-        ss_dsn_parse(v->dsn_text, out);
-        for (size_t i = first; i < out->nfacts; i++) {
-            ss_fact *f = &out->facts[i];
-            for (size_t k = 0; k < nr; k++)
-                if (gw_same_addr(f->recipient, r[k].recipient) &&
-                    !ss_trim(f->diagnostic).len)
-                    f->diagnostic = r[k].diag;
-            if (!f->remote_mta.len && host.len)
-                f->remote_mta = host;
-        }
+    gw_dsn d = gw_dsn_begin(v, out);
+    size_t first = d.first;
+    /* the DSN's facts (none without a DSN part) */
+    for (size_t i = first; i < out->nfacts; i++) {
+        ss_fact *f = &out->facts[i];
+        for (size_t k = 0; k < nr; k++)
+            if (gw_same_addr(f->recipient, r[k].recipient) &&
+                !ss_trim(f->diagnostic).len)
+                f->diagnostic = r[k].diag;
+        if (!f->remote_mta.len && host.len)
+            f->remote_mta = host;
     }
     if (out->nfacts == first) {
         for (size_t k = 0; k < nr; k++) {
-            ss_fact *f = ss_bounce_add(out);
+            ss_fact *f = pv_add_rcpt(out, r[k].recipient);
             if (!f)
                 break;
-            f->recipient = r[k].recipient;
             f->diagnostic = r[k].diag;
             f->remote_mta = host;
         }
@@ -253,16 +250,13 @@ int ss_decode_exchange2007(const ss_view *v, ss_bounce *out) {
             size_t p = ls;
             if (ss_next_line(text, &p, &line)) {
                 ss_str a = ss_find_address(line);
-                ss_fact *f = a.len ? ss_bounce_add(out) : NULL;
-                if (f)
-                    f->recipient = a;
+                if (a.len)
+                    pv_add_rcpt(out, a);
             }
         }
     }
-    if (out->nfacts == first) {
-        out->reporting_mta = saved_reporting;
+    if (gw_dsn_none(out, &d))
         return SS_DEC_NO;
-    }
     if (!v->original && orig.len)
         out->original = orig;
     for (size_t i = first; i < out->nfacts; i++) {

@@ -501,10 +501,9 @@ int ss_decode_exim(const ss_view *v, ss_bounce *out) {
             r = failed_recipient(xf, blocks[i].local, i);
         if (!r.len)
             continue;
-        ss_fact *f = ss_bounce_add(out);
+        ss_fact *f = pv_add_rcpt(out, r);
         if (!f)
             break;
-        f->recipient = r;
         if (blocks[i].rcpt.len && blocks[i].alias.len)
             f->alias = blocks[i].alias;
         f->command = ef[i].command;
@@ -526,10 +525,9 @@ int ss_decode_exim(const ss_view *v, ss_bounce *out) {
                 e++;
             ss_str a = ss_trim(ss_str_make(xf.ptr + s, e - s));
             if (a.len) {
-                ss_fact *f = ss_bounce_add(out);
+                ss_fact *f = pv_add_rcpt(out, a);
                 if (!f)
                     break;
-                f->recipient = a;
             }
             s = e + 1;
         }

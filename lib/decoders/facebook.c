@@ -10,12 +10,7 @@
 #include "provutil.h"
 
 PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
-    size_t first = out->nfacts;
-    ss_dsn_parse(v->dsn_text, out);
-    if (out->nfacts == first)
-        return SS_DEC_NO;
-    out->decoder = "Facebook";
-    return SS_DEC_YES;
+    return pv_dsn_facts(v, out, "Facebook", NULL);
 }
 
 int ss_decode_facebook(const ss_view *v, ss_bounce *out) {

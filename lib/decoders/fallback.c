@@ -343,10 +343,9 @@ static ss_fact *add_rcpt(ss_bounce *out, size_t first, ss_str a, ss_str diag) {
             f->diagnostic = diag;
         return f;
     }
-    f = ss_bounce_add(out);
+    f = pv_add_rcpt(out, a);
     if (!f)
         return NULL;
-    f->recipient = a;
     f->diagnostic = diag;
     return f;
 }

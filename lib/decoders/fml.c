@@ -52,8 +52,7 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
         ss_str t = ss_trim(line);
         long of = ss_find_ci(t, "Original mail as follows:");
         if (of >= 0) {
-            if (!v->original)
-                out->original = ss_trim(ss_str_make(v->text.ptr + pos, v->text.len - pos));
+            pv_original_at(v, out, pos);
             t.len = (size_t)of;
             t = ss_trim(t);
         }
@@ -65,10 +64,9 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
                 break;
             }
         if (lt && gt && lt > t.ptr && gt > lt + 1) {
-            cur = ss_bounce_add(out);
+            cur = pv_add_rcpt(out, ss_str_make(lt + 1, (size_t)(gt - lt - 1)));
             if (!cur)
                 break;
-            cur->recipient = ss_str_make(lt + 1, (size_t)(gt - lt - 1));
             cur->diagnostic = t;
         } else if (cur && t.len) {
             cur->diagnostic.len = (size_t)(t.ptr + t.len - cur->diagnostic.ptr);

@@ -101,10 +101,9 @@ int ss_decode_gmail_known(const ss_view *v, ss_bounce *out) {
         ss_str a = line.len && line.ptr[0] == ' ' ? pv_addr_line(line)
                                                   : SS_NULLSTR;
         if (a.len) {
-            ss_fact *f = ss_bounce_add(out);
+            ss_fact *f = pv_add_rcpt(out, a);
             if (!f)
                 break;
-            f->recipient = a;
             continue;
         }
         if (out->nfacts > first && ss_trim(line).len) {

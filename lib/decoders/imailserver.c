@@ -41,27 +41,24 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out, ss_str xm) {
     while (ss_next_line(v->text, &pos, &line) && guard++ < 200000) {
         ss_str t = ss_trim(line);
         if (pv_starts_lit(t, "Original message follows.")) {
-            if (!v->original)
-                out->original = ss_trim(ss_str_make(v->text.ptr + pos, v->text.len - pos));
+            pv_original_at(v, out, pos);
             break;
         }
         long cs = ss_find(t, ": ", 2);
         if (cs > 8 && memchr(t.ptr + cs, '@', t.len - (size_t)cs) &&
             !memchr(t.ptr, '@', (size_t)cs) && memchr(t.ptr, ' ', (size_t)cs)) {
-            cur = ss_bounce_add(out);
+            cur = pv_add_rcpt(out, ss_trim(ss_str_make(t.ptr + cs + 2, t.len - (size_t)cs - 2)));
             if (!cur)
                 break;
-            cur->recipient = ss_trim(ss_str_make(t.ptr + cs + 2, t.len - (size_t)cs - 2));
             cur->diagnostic = t;
             cur->reason = own_reason(t);
             response = 0;
             continue;
         }
         if (pv_starts_lit(t, "undeliverable to ")) {
-            cur = ss_bounce_add(out);
+            cur = pv_add_rcpt(out, ss_find_address(t));
             if (!cur)
                 break;
-            cur->recipient = ss_find_address(t);
             response = 0;
             continue;
         }

@@ -43,10 +43,9 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
                 a = ss_find_address(ss_str_make(t.ptr + lt, (size_t)(gt - lt + 1)));
             if (a.len) {
                 if (!cur || !gw_same_addr(cur->recipient, a)) {
-                    cur = ss_bounce_add(out);
+                    cur = pv_add_rcpt(out, a);
                     if (!cur)
                         break;
-                    cur->recipient = a;
                 }
                 if (unable) {
                     cur->diagnostic = t;

@@ -27,10 +27,9 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
             ss_str a = ss_find_address(gw_skip(t, 29));
             if (!a.len)
                 continue;
-            cur = ss_bounce_add(out);
+            cur = pv_add_rcpt(out, a);
             if (!cur)
                 break;
-            cur->recipient = a;
             in_reason = 0;
             continue;
         }

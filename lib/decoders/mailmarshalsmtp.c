@@ -46,10 +46,9 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
         } else if (section == 2) {
             ss_str a = gw_lone_address(t);
             if (a.len) {
-                ss_fact *f = ss_bounce_add(out);
+                ss_fact *f = pv_add_rcpt(out, a);
                 if (!f)
                     break;
-                f->recipient = a;
             }
         } else if (section == 3 && pv_starts_lit(t, "Remote-MTA:")) {
             ss_str r = ss_trim(gw_skip(t, 11));

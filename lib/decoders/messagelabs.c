@@ -21,11 +21,7 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     long start = gw_find_line(text, 0, "I was unable to deliver your message to the following addresses:", 0, NULL);
     if (start < 0)
         return SS_DEC_NO;
-    size_t first = out->nfacts;
-    ss_str saved = out->reporting_mta;
-    if (v->dsn)
-        ss_dsn_parse(v->dsn_text, out);
-    int dsn_facts = out->nfacts > first;
+    gw_dsn d = gw_dsn_begin(v, out);
     size_t pos = (size_t)start, n = 0;
     ss_str line, addr = SS_NULLSTR;
     while (ss_next_line(text, &pos, &line) && n++ < GW_MAX_LINES) {
@@ -38,27 +34,22 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
         ss_str a = gw_lone_address(t);
         if (a.len) {
             addr = a;
-            if (!dsn_facts) {
-                ss_fact *f = ss_bounce_add(out);
+            if (!d.dsn_facts) {
+                ss_fact *f = pv_add_rcpt(out, a);
                 if (!f)
                     break;
-                f->recipient = a;
             }
             continue;
         }
         if (pv_starts_lit(t, "Reason:") && addr.len) {
-            ss_fact *f = gw_fact_for(out, first, addr);
-            if (!f && dsn_facts && out->nfacts == first + 1)
-                f = &out->facts[first];
+            ss_fact *f = gw_fact_for(out, d.first, addr);
+            if (!f && d.dsn_facts && out->nfacts == d.first + 1)
+                f = &out->facts[d.first];
             if (f && !ss_trim(f->diagnostic).len)
                 f->diagnostic = ss_trim(gw_skip(t, 7));
         }
     }
-    if (out->nfacts == first) {
-        out->reporting_mta = saved;
-        return SS_DEC_NO;
-    }
-    return SS_DEC_YES;
+    return gw_dsn_none(out, &d) ? SS_DEC_NO : SS_DEC_YES;
 }
 
 int ss_decode_messagelabs(const ss_view *v, ss_bounce *out) {

@@ -100,12 +100,11 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
         return SS_DEC_YES;
     }
     for (size_t i = 0; i < nb; i++) {
-        ss_fact *f = ss_bounce_add(out);
-        if (!f)
-            break;
         /* "@relay:user@host" source routes: the original address is the
          * one the sender wrote */
-        f->recipient = b[i].orig.len ? b[i].orig : b[i].rcpt;
+        ss_fact *f = pv_add_rcpt(out, b[i].orig.len ? b[i].orig : b[i].rcpt);
+        if (!f)
+            break;
         f->diagnostic = b[i].diag.len ? b[i].diag : b[i].reason;
         f->remote_mta = b[i].remote;
     }

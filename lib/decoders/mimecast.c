@@ -48,27 +48,25 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     }
     if (!nr)
         return SS_DEC_NO;
-    size_t first = out->nfacts;
-    ss_str saved = out->reporting_mta;
-    if (v->dsn) {
-        ss_dsn_parse(v->dsn_text, out);
+    gw_dsn d = gw_dsn_begin(v, out);
+    if (d.dsn_facts) {
         for (size_t k = 0; k < nr; k++) {
-            ss_fact *f = gw_fact_for(out, first, r[k].recipient);
+            ss_fact *f = gw_fact_for(out, d.first, r[k].recipient);
             if (f && !ss_trim(f->diagnostic).len)
                 f->diagnostic = r[k].diag;
         }
-    }
-    if (out->nfacts == first) {
-        out->reporting_mta = saved;
+    } else {
+        /* the text's facts: without what the DSN part set (its
+         * Reporting-MTA) */
+        out->reporting_mta = d.saved_mta;
         for (size_t k = 0; k < nr; k++) {
-            ss_fact *f = ss_bounce_add(out);
+            ss_fact *f = pv_add_rcpt(out, r[k].recipient);
             if (!f)
                 break;
-            f->recipient = r[k].recipient;
             f->diagnostic = r[k].diag;
         }
     }
-    return out->nfacts > first ? SS_DEC_YES : SS_DEC_NO;
+    return out->nfacts > d.first ? SS_DEC_YES : SS_DEC_NO;
 }
 
 int ss_decode_mimecast(const ss_view *v, ss_bounce *out) {

@@ -58,10 +58,9 @@ int ss_decode_mxlogic(const ss_view *v, ss_bounce *out) {
             ss_str head = c > 0 ? ss_str_make(t.ptr, (size_t)c) : t;
             ss_str a = ss_find_address(head);
             if (c > 0 && a.len && ss_find(head, " ", 1) < 0) {
-                cur = ss_bounce_add(out);
+                cur = pv_add_rcpt(out, a);
                 if (!cur)
                     break;
-                cur->recipient = a;
                 cur->diagnostic = ss_trim(gw_skip(t, (size_t)c + 1));
                 continue;
             }

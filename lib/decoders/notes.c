@@ -34,17 +34,15 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
             continue;
         }
         if (pv_starts_lit(t, "------- Returned Message")) {
-            if (!v->original)
-                out->original = ss_trim(ss_str_make(v->text.ptr + pos, v->text.len - pos));
+            pv_original_at(v, out, pos);
             break;
         }
         if (!t.len || t.ptr[0] == '-')
             continue;
         if (memchr(t.ptr, '@', t.len) && !memchr(t.ptr, ' ', t.len)) {
-            ss_fact *f = ss_bounce_add(out);
+            ss_fact *f = pv_add_rcpt(out, t);
             if (!f)
                 break;
-            f->recipient = t;
             f->diagnostic = reason;
             reason = SS_NULLSTR;
             continue;
@@ -61,11 +59,9 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
             if (nl)
                 r.len = (size_t)(nl - r.ptr);
             ss_str a = ss_find_address(r);
-            ss_fact *f = a.len ? ss_bounce_add(out) : NULL;
-            if (f) {
-                f->recipient = a;
+            ss_fact *f = a.len ? pv_add_rcpt(out, a) : NULL;
+            if (f)
                 f->diagnostic = reason;
-            }
         }
     }
     if (out->nfacts == first)

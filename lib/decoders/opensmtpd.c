@@ -39,8 +39,7 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
             continue;
         }
         if (pv_starts_lit(t, "Below is a copy of the original message")) {
-            if (!v->original)
-                out->original = ss_trim(ss_str_make(v->text.ptr + pos, v->text.len - pos));
+            pv_original_at(v, out, pos);
             break;
         }
         if (!line.len || line.ptr[0] == ' ' || line.ptr[0] == '\t')
@@ -49,10 +48,9 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
         if (!colon || !memchr(line.ptr, '@', (size_t)(colon - line.ptr)) ||
             memchr(line.ptr, ' ', (size_t)(colon - line.ptr)))
             continue;
-        ss_fact *f = ss_bounce_add(out);
+        ss_fact *f = pv_add_rcpt(out, ss_str_make(line.ptr, (size_t)(colon - line.ptr)));
         if (!f)
             break;
-        f->recipient = ss_str_make(line.ptr, (size_t)(colon - line.ptr));
         f->diagnostic = ss_trim(ss_str_make(colon + 1, line.len - (size_t)(colon + 1 - line.ptr)));
         /* OpenSMTPD's own words state their reason */
         if (pv_starts_lit(f->diagnostic, "Envelope expired"))

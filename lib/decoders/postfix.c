@@ -396,10 +396,9 @@ static int transcript(const ss_view *v, ss_bounce *out) {
             if (ss_starts_ci(c, "RCPT")) {
                 ss_str a = ss_find_address(c);
                 if (a.len) {
-                    ss_fact *f = ss_bounce_add(out);
+                    ss_fact *f = pv_add_rcpt(out, a);
                     if (!f)
                         break;
-                    f->recipient = a;
                 }
             }
         } else if (ss_starts_ci(t, "Out:")) {
@@ -464,10 +463,9 @@ int ss_decode_postfix(const ss_view *v, ss_bounce *out) {
 
     if (ndsn == 0) {
         for (size_t i = 0; i < nb; i++) {
-            ss_fact *f = ss_bounce_add(out);
+            ss_fact *f = pv_add_rcpt(out, blocks[i].rcpt);
             if (!f)
                 break;
-            f->recipient = blocks[i].rcpt;
             f->alias = blocks[i].alias;
             ss_str host, words, cmd;
             read_block(&blocks[i], &host, &words, &cmd);
@@ -497,11 +495,8 @@ int ss_decode_postfix(const ss_view *v, ss_bounce *out) {
                 }
             }
             ss_str a = ss_find_address(to);
-            if (a.len) {
-                ss_fact *f = ss_bounce_add(out);
-                if (f)
-                    f->recipient = a;
-            }
+            if (a.len)
+                pv_add_rcpt(out, a);
         }
         return out->nfacts > first ? SS_DEC_YES : SS_DEC_NO;
     }

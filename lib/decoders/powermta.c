@@ -11,12 +11,7 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     if (!v->dsn || (ss_find_ci(v->dsn_text, "\nX-PowerMTA-VirtualMTA:") < 0 &&
                     ss_find_ci(v->dsn_text, "\nX-PowerMTA-BounceCategory:") < 0))
         return SS_DEC_NO;
-    size_t first = out->nfacts;
-    ss_dsn_parse(v->dsn_text, out);
-    if (out->nfacts == first)
-        return SS_DEC_NO;
-    out->decoder = "PowerMTA";
-    return SS_DEC_YES;
+    return pv_dsn_facts(v, out, "PowerMTA", NULL);
 }
 
 int ss_decode_powermta(const ss_view *v, ss_bounce *out) {

@@ -233,10 +233,9 @@ size_t pv_add_list(ss_bounce *out, ss_str list, ss_str diag) {
         ss_str a = pv_addr_line(ss_str_make(list.ptr + b, i - b));
         if (!a.len)
             continue;
-        ss_fact *f = ss_bounce_add(out);
+        ss_fact *f = pv_add_rcpt(out, a);
         if (!f)
             break;
-        f->recipient = a;
         f->diagnostic = diag;
         added++;
     }
@@ -274,10 +273,9 @@ size_t pv_blocks(ss_str region, ss_bounce *out) {
                 f->diagnostic = ss_str_make(dstart, (size_t)(dend - dstart));
             if (!more)
                 break;
-            f = ss_bounce_add(out);
+            f = pv_add_rcpt(out, a);
             if (!f)
                 break;
-            f->recipient = a;
             dstart = dend = NULL;
             added++;
             continue;

@@ -66,10 +66,9 @@ int ss_decode_rfc3834(const ss_view *v, ss_bounce *out) {
     out->decoder = "RFC3834";
     if (!addr.len)
         addr = ss_find_address(pv_header(v->root, "Return-Path"));
-    ss_fact *f = ss_bounce_add(out);
+    ss_fact *f = pv_add_rcpt(out, addr);
     if (!f)
         return SS_DEC_YES;
-    f->recipient = addr;
     f->action = SS_STR("vacation");
     f->reason = SMTPSTATUS_R_VACATION;
     f->hard = 0;

@@ -14,14 +14,10 @@
 
 PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     ss_str text = v->text;
-    size_t first = out->nfacts;
-    ss_str saved = out->reporting_mta;
-    if (v->dsn)
-        ss_dsn_parse(v->dsn_text, out);
+    gw_dsn d = gw_dsn_begin(v, out);
     /* "user@example.org: [192.0.2.1], 554 ..." */
     size_t pos = 0, n = 0;
     ss_str line;
-    int dsn_facts = out->nfacts > first;
     while (ss_next_line(text, &pos, &line) && n++ < GW_MAX_LINES) {
         ss_str t = ss_trim(line);
         long c = ss_find(t, ": [", 3);
@@ -37,8 +33,8 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
         while (diag.len && diag.ptr[0] == ',')
             diag = ss_trim(gw_skip(diag, 1));
         ss_fact *f = NULL;
-        if (dsn_facts) {
-            f = gw_fact_for(out, first, addr);
+        if (d.dsn_facts) {
+            f = gw_fact_for(out, d.first, addr);
             if (f) {
                 if (!f->remote_mta.len)
                     f->remote_mta = host;
@@ -47,18 +43,13 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
             }
             continue;
         }
-        f = ss_bounce_add(out);
+        f = pv_add_rcpt(out, addr);
         if (!f)
             break;
-        f->recipient = addr;
         f->remote_mta = host;
         f->diagnostic = diag;
     }
-    if (out->nfacts == first) {
-        out->reporting_mta = saved;
-        return SS_DEC_NO;
-    }
-    return SS_DEC_YES;
+    return gw_dsn_none(out, &d) ? SS_DEC_NO : SS_DEC_YES;
 }
 
 int ss_decode_surfcontrol(const ss_view *v, ss_bounce *out) {

@@ -186,10 +186,9 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
         nr = 1;
     }
     for (size_t i = 0; i < nr; i++) {
-        ss_fact *f = ss_bounce_add(out);
+        ss_fact *f = pv_add_rcpt(out, r[i].recipient);
         if (!f)
             break;
-        f->recipient = r[i].recipient;
         f->diagnostic = r[i].diag;
         f->reply_code = pick_reply(r[i].diag);
         f->remote_mta = r[i].host;

@@ -62,10 +62,9 @@ int ss_decode_verizon(const ss_view *v, ss_bounce *out) {
     }
     if (!rcpt.len)
         return SS_DEC_NO;
-    ss_fact *f = ss_bounce_add(out);
+    ss_fact *f = pv_add_rcpt(out, rcpt);
     if (!f)
         return SS_DEC_YES;
-    f->recipient = rcpt;
     f->diagnostic = diag;
     pv_lead_reply(f, diag);
     if (ss_find_ci(diag, "No valid recipients") >= 0 ||

@@ -26,10 +26,9 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
         if (!lb || t.ptr[t.len - 1] != ']' ||
             !memchr(t.ptr, '@', (size_t)(lb - t.ptr)))
             break;
-        ss_fact *f = ss_bounce_add(out);
+        ss_fact *f = pv_add_rcpt(out, ss_trim(ss_str_make(t.ptr, (size_t)(lb - t.ptr))));
         if (!f)
             break;
-        f->recipient = ss_trim(ss_str_make(t.ptr, (size_t)(lb - t.ptr)));
         f->diagnostic = ss_str_make(lb + 1, (size_t)(t.ptr + t.len - lb - 2));
     }
     if (out->nfacts == first)

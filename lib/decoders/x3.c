@@ -24,10 +24,9 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
             aborted = 1;
         if (t.len > 2 && t.ptr[0] == '*' && t.ptr[1] == ' ' &&
             line.ptr[0] != '*' && memchr(t.ptr, '@', t.len)) {
-            ss_fact *f = ss_bounce_add(out);
+            ss_fact *f = pv_add_rcpt(out, ss_trim(ss_str_make(t.ptr + 2, t.len - 2)));
             if (!f)
                 break;
-            f->recipient = ss_trim(ss_str_make(t.ptr + 2, t.len - 2));
             continue;
         }
         if (pv_starts_lit(t, "SMTP:") && !diag.len) {

@@ -46,10 +46,9 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
         }
         if (!rcpt.len)
             continue;
-        ss_fact *f = ss_bounce_add(out);
+        ss_fact *f = pv_add_rcpt(out, rcpt);
         if (!f)
             break;
-        f->recipient = rcpt;
         f->remote_mta = angle_after(t, "SMTP Server ");
         long resp = ss_find_ci(t, "as follows: [");
         if (resp < 0)

@@ -33,10 +33,9 @@ PV_NOINLINE static int decode(const ss_view *v, ss_bounce *out) {
     while (ss_next_line(body, &pos, &line)) {
         ss_str a = pv_addr_line(line);
         if (a.len && ss_trim(line).ptr[0] == '<') {
-            f = ss_bounce_add(out);
+            f = pv_add_rcpt(out, a);
             if (!f)
                 break;
-            f->recipient = a;
             dstart = body.ptr + pos;
             continue;
         }
