@@ -1,7 +1,9 @@
 /*
  * gw_util.h - small helpers shared by the gateway decoders (Sendmail,
  * Exchange, security gateways, Japanese carriers): header tests, line
- * search in the bounce text, joining text pieces in the arena.
+ * search in the bounce text, joining text pieces in the arena, facts
+ * from a delivery-status part or else from the text (gw_dsn), one fact
+ * per address, address comparisons.
  *
  * Static inline only; nothing here keeps state or allocates outside the
  * arena given.  Every loop is bounded by its input.

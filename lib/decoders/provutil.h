@@ -3,7 +3,10 @@
  * generic fallback (lib/decoders/provutil.c): cutting the bounce text at
  * the line where the original message starts, recognizing a line that is
  * just a recipient address, guessing the SMTP command from the words
- * around a reply, and picking an inner "<421 4.4.2 ...>" reply.
+ * around a reply, and picking an inner "<421 4.4.2 ...>" reply; and the
+ * steps of building facts that many decoders share (a fact for an
+ * address, qmail-style recipient lines, the original message after a
+ * marker line, a delivery-status part's facts under a decoder's name).
  *
  * Internal to the decoders; nothing here classifies.
  */
