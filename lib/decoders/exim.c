@@ -228,12 +228,7 @@ static ss_str command_word(ss_str s) {
         s.ptr += 10;
         s.len -= 10;
     }
-    size_t n = 0;
-    while (n < s.len && ss_isalpha((unsigned char)s.ptr[n]))
-        n++;
-    if (n < 4 || n > 8)
-        return SS_NULLSTR;
-    return ss_str_make(s.ptr, n);
+    return pv_command_letters(s);
 }
 
 /* "host NAME [IP]: words" or "host NAME [IP]"; returns the words. */

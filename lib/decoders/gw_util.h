@@ -219,13 +219,7 @@ static inline void gw_add_each(ss_bounce *out, const ss_str *rcpts, size_t n,
  * the text after ">>> "): its leading letters when 4 to 8, else a NULL
  * slice. */
 static inline ss_str gw_command_word(ss_str rest) {
-    rest = ss_trim(rest);
-    size_t n = 0;
-    while (n < rest.len && ss_isalpha((unsigned char)rest.ptr[n]))
-        n++;
-    if (n < 4 || n > 8)
-        return SS_NULLSTR;
-    return ss_str_make(rest.ptr, n);
+    return pv_command_letters(ss_trim(rest));
 }
 
 /* The facts of a gateway's report that has a delivery-status part, or

@@ -168,12 +168,7 @@ static ss_str command_after(ss_str s, size_t e) {
     size_t e2 = 0;
     if (match_ws(r, 0, "end of ", 7, &e2))
         r = ss_str_make(r.ptr + e2, r.len - e2);
-    size_t n = 0;
-    while (n < r.len && ss_isalpha((unsigned char)r.ptr[n]))
-        n++;
-    if (n < 4 || n > 8)
-        return SS_NULLSTR;
-    return ss_str_make(r.ptr, n);
+    return pv_command_letters(r);
 }
 
 /* "(in reply to RCPT TO command)", "(in reply to end of DATA command)":

@@ -443,6 +443,17 @@ size_t pv_add_list(ss_bounce *out, ss_str list, ss_str diag);
  * the first address are ignored.  Returns how many facts were added. */
 size_t pv_blocks(ss_str region, ss_bounce *out);
 
+/* The SMTP command word s starts with: its leading letters when 4 to 8
+ * ("RCPT", "DATA", "STARTTLS"), else a NULL slice. */
+static inline ss_str pv_command_letters(ss_str s) {
+    size_t n = 0;
+    while (n < s.len && ss_isalpha((unsigned char)s.ptr[n]))
+        n++;
+    if (n < 4 || n > 8)
+        return SS_NULLSTR;
+    return ss_str_make(s.ptr, n);
+}
+
 /* A new fact whose recipient is addr, or NULL when out takes no more
  * (ss_bounce_add()). */
 static inline ss_fact *pv_add_rcpt(ss_bounce *out, ss_str addr) {
